@@ -1,0 +1,57 @@
+//! The one trait a driver author implements, and its adapter to the bindings.
+
+use std::cell::RefCell;
+
+use crate::wit::exports::twinwall::driver::driver::{Device as DeviceHandle, GuestDevice};
+use crate::{DeviceConfig, DriverError, DriverInfo, Input, Outcome, Request};
+
+/// A device driver. The implementing type holds the state of one device; the
+/// hub calls [`Driver::open`] once per configured device.
+///
+/// Calls are never concurrent for one device, and each is bounded in time by
+/// the hub: do the work for one input and return. A panic or a trap costs the
+/// driver its state (the hub rebuilds every device of the driver), never the hub.
+pub trait Driver: Sized + 'static {
+    /// Name, version, families, transports, commands and settings.
+    fn describe() -> DriverInfo;
+
+    /// Validate `config` and build the device's state. Refuse with
+    /// [`DriverError::bad_config`] naming the setting at fault.
+    fn open(config: DeviceConfig) -> Result<Self, DriverError>;
+
+    /// The requests that bring the device to life: polls, subscriptions, timers.
+    fn start(&mut self) -> Vec<Request> {
+        Vec::new()
+    }
+
+    /// React to one input: the events it means and any further requests.
+    fn handle(&mut self, input: Input) -> Outcome;
+
+    /// Carry out an operator's command (`args` is JSON, `{}` when none).
+    fn command(&mut self, name: &str, args: &str) -> Result<Vec<Request>, DriverError> {
+        let _ = args;
+        Err(DriverError::unknown_command(name))
+    }
+}
+
+/// Holds a [`Driver`] behind the `device` resource. Not for direct use.
+#[doc(hidden)]
+pub struct DeviceCell<D>(RefCell<D>);
+
+impl<D: Driver> GuestDevice for DeviceCell<D> {
+    fn open(config: DeviceConfig) -> Result<DeviceHandle, DriverError> {
+        D::open(config).map(|d| DeviceHandle::new(DeviceCell(RefCell::new(d))))
+    }
+
+    fn start(&self) -> Vec<Request> {
+        self.0.borrow_mut().start()
+    }
+
+    fn handle(&self, input: Input) -> Outcome {
+        self.0.borrow_mut().handle(input)
+    }
+
+    fn command(&self, name: String, args: String) -> Result<Vec<Request>, DriverError> {
+        self.0.borrow_mut().command(&name, &args)
+    }
+}

@@ -1,0 +1,98 @@
+//! The event-kind table: every kind a driver or the hub emits, in one place.
+//!
+//! A kind is dotted lowercase `family.what`. Conditions (`phase: yes`) come as
+//! `begin`/`end` pairs keyed by the device and the `point` (or other source)
+//! attribute; instant facts carry no phase. The hub emits the `device.*`,
+//! `driver.*` and operator kinds itself.
+//!
+//! | kind | phase | default level | emitted by | attributes |
+//! |---|---|---|---|---|
+//! | `fire.alarm` | yes | red | fire-panel drivers | `point`, `event_type` |
+//! | `fire.prealarm` | yes | orange | fire-panel drivers | `point` |
+//! | `fire.fault` | yes | yellow | fire-panel drivers | `point` or `fault` (`main_power`, `battery`, `panel`) |
+//! | `fire.supervisory` | yes | yellow | fire-panel drivers | `point` |
+//! | `fire.disabled` | yes | blue | fire-panel drivers | `point` |
+//! | `fire.panel` | no | info | fire-panel drivers | `action`: `silenced`, `reset`, `acknowledged` |
+//! | `perimeter.intrusion` | yes | red | perimeter drivers | `sensor_kind`, `subtype` |
+//! | `access.granted` | no | info | access drivers | `person_id`, `method`, `door` |
+//! | `access.denied` | no | blue | access drivers | `reason` |
+//! | `vehicle.plate` | no | info | vehicle drivers | `plate`, `plate_color`, `lane` |
+//! | `vehicle.speeding` | no | yellow | speed cameras | `plate`, `speed_kmh`, `limit_kmh` |
+//! | `vehicle.overstay` | yes | blue | rules | `plate` |
+//! | `camera.motion` | yes | info | camera drivers | `source` |
+//! | `camera.tamper` | yes | orange | camera drivers | `source` |
+//! | `camera.video_loss` | yes | orange | camera drivers | `source` |
+//! | `panic.pressed` | yes | red | alarm-post drivers | `post` |
+//! | `broadcast.started` | no | info | hub | `job`, `speaker` |
+//! | `device.online` | no | info | hub | `transport` |
+//! | `device.offline` | no | orange | hub | `transport`, `reason` |
+//! | `device.command` | no | info | hub (audit) | `command`, `args`, `actor`, `result` |
+//! | `driver.crashed` | no | orange | hub | `driver`, `version`, `trap`, `restarts` |
+//! | `driver.quarantined` | no | red | hub | `driver`, `version`, `crashes` |
+//! | `driver.loaded` | no | info | hub | `driver`, `version`, `hash` |
+
+/// A row of the kind table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindSpec {
+    /// The dotted kind.
+    pub kind: &'static str,
+    /// Whether events of this kind come as begin/end pairs.
+    pub condition: bool,
+}
+
+macro_rules! kinds {
+    ($($name:ident = $kind:literal, $cond:literal;)*) => {
+        $(#[doc = concat!("`", $kind, "`")] pub const $name: &str = $kind;)*
+        /// Every kind, for validation and documentation.
+        pub const TABLE: &[KindSpec] = &[$(KindSpec { kind: $kind, condition: $cond }),*];
+    };
+}
+
+kinds! {
+    FIRE_ALARM = "fire.alarm", true;
+    FIRE_PREALARM = "fire.prealarm", true;
+    FIRE_FAULT = "fire.fault", true;
+    FIRE_SUPERVISORY = "fire.supervisory", true;
+    FIRE_DISABLED = "fire.disabled", true;
+    FIRE_PANEL = "fire.panel", false;
+    PERIMETER_INTRUSION = "perimeter.intrusion", true;
+    ACCESS_GRANTED = "access.granted", false;
+    ACCESS_DENIED = "access.denied", false;
+    VEHICLE_PLATE = "vehicle.plate", false;
+    VEHICLE_SPEEDING = "vehicle.speeding", false;
+    VEHICLE_OVERSTAY = "vehicle.overstay", true;
+    CAMERA_MOTION = "camera.motion", true;
+    CAMERA_TAMPER = "camera.tamper", true;
+    CAMERA_VIDEO_LOSS = "camera.video_loss", true;
+    PANIC_PRESSED = "panic.pressed", true;
+    BROADCAST_STARTED = "broadcast.started", false;
+    DEVICE_ONLINE = "device.online", false;
+    DEVICE_OFFLINE = "device.offline", false;
+    DEVICE_COMMAND = "device.command", false;
+    DRIVER_CRASHED = "driver.crashed", false;
+    DRIVER_QUARANTINED = "driver.quarantined", false;
+    DRIVER_LOADED = "driver.loaded", false;
+}
+
+/// The table row of `kind`, if it is a documented kind.
+pub fn lookup(kind: &str) -> Option<&'static KindSpec> {
+    TABLE.iter().find(|k| k.kind == kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_dotted_lowercase_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for k in TABLE {
+            assert!(seen.insert(k.kind), "duplicate kind {}", k.kind);
+            let (family, what) = k.kind.split_once('.').expect("dotted");
+            assert!(!family.is_empty() && !what.is_empty(), "{}", k.kind);
+            assert!(k.kind.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_'));
+        }
+        assert_eq!(lookup("fire.alarm").map(|k| k.condition), Some(true));
+        assert_eq!(lookup("nope.nope"), None);
+    }
+}

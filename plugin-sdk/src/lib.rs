@@ -1,0 +1,117 @@
+//! # Twinwall plugin SDK
+//!
+//! Write a Twinwall device driver: a WebAssembly component that turns what a
+//! device says into normalised events, and operators' commands into what the
+//! device understands. The hub owns every connection; a driver is a state
+//! machine that asks for transports ([`Request`]), receives what arrived
+//! ([`Input`]) and answers with events and further requests ([`Outcome`]).
+//!
+//! Implement one trait, [`Driver`], and export it with one macro,
+//! [`export_driver!`]. The type that implements `Driver` is the state of one
+//! device; the hub opens one per configured device.
+//!
+//! ```
+//! use twinwall_plugin_sdk::{prelude::*, kinds};
+//!
+//! struct Button { pressed: bool }
+//!
+//! impl Driver for Button {
+//!     fn describe() -> DriverInfo {
+//!         DriverInfo::new("button", "0.1.0").family("panic-post").transport(Transport::ModbusTcp)
+//!     }
+//!     fn open(_config: DeviceConfig) -> Result<Self, DriverError> {
+//!         Ok(Button { pressed: false })
+//!     }
+//!     fn start(&mut self) -> Vec<Request> {
+//!         vec![Request::poll("button", ModbusTable::DiscreteInputs, 0, 1, 200)]
+//!     }
+//!     fn handle(&mut self, input: Input) -> Outcome {
+//!         let mut out = Outcome::default();
+//!         if let Input::ModbusResponse(r) = input {
+//!             let now = r.values.first() == Some(&1);
+//!             if now != self.pressed {
+//!                 self.pressed = now;
+//!                 out.push(Event::new(kinds::PANIC_PRESSED).level(Level::Red).phase_if(now));
+//!             }
+//!         }
+//!         out
+//!     }
+//! }
+//! // In the driver crate: twinwall_plugin_sdk::export_driver!(Button);
+//!
+//! // And its test, natively, without a hub or wasm:
+//! let mut h = Harness::<Button>::open(DeviceConfig::new("post-1")).unwrap();
+//! h.start();
+//! let out = h.feed(Input::registers("button", ModbusTable::DiscreteInputs, 0, &[1]));
+//! assert_eq!(out.events[0].kind, "panic.pressed");
+//! ```
+//!
+//! Drivers are built with `cargo build -p <driver> --target wasm32-wasip2
+//! --profile guest`; the hub loads the resulting `.wasm` from its plugins folder.
+
+mod builders;
+mod driver;
+mod host;
+pub mod kinds;
+pub mod testing;
+
+/// Generated bindings of `wit/driver.wit`. Not part of the API: use the
+/// re-exported types.
+#[doc(hidden)]
+pub mod wit {
+    #![allow(missing_docs, unsafe_code, clippy::all)]
+    wit_bindgen::generate!({
+        path: "wit",
+        world: "plugin",
+        pub_export_macro: true,
+        export_macro_name: "__export_plugin",
+        default_bindings_module: "twinwall_plugin_sdk::wit",
+        additional_derives: [PartialEq],
+    });
+}
+
+pub use driver::Driver;
+pub use host::{LogLevel, log, now_ms};
+pub use testing::Harness;
+pub use wit::twinwall::driver::types::{
+    Attr, CommandSpec, DeviceConfig, DriverError, DriverInfo, Event, Header, HttpPush,
+    HttpRequest, HttpResponse, Input, Level, ModbusPoll, ModbusRead, ModbusResponse, ModbusTable,
+    ModbusWrite, MqttMessage, Outcome, Phase, Request, RtspStatus, SettingSpec, Transport, Value,
+};
+
+/// Everything a driver usually needs: `use twinwall_plugin_sdk::prelude::*;`
+pub mod prelude {
+    pub use crate::{
+        Attr, CommandSpec, DeviceConfig, Driver, DriverError, DriverInfo, Event, Harness, Input,
+        Level, LogLevel, ModbusRead, ModbusTable, Outcome, Phase, Request, SettingSpec, Transport,
+        Value, log, now_ms,
+    };
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::driver::DeviceCell;
+    pub use crate::wit::exports::twinwall::driver::driver::Guest;
+}
+
+/// Export a [`Driver`] implementation as the component's `twinwall:driver/driver`.
+///
+/// Use it once, at the root of the driver crate: `export_driver!(MyDevice);`
+#[macro_export]
+macro_rules! export_driver {
+    ($driver:ty) => {
+        #[doc(hidden)]
+        pub struct __TwinwallComponent;
+
+        impl $crate::__private::Guest for __TwinwallComponent {
+            type Device = $crate::__private::DeviceCell<$driver>;
+            fn describe() -> $crate::DriverInfo {
+                <$driver as $crate::Driver>::describe()
+            }
+        }
+
+        // Native builds (the test harness) have no component to export.
+        #[cfg(target_arch = "wasm32")]
+        $crate::wit::__export_plugin!(__TwinwallComponent with_types_in $crate::wit);
+    };
+}

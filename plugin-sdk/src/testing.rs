@@ -1,0 +1,83 @@
+//! A native test harness: feed recorded inputs to a driver and assert what it
+//! emits, without a hub, a device or wasm.
+//!
+//! ```
+//! # use twinwall_plugin_sdk::prelude::*;
+//! # struct Echo;
+//! # impl Driver for Echo {
+//! #   fn describe() -> DriverInfo { DriverInfo::new("echo", "0") }
+//! #   fn open(_: DeviceConfig) -> Result<Self, DriverError> { Ok(Echo) }
+//! #   fn handle(&mut self, _: Input) -> Outcome {
+//! #     let mut o = Outcome::default(); o.push(Event::new("device.heartbeat").attr("t", now_ms())); o }
+//! # }
+//! let mut h = Harness::<Echo>::open(DeviceConfig::new("d1")).unwrap();
+//! h.set_now_ms(42);
+//! let out = h.feed(Input::Timer("tick".into()));
+//! assert_eq!(out.events[0].get("t"), Some(&Value::Int(42)));
+//! ```
+
+use std::cell::RefCell;
+
+use crate::{DeviceConfig, Driver, DriverError, Event, Input, LogLevel, Outcome, Request};
+
+thread_local! {
+    static NOW_MS: RefCell<i64> = const { RefCell::new(0) };
+    static LOGS: RefCell<Vec<(LogLevel, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+#[cfg_attr(target_arch = "wasm32", allow(dead_code, reason = "native stand-in"))]
+pub(crate) fn harness_now() -> i64 {
+    NOW_MS.with(|n| *n.borrow())
+}
+
+#[cfg_attr(target_arch = "wasm32", allow(dead_code, reason = "native stand-in"))]
+pub(crate) fn record_log(level: LogLevel, message: &str) {
+    LOGS.with(|l| l.borrow_mut().push((level, message.to_owned())));
+}
+
+/// One device of driver `D`, driven by hand.
+pub struct Harness<D: Driver> {
+    device: D,
+}
+
+impl<D: Driver> Harness<D> {
+    /// Open a device as the hub would.
+    pub fn open(config: DeviceConfig) -> Result<Self, DriverError> {
+        D::open(config).map(|device| Harness { device })
+    }
+
+    /// The initial requests.
+    pub fn start(&mut self) -> Vec<Request> {
+        self.device.start()
+    }
+
+    /// Deliver one input.
+    pub fn feed(&mut self, input: Input) -> Outcome {
+        self.device.handle(input)
+    }
+
+    /// Deliver several inputs and collect every event, in order.
+    pub fn feed_all(&mut self, inputs: impl IntoIterator<Item = Input>) -> Vec<Event> {
+        inputs.into_iter().flat_map(|i| self.feed(i).events).collect()
+    }
+
+    /// Run a command.
+    pub fn command(&mut self, name: &str, args: &str) -> Result<Vec<Request>, DriverError> {
+        self.device.command(name, args)
+    }
+
+    /// What `now_ms()` returns to the driver from here on (this thread).
+    pub fn set_now_ms(&mut self, ms: i64) {
+        NOW_MS.with(|n| *n.borrow_mut() = ms);
+    }
+
+    /// Take the log lines the driver wrote (this thread).
+    pub fn take_logs(&mut self) -> Vec<(LogLevel, String)> {
+        LOGS.with(|l| std::mem::take(&mut *l.borrow_mut()))
+    }
+
+    /// The driver state, for assertions.
+    pub fn device(&self) -> &D {
+        &self.device
+    }
+}
