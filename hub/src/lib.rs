@@ -1,1 +1,28 @@
-//! wip
+//! # Twinwall hub
+//!
+//! One hub per campus: it loads sandboxed WebAssembly drivers, holds every
+//! device connection, turns what devices say into one normalised event log on
+//! disk, lets operators act on devices, and serves it all over HTTP.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let config = twinwall_hub::config::HubConfig::load("hub.toml".as_ref())?;
+//! let hub = twinwall_hub::Hub::start(config).await?;
+//! println!("API on http://{}", hub.http_addr());
+//! hub.wait().await;
+//! # Ok(()) }
+//! ```
+//!
+//! The flow, one module per stage: [`config`] → [`runtime`] (drivers) ⇄
+//! [`transport`] (wire) → [`bus`] (log) → [`api`].
+
+pub mod api;
+pub mod bus;
+pub mod config;
+pub mod demo;
+pub mod devices;
+mod hub;
+pub mod runtime;
+pub mod transport;
+
+pub use hub::Hub;

@@ -1,1 +1,19 @@
-//! wip
+//! # Twinwall simulator
+//!
+//! Virtual campus safety devices that speak their real protocols on loopback,
+//! so that the hub, drivers and vendors' products can be tested without
+//! hardware: today, fire-alarm panels over Modbus TCP (register map TW-FP1,
+//! `docs/fire-panel-map.md`), scripted by scenario files, with faults on demand.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use twinwall_simulator::fire_panel::{Fault, FirePanel};
+//! let panel = FirePanel::start("fp-1", "127.0.0.1:0".parse().unwrap(), 32).await?;
+//! println!("panel on {}", panel.addr());
+//! panel.with_state(|s| s.alarm(3));          // smoke at point 3
+//! panel.fault(Fault::Delay { ms: 2000 });     // and a slow link
+//! # Ok(()) }
+//! ```
+
+pub mod fire_panel;
+pub mod scenario;

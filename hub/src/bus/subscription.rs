@@ -1,0 +1,76 @@
+//! Replay-then-follow subscriptions with no gap and no duplicate.
+//!
+//! The live receiver is taken before anything is read from disk. Events are
+//! read from the store while it holds seqs the subscriber has not seen; live
+//! events below the next wanted seq are dropped as already delivered, and a
+//! live event above it (the subscriber lagged) sends it back to the store.
+//! The writer publishes the committed seq before it sends events live, so the
+//! store always has what the live channel skipped.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use tokio::sync::{broadcast, watch};
+
+use super::{Bus, BusError, Event, Filter};
+
+/// A cursor over the log that ends only when the bus closes.
+pub struct Subscription {
+    bus: Bus,
+    next: u64,
+    filter: Filter,
+    live: broadcast::Receiver<Arc<Event>>,
+    committed: watch::Receiver<u64>,
+    buffered: VecDeque<Event>,
+}
+
+impl Subscription {
+    pub(super) fn new(bus: Bus, from: u64, filter: Filter) -> Self {
+        let live = bus.live();
+        let committed = bus.next_seq_watch();
+        Subscription { bus, next: from, filter, live, committed, buffered: VecDeque::new() }
+    }
+
+    /// The seq of the next event this subscription will consider.
+    pub fn position(&self) -> u64 {
+        self.next
+    }
+
+    /// The next matching event.
+    pub async fn next(&mut self) -> Result<Event, BusError> {
+        loop {
+            if let Some(e) = self.next_any().await? {
+                if self.filter.matches(&e) {
+                    return Ok(e);
+                }
+            }
+        }
+    }
+
+    /// The next event in order, matching or not (`None`: it was skipped by retention).
+    async fn next_any(&mut self) -> Result<Option<Event>, BusError> {
+        if let Some(e) = self.buffered.pop_front() {
+            self.next = e.seq + 1;
+            return Ok(Some(e));
+        }
+        if self.next < *self.committed.borrow() {
+            let chunk = self.bus.store().range(self.next, 512)?;
+            match chunk.first() {
+                Some(first) if first.seq >= self.next => {
+                    self.buffered.extend(chunk);
+                    return Ok(None);
+                }
+                _ => {}
+            }
+        }
+        match self.live.recv().await {
+            Ok(e) if e.seq == self.next => {
+                self.next += 1;
+                Ok(Some((*e).clone()))
+            }
+            // Already delivered from disk, or ahead of us: the store has the rest.
+            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => Ok(None),
+            Err(broadcast::error::RecvError::Closed) => Err(BusError::Closed),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The group-committing writer: one thread drains the append queue, numbers
+//! the events, writes them in one batch, flushes as the policy says, and only
+//! then acknowledges and publishes them live.
+
+use std::sync::Arc;
+
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+use super::store::Store;
+use super::{BusError, Event, FlushPolicy, Level, NewEvent};
+
+/// One append request.
+pub(super) struct Append {
+    pub events: Vec<NewEvent>,
+    pub ack: Option<oneshot::Sender<Result<Vec<u64>, BusError>>>,
+}
+
+/// Most events in one group commit.
+const MAX_BATCH: usize = 2048;
+
+pub(super) fn spawn(
+    store: Arc<Store>,
+    site: String,
+    mut rx: mpsc::Receiver<Append>,
+    next_seq: watch::Sender<u64>,
+    live: broadcast::Sender<Arc<Event>>,
+    flush: FlushPolicy,
+    mut last_time: i64,
+) -> Result<std::thread::JoinHandle<()>, BusError> {
+    std::thread::Builder::new()
+        .name("bus-writer".into())
+        .spawn(move || {
+            let mut next = *next_seq.borrow();
+            while let Some(first) = rx.blocking_recv() {
+                let mut group = vec![first];
+                let mut count = group[0].events.len();
+                while count < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(a) => {
+                            count += a.events.len();
+                            group.push(a);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let now = super::now_ms().max(last_time);
+                last_time = now;
+                let mut batch = Vec::with_capacity(count);
+                let mut seqs_per_append = Vec::with_capacity(group.len());
+                let mut must_flush = flush == FlushPolicy::EveryBatch;
+                for a in &mut group {
+                    let mut seqs = Vec::with_capacity(a.events.len());
+                    for body in a.events.drain(..) {
+                        must_flush |= body.level == Level::Red;
+                        seqs.push(next);
+                        batch.push(Event { seq: next, time_ms: now, site: site.clone(), body });
+                        next += 1;
+                    }
+                    seqs_per_append.push(seqs);
+                }
+                let result = store.write(&batch).and_then(|()| if must_flush { store.flush() } else { Ok(()) });
+                match result {
+                    Ok(()) => {
+                        next_seq.send_replace(next);
+                        for e in batch {
+                            let _ = live.send(Arc::new(e));
+                        }
+                        for (a, seqs) in group.into_iter().zip(seqs_per_append) {
+                            if let Some(ack) = a.ack {
+                                let _ = ack.send(Ok(seqs));
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        // Nothing of this batch is acknowledged; numbering restarts
+                        // after what the store really holds.
+                        tracing::error!(error = %e, events = batch.len(), "event batch not stored");
+                        next = store.last().ok().flatten().map_or(0, |(s, _)| s + 1);
+                        for a in group {
+                            if let Some(ack) = a.ack {
+                                let _ = ack.send(Err(BusError::Storage(e.to_string())));
+                            }
+                        }
+                    }
+                }
+            }
+            let _ = store.flush();
+        })
+        .map_err(|e| BusError::Storage(format!("cannot start the bus writer thread: {e}")))
+}

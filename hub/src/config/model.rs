@@ -1,0 +1,278 @@
+//! The shape of `hub.toml`. Each field's doc gives its default.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::bus::Level;
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubConfig {
+    /// Which site this hub serves and where it keeps its data.
+    pub site: Site,
+    /// HTTP API.
+    #[serde(default)]
+    pub http: Http,
+    /// Driver plugins.
+    #[serde(default)]
+    pub plugins: Plugins,
+    /// Device profiles.
+    #[serde(default)]
+    pub profiles: Profiles,
+    /// The event bus.
+    #[serde(default)]
+    pub bus: BusConfig,
+    /// Zones, campus → building → floor/area.
+    #[serde(default)]
+    pub zones: Vec<Zone>,
+    /// Devices.
+    #[serde(default)]
+    pub devices: Vec<Device>,
+    /// The file this came from (set by the loader).
+    #[serde(skip)]
+    pub source: String,
+}
+
+/// `[site]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Site id, used in MQTT topics and on every event. Required.
+    pub id: String,
+    /// Display name. Default: the id.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Folder for the event store and the plugin cache. Default `data`.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+
+/// `[http]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Http {
+    /// Listen address. Default `127.0.0.1:8080`.
+    #[serde(default = "default_listen")]
+    pub listen: String,
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8080".into()
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http { listen: default_listen() }
+    }
+}
+
+/// `[plugins]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plugins {
+    /// Folder scanned for `*.wasm` drivers. Default `plugins`.
+    #[serde(default = "default_plugins_dir")]
+    pub dir: PathBuf,
+    /// Longest a single driver call may run, ms. Default 200.
+    #[serde(default = "default_call_timeout")]
+    pub call_timeout_ms: u64,
+    /// Linear memory cap per driver instance, MiB. Default 64.
+    #[serde(default = "default_memory")]
+    pub memory_limit_mb: u64,
+    /// Crashes within `crash_window_s` after which a driver is quarantined. Default 5.
+    #[serde(default = "default_max_crashes")]
+    pub max_crashes: u32,
+    /// Window for counting crashes, seconds. Default 60.
+    #[serde(default = "default_crash_window")]
+    pub crash_window_s: u64,
+    /// How often the folder is checked for new or replaced drivers, ms. Default 1000.
+    #[serde(default = "default_watch")]
+    pub watch_interval_ms: u64,
+}
+
+fn default_plugins_dir() -> PathBuf {
+    PathBuf::from("plugins")
+}
+fn default_call_timeout() -> u64 {
+    200
+}
+fn default_memory() -> u64 {
+    64
+}
+fn default_max_crashes() -> u32 {
+    5
+}
+fn default_crash_window() -> u64 {
+    60
+}
+fn default_watch() -> u64 {
+    1000
+}
+
+impl Default for Plugins {
+    fn default() -> Self {
+        Plugins {
+            dir: default_plugins_dir(),
+            call_timeout_ms: default_call_timeout(),
+            memory_limit_mb: default_memory(),
+            max_crashes: default_max_crashes(),
+            crash_window_s: default_crash_window(),
+            watch_interval_ms: default_watch(),
+        }
+    }
+}
+
+/// `[profiles]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profiles {
+    /// Folder holding `<family>/<model>.toml`. Default `device-profiles`.
+    #[serde(default = "default_profiles_dir")]
+    pub dir: PathBuf,
+}
+
+fn default_profiles_dir() -> PathBuf {
+    PathBuf::from("device-profiles")
+}
+
+impl Default for Profiles {
+    fn default() -> Self {
+        Profiles { dir: default_profiles_dir() }
+    }
+}
+
+/// `[bus]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusConfig {
+    /// `every-batch` (fsync each group commit) or `interval`. Default `every-batch`.
+    /// Red events are on disk before they are acknowledged either way.
+    #[serde(default)]
+    pub flush: FlushMode,
+    /// With `flush = "interval"`: the interval, ms. Default 200.
+    #[serde(default = "default_flush_interval")]
+    pub flush_interval_ms: u64,
+    /// Drop events older than this many days. Default 90; 0 keeps forever.
+    #[serde(default = "default_retention_days")]
+    pub retention_days: u64,
+    /// Keep the log under this many MiB. Default 2048; 0 for no limit.
+    #[serde(default = "default_retention_mb")]
+    pub retention_max_mb: u64,
+}
+
+/// Flush policy names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlushMode {
+    /// fsync each batch.
+    #[default]
+    EveryBatch,
+    /// sled flushes on an interval.
+    Interval,
+}
+
+fn default_flush_interval() -> u64 {
+    200
+}
+fn default_retention_days() -> u64 {
+    90
+}
+fn default_retention_mb() -> u64 {
+    2048
+}
+
+impl Default for BusConfig {
+    fn default() -> Self {
+        BusConfig {
+            flush: FlushMode::default(),
+            flush_interval_ms: default_flush_interval(),
+            retention_days: default_retention_days(),
+            retention_max_mb: default_retention_mb(),
+        }
+    }
+}
+
+/// `[[zones]]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Zone {
+    /// Id, unique; letters, digits, `-`, `_`. Required.
+    pub id: Spanned<String>,
+    /// Display name, e.g. 化学北楼. Default: the id.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Enclosing zone. Default: none (a top-level zone).
+    #[serde(default)]
+    pub parent: Option<Spanned<String>>,
+    /// Standing risk colour of the four-colour risk map. Default `blue`.
+    #[serde(default = "default_risk")]
+    pub risk: Level,
+}
+
+fn default_risk() -> Level {
+    Level::Blue
+}
+
+/// `[[devices]]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    /// Id, unique; letters, digits, `-`, `_`. Required.
+    pub id: Spanned<String>,
+    /// Driver name, as the driver describes itself (e.g. `modbus-fire-panel`). Required.
+    pub driver: Spanned<String>,
+    /// Profile `family/model` under the profiles folder. Default none.
+    #[serde(default)]
+    pub profile: Option<Spanned<String>>,
+    /// Zone id. Required.
+    pub zone: Spanned<String>,
+    /// Network address, `host:port`. Required for wire transports.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Modbus unit id. Default 1.
+    #[serde(default = "default_unit")]
+    pub unit: u8,
+    /// Per-request timeout, ms. Default 1000.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_ms: u64,
+    /// A device that has not answered for this long is offline, ms. Default 3000.
+    #[serde(default = "default_offline_after")]
+    pub offline_after_ms: u64,
+    /// Settings handed to the driver as strings.
+    #[serde(default)]
+    pub settings: BTreeMap<String, toml::Value>,
+}
+
+fn default_unit() -> u8 {
+    1
+}
+fn default_request_timeout() -> u64 {
+    1000
+}
+fn default_offline_after() -> u64 {
+    3000
+}
+
+impl Device {
+    /// Settings as the strings drivers receive.
+    pub fn settings_as_strings(&self) -> Vec<(String, String)> {
+        self.settings
+            .iter()
+            .map(|(k, v)| {
+                let s = match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.clone(), s)
+            })
+            .collect()
+    }
+}

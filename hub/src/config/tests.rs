@@ -1,0 +1,67 @@
+use std::path::Path;
+
+use super::*;
+
+const GOOD: &str = r#"
+[site]
+id = "main"
+
+[[zones]]
+id = "campus"
+[[zones]]
+id = "chem-north"
+name = "化学北楼"
+parent = "campus"
+risk = "orange"
+
+[[devices]]
+id = "fp-1"
+driver = "modbus-fire-panel"
+zone = "chem-north"
+address = "127.0.0.1:5020"
+settings = { points = 16, allow_commands = "reset" }
+"#;
+
+fn parse(text: &str) -> Result<HubConfig, ConfigError> {
+    HubConfig::parse(text, "hub.toml", Path::new("/nonexistent"))
+}
+
+#[test]
+fn good_config_parses_with_defaults_and_zone_paths() {
+    let c = parse(GOOD).unwrap();
+    assert_eq!(c.http.listen, "127.0.0.1:8080");
+    assert_eq!(c.plugins.max_crashes, 5);
+    assert_eq!(c.zone_path("chem-north").unwrap(), "campus/chem-north");
+    let s = c.devices[0].settings_as_strings();
+    assert!(s.contains(&("points".into(), "16".into())));
+}
+
+#[test]
+fn unknown_key_names_file_line_and_key() {
+    let bad = GOOD.replace("address = \"127.0.0.1:5020\"", "address = \"127.0.0.1:5020\"\nadress = \"x\"");
+    let e = parse(&bad).unwrap_err().to_string();
+    assert!(e.starts_with("hub.toml:20:"), "{e}");
+    assert!(e.contains("key `adress`"), "{e}");
+}
+
+#[test]
+fn dangling_zone_is_named_with_its_line() {
+    let bad = GOOD.replace("zone = \"chem-north\"", "zone = \"chem-south\"");
+    let e = parse(&bad).unwrap_err().to_string();
+    assert!(e.contains("hub.toml:18:") && e.contains("chem-south") && e.contains("devices.zone"), "{e}");
+}
+
+#[test]
+fn duplicate_device_and_parent_cycle_are_refused() {
+    let dup = format!("{GOOD}\n[[devices]]\nid = \"fp-1\"\ndriver = \"x\"\nzone = \"campus\"\n");
+    assert!(parse(&dup).unwrap_err().to_string().contains("declared twice"));
+    let cyc = GOOD.replace("id = \"campus\"", "id = \"campus\"\nparent = \"chem-north\"");
+    assert!(parse(&cyc).unwrap_err().to_string().contains("cycle"));
+}
+
+#[test]
+fn wrong_type_is_located() {
+    let bad = GOOD.replace("risk = \"orange\"", "risk = \"purple\"");
+    let e = parse(&bad).unwrap_err().to_string();
+    assert!(e.contains("hub.toml:11:"), "{e}");
+}

@@ -1,0 +1,281 @@
+//! Devices and their drivers: which device runs on which driver, the
+//! supervisors that own driver instances, and the operator's view of both.
+
+mod supervisor;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
+
+pub use supervisor::CrashPolicy;
+use supervisor::{Msg, Slot, Supervisor};
+
+use crate::bus::Bus;
+use crate::runtime::{LoadedDriver, wit};
+use crate::transport::{self, LinkStatus, Online, SessionSpec, SharedLinks};
+
+/// Zone of hub-level events (driver crashes, loads).
+pub const HUB_ZONE: &str = "hub";
+
+/// A configured device, resolved (zone path, profile text).
+#[derive(Debug, Clone)]
+pub struct DeviceSpec {
+    /// Id.
+    pub id: String,
+    /// Driver name.
+    pub driver: String,
+    /// Zone path.
+    pub zone: String,
+    /// Address, for the API and the transport.
+    pub address: Option<String>,
+    /// Profile name, if any.
+    pub profile_name: Option<String>,
+    /// Profile text, if any.
+    pub profile: Option<String>,
+    /// Settings.
+    pub settings: Vec<(String, String)>,
+    /// Modbus unit.
+    pub unit: u8,
+    /// Request timeout.
+    pub request_timeout: Duration,
+    /// Offline after.
+    pub offline_after: Duration,
+}
+
+/// Lifecycle of a driver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DriverState {
+    /// Instance alive.
+    Running,
+    /// Waiting to rebuild after a crash.
+    Restarting,
+    /// Crashed too often; waits for a new build of the file.
+    Quarantined,
+}
+
+/// What the API shows of a driver.
+#[derive(Debug, Clone, Serialize)]
+pub struct DriverStatus {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// File.
+    pub path: String,
+    /// Content hash.
+    pub hash: String,
+    /// Families served.
+    pub families: Vec<String>,
+    /// Commands accepted.
+    pub commands: Vec<String>,
+    /// State.
+    pub state: DriverState,
+    /// Crashes since the hub started.
+    pub crashes: u32,
+    /// The last trap.
+    pub last_trap: Option<String>,
+    /// Devices the driver refused to open, with why.
+    pub device_errors: HashMap<String, String>,
+}
+
+/// Why a command did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// No such device.
+    #[error("unknown device `{0}`")]
+    UnknownDevice(String),
+    /// The device's driver is not loaded, restarting or quarantined.
+    #[error("driver {driver} cannot take commands now ({state})")]
+    DriverUnavailable {
+        /// Driver label.
+        driver: String,
+        /// State or reason.
+        state: String,
+    },
+    /// The driver refused.
+    #[error("{driver} refused: {code}: {message}")]
+    Refused {
+        /// Driver label.
+        driver: String,
+        /// Stable code.
+        code: String,
+        /// Why.
+        message: String,
+    },
+    /// The device failed or refused on the wire.
+    #[error("device `{device}`: {message}")]
+    Device {
+        /// Device id.
+        device: String,
+        /// Why.
+        message: String,
+    },
+    /// The device did not confirm in time.
+    #[error("device `{device}` did not confirm within {ms} ms")]
+    Timeout {
+        /// Device id.
+        device: String,
+        /// Timeout.
+        ms: u64,
+    },
+}
+
+struct DriverHandle {
+    tx: mpsc::Sender<Msg>,
+    status: Arc<Mutex<DriverStatus>>,
+}
+
+/// What the API shows of a device.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceView {
+    /// Id.
+    pub id: String,
+    /// Driver name.
+    pub driver: String,
+    /// Families of the driver, when loaded.
+    pub families: Vec<String>,
+    /// Zone path.
+    pub zone: String,
+    /// Address.
+    pub address: Option<String>,
+    /// Profile.
+    pub profile: Option<String>,
+    /// `online`, `offline` or `unknown`.
+    pub state: Online,
+    /// Last answer.
+    pub last_seen: Option<String>,
+    /// Last link error.
+    pub last_error: Option<String>,
+    /// Why the device is not running (driver missing, refused config, quarantine).
+    pub problem: Option<String>,
+}
+
+/// The device registry.
+pub struct Devices {
+    specs: Vec<DeviceSpec>,
+    drivers: RwLock<HashMap<String, DriverHandle>>,
+    links: SharedLinks,
+    bus: Bus,
+    policy: CrashPolicy,
+}
+
+impl Devices {
+    /// A registry of `specs`; drivers are attached with [`Devices::attach`].
+    pub fn new(specs: Vec<DeviceSpec>, bus: Bus, policy: CrashPolicy) -> Arc<Self> {
+        Arc::new(Devices { specs, drivers: RwLock::new(HashMap::new()), links: Arc::default(), bus, policy })
+    }
+
+    /// Start (or, if running, replace) driver `d` and its devices.
+    pub async fn attach(&self, d: Arc<LoadedDriver>) {
+        let existing = self.drivers.read().ok().and_then(|m| m.get(&d.name).map(|h| h.tx.clone()));
+        if let Some(tx) = existing {
+            let _ = tx.send(Msg::Reload(d)).await;
+            return;
+        }
+        let info = d.info().cloned();
+        let status = Arc::new(Mutex::new(DriverStatus {
+            name: d.name.clone(),
+            version: d.version.clone(),
+            path: d.path.display().to_string(),
+            hash: d.hash.clone(),
+            families: info.as_ref().map(|i| i.families.clone()).unwrap_or_default(),
+            commands: info.as_ref().map(|i| i.commands.iter().map(|c| c.name.clone()).collect()).unwrap_or_default(),
+            state: DriverState::Restarting,
+            crashes: 0,
+            last_trap: None,
+            device_errors: HashMap::new(),
+        }));
+        let (in_tx, in_rx) = mpsc::channel(1024);
+        let mut slots = Vec::new();
+        for s in self.specs.iter().filter(|s| s.driver == d.name) {
+            let session = transport::spawn(
+                SessionSpec {
+                    device: s.id.clone(),
+                    zone: s.zone.clone(),
+                    address: s.address.clone(),
+                    unit: s.unit,
+                    request_timeout: s.request_timeout,
+                    offline_after: s.offline_after,
+                },
+                in_tx.clone(),
+                self.bus.clone(),
+                self.links.clone(),
+            );
+            let config = wit::DeviceConfig { id: s.id.clone(), profile: s.profile.clone(), settings: s.settings.clone() };
+            slots.push(Slot { id: s.id.clone(), zone: s.zone.clone(), config, session });
+        }
+        let (tx, rx) = mpsc::channel(64);
+        let sup = Supervisor::new(d.clone(), slots, self.policy, status.clone(), self.bus.clone());
+        tokio::spawn(sup.run(rx, in_rx));
+        if let Ok(mut m) = self.drivers.write() {
+            m.insert(d.name.clone(), DriverHandle { tx, status });
+        }
+    }
+
+    /// Every driver's status.
+    pub fn drivers(&self) -> Vec<DriverStatus> {
+        let Ok(m) = self.drivers.read() else { return Vec::new() };
+        let mut v: Vec<DriverStatus> = m.values().filter_map(|h| h.status.lock().ok().map(|s| s.clone())).collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+
+    /// Every configured device.
+    pub fn list(&self) -> Vec<DeviceView> {
+        self.specs.iter().map(|s| self.view(s)).collect()
+    }
+
+    /// One device.
+    pub fn get(&self, id: &str) -> Option<DeviceView> {
+        self.specs.iter().find(|s| s.id == id).map(|s| self.view(s))
+    }
+
+    fn view(&self, s: &DeviceSpec) -> DeviceView {
+        let link = self.links.get(&s.id).unwrap_or(LinkStatus { state: Online::Unknown, last_seen: None, last_error: None });
+        let driver = self.drivers.read().ok().and_then(|m| m.get(&s.driver).and_then(|h| h.status.lock().ok().map(|st| st.clone())));
+        let (families, problem) = match &driver {
+            None => (Vec::new(), Some(format!("driver `{}` is not loaded", s.driver))),
+            Some(d) => {
+                let p = match (&d.state, d.device_errors.get(&s.id)) {
+                    (_, Some(e)) => Some(e.clone()),
+                    (DriverState::Quarantined, _) => Some(format!("driver {}@{} is quarantined", d.name, d.version)),
+                    (DriverState::Restarting, _) => Some(format!("driver {}@{} is restarting", d.name, d.version)),
+                    _ => None,
+                };
+                (d.families.clone(), p)
+            }
+        };
+        DeviceView {
+            id: s.id.clone(),
+            driver: s.driver.clone(),
+            families,
+            zone: s.zone.clone(),
+            address: s.address.clone(),
+            profile: s.profile_name.clone(),
+            state: link.state,
+            last_seen: link.last_seen,
+            last_error: link.last_error,
+            problem,
+        }
+    }
+
+    /// Run an operator's command on a device and wait for the device's confirmation.
+    pub async fn command(&self, device: &str, name: &str, args: &str, actor: &str) -> Result<(), CommandError> {
+        let spec = self.specs.iter().find(|s| s.id == device).ok_or_else(|| CommandError::UnknownDevice(device.to_owned()))?;
+        let tx = self
+            .drivers
+            .read()
+            .ok()
+            .and_then(|m| m.get(&spec.driver).map(|h| h.tx.clone()))
+            .ok_or_else(|| CommandError::DriverUnavailable { driver: spec.driver.clone(), state: "not loaded".into() })?;
+        let (reply, answer) = oneshot::channel();
+        let msg = Msg::Command { device: device.to_owned(), name: name.to_owned(), args: args.to_owned(), actor: actor.to_owned(), reply };
+        let gone = || CommandError::DriverUnavailable { driver: spec.driver.clone(), state: "stopped".into() };
+        tx.send(msg).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+}

@@ -1,0 +1,327 @@
+//! One task per driver: owns the driver's instance and feeds it inputs and
+//! commands. A trap costs only this driver its instance: the supervisor
+//! records `driver.crashed`, rebuilds the instance and reopens every device
+//! after a backoff, and quarantines a driver that keeps crashing.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::{CommandError, DriverState, DriverStatus, HUB_ZONE};
+use crate::bus::{Bus, Level, NewEvent};
+use crate::runtime::{CallError, DriverInstance, LoadedDriver, convert, wit};
+use crate::transport::{Backoff, Control, SessionHandle};
+
+/// A device as its driver's supervisor holds it.
+pub struct Slot {
+    /// Device id.
+    pub id: String,
+    /// Zone path.
+    pub zone: String,
+    /// What `open` receives.
+    pub config: wit::DeviceConfig,
+    /// Its transport session.
+    pub session: SessionHandle,
+}
+
+/// Messages to a supervisor.
+pub enum Msg {
+    /// Run an operator's command.
+    Command {
+        /// Device id.
+        device: String,
+        /// Command name.
+        name: String,
+        /// JSON args.
+        args: String,
+        /// Who asked.
+        actor: String,
+        /// The answer.
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
+    /// A new build of this driver replaced the file.
+    Reload(Arc<LoadedDriver>),
+}
+
+/// Crash policy.
+#[derive(Debug, Clone, Copy)]
+pub struct CrashPolicy {
+    /// Crashes within `window` that quarantine the driver.
+    pub max_crashes: u32,
+    /// Window for counting.
+    pub window: Duration,
+    /// How long a command may wait for the device.
+    pub command_timeout: Duration,
+}
+
+pub(super) struct Supervisor {
+    driver: Arc<LoadedDriver>,
+    instance: Option<DriverInstance>,
+    slots: Vec<Slot>,
+    crashes: VecDeque<Instant>,
+    policy: CrashPolicy,
+    backoff: Backoff,
+    rebuild_at: Option<Instant>,
+    status: Arc<Mutex<DriverStatus>>,
+    bus: Bus,
+}
+
+impl Supervisor {
+    pub(super) fn new(driver: Arc<LoadedDriver>, slots: Vec<Slot>, policy: CrashPolicy, status: Arc<Mutex<DriverStatus>>, bus: Bus) -> Self {
+        Supervisor {
+            driver,
+            instance: None,
+            slots,
+            crashes: VecDeque::new(),
+            policy,
+            backoff: Backoff::new(Duration::from_millis(100), Duration::from_secs(30)),
+            rebuild_at: None,
+            status,
+            bus,
+        }
+    }
+
+    pub(super) async fn run(mut self, mut msgs: mpsc::Receiver<Msg>, mut inputs: mpsc::Receiver<(String, wit::Input)>) {
+        self.build().await;
+        loop {
+            let rebuild = self.rebuild_at;
+            tokio::select! {
+                biased;
+                m = msgs.recv() => match m {
+                    Some(m) => self.on_msg(m).await,
+                    None => return,
+                },
+                i = inputs.recv() => match i {
+                    Some((device, input)) => self.on_input(&device, input).await,
+                    None => return,
+                },
+                _ = tokio::time::sleep_until(rebuild.unwrap_or_else(Instant::now)), if rebuild.is_some() => {
+                    self.rebuild_at = None;
+                    self.build().await;
+                }
+            }
+        }
+    }
+
+    fn set_state(&self, state: DriverState) {
+        if let Ok(mut s) = self.status.lock() {
+            s.state = state;
+        }
+    }
+
+    /// Instantiate, open every device and hand each session its start requests.
+    async fn build(&mut self) {
+        let mut inst = match DriverInstance::new(self.driver.clone()) {
+            Ok(i) => i,
+            Err(e) => {
+                self.crashed(e, None).await;
+                return;
+            }
+        };
+        let mut starts = Vec::new();
+        for slot in &self.slots {
+            let result = inst.open(&slot.config).and_then(|()| inst.start(&slot.id));
+            match result {
+                Ok(reqs) => {
+                    self.device_error(&slot.id, None);
+                    starts.push((slot.session.clone(), reqs));
+                }
+                Err(e) if e.is_trap() => {
+                    self.crashed(e, Some(&slot.id)).await;
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(device = %slot.id, "{e}");
+                    self.device_error(&slot.id, Some(e.to_string()));
+                    starts.push((slot.session.clone(), Vec::new()));
+                }
+            }
+        }
+        self.instance = Some(inst);
+        self.set_state(DriverState::Running);
+        for (session, reqs) in starts {
+            session.send(Control::Reset(reqs)).await;
+        }
+    }
+
+    fn device_error(&self, device: &str, error: Option<String>) {
+        if let Ok(mut s) = self.status.lock() {
+            match error {
+                Some(e) => s.device_errors.insert(device.to_owned(), e),
+                None => s.device_errors.remove(device),
+            };
+        }
+    }
+
+    fn slot(&self, device: &str) -> Option<&Slot> {
+        self.slots.iter().find(|s| s.id == device)
+    }
+
+    async fn on_input(&mut self, device: &str, input: wit::Input) {
+        let Some(inst) = self.instance.as_mut() else { return };
+        match inst.handle(device, &input) {
+            Ok(outcome) => self.apply(device, outcome).await,
+            Err(e) if e.is_trap() => self.crashed(e, Some(device)).await,
+            Err(e) => tracing::debug!(device, "{e}"),
+        }
+    }
+
+    async fn apply(&mut self, device: &str, outcome: wit::Outcome) {
+        let Some(slot) = self.slot(device) else { return };
+        let label = self.driver.label();
+        let mut events = Vec::with_capacity(outcome.events.len());
+        for e in outcome.events {
+            match convert::event(&label, device, &slot.zone, e) {
+                Ok(ev) => events.push(ev),
+                Err(bad) => tracing::warn!("{bad}"),
+            }
+        }
+        if let Err(e) = self.bus.submit(events).await {
+            tracing::error!(device, error = %e, "events lost: the bus is closed");
+        }
+        if !outcome.requests.is_empty() {
+            slot.session.send(Control::Requests(outcome.requests)).await;
+        }
+    }
+
+    async fn on_msg(&mut self, m: Msg) {
+        match m {
+            Msg::Command { device, name, args, actor, reply } => self.command(device, name, args, actor, reply).await,
+            Msg::Reload(driver) => {
+                tracing::info!(old = %self.driver.label(), new = %driver.label(), "driver replaced; rebuilding its devices");
+                let ev = NewEvent::new("driver.loaded", HUB_ZONE)
+                    .attr("driver", driver.name.clone())
+                    .attr("version", driver.version.clone())
+                    .attr("hash", driver.hash.clone())
+                    .attr("replaces", self.driver.label())
+                    .message(format!("driver {} loaded, replacing {}", driver.label(), self.driver.label()));
+                let _ = self.bus.submit(vec![ev]).await;
+                self.instance = None;
+                self.crashes.clear();
+                self.backoff.reset();
+                self.rebuild_at = None;
+                if let Ok(mut s) = self.status.lock() {
+                    s.version = driver.version.clone();
+                    s.hash = driver.hash.clone();
+                    s.path = driver.path.display().to_string();
+                }
+                self.driver = driver;
+                self.build().await;
+            }
+        }
+    }
+
+    async fn command(&mut self, device: String, name: String, args: String, actor: String, reply: oneshot::Sender<Result<(), CommandError>>) {
+        let Some(slot) = self.slot(&device) else {
+            let _ = reply.send(Err(CommandError::UnknownDevice(device)));
+            return;
+        };
+        let (session, zone) = (slot.session.clone(), slot.zone.clone());
+        let Some(inst) = self.instance.as_mut() else {
+            let state = self.status.lock().map(|s| s.state.clone()).unwrap_or(DriverState::Restarting);
+            let _ = reply.send(Err(CommandError::DriverUnavailable { driver: self.driver.label(), state: format!("{state:?}").to_lowercase() }));
+            return;
+        };
+        let audit = NewEvent::new("device.command", &zone)
+            .device(&device)
+            .actor(&actor)
+            .attr("command", name.clone())
+            .attr("args", args.clone())
+            .correlation(&format!("cmd-{}", fastrand::u64(..)));
+        match inst.command(&device, &name, &args) {
+            Ok(reqs) => {
+                let (done_tx, done) = oneshot::channel();
+                session.send(Control::Command(reqs, done_tx)).await;
+                let bus = self.bus.clone();
+                let timeout = self.policy.command_timeout;
+                // Waiting here would stall the inputs the answer arrives through.
+                tokio::spawn(async move {
+                    let result = match tokio::time::timeout(timeout, done).await {
+                        Ok(Ok(Ok(()))) => Ok(()),
+                        Ok(Ok(Err(why))) => Err(CommandError::Device { device: device.clone(), message: why }),
+                        Ok(Err(_)) => Err(CommandError::Device { device: device.clone(), message: "the device session ended".into() }),
+                        Err(_) => Err(CommandError::Timeout { device: device.clone(), ms: timeout.as_millis() as u64 }),
+                    };
+                    let audit = match &result {
+                        Ok(()) => audit.attr("result", "ok"),
+                        Err(e) => audit.level(Level::Yellow).attr("result", "failed").attr("error", e.to_string()),
+                    };
+                    let _ = bus.append(vec![audit]).await;
+                    let _ = reply.send(result);
+                });
+            }
+            Err(CallError::Refused { error, driver, .. }) => {
+                let audit = audit.attr("result", "refused").attr("error", format!("{}: {}", error.code, error.message));
+                let _ = self.bus.append(vec![audit]).await;
+                let _ = reply.send(Err(CommandError::Refused { driver, code: error.code, message: error.message }));
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                if e.is_trap() {
+                    self.crashed(e, Some(&device)).await;
+                }
+                let _ = reply.send(Err(CommandError::DriverUnavailable { driver: self.driver.label(), state: msg }));
+            }
+        }
+    }
+
+    async fn crashed(&mut self, e: CallError, device: Option<&str>) {
+        self.instance = None;
+        let now = Instant::now();
+        self.crashes.push_back(now);
+        while self.crashes.front().is_some_and(|t| now.duration_since(*t) > self.policy.window) {
+            self.crashes.pop_front();
+        }
+        let recent = self.crashes.len() as u32;
+        let total = {
+            let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
+            s.crashes += 1;
+            s.last_trap = Some(e.to_string());
+            s.crashes
+        };
+        tracing::error!(driver = %self.driver.label(), device = device.unwrap_or("-"), recent, "{e}");
+        let mut ev = NewEvent::new("driver.crashed", HUB_ZONE)
+            .level(Level::Orange)
+            .attr("driver", self.driver.name.clone())
+            .attr("version", self.driver.version.clone())
+            .attr("trap", e.to_string())
+            .attr("crashes", u64::from(total))
+            .message(format!("driver {} crashed; its devices are being rebuilt", self.driver.label()));
+        if let Some(d) = device {
+            ev = ev.attr("device", d);
+        }
+        let mut events = vec![ev];
+        if recent >= self.policy.max_crashes {
+            self.set_state(DriverState::Quarantined);
+            events.push(
+                NewEvent::new("driver.quarantined", HUB_ZONE)
+                    .level(Level::Red)
+                    .attr("driver", self.driver.name.clone())
+                    .attr("version", self.driver.version.clone())
+                    .attr("crashes", u64::from(recent))
+                    .message(format!(
+                        "driver {} crashed {recent} times within {} s and is quarantined until it is replaced",
+                        self.driver.label(),
+                        self.policy.window.as_secs()
+                    )),
+            );
+            // Its devices stop being polled: nothing would read the answers.
+            for slot in &self.slots {
+                slot.session.send(Control::Reset(Vec::new())).await;
+            }
+        } else {
+            if recent == 1 {
+                // The first crash in a while: start the backoff afresh.
+                self.backoff.reset();
+            }
+            self.set_state(DriverState::Restarting);
+            self.rebuild_at = Some(now + self.backoff.next_delay());
+        }
+        if let Err(err) = self.bus.append(events).await {
+            tracing::error!(error = %err, "crash event lost: the bus is closed");
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Driver events (WIT) into bus events.
+
+use super::wit;
+use crate::bus::{AttrValue, Level, NewEvent, Phase};
+
+/// Why a driver event was not accepted.
+#[derive(Debug, thiserror::Error)]
+#[error("driver {driver} device `{device}` emitted a bad event kind `{kind}`: {why}")]
+pub struct BadEvent {
+    /// `name@version`.
+    pub driver: String,
+    /// Device id.
+    pub device: String,
+    /// The kind as sent.
+    pub kind: String,
+    /// Why.
+    pub why: &'static str,
+}
+
+/// Turn a driver's event into a bus event for `device` in `zone`.
+pub fn event(driver: &str, device: &str, zone: &str, e: wit::Event) -> Result<NewEvent, BadEvent> {
+    let why = check_kind(&e.kind);
+    if let Some(why) = why {
+        return Err(BadEvent { driver: driver.to_owned(), device: device.to_owned(), kind: e.kind.chars().take(80).collect(), why });
+    }
+    let zone = match e.zone {
+        // A driver may only narrow the zone, never move events elsewhere in the site.
+        Some(z) if !z.is_empty() && !z.contains("..") => format!("{zone}/{}", z.trim_matches('/')),
+        _ => zone.to_owned(),
+    };
+    let mut out = NewEvent::new(&e.kind, &zone).device(device).level(level(e.level));
+    out.phase = e.phase.map(|p| match p {
+        wit::Phase::Begin => Phase::Begin,
+        wit::Phase::End => Phase::End,
+    });
+    out.device_time_ms = e.device_time_ms;
+    out.message = e.message;
+    for a in e.attrs {
+        let v = match a.value {
+            wit::Value::Text(s) => AttrValue::Text(s),
+            wit::Value::Int(i) => AttrValue::Int(i),
+            wit::Value::Float(f) => AttrValue::Float(f),
+            wit::Value::Flag(b) => AttrValue::Flag(b),
+        };
+        out.attrs.insert(a.key, v);
+    }
+    Ok(out)
+}
+
+fn level(l: wit::Level) -> Level {
+    match l {
+        wit::Level::Info => Level::Info,
+        wit::Level::Blue => Level::Blue,
+        wit::Level::Yellow => Level::Yellow,
+        wit::Level::Orange => Level::Orange,
+        wit::Level::Red => Level::Red,
+    }
+}
+
+/// Kinds are dotted lowercase, `family.what`, at most 64 bytes; the hub's own
+/// families (`driver.`, `device.online/offline`) are not the driver's to forge.
+fn check_kind(kind: &str) -> Option<&'static str> {
+    if kind.is_empty() || kind.len() > 64 {
+        return Some("must be 1 to 64 characters");
+    }
+    if !kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_') {
+        return Some("must be lowercase letters, digits, `_` and `.`");
+    }
+    let Some((family, what)) = kind.split_once('.') else { return Some("must be `family.what`") };
+    if family.is_empty() || what.is_empty() {
+        return Some("must be `family.what`");
+    }
+    if family == "driver" || kind == "device.online" || kind == "device.offline" || kind == "device.command" {
+        return Some("is reserved for the hub");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wit_event(kind: &str) -> wit::Event {
+        wit::Event {
+            kind: kind.into(),
+            level: wit::Level::Red,
+            phase: Some(wit::Phase::Begin),
+            zone: None,
+            device_time_ms: None,
+            message: None,
+            attrs: vec![wit::Attr { key: "point".into(), value: wit::Value::Int(3) }],
+        }
+    }
+
+    #[test]
+    fn events_keep_their_meaning() {
+        let e = event("d@1", "fp-1", "campus/chem", wit_event("fire.alarm")).unwrap();
+        assert_eq!((e.kind.as_str(), e.level, e.phase, e.zone.as_str()), ("fire.alarm", Level::Red, Some(Phase::Begin), "campus/chem"));
+        assert_eq!(e.attrs.get("point"), Some(&AttrValue::Int(3)));
+        assert_eq!(e.device.as_deref(), Some("fp-1"));
+    }
+
+    #[test]
+    fn forged_or_malformed_kinds_are_refused_with_evidence() {
+        for k in ["driver.crashed", "device.offline", "Fire.Alarm", "fire", "", "a.b c"] {
+            let err = event("d@1", "fp-1", "z", wit_event(k)).unwrap_err();
+            assert_eq!(err.device, "fp-1");
+            assert!(err.to_string().contains("d@1"), "{err}");
+        }
+    }
+
+    #[test]
+    fn zone_override_only_narrows() {
+        let mut w = wit_event("fire.alarm");
+        w.zone = Some("f2".into());
+        assert_eq!(event("d", "x", "campus/chem", w.clone()).unwrap().zone, "campus/chem/f2");
+        w.zone = Some("../other".into());
+        assert_eq!(event("d", "x", "campus/chem", w).unwrap().zone, "campus/chem");
+    }
+}

@@ -1,0 +1,180 @@
+//! One live instance of a driver, holding every device of that driver as a
+//! resource. A trap poisons the instance; the supervisor builds a new one.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use wasmtime::Store;
+use wasmtime::component::ResourceAny;
+
+use super::bindings::Plugin;
+use super::host::HostState;
+use super::{LoadedDriver, wit};
+
+/// Why a call did not return a value. `Trap` and `Poisoned` mean the instance
+/// is gone; `Refused` is the driver saying no.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// The guest trapped (panic, deadline, memory cap): the instance is poisoned.
+    #[error("driver {driver} trapped in `{call}` for device `{device}`: {message}")]
+    Trap {
+        /// `name@version`.
+        driver: String,
+        /// Device id, or `-` for driver-level calls.
+        device: String,
+        /// Which export.
+        call: &'static str,
+        /// The trap, with wasm backtrace when available.
+        message: String,
+    },
+    /// The instance trapped earlier and must be rebuilt.
+    #[error("driver {0} instance is poisoned by an earlier trap")]
+    Poisoned(String),
+    /// Instantiation failed.
+    #[error("driver {driver} could not be instantiated: {message}")]
+    Instantiate {
+        /// `name@version`.
+        driver: String,
+        /// Why.
+        message: String,
+    },
+    /// The driver refused (bad config, unknown command, not allowed …).
+    #[error("driver {driver} refused for device `{device}`: {}: {}", .error.code, .error.message)]
+    Refused {
+        /// `name@version`.
+        driver: String,
+        /// Device id.
+        device: String,
+        /// The driver's error.
+        error: wit::DriverError,
+    },
+    /// No such device is open in this instance.
+    #[error("device `{0}` is not open in this driver instance")]
+    UnknownDevice(String),
+}
+
+impl CallError {
+    /// Whether the instance must be rebuilt.
+    pub fn is_trap(&self) -> bool {
+        matches!(self, CallError::Trap { .. } | CallError::Poisoned(_))
+    }
+}
+
+/// A driver instance and its open devices.
+pub struct DriverInstance {
+    driver: Arc<LoadedDriver>,
+    store: Store<HostState>,
+    plugin: Plugin,
+    devices: HashMap<String, ResourceAny>,
+    poisoned: bool,
+}
+
+impl DriverInstance {
+    /// Instantiate `driver` in a fresh store.
+    pub fn new(driver: Arc<LoadedDriver>) -> Result<Self, CallError> {
+        let mut store = driver.runtime.new_store(&driver.name);
+        store.set_epoch_deadline(driver.runtime.deadline_ticks());
+        let plugin = driver
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| CallError::Instantiate { driver: driver.label(), message: format!("{e:#}") })?;
+        Ok(DriverInstance { driver, store, plugin, devices: HashMap::new(), poisoned: false })
+    }
+
+    /// The driver this instance runs.
+    pub fn driver(&self) -> &Arc<LoadedDriver> {
+        &self.driver
+    }
+
+    /// Whether a trap has poisoned it.
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
+    }
+
+    fn enter(&mut self) -> Result<(), CallError> {
+        if self.poisoned {
+            return Err(CallError::Poisoned(self.driver.label()));
+        }
+        let ticks = self.driver.runtime.deadline_ticks();
+        self.store.set_epoch_deadline(ticks);
+        Ok(())
+    }
+
+    fn trap(&mut self, call: &'static str, device: &str, e: wasmtime::Error) -> CallError {
+        self.poisoned = true;
+        let mut message = match e.downcast_ref::<wasmtime::Trap>() {
+            Some(wasmtime::Trap::Interrupt) => format!("call exceeded its deadline ({} ms)", self.driver.runtime.options.call_timeout.as_millis()),
+            Some(t) => t.to_string(),
+            None => format!("{e:#}"),
+        };
+        if let Some(bt) = e.downcast_ref::<wasmtime::WasmBacktrace>() {
+            message.push_str(&format!("\n{bt}"));
+        }
+        CallError::Trap { driver: self.driver.label(), device: device.to_owned(), call, message }
+    }
+
+    fn resource(&self, device: &str) -> Result<ResourceAny, CallError> {
+        self.devices.get(device).copied().ok_or_else(|| CallError::UnknownDevice(device.to_owned()))
+    }
+
+    /// `describe()`.
+    pub fn describe(&mut self) -> Result<wit::DriverInfo, CallError> {
+        self.enter()?;
+        let plugin = &self.plugin;
+        let r = plugin.twinwall_driver_driver().call_describe(&mut self.store);
+        r.map_err(|e| self.trap("describe", "-", e))
+    }
+
+    /// `device.open(config)`; the device is then known by `config.id`.
+    pub fn open(&mut self, config: &wit::DeviceConfig) -> Result<(), CallError> {
+        self.enter()?;
+        let r = self.plugin.twinwall_driver_driver().device().call_open(&mut self.store, config);
+        match r {
+            Ok(Ok(res)) => {
+                if let Some(old) = self.devices.insert(config.id.clone(), res) {
+                    let _ = old.resource_drop(&mut self.store);
+                }
+                Ok(())
+            }
+            Ok(Err(error)) => Err(CallError::Refused { driver: self.driver.label(), device: config.id.clone(), error }),
+            Err(e) => Err(self.trap("open", &config.id, e)),
+        }
+    }
+
+    /// `device.start()`.
+    pub fn start(&mut self, device: &str) -> Result<Vec<wit::Request>, CallError> {
+        let res = self.resource(device)?;
+        self.enter()?;
+        let r = self.plugin.twinwall_driver_driver().device().call_start(&mut self.store, res);
+        r.map_err(|e| self.trap("start", device, e))
+    }
+
+    /// `device.handle(input)`.
+    pub fn handle(&mut self, device: &str, input: &wit::Input) -> Result<wit::Outcome, CallError> {
+        let res = self.resource(device)?;
+        self.enter()?;
+        let r = self.plugin.twinwall_driver_driver().device().call_handle(&mut self.store, res, input);
+        r.map_err(|e| self.trap("handle", device, e))
+    }
+
+    /// `device.command(name, args)`.
+    pub fn command(&mut self, device: &str, name: &str, args: &str) -> Result<Vec<wit::Request>, CallError> {
+        let res = self.resource(device)?;
+        self.enter()?;
+        let r = self.plugin.twinwall_driver_driver().device().call_command(&mut self.store, res, name, args);
+        match r {
+            Ok(Ok(reqs)) => Ok(reqs),
+            Ok(Err(error)) => Err(CallError::Refused { driver: self.driver.label(), device: device.to_owned(), error }),
+            Err(e) => Err(self.trap("command", device, e)),
+        }
+    }
+
+    /// Drop a device's resource.
+    pub fn close(&mut self, device: &str) {
+        if let Some(res) = self.devices.remove(device) {
+            if !self.poisoned {
+                let _ = res.resource_drop(&mut self.store);
+            }
+        }
+    }
+}

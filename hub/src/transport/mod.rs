@@ -1,0 +1,50 @@
+//! Transports: the hub owns the wire. One session task per device carries out
+//! its driver's requests (Modbus polls, reads and writes; timers), reconnects
+//! with backoff and jitter, enforces timeouts, hands what arrived to the
+//! driver, and decides online/offline.
+
+mod backoff;
+mod link;
+mod modbus;
+mod session;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+pub use backoff::Backoff;
+pub use link::{Link, LinkChange, Online};
+pub use session::{Control, SessionHandle, SessionSpec, spawn};
+
+/// What the API shows of a device's link.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LinkStatus {
+    /// Online state.
+    pub state: Online,
+    /// Last answer, RFC 3339.
+    pub last_seen: Option<String>,
+    /// Last link error.
+    pub last_error: Option<String>,
+}
+
+/// Link status of every device, shared with the API.
+#[derive(Debug, Default)]
+pub struct LinkTable {
+    inner: RwLock<HashMap<String, LinkStatus>>,
+}
+
+impl LinkTable {
+    /// The status of `device`.
+    pub fn get(&self, device: &str) -> Option<LinkStatus> {
+        self.inner.read().ok()?.get(device).cloned()
+    }
+
+    fn update(&self, device: &str, f: impl FnOnce(&mut LinkStatus)) {
+        if let Ok(mut m) = self.inner.write() {
+            let s = m.entry(device.to_owned()).or_insert(LinkStatus { state: Online::Unknown, last_seen: None, last_error: None });
+            f(s);
+        }
+    }
+}
+
+/// A share of the link table.
+pub type SharedLinks = Arc<LinkTable>;
