@@ -1,1 +1,108 @@
-fn main() {}
+//! The `twinwall` command: parses the command line and nothing else.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use twinwall_hub::config::HubConfig;
+use twinwall_hub::{Hub, demo};
+
+#[derive(Parser)]
+#[command(name = "twinwall", version, about = "Campus safety IoT integration hub")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the hub from a config file.
+    Run {
+        /// The config file.
+        #[arg(long, default_value = "hub.toml")]
+        config: PathBuf,
+    },
+    /// Run the demo: simulated panels, the hub and every built driver, data in a temporary folder.
+    Demo {
+        /// Where the HTTP API and console listen.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        http: String,
+        /// Folder with built drivers (default: target/wasm32-wasip2/guest).
+        #[arg(long)]
+        plugins: Option<PathBuf>,
+    },
+    /// Print events from a running hub, oldest first, as JSON lines.
+    Events {
+        /// The hub's API.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        api: String,
+        /// Keep printing new events as they arrive.
+        #[arg(long)]
+        follow: bool,
+        /// Only this kind (`fire.alarm`, or `fire.*`).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only this zone and below.
+        #[arg(long)]
+        zone: Option<String>,
+        /// Only this device.
+        #[arg(long)]
+        device: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tokio_modbus=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Run { config } => {
+            let config = HubConfig::load(&config)?;
+            let hub = Hub::start(config).await?;
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = hub.wait() => {}
+            }
+            Ok(())
+        }
+        Command::Demo { http, plugins } => {
+            demo::run(demo::DemoOptions { http, plugins: plugins.unwrap_or_else(demo::default_plugins_dir) }).await
+        }
+        Command::Events { api, follow, kind, zone, device } => events(&api, follow, kind, zone, device).await,
+    }
+}
+
+async fn events(api: &str, follow: bool, kind: Option<String>, zone: Option<String>, device: Option<String>) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let mut params: Vec<(&str, String)> = Vec::new();
+    for (k, v) in [("kind", kind), ("zone", zone), ("device", device)] {
+        if let Some(v) = v {
+            params.push((k, v));
+        }
+    }
+    let mut after: Option<u64> = None;
+    loop {
+        let mut q = params.clone();
+        q.push(("limit", "1000".into()));
+        if let Some(a) = after {
+            q.push(("after", a.to_string()));
+        }
+        let resp = client.get(format!("{api}/api/v1/events")).query(&q).send().await.with_context(|| format!("asking {api}"))?;
+        let status = resp.status();
+        let body: serde_json::Value = resp.json().await?;
+        anyhow::ensure!(status.is_success(), "{api}: {}", body["error"]["message"].as_str().unwrap_or("error"));
+        let events = body["events"].as_array().cloned().unwrap_or_default();
+        for e in &events {
+            println!("{e}");
+            after = e["seq"].as_u64().or(after);
+        }
+        if body["next_after"].is_null() {
+            if !follow {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    }
+}

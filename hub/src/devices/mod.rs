@@ -161,12 +161,13 @@ pub struct Devices {
     links: SharedLinks,
     bus: Bus,
     policy: CrashPolicy,
+    tasks: Mutex<Vec<tokio::task::AbortHandle>>,
 }
 
 impl Devices {
     /// A registry of `specs`; drivers are attached with [`Devices::attach`].
     pub fn new(specs: Vec<DeviceSpec>, bus: Bus, policy: CrashPolicy) -> Arc<Self> {
-        Arc::new(Devices { specs, drivers: RwLock::new(HashMap::new()), links: Arc::default(), bus, policy })
+        Arc::new(Devices { specs, drivers: RwLock::new(HashMap::new()), links: Arc::default(), bus, policy, tasks: Mutex::default() })
     }
 
     /// Start (or, if running, replace) driver `d` and its devices.
@@ -210,9 +211,24 @@ impl Devices {
         }
         let (tx, rx) = mpsc::channel(64);
         let sup = Supervisor::new(d.clone(), slots, self.policy, status.clone(), self.bus.clone());
-        tokio::spawn(sup.run(rx, in_rx));
+        let task = tokio::spawn(sup.run(rx, in_rx));
+        if let Ok(mut t) = self.tasks.lock() {
+            t.push(task.abort_handle());
+        }
         if let Ok(mut m) = self.drivers.write() {
             m.insert(d.name.clone(), DriverHandle { tx, status });
+        }
+    }
+
+    /// Stop every supervisor (their device sessions end with them).
+    pub fn stop(&self) {
+        if let Ok(mut t) = self.tasks.lock() {
+            for h in t.drain(..) {
+                h.abort();
+            }
+        }
+        if let Ok(mut m) = self.drivers.write() {
+            m.clear();
         }
     }
 

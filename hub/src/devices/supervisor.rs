@@ -122,21 +122,22 @@ impl Supervisor {
             }
         };
         let mut starts = Vec::new();
-        for slot in &self.slots {
-            let result = inst.open(&slot.config).and_then(|()| inst.start(&slot.id));
+        for i in 0..self.slots.len() {
+            let (id, session) = (self.slots[i].id.clone(), self.slots[i].session.clone());
+            let result = inst.open(&self.slots[i].config).and_then(|()| inst.start(&id));
             match result {
                 Ok(reqs) => {
-                    self.device_error(&slot.id, None);
-                    starts.push((slot.session.clone(), reqs));
+                    self.device_error(&id, None);
+                    starts.push((session, reqs));
                 }
                 Err(e) if e.is_trap() => {
-                    self.crashed(e, Some(&slot.id)).await;
+                    self.crashed(e, Some(&id)).await;
                     return;
                 }
                 Err(e) => {
-                    tracing::error!(device = %slot.id, "{e}");
-                    self.device_error(&slot.id, Some(e.to_string()));
-                    starts.push((slot.session.clone(), Vec::new()));
+                    tracing::error!(device = %id, "{e}");
+                    self.device_error(&id, Some(e.to_string()));
+                    starts.push((session, Vec::new()));
                 }
             }
         }

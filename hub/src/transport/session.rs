@@ -282,8 +282,12 @@ impl Session {
         self.deliver(Input::RequestFailed((id.to_owned(), why))).await;
     }
 
-    async fn deliver(&self, input: Input) {
-        let _ = self.to_driver.send((self.spec.device.clone(), input)).await;
+    // Not an `async fn` on `&self`: the Modbus context makes `Session` !Sync.
+    fn deliver(&self, input: Input) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let (tx, device) = (self.to_driver.clone(), self.spec.device.clone());
+        async move {
+            let _ = tx.send((device, input)).await;
+        }
     }
 
     async fn fire_timers(&mut self, now: Instant) {

@@ -1,0 +1,76 @@
+//! Health, drivers, devices and device commands.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiError, ApiState};
+use crate::devices::DriverState;
+
+/// `GET /api/v1/health`
+pub async fn health(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    let drivers = s.devices.drivers();
+    let failures = s.failures.lock().map(|f| f.clone()).unwrap_or_default();
+    let degraded = !failures.is_empty() || drivers.iter().any(|d| d.state != DriverState::Running);
+    Ok(Json(json!({
+        "status": if degraded { "degraded" } else { "ok" },
+        "site": s.bus.site(),
+        "site_name": s.site_name,
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_s": s.started.elapsed().as_secs(),
+        "bus": {"next_seq": s.bus.next_seq(), "first_seq": s.bus.first_seq()?, "bytes": s.bus.bytes()},
+        "drivers": drivers,
+        "driver_load_failures": failures,
+    })))
+}
+
+/// `GET /api/v1/drivers`
+pub async fn drivers(State(s): State<ApiState>) -> Json<Value> {
+    let failures = s.failures.lock().map(|f| f.clone()).unwrap_or_default();
+    Json(json!({"drivers": s.devices.drivers(), "load_failures": failures}))
+}
+
+/// `GET /api/v1/devices`
+pub async fn list(State(s): State<ApiState>) -> Json<Value> {
+    Json(json!({"devices": s.devices.list()}))
+}
+
+/// `GET /api/v1/devices/{id}`
+pub async fn one(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let d = s.devices.get(&id).ok_or_else(|| ApiError::not_found(format!("unknown device `{id}`")))?;
+    Ok(Json(json!(d)))
+}
+
+/// Body of `POST /api/v1/devices/{id}/commands`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandBody {
+    /// Command name, e.g. `reset`.
+    pub command: String,
+    /// Arguments (default `{}`).
+    #[serde(default)]
+    pub args: Option<Value>,
+}
+
+/// `POST /api/v1/devices/{id}/commands`: answers once the device confirmed.
+pub async fn command(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<CommandBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(|e| ApiError::bad_request(format!("command body for device `{id}`: {}", e.body_text())))?;
+    let actor = headers.get("x-twinwall-actor").and_then(|v| v.to_str().ok()).unwrap_or("api").to_owned();
+    let args = body.args.unwrap_or_else(|| json!({})).to_string();
+    let started = std::time::Instant::now();
+    s.devices.command(&id, &body.command, &args, &actor).await?;
+    Ok(Json(json!({
+        "device": id,
+        "command": body.command,
+        "result": "ok",
+        "actor": actor,
+        "ms": started.elapsed().as_millis() as u64,
+    })))
+}

@@ -1,0 +1,59 @@
+//! API errors as JSON: `{"error": {"code": "...", "message": "..."}}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::bus::BusError;
+use crate::devices::CommandError;
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    /// A 400 with `message`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::BAD_REQUEST, code: "bad-request", message: message.into() }
+    }
+
+    /// A 404 with `message`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::NOT_FOUND, code: "not-found", message: message.into() }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({"error": {"code": self.code, "message": self.message}}))).into_response()
+    }
+}
+
+impl From<BusError> for ApiError {
+    fn from(e: BusError) -> Self {
+        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "bus", message: e.to_string() }
+    }
+}
+
+impl From<CommandError> for ApiError {
+    fn from(e: CommandError) -> Self {
+        let (status, code) = match &e {
+            CommandError::UnknownDevice(_) => (StatusCode::NOT_FOUND, "unknown-device"),
+            CommandError::DriverUnavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "driver-unavailable"),
+            CommandError::Refused { code, .. } => match code.as_str() {
+                "not-allowed" => (StatusCode::FORBIDDEN, "not-allowed"),
+                "unknown-command" => (StatusCode::BAD_REQUEST, "unknown-command"),
+                "bad-args" => (StatusCode::BAD_REQUEST, "bad-args"),
+                _ => (StatusCode::UNPROCESSABLE_ENTITY, "refused"),
+            },
+            CommandError::Device { .. } => (StatusCode::BAD_GATEWAY, "device-failed"),
+            CommandError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "device-timeout"),
+        };
+        ApiError { status, code, message: e.to_string() }
+    }
+}

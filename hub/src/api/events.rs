@@ -1,0 +1,110 @@
+//! Event queries and the live stream.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiError, ApiState};
+use crate::bus::{Filter, Level};
+
+/// Query parameters of `GET /api/v1/events` and the stream.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventQuery {
+    kind: Option<String>,
+    zone: Option<String>,
+    device: Option<String>,
+    level: Option<Level>,
+    after: Option<u64>,
+    since: Option<String>,
+    until: Option<String>,
+    limit: Option<usize>,
+}
+
+fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
+    if let Ok(ms) = v.parse::<i64>() {
+        return Ok(ms);
+    }
+    let t = humantime::parse_rfc3339_weak(v).map_err(|e| ApiError::bad_request(format!("`{name}` = `{v}`: {e} (use RFC 3339 or ms since the epoch)")))?;
+    Ok(t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0))
+}
+
+impl EventQuery {
+    fn filter(&self) -> Result<Filter, ApiError> {
+        Ok(Filter {
+            kind: self.kind.clone(),
+            zone: self.zone.clone(),
+            device: self.device.clone(),
+            level: self.level,
+            after: self.after,
+            since_ms: self.since.as_deref().map(|v| parse_time("since", v)).transpose()?,
+            until_ms: self.until.as_deref().map(|v| parse_time("until", v)).transpose()?,
+            limit: self.limit,
+        })
+    }
+}
+
+fn query_params(q: Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>) -> Result<EventQuery, ApiError> {
+    q.map(|Query(q)| q).map_err(|e| ApiError::bad_request(e.body_text()))
+}
+
+/// `GET /api/v1/events`: oldest first; page with `after=<next_after>`.
+pub async fn list(State(s): State<ApiState>, q: Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
+    let filter = query_params(q)?.filter()?;
+    let bus = s.bus.clone();
+    let page = tokio::task::spawn_blocking(move || bus.query(&filter))
+        .await
+        .map_err(|e| ApiError::bad_request(format!("query failed: {e}")))??;
+    let events: Vec<Value> = page.events.iter().map(|e| e.to_json()).collect();
+    Ok(Json(json!({"events": events, "next_after": page.next_after})))
+}
+
+/// `GET /api/v1/events/{seq}`
+pub async fn one(State(s): State<ApiState>, Path(seq): Path<u64>) -> Result<Json<Value>, ApiError> {
+    let e = s.bus.get(seq)?.ok_or_else(|| ApiError::not_found(format!("no event {seq} (retention may have removed it)")))?;
+    Ok(Json(e.to_json()))
+}
+
+/// `GET /api/v1/events/stream`: Server-Sent Events, one per event, `id` = seq.
+/// Resumes after `Last-Event-ID` (or `after`); without either, starts live.
+pub async fn stream(
+    State(s): State<ApiState>,
+    headers: HeaderMap,
+    q: Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    let q = query_params(q)?;
+    let mut filter = q.filter()?;
+    let last_id = match headers.get("last-event-id") {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or_else(|| ApiError::bad_request("Last-Event-ID must be an event seq"))?,
+        ),
+        None => None,
+    };
+    let from = match last_id.or(filter.after) {
+        Some(seq) => seq + 1,
+        None => s.bus.next_seq(),
+    };
+    filter.after = None;
+    filter.limit = None;
+    let sub = s.bus.subscribe(from, filter);
+    let stream = futures_util::stream::unfold(sub, |mut sub| async move {
+        match sub.next().await {
+            Ok(e) => {
+                let ev = SseEvent::default().id(e.seq.to_string()).data(e.to_json().to_string());
+                Some((Ok(ev), sub))
+            }
+            Err(_) => None,
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

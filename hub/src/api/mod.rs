@@ -1,0 +1,59 @@
+//! The HTTP API (axum): health, drivers, devices and their commands, events
+//! (query and a resumable SSE stream), and a small live console at `/`.
+
+mod console;
+mod devices;
+mod error;
+mod events;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::routing::{get, post};
+use serde::Serialize;
+
+pub use error::ApiError;
+
+use crate::bus::Bus;
+use crate::devices::Devices;
+
+/// A driver file that could not be loaded.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadFailure {
+    /// File.
+    pub path: String,
+    /// Why.
+    pub error: String,
+}
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct ApiState {
+    bus: Bus,
+    devices: Arc<Devices>,
+    failures: Arc<Mutex<Vec<LoadFailure>>>,
+    site_name: String,
+    started: std::time::Instant,
+}
+
+impl ApiState {
+    /// State over the hub's parts.
+    pub fn new(bus: Bus, devices: Arc<Devices>, failures: Arc<Mutex<Vec<LoadFailure>>>, site_name: String) -> Self {
+        ApiState { bus, devices, failures, site_name, started: std::time::Instant::now() }
+    }
+}
+
+/// Every route.
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/", get(console::page))
+        .route("/api/v1/health", get(devices::health))
+        .route("/api/v1/drivers", get(devices::drivers))
+        .route("/api/v1/devices", get(devices::list))
+        .route("/api/v1/devices/{id}", get(devices::one))
+        .route("/api/v1/devices/{id}/commands", post(devices::command))
+        .route("/api/v1/events", get(events::list))
+        .route("/api/v1/events/stream", get(events::stream))
+        .route("/api/v1/events/{seq}", get(events::one))
+        .with_state(state)
+}

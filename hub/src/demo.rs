@@ -1,0 +1,105 @@
+//! `twinwall demo`: the embedded default. Simulated fire panels playing a
+//! scenario, the hub with every built driver, the event store in a temporary
+//! folder, and the API and console on localhost.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use twinwall_simulator::scenario::{self, Scenario};
+
+use crate::Hub;
+use crate::config::HubConfig;
+
+/// The scenario the demo plays: four buildings, alarms, faults and a restore.
+pub const SCENARIO: &str = include_str!("demo/scenario.toml");
+const FP1_PROFILE: &str = include_str!("../../device-profiles/fire-panel/twinwall-fp1.toml");
+
+/// Demo options.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Where the HTTP API listens.
+    pub http: String,
+    /// Folder with built drivers (`*.wasm`).
+    pub plugins: PathBuf,
+}
+
+/// The folder where `cargo drivers` puts the components.
+pub fn default_plugins_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"));
+    target.join("wasm32-wasip2").join("guest")
+}
+
+/// Run the demo until Ctrl-C.
+pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
+    let tmp = tempfile::Builder::new().prefix("twinwall-demo-").tempdir().context("creating a temporary folder")?;
+    let plugins = tmp.path().join("plugins");
+    let copied = copy_drivers(&opts.plugins, &plugins)?;
+    let profiles = tmp.path().join("device-profiles");
+    std::fs::create_dir_all(profiles.join("fire-panel"))?;
+    std::fs::write(profiles.join("fire-panel/twinwall-fp1.toml"), FP1_PROFILE)?;
+
+    let scenario = Scenario::parse(SCENARIO, "demo scenario")?;
+    let panels = scenario::start_panels(&scenario, "127.0.0.1".parse()?).await.context("starting simulated panels")?;
+    let config_text = demo_config(&opts.http, &panels);
+    let config = HubConfig::parse(&config_text, "demo hub.toml", tmp.path())?;
+    let hub = Hub::start(config).await?;
+    let url = format!("http://{}", hub.http_addr());
+    println!("Twinwall demo running ({} driver(s): {})", copied.len(), copied.join(", "));
+    println!("  console:      {url}/");
+    println!("  fire alarms:  {url}/api/v1/events?kind=fire.alarm");
+    println!("  live stream:  {url}/api/v1/events/stream");
+    println!("  devices:      {url}/api/v1/devices");
+    println!("  data folder:  {} (removed on exit)", tmp.path().display());
+    println!("Press Ctrl-C to stop.");
+    tokio::select! {
+        _ = scenario.play(&panels) => { tokio::signal::ctrl_c().await?; }
+        r = tokio::signal::ctrl_c() => r?,
+    }
+    hub.stop().await;
+    Ok(())
+}
+
+fn copy_drivers(from: &Path, to: &Path) -> anyhow::Result<Vec<String>> {
+    std::fs::create_dir_all(to)?;
+    let mut names = Vec::new();
+    let entries = std::fs::read_dir(from).with_context(|| {
+        format!("no drivers in {}: build them first with `cargo drivers` (or pass --plugins DIR)", from.display())
+    })?;
+    for e in entries {
+        let p = e?.path();
+        let Some(name) = p.file_name().and_then(|n| n.to_str()) else { continue };
+        // Test fixtures are not part of the demo.
+        if !name.ends_with(".wasm") || name.starts_with("hostile") {
+            continue;
+        }
+        std::fs::copy(&p, to.join(name))?;
+        names.push(name.trim_end_matches(".wasm").to_owned());
+    }
+    anyhow::ensure!(!names.is_empty(), "no drivers in {}: build them first with `cargo drivers`", from.display());
+    names.sort();
+    Ok(names)
+}
+
+fn demo_config(http: &str, panels: &std::collections::HashMap<String, twinwall_simulator::fire_panel::FirePanel>) -> String {
+    let zones = [
+        ("fp-chem-north", "chem-north", "化学北楼 Chemistry North", "orange"),
+        ("fp-library", "library", "图书馆 Library", "yellow"),
+        ("fp-canteen", "canteen", "学苑餐厅 Xueyuan Canteen", "yellow"),
+        ("fp-dorm-3", "dorm-3", "3号宿舍楼 Dormitory 3", "blue"),
+    ];
+    let mut t = format!(
+        "[site]\nid = \"demo\"\nname = \"Twinwall demo campus\"\ndata_dir = \"data\"\n\n[http]\nlisten = \"{http}\"\n\n\
+         [plugins]\ndir = \"plugins\"\n\n[profiles]\ndir = \"device-profiles\"\n\n[[zones]]\nid = \"campus\"\nname = \"Main campus\"\n"
+    );
+    for (panel, zone, name, risk) in zones {
+        t.push_str(&format!("\n[[zones]]\nid = \"{zone}\"\nname = \"{name}\"\nparent = \"campus\"\nrisk = \"{risk}\"\n"));
+        if let Some(p) = panels.get(panel) {
+            t.push_str(&format!(
+                "\n[[devices]]\nid = \"{panel}\"\ndriver = \"modbus-fire-panel\"\nprofile = \"fire-panel/twinwall-fp1\"\nzone = \"{zone}\"\n\
+                 address = \"{}\"\nsettings = {{ allow_commands = \"reset,silence,acknowledge\" }}\n",
+                p.addr()
+            ));
+        }
+    }
+    t
+}

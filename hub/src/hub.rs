@@ -1,0 +1,215 @@
+//! Wiring: config → bus, runtime, devices, API; and the plugin-folder watcher.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use crate::api::{self, ApiState, LoadFailure};
+use crate::bus::{Bus, BusError, BusOptions, FlushPolicy, Retention};
+use crate::config::{ConfigError, FlushMode, HubConfig};
+use crate::devices::{CrashPolicy, DeviceSpec, Devices};
+use crate::runtime::watch::FolderWatch;
+use crate::runtime::{Runtime, RuntimeError, RuntimeOptions};
+
+/// Why the hub did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    /// Bad config.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Event store.
+    #[error(transparent)]
+    Bus(#[from] BusError),
+    /// wasm engine.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// A file or folder.
+    #[error("{path}: {message}")]
+    Io {
+        /// Path.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// The HTTP listener.
+    #[error("cannot listen on {addr}: {message}")]
+    Bind {
+        /// Address.
+        addr: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// A running hub.
+pub struct Hub {
+    http_addr: SocketAddr,
+    bus: Bus,
+    devices: Arc<Devices>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Hub {
+    /// Start everything `config` describes.
+    pub async fn start(config: HubConfig) -> Result<Self, HubError> {
+        let io = |p: &std::path::Path, e: std::io::Error| HubError::Io { path: p.display().to_string(), message: e.to_string() };
+        let data = config.site.data_dir.clone();
+        std::fs::create_dir_all(&data).map_err(|e| io(&data, e))?;
+        let retention = Retention {
+            max_age_ms: (config.bus.retention_days > 0).then(|| config.bus.retention_days as i64 * 86_400_000),
+            max_bytes: (config.bus.retention_max_mb > 0).then(|| config.bus.retention_max_mb << 20),
+            ..Retention::default()
+        };
+        let flush = match config.bus.flush {
+            FlushMode::EveryBatch => FlushPolicy::EveryBatch,
+            FlushMode::Interval => FlushPolicy::Interval(config.bus.flush_interval_ms),
+        };
+        let bus = Bus::open(&data.join("events"), BusOptions { site: config.site.id.clone(), flush, retention })?;
+        let runtime = Runtime::new(RuntimeOptions {
+            cache_dir: data.join("plugin-cache"),
+            call_timeout: Duration::from_millis(config.plugins.call_timeout_ms),
+            memory_limit: (config.plugins.memory_limit_mb << 20) as usize,
+        })?;
+        let specs = device_specs(&config)?;
+        let policy = CrashPolicy {
+            max_crashes: config.plugins.max_crashes,
+            window: Duration::from_secs(config.plugins.crash_window_s),
+            command_timeout: Duration::from_secs(5),
+        };
+        let devices = Devices::new(specs, bus.clone(), policy);
+        let failures: Arc<Mutex<Vec<LoadFailure>>> = Arc::default();
+
+        let dir = config.plugins.dir.clone();
+        let mut watch = FolderWatch::default();
+        match watch.scan(&dir) {
+            Ok(changes) => load_all(&runtime, &devices, &failures, changes.changed).await,
+            Err(e) => tracing::warn!(dir = %dir.display(), "plugins folder unreadable: {e}"),
+        }
+
+        let listener = tokio::net::TcpListener::bind(&config.http.listen)
+            .await
+            .map_err(|e| HubError::Bind { addr: config.http.listen.clone(), message: e.to_string() })?;
+        let http_addr = listener.local_addr().map_err(|e| HubError::Bind { addr: config.http.listen.clone(), message: e.to_string() })?;
+        let state = ApiState::new(bus.clone(), devices.clone(), failures.clone(), config.site.name.clone().unwrap_or(config.site.id.clone()));
+        let app = api::router(state);
+        let server = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!("HTTP server stopped: {e}");
+            }
+        });
+        let every = Duration::from_millis(config.plugins.watch_interval_ms.max(100));
+        let watcher = tokio::spawn(watch_plugins(runtime, devices.clone(), failures, dir, watch, every));
+        tracing::info!(site = %config.site.id, http = %http_addr, "hub running");
+        Ok(Hub { http_addr, bus, devices, tasks: vec![server, watcher] })
+    }
+
+    /// Where the HTTP API listens.
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+
+    /// The event bus.
+    pub fn bus(&self) -> &Bus {
+        &self.bus
+    }
+
+    /// The device registry.
+    pub fn devices(&self) -> &Arc<Devices> {
+        &self.devices
+    }
+
+    /// Run until the HTTP server stops (normally: until the process ends).
+    pub async fn wait(mut self) {
+        if let Some(server) = self.tasks.first_mut() {
+            let _ = server.await;
+        }
+    }
+
+    /// Stop serving, drivers and sessions, and flush the bus.
+    pub async fn stop(self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        self.devices.stop();
+        let _ = self.bus.flush();
+    }
+}
+
+async fn load_all(runtime: &Arc<Runtime>, devices: &Arc<Devices>, failures: &Arc<Mutex<Vec<LoadFailure>>>, paths: Vec<PathBuf>) {
+    for path in paths {
+        let rt = runtime.clone();
+        let p = path.clone();
+        // Compiling is CPU work: keep it off the async workers.
+        let loaded = tokio::task::spawn_blocking(move || rt.load(&p)).await;
+        let failure = match loaded {
+            Ok(Ok(d)) => {
+                devices.attach(d).await;
+                None
+            }
+            Ok(Err(e)) => {
+                tracing::error!("{e}");
+                Some(e.to_string())
+            }
+            Err(e) => Some(format!("loader panicked: {e}")),
+        };
+        let file = path.display().to_string();
+        let mut f = failures.lock().unwrap_or_else(|p| p.into_inner());
+        f.retain(|x| x.path != file);
+        if let Some(error) = failure {
+            f.push(LoadFailure { path: file, error });
+        }
+    }
+}
+
+async fn watch_plugins(
+    runtime: Arc<Runtime>,
+    devices: Arc<Devices>,
+    failures: Arc<Mutex<Vec<LoadFailure>>>,
+    dir: PathBuf,
+    mut watch: FolderWatch,
+    every: Duration,
+) {
+    loop {
+        tokio::time::sleep(every).await;
+        match watch.scan(&dir) {
+            Ok(changes) => {
+                for p in &changes.removed {
+                    tracing::warn!(file = %p.display(), "driver file removed; the running driver stays until replaced");
+                }
+                load_all(&runtime, &devices, &failures, changes.changed).await;
+            }
+            Err(e) => tracing::debug!(dir = %dir.display(), "plugins folder unreadable: {e}"),
+        }
+    }
+}
+
+fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubError> {
+    let mut specs = Vec::new();
+    for d in &config.devices {
+        let zone = config.zone_path(d.zone.get_ref()).map_err(|m| HubError::Io { path: config.source.clone(), message: m })?;
+        let profile = match &d.profile {
+            Some(p) => {
+                let file = config.profile_path(p.get_ref());
+                let text = std::fs::read_to_string(&file).map_err(|e| HubError::Io { path: file.display().to_string(), message: e.to_string() })?;
+                Some(text)
+            }
+            None => None,
+        };
+        specs.push(DeviceSpec {
+            id: d.id.get_ref().clone(),
+            driver: d.driver.get_ref().clone(),
+            zone,
+            address: d.address.clone(),
+            profile_name: d.profile.as_ref().map(|p| p.get_ref().clone()),
+            profile,
+            settings: d.settings_as_strings(),
+            unit: d.unit,
+            request_timeout: Duration::from_millis(d.request_timeout_ms),
+            offline_after: Duration::from_millis(d.offline_after_ms),
+        });
+    }
+    Ok(specs)
+}
