@@ -40,7 +40,7 @@ fn good_config_parses_with_defaults_and_zone_paths() {
 fn unknown_key_names_file_line_and_key() {
     let bad = GOOD.replace("address = \"127.0.0.1:5020\"", "address = \"127.0.0.1:5020\"\nadress = \"x\"");
     let e = parse(&bad).unwrap_err().to_string();
-    assert!(e.starts_with("hub.toml:20:"), "{e}");
+    assert!(e.starts_with("hub.toml:18:"), "{e}");
     assert!(e.contains("key `adress`"), "{e}");
 }
 
@@ -48,7 +48,7 @@ fn unknown_key_names_file_line_and_key() {
 fn dangling_zone_is_named_with_its_line() {
     let bad = GOOD.replace("zone = \"chem-north\"", "zone = \"chem-south\"");
     let e = parse(&bad).unwrap_err().to_string();
-    assert!(e.contains("hub.toml:18:") && e.contains("chem-south") && e.contains("devices.zone"), "{e}");
+    assert!(e.contains("hub.toml:16:") && e.contains("chem-south") && e.contains("devices.zone"), "{e}");
 }
 
 #[test]
