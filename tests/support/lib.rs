@@ -1,1 +1,158 @@
-//! placeholder
+//! Helpers for the end-to-end tests: build the real drivers, start a hub on
+//! loopback with a temporary data folder, and wait on conditions (never on
+//! fixed sleeps).
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+use twinwall_hub::Hub;
+use twinwall_hub::config::HubConfig;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_owned()
+}
+
+/// Build every driver component (once per test binary) and return the folder
+/// holding the `.wasm` files. Nested cargo from an integration test is safe:
+/// the outer build has released its lock by now.
+pub fn drivers() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace().join("target"));
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .current_dir(workspace())
+            .args(["build", "--target", "wasm32-wasip2", "--profile", "guest", "-p", "modbus-fire-panel", "-p", "hostile-test-driver"])
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("RUSTC_WORKSPACE_WRAPPER")
+            .env_remove("CARGO_BUILD_TARGET")
+            .status()
+            .expect("running cargo to build the drivers");
+        assert!(status.success(), "building the drivers failed (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`)");
+        target.join("wasm32-wasip2").join("guest")
+    })
+}
+
+/// A hub running on loopback with its own temporary folder.
+pub struct TestHub {
+    /// The hub.
+    pub hub: Hub,
+    /// `http://127.0.0.1:port`.
+    pub url: String,
+    /// HTTP client.
+    pub http: reqwest::Client,
+    /// The temporary folder (data, plugins).
+    pub dir: tempfile::TempDir,
+}
+
+/// The plugins folder of a test hub.
+pub fn plugins_dir(dir: &Path) -> PathBuf {
+    dir.join("plugins")
+}
+
+impl TestHub {
+    /// Start a hub from `config_body` (everything after `[site]`, `[http]`,
+    /// `[plugins]` and `[profiles]`, which this fills in) with the named drivers.
+    pub async fn start(drivers_wanted: &[&str], config_body: &str) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let plugins = plugins_dir(dir.path());
+        std::fs::create_dir_all(&plugins)?;
+        for name in drivers_wanted {
+            let file = format!("{}.wasm", name.replace('-', "_"));
+            std::fs::copy(drivers().join(&file), plugins.join(&file)).with_context(|| format!("copying {file}"))?;
+        }
+        let text = format!(
+            "[site]\nid = \"test\"\ndata_dir = \"data\"\n[http]\nlisten = \"127.0.0.1:0\"\n\
+             [plugins]\ndir = \"plugins\"\nwatch_interval_ms = 200\ncall_timeout_ms = 100\nmemory_limit_mb = 32\nmax_crashes = 3\ncrash_window_s = 60\n\
+             [profiles]\ndir = {:?}\n{config_body}",
+            workspace().join("device-profiles").display().to_string()
+        );
+        let config = HubConfig::parse(&text, "test hub.toml", dir.path())?;
+        let hub = Hub::start(config).await?;
+        let url = format!("http://{}", hub.http_addr());
+        Ok(TestHub { hub, url, http: reqwest::Client::new(), dir })
+    }
+
+    /// GET a JSON document.
+    pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let r = self.http.get(format!("{}{path}", self.url)).send().await?;
+        let status = r.status();
+        let v: Value = r.json().await?;
+        if !status.is_success() {
+            bail!("GET {path}: {status}: {v}");
+        }
+        Ok(v)
+    }
+
+    /// POST a command without arguments; returns (status, body).
+    pub async fn command(&self, device: &str, command: &str) -> anyhow::Result<(u16, Value)> {
+        self.command_with(device, command, serde_json::json!({})).await
+    }
+
+    /// POST a command with arguments; returns (status, body).
+    pub async fn command_with(&self, device: &str, command: &str, args: Value) -> anyhow::Result<(u16, Value)> {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/devices/{device}/commands", self.url))
+            .header("x-twinwall-actor", "test-operator")
+            .json(&serde_json::json!({"command": command, "args": args}))
+            .send()
+            .await?;
+        Ok((r.status().as_u16(), r.json().await?))
+    }
+
+    /// Events matching the query string (e.g. `kind=fire.alarm&device=fp-1`).
+    pub async fn events(&self, query: &str) -> anyhow::Result<Vec<Value>> {
+        let v = self.get(&format!("/api/v1/events?limit=10000&{query}")).await?;
+        Ok(v["events"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// Wait until an event matching `query` and `pred` exists; returns it.
+    pub async fn wait_event(&self, query: &str, within: Duration, pred: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
+        let q = query.to_owned();
+        wait_for(within, || async {
+            let evs = self.events(&q).await.ok()?;
+            evs.into_iter().find(|e| pred(e))
+        })
+        .await
+        .with_context(|| format!("no event matching `{query}` within {within:?}"))
+    }
+
+    /// The device view of `id`.
+    pub async fn device(&self, id: &str) -> anyhow::Result<Value> {
+        self.get(&format!("/api/v1/devices/{id}")).await
+    }
+}
+
+/// Poll `probe` until it yields a value or `within` passes.
+pub async fn wait_for<T, F, Fut>(within: Duration, mut probe: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(v) = probe().await {
+            return Some(v);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A fire-panel device entry for the config.
+pub fn panel_device(id: &str, zone: &str, addr: std::net::SocketAddr, extra: &str) -> String {
+    format!(
+        "[[devices]]\nid = \"{id}\"\ndriver = \"modbus-fire-panel\"\nprofile = \"fire-panel/twinwall-fp1\"\nzone = \"{zone}\"\naddress = \"{addr}\"\n\
+         offline_after_ms = 1500\nrequest_timeout_ms = 400\n{extra}\n"
+    )
+}

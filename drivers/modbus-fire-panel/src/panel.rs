@@ -140,7 +140,7 @@ impl FirePanel {
     fn on_response(&mut self, r: ModbusResponse, out: &mut Outcome) {
         let id = r.id.as_str();
         if id == "identity" {
-            self.check_identity(&r.values);
+            self.check_identity(&r.values, out);
         } else if let Some(chunk) = id.strip_prefix("types-") {
             let start = chunk_start(chunk);
             for (i, v) in r.values.iter().enumerate() {
@@ -162,7 +162,7 @@ impl FirePanel {
         }
     }
 
-    fn check_identity(&mut self, values: &[u16]) {
+    fn check_identity(&mut self, values: &[u16], out: &mut Outcome) {
         let expected = self.profile.profile.map_version;
         let (first, _) = identity_span(&self.profile);
         let at = |addr: u16| values.get(usize::from(addr - first));
@@ -176,9 +176,23 @@ impl FirePanel {
                 ),
             ),
         }
-        if let Some(n) = at(self.profile.identity.point_count) {
-            if *n < self.points {
-                log(LogLevel::Warn, &format!("{}: panel has {n} points, {} configured", self.id, self.points));
+        if let Some(&n) = at(self.profile.identity.point_count) {
+            if n > 0 && n < self.points {
+                // Reading past the last point would fail every poll with an
+                // exception: read what the panel has.
+                log(LogLevel::Warn, &format!("{}: panel has {n} points, {} configured; reading {n}", self.id, self.points));
+                for (i, _) in chunks(self.profile.points.base, self.points).enumerate() {
+                    out.request(Request::Cancel(format!("points-{i}")));
+                }
+                self.points = n;
+                let len = usize::from(n);
+                self.point_state.truncate(len);
+                self.seen.truncate(len);
+                self.types.truncate(len);
+                let p = &self.profile;
+                for (i, (addr, count)) in chunks(p.points.base, n).enumerate() {
+                    out.request(Request::poll(&format!("points-{i}"), p.points.table.into(), addr, count, p.poll.interval_ms));
+                }
             }
         }
     }

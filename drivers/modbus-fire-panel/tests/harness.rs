@@ -151,3 +151,20 @@ fn bad_config_names_the_setting() {
     let e = Harness::<FirePanel>::open(DeviceConfig::new("fp-9")).err().unwrap();
     assert!(e.message.contains("profile"), "{}", e.message);
 }
+
+#[test]
+fn a_panel_with_fewer_points_than_configured_is_read_as_it_is() {
+    let mut h = panel(&[]);
+    h.start();
+    let out = h.feed(Input::registers("identity", ModbusTable::InputRegisters, 0, &[1, 16]));
+    let polls: Vec<_> = out
+        .requests
+        .iter()
+        .filter_map(|r| if let Request::ModbusPoll(p) = r { Some((p.id.clone(), p.read.address, p.read.count)) } else { None })
+        .collect();
+    assert_eq!(polls, vec![("points-0".to_string(), 0, 16)]);
+    assert!(out.requests.contains(&Request::Cancel("points-0".into())));
+    assert_eq!(h.device().points(), 16);
+    let logs = h.take_logs();
+    assert!(logs.iter().any(|(_, m)| m.contains("16 points")), "{logs:?}");
+}

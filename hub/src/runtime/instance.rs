@@ -60,6 +60,16 @@ impl CallError {
     }
 }
 
+/// Run a guest call. WASI's sync bindings (a guest writing its panic message to
+/// stderr, say) block on the ambient tokio runtime, which tokio forbids on a
+/// worker thread unless the worker has stepped out with `block_in_place`.
+fn guest_call<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 /// A driver instance and its open devices.
 pub struct DriverInstance {
     driver: Arc<LoadedDriver>,
@@ -74,9 +84,7 @@ impl DriverInstance {
     pub fn new(driver: Arc<LoadedDriver>) -> Result<Self, CallError> {
         let mut store = driver.runtime.new_store(&driver.name);
         store.set_epoch_deadline(driver.runtime.deadline_ticks());
-        let plugin = driver
-            .pre
-            .instantiate(&mut store)
+        let plugin = guest_call(|| driver.pre.instantiate(&mut store))
             .map_err(|e| CallError::Instantiate { driver: driver.label(), message: format!("{e:#}") })?;
         Ok(DriverInstance { driver, store, plugin, devices: HashMap::new(), poisoned: false })
     }
@@ -121,14 +129,16 @@ impl DriverInstance {
     pub fn describe(&mut self) -> Result<wit::DriverInfo, CallError> {
         self.enter()?;
         let plugin = &self.plugin;
-        let r = plugin.twinwall_driver_driver().call_describe(&mut self.store);
+        let store = &mut self.store;
+        let r = guest_call(|| plugin.twinwall_driver_driver().call_describe(store));
         r.map_err(|e| self.trap("describe", "-", e))
     }
 
     /// `device.open(config)`; the device is then known by `config.id`.
     pub fn open(&mut self, config: &wit::DeviceConfig) -> Result<(), CallError> {
         self.enter()?;
-        let r = self.plugin.twinwall_driver_driver().device().call_open(&mut self.store, config);
+        let (plugin, store) = (&self.plugin, &mut self.store);
+        let r = guest_call(|| plugin.twinwall_driver_driver().device().call_open(store, config));
         match r {
             Ok(Ok(res)) => {
                 if let Some(old) = self.devices.insert(config.id.clone(), res) {
@@ -145,7 +155,8 @@ impl DriverInstance {
     pub fn start(&mut self, device: &str) -> Result<Vec<wit::Request>, CallError> {
         let res = self.resource(device)?;
         self.enter()?;
-        let r = self.plugin.twinwall_driver_driver().device().call_start(&mut self.store, res);
+        let (plugin, store) = (&self.plugin, &mut self.store);
+        let r = guest_call(|| plugin.twinwall_driver_driver().device().call_start(store, res));
         r.map_err(|e| self.trap("start", device, e))
     }
 
@@ -153,7 +164,8 @@ impl DriverInstance {
     pub fn handle(&mut self, device: &str, input: &wit::Input) -> Result<wit::Outcome, CallError> {
         let res = self.resource(device)?;
         self.enter()?;
-        let r = self.plugin.twinwall_driver_driver().device().call_handle(&mut self.store, res, input);
+        let (plugin, store) = (&self.plugin, &mut self.store);
+        let r = guest_call(|| plugin.twinwall_driver_driver().device().call_handle(store, res, input));
         r.map_err(|e| self.trap("handle", device, e))
     }
 
@@ -161,7 +173,8 @@ impl DriverInstance {
     pub fn command(&mut self, device: &str, name: &str, args: &str) -> Result<Vec<wit::Request>, CallError> {
         let res = self.resource(device)?;
         self.enter()?;
-        let r = self.plugin.twinwall_driver_driver().device().call_command(&mut self.store, res, name, args);
+        let (plugin, store) = (&self.plugin, &mut self.store);
+        let r = guest_call(|| plugin.twinwall_driver_driver().device().call_command(store, res, name, args));
         match r {
             Ok(Ok(reqs)) => Ok(reqs),
             Ok(Err(error)) => Err(CallError::Refused { driver: self.driver.label(), device: device.to_owned(), error }),
