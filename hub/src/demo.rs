@@ -25,13 +25,18 @@ pub struct DemoOptions {
 
 /// The folder where `cargo drivers` puts the components.
 pub fn default_plugins_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"));
     target.join("wasm32-wasip2").join("guest")
 }
 
 /// Run the demo until Ctrl-C.
 pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
-    let tmp = tempfile::Builder::new().prefix("twinwall-demo-").tempdir().context("creating a temporary folder")?;
+    let tmp = tempfile::Builder::new()
+        .prefix("twinwall-demo-")
+        .tempdir()
+        .context("creating a temporary folder")?;
     let plugins = tmp.path().join("plugins");
     let copied = copy_drivers(&opts.plugins, &plugins)?;
     let profiles = tmp.path().join("device-profiles");
@@ -39,12 +44,18 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     std::fs::write(profiles.join("fire-panel/twinwall-fp1.toml"), FP1_PROFILE)?;
 
     let scenario = Scenario::parse(SCENARIO, "demo scenario")?;
-    let panels = scenario::start_panels(&scenario, "127.0.0.1".parse()?).await.context("starting simulated panels")?;
+    let panels = scenario::start_panels(&scenario, "127.0.0.1".parse()?)
+        .await
+        .context("starting simulated panels")?;
     let config_text = demo_config(&opts.http, &panels);
     let config = HubConfig::parse(&config_text, "demo hub.toml", tmp.path())?;
     let hub = Hub::start(config).await?;
     let url = format!("http://{}", hub.http_addr());
-    println!("Twinwall demo running ({} driver(s): {})", copied.len(), copied.join(", "));
+    println!(
+        "Twinwall demo running ({} driver(s): {})",
+        copied.len(),
+        copied.join(", ")
+    );
     println!("  console:      {url}/");
     println!("  fire alarms:  {url}/api/v1/events?kind=fire.alarm");
     println!("  live stream:  {url}/api/v1/events/stream");
@@ -63,11 +74,16 @@ fn copy_drivers(from: &Path, to: &Path) -> anyhow::Result<Vec<String>> {
     std::fs::create_dir_all(to)?;
     let mut names = Vec::new();
     let entries = std::fs::read_dir(from).with_context(|| {
-        format!("no drivers in {}: build them first with `cargo drivers` (or pass --plugins DIR)", from.display())
+        format!(
+            "no drivers in {}: build them first with `cargo drivers` (or pass --plugins DIR)",
+            from.display()
+        )
     })?;
     for e in entries {
         let p = e?.path();
-        let Some(name) = p.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
         // Test fixtures are not part of the demo.
         if !name.ends_with(".wasm") || name.starts_with("hostile") {
             continue;
@@ -75,16 +91,33 @@ fn copy_drivers(from: &Path, to: &Path) -> anyhow::Result<Vec<String>> {
         std::fs::copy(&p, to.join(name))?;
         names.push(name.trim_end_matches(".wasm").to_owned());
     }
-    anyhow::ensure!(!names.is_empty(), "no drivers in {}: build them first with `cargo drivers`", from.display());
+    anyhow::ensure!(
+        !names.is_empty(),
+        "no drivers in {}: build them first with `cargo drivers`",
+        from.display()
+    );
     names.sort();
     Ok(names)
 }
 
-fn demo_config(http: &str, panels: &std::collections::HashMap<String, twinwall_simulator::fire_panel::FirePanel>) -> String {
+fn demo_config(
+    http: &str,
+    panels: &std::collections::HashMap<String, twinwall_simulator::fire_panel::FirePanel>,
+) -> String {
     let zones = [
-        ("fp-chem-north", "chem-north", "化学北楼 Chemistry North", "orange"),
+        (
+            "fp-chem-north",
+            "chem-north",
+            "化学北楼 Chemistry North",
+            "orange",
+        ),
         ("fp-library", "library", "图书馆 Library", "yellow"),
-        ("fp-canteen", "canteen", "学苑餐厅 Xueyuan Canteen", "yellow"),
+        (
+            "fp-canteen",
+            "canteen",
+            "学苑餐厅 Xueyuan Canteen",
+            "yellow",
+        ),
         ("fp-dorm-3", "dorm-3", "3号宿舍楼 Dormitory 3", "blue"),
     ];
     let mut t = format!(

@@ -55,19 +55,31 @@ pub struct Hub {
 impl Hub {
     /// Start everything `config` describes.
     pub async fn start(config: HubConfig) -> Result<Self, HubError> {
-        let io = |p: &std::path::Path, e: std::io::Error| HubError::Io { path: p.display().to_string(), message: e.to_string() };
+        let io = |p: &std::path::Path, e: std::io::Error| HubError::Io {
+            path: p.display().to_string(),
+            message: e.to_string(),
+        };
         let data = config.site.data_dir.clone();
         std::fs::create_dir_all(&data).map_err(|e| io(&data, e))?;
         let retention = Retention {
-            max_age_ms: (config.bus.retention_days > 0).then(|| config.bus.retention_days as i64 * 86_400_000),
-            max_bytes: (config.bus.retention_max_mb > 0).then(|| config.bus.retention_max_mb << 20),
+            max_age_ms: (config.bus.retention_days > 0)
+                .then(|| config.bus.retention_days as i64 * 86_400_000),
+            max_bytes: (config.bus.retention_max_mb > 0)
+                .then_some(config.bus.retention_max_mb << 20),
             ..Retention::default()
         };
         let flush = match config.bus.flush {
             FlushMode::EveryBatch => FlushPolicy::EveryBatch,
             FlushMode::Interval => FlushPolicy::Interval(config.bus.flush_interval_ms),
         };
-        let bus = Bus::open(&data.join("events"), BusOptions { site: config.site.id.clone(), flush, retention })?;
+        let bus = Bus::open(
+            &data.join("events"),
+            BusOptions {
+                site: config.site.id.clone(),
+                flush,
+                retention,
+            },
+        )?;
         let runtime = Runtime::new(RuntimeOptions {
             cache_dir: data.join("plugin-cache"),
             call_timeout: Duration::from_millis(config.plugins.call_timeout_ms),
@@ -91,9 +103,20 @@ impl Hub {
 
         let listener = tokio::net::TcpListener::bind(&config.http.listen)
             .await
-            .map_err(|e| HubError::Bind { addr: config.http.listen.clone(), message: e.to_string() })?;
-        let http_addr = listener.local_addr().map_err(|e| HubError::Bind { addr: config.http.listen.clone(), message: e.to_string() })?;
-        let state = ApiState::new(bus.clone(), devices.clone(), failures.clone(), config.site.name.clone().unwrap_or(config.site.id.clone()));
+            .map_err(|e| HubError::Bind {
+                addr: config.http.listen.clone(),
+                message: e.to_string(),
+            })?;
+        let http_addr = listener.local_addr().map_err(|e| HubError::Bind {
+            addr: config.http.listen.clone(),
+            message: e.to_string(),
+        })?;
+        let state = ApiState::new(
+            bus.clone(),
+            devices.clone(),
+            failures.clone(),
+            config.site.name.clone().unwrap_or(config.site.id.clone()),
+        );
         let app = api::router(state);
         let server = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
@@ -101,9 +124,21 @@ impl Hub {
             }
         });
         let every = Duration::from_millis(config.plugins.watch_interval_ms.max(100));
-        let watcher = tokio::spawn(watch_plugins(runtime, devices.clone(), failures, dir, watch, every));
+        let watcher = tokio::spawn(watch_plugins(
+            runtime,
+            devices.clone(),
+            failures,
+            dir,
+            watch,
+            every,
+        ));
         tracing::info!(site = %config.site.id, http = %http_addr, "hub running");
-        Ok(Hub { http_addr, bus, devices, tasks: vec![server, watcher] })
+        Ok(Hub {
+            http_addr,
+            bus,
+            devices,
+            tasks: vec![server, watcher],
+        })
     }
 
     /// Where the HTTP API listens.
@@ -138,7 +173,12 @@ impl Hub {
     }
 }
 
-async fn load_all(runtime: &Arc<Runtime>, devices: &Arc<Devices>, failures: &Arc<Mutex<Vec<LoadFailure>>>, paths: Vec<PathBuf>) {
+async fn load_all(
+    runtime: &Arc<Runtime>,
+    devices: &Arc<Devices>,
+    failures: &Arc<Mutex<Vec<LoadFailure>>>,
+    paths: Vec<PathBuf>,
+) {
     for path in paths {
         let rt = runtime.clone();
         let p = path.clone();
@@ -189,11 +229,19 @@ async fn watch_plugins(
 fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubError> {
     let mut specs = Vec::new();
     for d in &config.devices {
-        let zone = config.zone_path(d.zone.get_ref()).map_err(|m| HubError::Io { path: config.source.clone(), message: m })?;
+        let zone = config
+            .zone_path(d.zone.get_ref())
+            .map_err(|m| HubError::Io {
+                path: config.source.clone(),
+                message: m,
+            })?;
         let profile = match &d.profile {
             Some(p) => {
                 let file = config.profile_path(p.get_ref());
-                let text = std::fs::read_to_string(&file).map_err(|e| HubError::Io { path: file.display().to_string(), message: e.to_string() })?;
+                let text = std::fs::read_to_string(&file).map_err(|e| HubError::Io {
+                    path: file.display().to_string(),
+                    message: e.to_string(),
+                })?;
                 Some(text)
             }
             None => None,

@@ -8,7 +8,11 @@ use twinwall_hub::config::HubConfig;
 use twinwall_hub::{Hub, demo};
 
 #[derive(Parser)]
-#[command(name = "twinwall", version, about = "Campus safety IoT integration hub")]
+#[command(
+    name = "twinwall",
+    version,
+    about = "Campus safety IoT integration hub"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,7 +58,10 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tokio_modbus=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tokio_modbus=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
@@ -68,13 +75,29 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { http, plugins } => {
-            demo::run(demo::DemoOptions { http, plugins: plugins.unwrap_or_else(demo::default_plugins_dir) }).await
+            demo::run(demo::DemoOptions {
+                http,
+                plugins: plugins.unwrap_or_else(demo::default_plugins_dir),
+            })
+            .await
         }
-        Command::Events { api, follow, kind, zone, device } => events(&api, follow, kind, zone, device).await,
+        Command::Events {
+            api,
+            follow,
+            kind,
+            zone,
+            device,
+        } => events(&api, follow, kind, zone, device).await,
     }
 }
 
-async fn events(api: &str, follow: bool, kind: Option<String>, zone: Option<String>, device: Option<String>) -> anyhow::Result<()> {
+async fn events(
+    api: &str,
+    follow: bool,
+    kind: Option<String>,
+    zone: Option<String>,
+    device: Option<String>,
+) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     let mut params: Vec<(&str, String)> = Vec::new();
     for (k, v) in [("kind", kind), ("zone", zone), ("device", device)] {
@@ -89,10 +112,19 @@ async fn events(api: &str, follow: bool, kind: Option<String>, zone: Option<Stri
         if let Some(a) = after {
             q.push(("after", a.to_string()));
         }
-        let resp = client.get(format!("{api}/api/v1/events")).query(&q).send().await.with_context(|| format!("asking {api}"))?;
+        let resp = client
+            .get(format!("{api}/api/v1/events"))
+            .query(&q)
+            .send()
+            .await
+            .with_context(|| format!("asking {api}"))?;
         let status = resp.status();
         let body: serde_json::Value = resp.json().await?;
-        anyhow::ensure!(status.is_success(), "{api}: {}", body["error"]["message"].as_str().unwrap_or("error"));
+        anyhow::ensure!(
+            status.is_success(),
+            "{api}: {}",
+            body["error"]["message"].as_str().unwrap_or("error")
+        );
         let events = body["events"].as_array().cloned().unwrap_or_default();
         for e in &events {
             println!("{e}");

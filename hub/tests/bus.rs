@@ -6,7 +6,15 @@ use std::time::Duration;
 use twinwall_hub::bus::{Bus, BusOptions, Filter, FlushPolicy, Level, NewEvent, Retention};
 
 fn options(flush: FlushPolicy) -> BusOptions {
-    BusOptions { site: "test".into(), flush, retention: Retention { max_age_ms: None, max_bytes: None, every: Duration::from_secs(3600) } }
+    BusOptions {
+        site: "test".into(),
+        flush,
+        retention: Retention {
+            max_age_ms: None,
+            max_bytes: None,
+            every: Duration::from_secs(3600),
+        },
+    }
 }
 
 fn ev(kind: &str, zone: &str, device: &str, n: u64) -> NewEvent {
@@ -19,7 +27,9 @@ async fn subscribers_see_every_event_once_across_replay_and_live() {
     let bus = Bus::open(dir.path(), options(FlushPolicy::Interval(50))).unwrap();
     // A backlog on disk before anyone subscribes.
     for i in 0..500u64 {
-        bus.submit(vec![ev("fire.alarm", "campus/a", "d1", i)]).await.unwrap();
+        bus.submit(vec![ev("fire.alarm", "campus/a", "d1", i)])
+            .await
+            .unwrap();
     }
     let total: u64 = 500 + 4 * 2_000;
     let writers: Vec<_> = (0..4u64)
@@ -28,7 +38,12 @@ async fn subscribers_see_every_event_once_across_replay_and_live() {
             tokio::spawn(async move {
                 for i in 0..2_000u64 {
                     let batch = vec![ev("fire.fault", "campus/b", &format!("w{w}"), i)];
-                    if i % 3 == 0 { bus.append(batch).await.map(|_| ()) } else { bus.submit(batch).await }.unwrap();
+                    if i % 3 == 0 {
+                        bus.append(batch).await.map(|_| ())
+                    } else {
+                        bus.submit(batch).await
+                    }
+                    .unwrap();
                 }
             })
         })
@@ -43,7 +58,10 @@ async fn subscribers_see_every_event_once_across_replay_and_live() {
             let mut sub = bus.subscribe(from, Filter::default());
             let mut expect = from;
             while expect < total {
-                let e = tokio::time::timeout(Duration::from_secs(20), sub.next()).await.expect("stalled").unwrap();
+                let e = tokio::time::timeout(Duration::from_secs(20), sub.next())
+                    .await
+                    .expect("stalled")
+                    .unwrap();
                 assert_eq!(e.seq, expect, "gap or duplicate");
                 expect += 1;
             }
@@ -65,9 +83,17 @@ async fn acknowledged_events_survive_reopening_and_cursors_resume() {
         let bus = Bus::open(dir.path(), options(FlushPolicy::EveryBatch)).unwrap();
         let mut seqs = Vec::new();
         for i in 0..100 {
-            seqs.extend(bus.append(vec![ev("fire.alarm", "campus/a", "d1", i).level(Level::Red)]).await.unwrap());
+            seqs.extend(
+                bus.append(vec![
+                    ev("fire.alarm", "campus/a", "d1", i).level(Level::Red),
+                ])
+                .await
+                .unwrap(),
+            );
         }
-        let mut sub = bus.subscribe_durable("northbound", 0, Filter::default()).unwrap();
+        let mut sub = bus
+            .subscribe_durable("northbound", 0, Filter::default())
+            .unwrap();
         for _ in 0..40 {
             let e = sub.next().await.unwrap();
             bus.commit_cursor("northbound", e.seq + 1).unwrap();
@@ -77,13 +103,29 @@ async fn acknowledged_events_survive_reopening_and_cursors_resume() {
     assert_eq!(seqs, (0..100).collect::<Vec<u64>>());
     let bus = Bus::open(dir.path(), options(FlushPolicy::EveryBatch)).unwrap();
     assert_eq!(bus.next_seq(), 100);
-    let page = bus.query(&Filter { limit: Some(1000), ..Filter::default() }).unwrap();
+    let page = bus
+        .query(&Filter {
+            limit: Some(1000),
+            ..Filter::default()
+        })
+        .unwrap();
     assert_eq!(page.events.len(), 100);
     assert_eq!(bus.cursor("northbound").unwrap(), Some(40));
-    let mut sub = bus.subscribe_durable("northbound", 0, Filter::default()).unwrap();
-    assert_eq!(sub.next().await.unwrap().seq, 40, "resumes where the consumer stopped");
+    let mut sub = bus
+        .subscribe_durable("northbound", 0, Filter::default())
+        .unwrap();
+    assert_eq!(
+        sub.next().await.unwrap().seq,
+        40,
+        "resumes where the consumer stopped"
+    );
     // New events continue the numbering.
-    assert_eq!(bus.append(vec![ev("fire.alarm", "campus/a", "d1", 100)]).await.unwrap(), vec![100]);
+    assert_eq!(
+        bus.append(vec![ev("fire.alarm", "campus/a", "d1", 100)])
+            .await
+            .unwrap(),
+        vec![100]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -101,24 +143,54 @@ async fn queries_filter_by_kind_zone_device_level_and_page() {
     }
     bus.append(batch).await.unwrap();
     let q = |f: Filter| bus.query(&f).unwrap();
-    let alarms = q(Filter { kind: Some("fire.alarm".into()), limit: Some(1000), ..Default::default() });
+    let alarms = q(Filter {
+        kind: Some("fire.alarm".into()),
+        limit: Some(1000),
+        ..Default::default()
+    });
     assert_eq!(alarms.events.len(), 100);
     assert!(alarms.events.iter().all(|e| e.body.kind == "fire.alarm"));
-    let fire = q(Filter { kind: Some("fire.*".into()), limit: Some(1000), ..Default::default() });
+    let fire = q(Filter {
+        kind: Some("fire.*".into()),
+        limit: Some(1000),
+        ..Default::default()
+    });
     assert_eq!(fire.events.len(), 200);
-    let chem = q(Filter { zone: Some("campus/chem".into()), limit: Some(1000), ..Default::default() });
+    let chem = q(Filter {
+        zone: Some("campus/chem".into()),
+        limit: Some(1000),
+        ..Default::default()
+    });
     assert_eq!(chem.events.len(), 200, "a zone includes the zones below it");
-    let f2 = q(Filter { zone: Some("campus/chem/f2".into()), limit: Some(1000), ..Default::default() });
+    let f2 = q(Filter {
+        zone: Some("campus/chem/f2".into()),
+        limit: Some(1000),
+        ..Default::default()
+    });
     assert_eq!(f2.events.len(), 100);
-    let fp2 = q(Filter { device: Some("fp-2".into()), level: Some(Level::Info), limit: Some(1000), ..Default::default() });
+    let fp2 = q(Filter {
+        device: Some("fp-2".into()),
+        level: Some(Level::Info),
+        limit: Some(1000),
+        ..Default::default()
+    });
     assert_eq!(fp2.events.len(), 100);
-    let red = q(Filter { level: Some(Level::Red), limit: Some(1000), ..Default::default() });
+    let red = q(Filter {
+        level: Some(Level::Red),
+        limit: Some(1000),
+        ..Default::default()
+    });
     assert_eq!(red.events.len(), 100);
     // Paging: 100 alarms in pages of 30, no overlap, no gap.
     let mut seen = HashSet::new();
     let mut after = None;
     loop {
-        let page = q(Filter { kind: Some("fire.alarm".into()), after, limit: Some(30), ..Default::default() });
+        let page = q(Filter {
+            kind: Some("fire.alarm".into()),
+            after,
+            limit: Some(30),
+            ..Default::default()
+        });
         for e in &page.events {
             assert!(seen.insert(e.seq));
         }
@@ -130,9 +202,34 @@ async fn queries_filter_by_kind_zone_device_level_and_page() {
     assert_eq!(seen.len(), 100);
     // Time window: everything was appended in one batch, at one receive time.
     let t = alarms.events[0].time_ms;
-    assert_eq!(q(Filter { since_ms: Some(t + 1), ..Default::default() }).events.len(), 0);
-    assert_eq!(q(Filter { until_ms: Some(t), ..Default::default() }).events.len(), 0);
-    assert_eq!(q(Filter { since_ms: Some(t), limit: Some(1000), ..Default::default() }).events.len(), 300);
+    assert_eq!(
+        q(Filter {
+            since_ms: Some(t + 1),
+            ..Default::default()
+        })
+        .events
+        .len(),
+        0
+    );
+    assert_eq!(
+        q(Filter {
+            until_ms: Some(t),
+            ..Default::default()
+        })
+        .events
+        .len(),
+        0
+    );
+    assert_eq!(
+        q(Filter {
+            since_ms: Some(t),
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .events
+        .len(),
+        300
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -141,24 +238,49 @@ async fn retention_by_size_drops_the_oldest_only() {
     let opts = BusOptions {
         site: "test".into(),
         flush: FlushPolicy::Interval(100),
-        retention: Retention { max_age_ms: None, max_bytes: Some(20_000), every: Duration::from_millis(100) },
+        retention: Retention {
+            max_age_ms: None,
+            max_bytes: Some(20_000),
+            every: Duration::from_millis(100),
+        },
     };
     let bus = Bus::open(dir.path(), opts).unwrap();
     for chunk in 0..10u64 {
-        let batch = (0..100).map(|i| ev("fire.fault", "campus/a", "d1", chunk * 100 + i).message("x".repeat(50))).collect();
+        let batch = (0..100)
+            .map(|i| ev("fire.fault", "campus/a", "d1", chunk * 100 + i).message("x".repeat(50)))
+            .collect();
         bus.append(batch).await.unwrap();
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while bus.bytes() > 20_000 {
-        assert!(tokio::time::Instant::now() < deadline, "retention did not run: {} bytes", bus.bytes());
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "retention did not run: {} bytes",
+            bus.bytes()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let first = bus.first_seq().unwrap().unwrap();
     assert!(first > 0);
-    let page = bus.query(&Filter { limit: Some(10_000), ..Default::default() }).unwrap();
+    let page = bus
+        .query(&Filter {
+            limit: Some(10_000),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(page.events.first().map(|e| e.seq), Some(first));
-    assert_eq!(page.events.last().map(|e| e.seq), Some(999), "the newest events stay");
+    assert_eq!(
+        page.events.last().map(|e| e.seq),
+        Some(999),
+        "the newest events stay"
+    );
     // The kind index no longer returns removed events.
-    let by_kind = bus.query(&Filter { kind: Some("fire.fault".into()), limit: Some(10_000), ..Default::default() }).unwrap();
+    let by_kind = bus
+        .query(&Filter {
+            kind: Some("fire.fault".into()),
+            limit: Some(10_000),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(by_kind.events.len(), page.events.len());
 }

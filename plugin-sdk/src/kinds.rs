@@ -90,7 +90,11 @@ mod tests {
             assert!(seen.insert(k.kind), "duplicate kind {}", k.kind);
             let (family, what) = k.kind.split_once('.').expect("dotted");
             assert!(!family.is_empty() && !what.is_empty(), "{}", k.kind);
-            assert!(k.kind.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_'));
+            assert!(
+                k.kind
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+            );
         }
         assert_eq!(lookup("fire.alarm").map(|k| k.condition), Some(true));
         assert_eq!(lookup("nope.nope"), None);

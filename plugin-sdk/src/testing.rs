@@ -58,7 +58,10 @@ impl<D: Driver> Harness<D> {
 
     /// Deliver several inputs and collect every event, in order.
     pub fn feed_all(&mut self, inputs: impl IntoIterator<Item = Input>) -> Vec<Event> {
-        inputs.into_iter().flat_map(|i| self.feed(i).events).collect()
+        inputs
+            .into_iter()
+            .flat_map(|i| self.feed(i).events)
+            .collect()
     }
 
     /// Run a command.

@@ -10,7 +10,11 @@ use twinwall_simulator::fire_panel::FirePanel;
 use twinwall_simulator::scenario::{self, Scenario};
 
 #[derive(Parser)]
-#[command(name = "twinwall-sim", version, about = "Simulated campus safety devices on real protocols")]
+#[command(
+    name = "twinwall-sim",
+    version,
+    about = "Simulated campus safety devices on real protocols"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,26 +44,51 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
-    let Cli { command: Command::FirePanels { count, points, host, base_port, scenario } } = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let Cli {
+        command:
+            Command::FirePanels {
+                count,
+                points,
+                host,
+                base_port,
+                scenario,
+            },
+    } = Cli::parse();
     let (panels, scenario) = match scenario {
         Some(path) => {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
             let s = Scenario::parse(&text, &path.display().to_string())?;
             (scenario::start_panels(&s, host).await?, Some(s))
         }
         None => {
             let mut panels = HashMap::new();
             for i in 0..count {
-                let port = if base_port == 0 { 0 } else { base_port.checked_add(i as u16).context("port out of range")? };
+                let port = if base_port == 0 {
+                    0
+                } else {
+                    base_port
+                        .checked_add(i as u16)
+                        .context("port out of range")?
+                };
                 let id = format!("fp-{}", i + 1);
-                let p = FirePanel::start(&id, std::net::SocketAddr::new(host, port), points).await.with_context(|| format!("starting {id}"))?;
+                let p = FirePanel::start(&id, std::net::SocketAddr::new(host, port), points)
+                    .await
+                    .with_context(|| format!("starting {id}"))?;
                 panels.insert(id, p);
             }
             (panels, None)
         }
     };
-    let mut ids: Vec<_> = panels.values().map(|p| (p.id().to_owned(), p.addr())).collect();
+    let mut ids: Vec<_> = panels
+        .values()
+        .map(|p| (p.id().to_owned(), p.addr()))
+        .collect();
     ids.sort();
     for (id, addr) in &ids {
         println!("{id} modbus-tcp {addr}");

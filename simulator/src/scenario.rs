@@ -118,7 +118,14 @@ impl Action {
     fn needs_point(self) -> bool {
         matches!(
             self,
-            Action::Alarm | Action::Restore | Action::Prealarm | Action::PrealarmClear | Action::Fault | Action::FaultClear | Action::Disable | Action::Enable
+            Action::Alarm
+                | Action::Restore
+                | Action::Prealarm
+                | Action::PrealarmClear
+                | Action::Fault
+                | Action::FaultClear
+                | Action::Disable
+                | Action::Enable
         )
     }
 }
@@ -152,22 +159,45 @@ impl Scenario {
     /// Parse and check scenario text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Self, ScenarioError> {
         let s: Scenario = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|sp| text[..sp.start.min(text.len())].matches('\n').count() + 1);
-            ScenarioError::Parse { file: format!("{file}{}", line.map(|l| format!(":{l}")).unwrap_or_default()), message: e.message().to_owned() }
+            let line = e
+                .span()
+                .map(|sp| text[..sp.start.min(text.len())].matches('\n').count() + 1);
+            ScenarioError::Parse {
+                file: format!(
+                    "{file}{}",
+                    line.map(|l| format!(":{l}")).unwrap_or_default()
+                ),
+                message: e.message().to_owned(),
+            }
         })?;
-        let points: HashMap<&str, u16> = s.panels.iter().map(|p| (p.id.as_str(), p.points)).collect();
+        let points: HashMap<&str, u16> =
+            s.panels.iter().map(|p| (p.id.as_str(), p.points)).collect();
         for (i, st) in s.steps.iter().enumerate() {
-            let bad = |message: String| ScenarioError::Step { file: file.to_owned(), step: i + 1, at_s: st.at_s, message };
+            let bad = |message: String| ScenarioError::Step {
+                file: file.to_owned(),
+                step: i + 1,
+                at_s: st.at_s,
+                message,
+            };
             let Some(n) = points.get(st.panel.as_str()) else {
                 return Err(bad(format!("unknown panel `{}`", st.panel)));
             };
-            if !(st.at_s >= 0.0) {
+            if st.at_s.is_nan() || st.at_s < 0.0 {
                 return Err(bad("at_s must be ≥ 0".into()));
             }
             match (st.action, st.point) {
-                (None, _) if st.fault.is_none() => return Err(bad("a step needs an `action` or a `fault`".into())),
-                (Some(a), None) if a.needs_point() => return Err(bad(format!("action {a:?} needs a `point`"))),
-                (_, Some(p)) if p == 0 || p > *n => return Err(bad(format!("point {p} is not on panel `{}` (1..={n})", st.panel))),
+                (None, _) if st.fault.is_none() => {
+                    return Err(bad("a step needs an `action` or a `fault`".into()));
+                }
+                (Some(a), None) if a.needs_point() => {
+                    return Err(bad(format!("action {a:?} needs a `point`")));
+                }
+                (_, Some(p)) if p == 0 || p > *n => {
+                    return Err(bad(format!(
+                        "point {p} is not on panel `{}` (1..={n})",
+                        st.panel
+                    )));
+                }
                 _ => {}
             }
         }
@@ -188,7 +218,9 @@ impl Scenario {
                 }
             }
             match self.repeat_after_s {
-                Some(r) if r > 0.0 => tokio::time::sleep_until(start + Duration::from_secs_f64(r)).await,
+                Some(r) if r > 0.0 => {
+                    tokio::time::sleep_until(start + Duration::from_secs_f64(r)).await
+                }
                 _ => return,
             }
         }
@@ -203,48 +235,54 @@ pub fn apply(panel: &FirePanel, st: &Step) {
     let Some(action) = st.action else { return };
     let p = st.point.unwrap_or(0);
     tracing::info!(panel = panel.id(), ?action, point = p, "scenario step");
-    panel.with_state(|s| {
-        match action {
-            Action::Alarm => {
-                s.alarm(p);
-            }
-            Action::Restore => {
-                s.restore(p);
-            }
-            Action::Prealarm => {
-                s.set_prealarm(p, true);
-            }
-            Action::PrealarmClear => {
-                s.set_prealarm(p, false);
-            }
-            Action::Fault => {
-                s.set_fault(p, true);
-            }
-            Action::FaultClear => {
-                s.set_fault(p, false);
-            }
-            Action::Disable => {
-                s.set_disabled(p, true);
-            }
-            Action::Enable => {
-                s.set_disabled(p, false);
-            }
-            Action::MainPowerFault => s.main_power_fault = true,
-            Action::MainPowerOk => s.main_power_fault = false,
-            Action::BatteryFault => s.battery_fault = true,
-            Action::BatteryOk => s.battery_fault = false,
-            Action::Reset => s.reset(),
-            Action::Silence => s.silence(),
-            Action::Acknowledge => s.acknowledge(),
+    panel.with_state(|s| match action {
+        Action::Alarm => {
+            s.alarm(p);
         }
+        Action::Restore => {
+            s.restore(p);
+        }
+        Action::Prealarm => {
+            s.set_prealarm(p, true);
+        }
+        Action::PrealarmClear => {
+            s.set_prealarm(p, false);
+        }
+        Action::Fault => {
+            s.set_fault(p, true);
+        }
+        Action::FaultClear => {
+            s.set_fault(p, false);
+        }
+        Action::Disable => {
+            s.set_disabled(p, true);
+        }
+        Action::Enable => {
+            s.set_disabled(p, false);
+        }
+        Action::MainPowerFault => s.main_power_fault = true,
+        Action::MainPowerOk => s.main_power_fault = false,
+        Action::BatteryFault => s.battery_fault = true,
+        Action::BatteryOk => s.battery_fault = false,
+        Action::Reset => s.reset(),
+        Action::Silence => s.silence(),
+        Action::Acknowledge => s.acknowledge(),
     });
 }
 
 /// Start every panel a scenario declares on `host`.
-pub async fn start_panels(s: &Scenario, host: std::net::IpAddr) -> std::io::Result<HashMap<String, FirePanel>> {
+pub async fn start_panels(
+    s: &Scenario,
+    host: std::net::IpAddr,
+) -> std::io::Result<HashMap<String, FirePanel>> {
     let mut panels = HashMap::new();
     for d in &s.panels {
-        let p = FirePanel::start(&d.id, std::net::SocketAddr::new(host, d.port.unwrap_or(0)), d.points).await?;
+        let p = FirePanel::start(
+            &d.id,
+            std::net::SocketAddr::new(host, d.port.unwrap_or(0)),
+            d.points,
+        )
+        .await?;
         panels.insert(d.id.clone(), p);
     }
     Ok(panels)
@@ -258,13 +296,25 @@ mod tests {
     fn steps_are_checked_against_panels() {
         let ok = "[[panels]]\nid = \"a\"\npoints = 4\n[[steps]]\nat_s = 1\npanel = \"a\"\naction = \"alarm\"\npoint = 3\n";
         assert_eq!(Scenario::parse(ok, "s.toml").unwrap().steps.len(), 1);
-        let e = Scenario::parse(&ok.replace("point = 3", "point = 9"), "s.toml").unwrap_err().to_string();
+        let e = Scenario::parse(&ok.replace("point = 3", "point = 9"), "s.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("step 1") && e.contains("point 9"), "{e}");
-        let e = Scenario::parse(&ok.replace("panel = \"a\"", "panel = \"b\""), "s.toml").unwrap_err().to_string();
+        let e = Scenario::parse(&ok.replace("panel = \"a\"", "panel = \"b\""), "s.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown panel `b`"), "{e}");
-        let e = Scenario::parse(&ok.replace("action = \"alarm\"", "action = \"explode\""), "s.toml").unwrap_err().to_string();
+        let e = Scenario::parse(
+            &ok.replace("action = \"alarm\"", "action = \"explode\""),
+            "s.toml",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("s.toml:") && e.contains("explode"), "{e}");
         let f = "[[panels]]\nid = \"a\"\n[[steps]]\nat_s = 1\npanel = \"a\"\nfault = { fault = \"delay\", ms = 500 }\n";
-        assert_eq!(Scenario::parse(f, "s.toml").unwrap().steps[0].fault, Some(Fault::Delay { ms: 500 }));
+        assert_eq!(
+            Scenario::parse(f, "s.toml").unwrap().steps[0].fault,
+            Some(Fault::Delay { ms: 500 })
+        );
     }
 }

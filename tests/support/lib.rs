@@ -15,7 +15,10 @@ use twinwall_hub::config::HubConfig;
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_owned()
 }
 
 /// Build every driver component (once per test binary) and return the folder
@@ -66,7 +69,8 @@ impl TestHub {
         std::fs::create_dir_all(&plugins)?;
         for name in drivers_wanted {
             let file = format!("{}.wasm", name.replace('-', "_"));
-            std::fs::copy(drivers().join(&file), plugins.join(&file)).with_context(|| format!("copying {file}"))?;
+            std::fs::copy(drivers().join(&file), plugins.join(&file))
+                .with_context(|| format!("copying {file}"))?;
         }
         let text = format!(
             "[site]\nid = \"test\"\ndata_dir = \"data\"\n[http]\nlisten = \"127.0.0.1:0\"\n\
@@ -77,7 +81,12 @@ impl TestHub {
         let config = HubConfig::parse(&text, "test hub.toml", dir.path())?;
         let hub = Hub::start(config).await?;
         let url = format!("http://{}", hub.http_addr());
-        Ok(TestHub { hub, url, http: reqwest::Client::new(), dir })
+        Ok(TestHub {
+            hub,
+            url,
+            http: reqwest::Client::new(),
+            dir,
+        })
     }
 
     /// GET a JSON document.
@@ -93,11 +102,17 @@ impl TestHub {
 
     /// POST a command without arguments; returns (status, body).
     pub async fn command(&self, device: &str, command: &str) -> anyhow::Result<(u16, Value)> {
-        self.command_with(device, command, serde_json::json!({})).await
+        self.command_with(device, command, serde_json::json!({}))
+            .await
     }
 
     /// POST a command with arguments; returns (status, body).
-    pub async fn command_with(&self, device: &str, command: &str, args: Value) -> anyhow::Result<(u16, Value)> {
+    pub async fn command_with(
+        &self,
+        device: &str,
+        command: &str,
+        args: Value,
+    ) -> anyhow::Result<(u16, Value)> {
         let r = self
             .http
             .post(format!("{}/api/v1/devices/{device}/commands", self.url))
@@ -110,12 +125,19 @@ impl TestHub {
 
     /// Events matching the query string (e.g. `kind=fire.alarm&device=fp-1`).
     pub async fn events(&self, query: &str) -> anyhow::Result<Vec<Value>> {
-        let v = self.get(&format!("/api/v1/events?limit=10000&{query}")).await?;
+        let v = self
+            .get(&format!("/api/v1/events?limit=10000&{query}"))
+            .await?;
         Ok(v["events"].as_array().cloned().unwrap_or_default())
     }
 
     /// Wait until an event matching `query` and `pred` exists; returns it.
-    pub async fn wait_event(&self, query: &str, within: Duration, pred: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
+    pub async fn wait_event(
+        &self,
+        query: &str,
+        within: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> anyhow::Result<Value> {
         let q = query.to_owned();
         wait_for(within, || async {
             let evs = self.events(&q).await.ok()?;

@@ -11,48 +11,100 @@ use twinwall_tests::{TestHub, panel_device, plugins_dir, wait_for};
 const ZONES: &str = "[[zones]]\nid = \"campus\"\n[[zones]]\nid = \"lab\"\nparent = \"campus\"\n";
 
 fn hostile(id: &str, mode: &str) -> String {
-    format!("[[devices]]\nid = \"{id}\"\ndriver = \"hostile-test-driver\"\nzone = \"lab\"\nsettings = {{ mode = \"{mode}\" }}\n")
+    format!(
+        "[[devices]]\nid = \"{id}\"\ndriver = \"hostile-test-driver\"\nzone = \"lab\"\nsettings = {{ mode = \"{mode}\" }}\n"
+    )
 }
 
 async fn alarm_flows(panel: &FirePanel, hub: &TestHub, point: u16) {
     let t = Instant::now();
     panel.with_state(|s| s.alarm(point));
-    hub.wait_event("kind=fire.alarm", Duration::from_secs(1), |e| e["attrs"]["point"] == point && e["phase"] == "begin")
-        .await
-        .unwrap_or_else(|e| panic!("fire alarm on point {point} did not flow past the hostile driver: {e}"));
+    hub.wait_event("kind=fire.alarm", Duration::from_secs(1), |e| {
+        e["attrs"]["point"] == point && e["phase"] == "begin"
+    })
+    .await
+    .unwrap_or_else(|e| {
+        panic!("fire alarm on point {point} did not flow past the hostile driver: {e}")
+    });
     eprintln!("point {point}: alarm in {:?}", t.elapsed());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_driver_is_contained_while_fire_events_flow() {
-    let panel = FirePanel::start("fp-1", "127.0.0.1:0".parse().unwrap(), 16).await.unwrap();
-    let body = format!("{ZONES}{}{}", panel_device("fp-1", "lab", panel.addr(), ""), hostile("evil-1", "calm"));
-    let hub = TestHub::start(&["modbus-fire-panel", "hostile-test-driver"], &body).await.unwrap();
-    hub.wait_event("kind=device.online&device=fp-1", Duration::from_secs(30), |_| true).await.unwrap();
-    hub.wait_event("kind=device.heartbeat&device=evil-1", Duration::from_secs(5), |_| true).await.unwrap();
+    let panel = FirePanel::start("fp-1", "127.0.0.1:0".parse().unwrap(), 16)
+        .await
+        .unwrap();
+    let body = format!(
+        "{ZONES}{}{}",
+        panel_device("fp-1", "lab", panel.addr(), ""),
+        hostile("evil-1", "calm")
+    );
+    let hub = TestHub::start(&["modbus-fire-panel", "hostile-test-driver"], &body)
+        .await
+        .unwrap();
+    hub.wait_event(
+        "kind=device.online&device=fp-1",
+        Duration::from_secs(30),
+        |_| true,
+    )
+    .await
+    .unwrap();
+    hub.wait_event(
+        "kind=device.heartbeat&device=evil-1",
+        Duration::from_secs(5),
+        |_| true,
+    )
+    .await
+    .unwrap();
 
     let crashes = |n: usize| {
         let hub = &hub;
-        async move { wait_for(Duration::from_secs(10), || async { hub.events("kind=driver.crashed").await.ok().filter(|v| v.len() >= n) }).await }
+        async move {
+            wait_for(Duration::from_secs(10), || async {
+                hub.events("kind=driver.crashed")
+                    .await
+                    .ok()
+                    .filter(|v| v.len() >= n)
+            })
+            .await
+        }
     };
 
     // An endless loop is cut by the epoch deadline.
-    let (status, body) = hub.command_with("evil-1", "misbehave", json!({"mode": "spin"})).await.unwrap();
+    let (status, body) = hub
+        .command_with("evil-1", "misbehave", json!({"mode": "spin"}))
+        .await
+        .unwrap();
     assert_eq!(status, 200, "{body}");
     let c = crashes(1).await.expect("the spinning driver was stopped");
     let trap = c[0]["attrs"]["trap"].as_str().unwrap().to_owned();
     assert!(trap.contains("deadline"), "{trap}");
-    assert!(trap.contains("hostile-test-driver@") && trap.contains("evil-1"), "the trap names driver, version and device: {trap}");
+    assert!(
+        trap.contains("hostile-test-driver@") && trap.contains("evil-1"),
+        "the trap names driver, version and device: {trap}"
+    );
     alarm_flows(&panel, &hub, 3).await;
 
     // It was rebuilt from its config (calm again): heartbeats resume.
-    let before = hub.events("kind=device.heartbeat&device=evil-1").await.unwrap().len();
-    wait_for(Duration::from_secs(5), || async { hub.events("kind=device.heartbeat&device=evil-1").await.ok().filter(|v| v.len() > before) })
+    let before = hub
+        .events("kind=device.heartbeat&device=evil-1")
         .await
-        .expect("rebuilt after the crash");
+        .unwrap()
+        .len();
+    wait_for(Duration::from_secs(5), || async {
+        hub.events("kind=device.heartbeat&device=evil-1")
+            .await
+            .ok()
+            .filter(|v| v.len() > before)
+    })
+    .await
+    .expect("rebuilt after the crash");
 
     // Unbounded allocation hits the store's memory cap.
-    let (status, _) = hub.command_with("evil-1", "misbehave", json!({"mode": "hog"})).await.unwrap();
+    let (status, _) = hub
+        .command_with("evil-1", "misbehave", json!({"mode": "hog"}))
+        .await
+        .unwrap();
     assert_eq!(status, 200);
     let c = crashes(2).await.expect("the hog was stopped");
     eprintln!("hog trap: {}", c[1]["attrs"]["trap"]);
@@ -61,36 +113,94 @@ async fn hostile_driver_is_contained_while_fire_events_flow() {
     // A panic, the third crash within the window: quarantine.
     wait_for(Duration::from_secs(5), || async {
         let d = hub.get("/api/v1/drivers").await.ok()?;
-        let running = d["drivers"].as_array()?.iter().any(|d| d["name"] == "hostile-test-driver" && d["state"] == "running");
+        let running = d["drivers"]
+            .as_array()?
+            .iter()
+            .any(|d| d["name"] == "hostile-test-driver" && d["state"] == "running");
         running.then_some(())
     })
     .await
     .expect("running again before the third crash");
-    let (status, _) = hub.command_with("evil-1", "misbehave", json!({"mode": "panic"})).await.unwrap();
+    let (status, _) = hub
+        .command_with("evil-1", "misbehave", json!({"mode": "panic"}))
+        .await
+        .unwrap();
     assert_eq!(status, 200);
-    hub.wait_event("kind=driver.quarantined", Duration::from_secs(10), |e| e["attrs"]["driver"] == "hostile-test-driver").await.unwrap();
+    hub.wait_event("kind=driver.quarantined", Duration::from_secs(10), |e| {
+        e["attrs"]["driver"] == "hostile-test-driver"
+    })
+    .await
+    .unwrap();
     let drivers = hub.get("/api/v1/drivers").await.unwrap();
-    let evil = drivers["drivers"].as_array().unwrap().iter().find(|d| d["name"] == "hostile-test-driver").unwrap().clone();
+    let evil = drivers["drivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "hostile-test-driver")
+        .unwrap()
+        .clone();
     assert_eq!(evil["state"], "quarantined");
-    assert!(evil["last_trap"].as_str().unwrap().contains("unreachable") || evil["last_trap"].as_str().unwrap().contains("panic"), "{evil}");
-    let fire = drivers["drivers"].as_array().unwrap().iter().find(|d| d["name"] == "modbus-fire-panel").unwrap().clone();
-    assert_eq!((fire["state"].as_str(), fire["crashes"].as_u64()), (Some("running"), Some(0)), "the other driver never noticed");
-    assert_eq!(hub.get("/api/v1/health").await.unwrap()["status"], "degraded");
+    assert!(
+        evil["last_trap"].as_str().unwrap().contains("unreachable")
+            || evil["last_trap"].as_str().unwrap().contains("panic"),
+        "{evil}"
+    );
+    let fire = drivers["drivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "modbus-fire-panel")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (fire["state"].as_str(), fire["crashes"].as_u64()),
+        (Some("running"), Some(0)),
+        "the other driver never noticed"
+    );
+    assert_eq!(
+        hub.get("/api/v1/health").await.unwrap()["status"],
+        "degraded"
+    );
     let dev = hub.device("evil-1").await.unwrap();
-    assert!(dev["problem"].as_str().unwrap().contains("quarantined"), "{dev}");
-    let (status, body) = hub.command_with("evil-1", "misbehave", json!({"mode": "calm"})).await.unwrap();
-    assert_eq!((status, body["error"]["code"].as_str()), (503, Some("driver-unavailable")));
+    assert!(
+        dev["problem"].as_str().unwrap().contains("quarantined"),
+        "{dev}"
+    );
+    let (status, body) = hub
+        .command_with("evil-1", "misbehave", json!({"mode": "calm"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (503, Some("driver-unavailable"))
+    );
     alarm_flows(&panel, &hub, 5).await;
     // No crash ever reached the fire panel's device events.
-    assert!(hub.events("kind=driver.crashed").await.unwrap().iter().all(|e| e["attrs"]["driver"] == "hostile-test-driver"));
+    assert!(
+        hub.events("kind=driver.crashed")
+            .await
+            .unwrap()
+            .iter()
+            .all(|e| e["attrs"]["driver"] == "hostile-test-driver")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn replacing_a_driver_file_reloads_it_and_a_broken_file_is_reported() {
-    let panel = FirePanel::start("fp-1", "127.0.0.1:0".parse().unwrap(), 16).await.unwrap();
-    let body = format!("{ZONES}{}{}", panel_device("fp-1", "lab", panel.addr(), ""), hostile("evil-1", "panic"));
-    let hub = TestHub::start(&["modbus-fire-panel", "hostile-test-driver"], &body).await.unwrap();
-    hub.wait_event("kind=driver.quarantined", Duration::from_secs(15), |_| true).await.unwrap();
+    let panel = FirePanel::start("fp-1", "127.0.0.1:0".parse().unwrap(), 16)
+        .await
+        .unwrap();
+    let body = format!(
+        "{ZONES}{}{}",
+        panel_device("fp-1", "lab", panel.addr(), ""),
+        hostile("evil-1", "panic")
+    );
+    let hub = TestHub::start(&["modbus-fire-panel", "hostile-test-driver"], &body)
+        .await
+        .unwrap();
+    hub.wait_event("kind=driver.quarantined", Duration::from_secs(15), |_| true)
+        .await
+        .unwrap();
 
     // A new build of the fire-panel driver lands in the folder.
     let plugins = plugins_dir(hub.dir.path());
@@ -100,14 +210,22 @@ async fn replacing_a_driver_file_reloads_it_and_a_broken_file_is_reported() {
     std::fs::write(&tmp, &bytes).unwrap();
     // Make the replacement visibly newer even on coarse file-time clocks.
     let f = std::fs::File::options().write(true).open(&tmp).unwrap();
-    f.set_modified(std::time::SystemTime::now() + Duration::from_secs(2)).unwrap();
+    f.set_modified(std::time::SystemTime::now() + Duration::from_secs(2))
+        .unwrap();
     drop(f);
     std::fs::rename(&tmp, &file).unwrap();
     let loaded = hub
-        .wait_event("kind=driver.loaded", Duration::from_secs(10), |e| e["attrs"]["driver"] == "modbus-fire-panel")
+        .wait_event("kind=driver.loaded", Duration::from_secs(10), |e| {
+            e["attrs"]["driver"] == "modbus-fire-panel"
+        })
         .await
         .unwrap();
-    assert!(loaded["attrs"]["replaces"].as_str().unwrap().starts_with("modbus-fire-panel@"));
+    assert!(
+        loaded["attrs"]["replaces"]
+            .as_str()
+            .unwrap()
+            .starts_with("modbus-fire-panel@")
+    );
     alarm_flows(&panel, &hub, 7).await;
 
     // A file that is not a component is refused with its path; the hub carries on.
@@ -118,6 +236,9 @@ async fn replacing_a_driver_file_reloads_it_and_a_broken_file_is_reported() {
     })
     .await
     .expect("the broken file is reported");
-    assert!(failure["path"].as_str().unwrap().ends_with("broken.wasm"), "{failure}");
+    assert!(
+        failure["path"].as_str().unwrap().ends_with("broken.wasm"),
+        "{failure}"
+    );
     alarm_flows(&panel, &hub, 8).await;
 }

@@ -9,11 +9,26 @@ use twinwall_tests::{TestHub, panel_device, wait_for};
 const ZONES: &str = "[[zones]]\nid = \"campus\"\n[[zones]]\nid = \"chem-north\"\nname = \"化学北楼\"\nparent = \"campus\"\nrisk = \"orange\"\n";
 
 async fn panel_and_hub(allow: &str) -> (FirePanel, TestHub) {
-    let panel = FirePanel::start("fp-1", "127.0.0.1:0".parse().unwrap(), 16).await.unwrap();
-    let dev = panel_device("fp-1", "chem-north", panel.addr(), &format!("settings = {{ points = 16, allow_commands = \"{allow}\" }}"));
-    let hub = TestHub::start(&["modbus-fire-panel"], &format!("{ZONES}{dev}")).await.unwrap();
+    let panel = FirePanel::start("fp-1", "127.0.0.1:0".parse().unwrap(), 16)
+        .await
+        .unwrap();
+    let dev = panel_device(
+        "fp-1",
+        "chem-north",
+        panel.addr(),
+        &format!("settings = {{ points = 16, allow_commands = \"{allow}\" }}"),
+    );
+    let hub = TestHub::start(&["modbus-fire-panel"], &format!("{ZONES}{dev}"))
+        .await
+        .unwrap();
     // Ready when the hub has heard from the panel.
-    hub.wait_event("kind=device.online&device=fp-1", Duration::from_secs(30), |_| true).await.unwrap();
+    hub.wait_event(
+        "kind=device.online&device=fp-1",
+        Duration::from_secs(30),
+        |_| true,
+    )
+    .await
+    .unwrap();
     (panel, hub)
 }
 
@@ -23,7 +38,9 @@ async fn alarm_on_point_3_reaches_the_api_within_a_second_and_reset_clears_it() 
     let raised = Instant::now();
     panel.with_state(|s| s.alarm(3));
     let alarm = hub
-        .wait_event("kind=fire.alarm", Duration::from_secs(1), |e| e["phase"] == "begin")
+        .wait_event("kind=fire.alarm", Duration::from_secs(1), |e| {
+            e["phase"] == "begin"
+        })
         .await
         .expect("fire.alarm begin within 1 s");
     let took = raised.elapsed();
@@ -37,14 +54,36 @@ async fn alarm_on_point_3_reaches_the_api_within_a_second_and_reset_clears_it() 
     // The operator resets the panel through the hub.
     let (status, body) = hub.command("fp-1", "reset").await.unwrap();
     assert_eq!(status, 200, "{body}");
-    assert!(panel.with_state(|s| s.counters[0]) == 1, "the reset reached the panel");
+    assert!(
+        panel.with_state(|s| s.counters[0]) == 1,
+        "the reset reached the panel"
+    );
     assert!(!panel.with_state(|s| s.leds()[0]), "the fire LED is off");
-    let end = hub.wait_event("kind=fire.alarm", Duration::from_secs(3), |e| e["phase"] == "end").await.unwrap();
+    let end = hub
+        .wait_event("kind=fire.alarm", Duration::from_secs(3), |e| {
+            e["phase"] == "end"
+        })
+        .await
+        .unwrap();
     assert_eq!(end["attrs"]["point"], 3);
-    hub.wait_event("kind=fire.panel", Duration::from_secs(3), |e| e["attrs"]["action"] == "reset").await.unwrap();
+    hub.wait_event("kind=fire.panel", Duration::from_secs(3), |e| {
+        e["attrs"]["action"] == "reset"
+    })
+    .await
+    .unwrap();
     // The operator action is in the audit trail with who did it.
-    let audit = hub.wait_event("kind=device.command", Duration::from_secs(3), |_| true).await.unwrap();
-    assert_eq!((audit["actor"].as_str(), audit["attrs"]["command"].as_str(), audit["attrs"]["result"].as_str()), (Some("test-operator"), Some("reset"), Some("ok")));
+    let audit = hub
+        .wait_event("kind=device.command", Duration::from_secs(3), |_| true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            audit["actor"].as_str(),
+            audit["attrs"]["command"].as_str(),
+            audit["attrs"]["result"].as_str()
+        ),
+        (Some("test-operator"), Some("reset"), Some("ok"))
+    );
     // Exactly one begin and one end: no duplicates from repeated polls.
     assert_eq!(hub.events("kind=fire.alarm").await.unwrap().len(), 2);
 }
@@ -55,14 +94,31 @@ async fn commands_are_refused_clearly_and_change_nothing() {
     let (status, body) = hub.command("fp-1", "reset").await.unwrap();
     assert_eq!(status, 403, "{body}");
     let msg = body["error"]["message"].as_str().unwrap();
-    assert!(msg.contains("fp-1") && msg.contains("allow_commands"), "{msg}");
-    assert_eq!(panel.with_state(|s| s.counters[0]), 0, "nothing reached the panel");
+    assert!(
+        msg.contains("fp-1") && msg.contains("allow_commands"),
+        "{msg}"
+    );
+    assert_eq!(
+        panel.with_state(|s| s.counters[0]),
+        0,
+        "nothing reached the panel"
+    );
     let (status, body) = hub.command("fp-1", "self-destruct").await.unwrap();
-    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("unknown-command")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("unknown-command"))
+    );
     let (status, _) = hub.command("no-such-panel", "reset").await.unwrap();
     assert_eq!(status, 404);
     // A malformed body names the device and the problem.
-    let r = hub.http.post(format!("{}/api/v1/devices/fp-1/commands", hub.url)).header("content-type", "application/json").body("{\"cmd\":1}").send().await.unwrap();
+    let r = hub
+        .http
+        .post(format!("{}/api/v1/devices/fp-1/commands", hub.url))
+        .header("content-type", "application/json")
+        .body("{\"cmd\":1}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 400);
     // Allowed: silence works and reaches the panel.
     let (status, body) = hub.command("fp-1", "silence").await.unwrap();
@@ -76,30 +132,58 @@ async fn a_silent_or_unreachable_panel_goes_offline_and_recovers() {
     assert_eq!(hub.device("fp-1").await.unwrap()["state"], "online");
     // Connected but never answering is not online.
     panel.fault(Fault::Silent);
-    let off = hub.wait_event("kind=device.offline&device=fp-1", Duration::from_secs(6), |_| true).await.unwrap();
+    let off = hub
+        .wait_event(
+            "kind=device.offline&device=fp-1",
+            Duration::from_secs(6),
+            |_| true,
+        )
+        .await
+        .unwrap();
     assert_eq!(off["level"], "orange");
     assert_eq!(hub.device("fp-1").await.unwrap()["state"], "offline");
     panel.fault(Fault::Clear);
-    let online_events = || async { hub.events("kind=device.online&device=fp-1").await.ok().filter(|v| v.len() >= 2) };
-    wait_for(Duration::from_secs(15), online_events).await.expect("back online without operator action");
+    let online_events = || async {
+        hub.events("kind=device.online&device=fp-1")
+            .await
+            .ok()
+            .filter(|v| v.len() >= 2)
+    };
+    wait_for(Duration::from_secs(15), online_events)
+        .await
+        .expect("back online without operator action");
     // Unreachable (connections refused and cut), then back.
     panel.fault(Fault::Down);
-    wait_for(Duration::from_secs(8), || async { hub.events("kind=device.offline&device=fp-1").await.ok().filter(|v| v.len() >= 2) })
-        .await
-        .expect("offline again");
+    wait_for(Duration::from_secs(8), || async {
+        hub.events("kind=device.offline&device=fp-1")
+            .await
+            .ok()
+            .filter(|v| v.len() >= 2)
+    })
+    .await
+    .expect("offline again");
     let (status, body) = hub.command("fp-1", "reset").await.unwrap();
     assert!(status == 403, "refused by config before the wire: {body}");
     panel.fault(Fault::Clear);
-    wait_for(Duration::from_secs(15), || async { hub.events("kind=device.online&device=fp-1").await.ok().filter(|v| v.len() >= 3) })
-        .await
-        .expect("online again");
+    wait_for(Duration::from_secs(15), || async {
+        hub.events("kind=device.online&device=fp-1")
+            .await
+            .ok()
+            .filter(|v| v.len() >= 3)
+    })
+    .await
+    .expect("online again");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_frames_exceptions_and_drops_lose_no_state() {
     let (panel, hub) = panel_and_hub("").await;
     panel.with_state(|s| s.alarm(5));
-    hub.wait_event("kind=fire.alarm", Duration::from_secs(3), |e| e["attrs"]["point"] == 5).await.unwrap();
+    hub.wait_event("kind=fire.alarm", Duration::from_secs(3), |e| {
+        e["attrs"]["point"] == 5
+    })
+    .await
+    .unwrap();
     for f in [Fault::Malformed, Fault::Exception { code: 4 }, Fault::Drop] {
         panel.fault(f);
         // While the link misbehaves, the panel's state does not change...
@@ -108,7 +192,11 @@ async fn malformed_frames_exceptions_and_drops_lose_no_state() {
     }
     // ...so after recovery nothing was invented: still one alarm begin, no end.
     panel.with_state(|s| s.set_fault(6, true));
-    hub.wait_event("kind=fire.fault", Duration::from_secs(10), |e| e["attrs"]["point"] == 6).await.unwrap();
+    hub.wait_event("kind=fire.fault", Duration::from_secs(10), |e| {
+        e["attrs"]["point"] == 6
+    })
+    .await
+    .unwrap();
     let alarms = hub.events("kind=fire.alarm").await.unwrap();
     assert_eq!(alarms.len(), 1, "{alarms:?}");
     assert_eq!(hub.device("fp-1").await.unwrap()["state"], "online");

@@ -31,11 +31,22 @@ impl Driver for FirePanel {
         DriverInfo::new("modbus-fire-panel", env!("CARGO_PKG_VERSION"))
             .family("fire-panel")
             .transport(Transport::ModbusTcp)
-            .command("reset", "Reset the panel (clears latched alarms whose cause is gone)")
+            .command(
+                "reset",
+                "Reset the panel (clears latched alarms whose cause is gone)",
+            )
             .command("silence", "Silence the panel's sounders")
             .command("acknowledge", "Acknowledge the current alarms and faults")
-            .setting("points", "Number of points to read (default: profile points.count)", false)
-            .setting("allow_commands", "Comma-separated commands operators may send (default: none)", false)
+            .setting(
+                "points",
+                "Number of points to read (default: profile points.count)",
+                false,
+            )
+            .setting(
+                "allow_commands",
+                "Comma-separated commands operators may send (default: none)",
+                false,
+            )
     }
 
     fn open(config: DeviceConfig) -> Result<Self, DriverError> {
@@ -48,9 +59,17 @@ impl Driver for FirePanel {
         let profile = Profile::parse(text)?;
         let points = match config.setting("points") {
             None => profile.points.count,
-            Some(v) => v.trim().parse::<u16>().ok().filter(|n| (1..=4096).contains(n)).ok_or_else(|| {
-                DriverError::bad_config(format!("device `{}`: setting `points` = `{v}` is not 1..=4096", config.id))
-            })?,
+            Some(v) => v
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|n| (1..=4096).contains(n))
+                .ok_or_else(|| {
+                    DriverError::bad_config(format!(
+                        "device `{}`: setting `points` = `{v}` is not 1..=4096",
+                        config.id
+                    ))
+                })?,
         };
         let mut allowed = Vec::new();
         for name in config.setting("allow_commands").unwrap_or("").split(',') {
@@ -85,19 +104,45 @@ impl Driver for FirePanel {
         let (first, last) = identity_span(p);
         let mut reqs = vec![Request::ModbusRead((
             "identity".into(),
-            ModbusRead { table: p.identity.table.into(), address: first, count: last - first + 1 },
+            ModbusRead {
+                table: p.identity.table.into(),
+                address: first,
+                count: last - first + 1,
+            },
         ))];
         for (i, (addr, count)) in chunks(p.points.type_base, self.points).enumerate() {
             reqs.push(Request::ModbusRead((
                 format!("types-{i}"),
-                ModbusRead { table: p.points.type_table.into(), address: addr, count },
+                ModbusRead {
+                    table: p.points.type_table.into(),
+                    address: addr,
+                    count,
+                },
             )));
         }
         for (i, (addr, count)) in chunks(p.points.base, self.points).enumerate() {
-            reqs.push(Request::poll(&format!("points-{i}"), p.points.table.into(), addr, count, p.poll.interval_ms));
+            reqs.push(Request::poll(
+                &format!("points-{i}"),
+                p.points.table.into(),
+                addr,
+                count,
+                p.poll.interval_ms,
+            ));
         }
-        reqs.push(Request::poll("summary", p.summary.table.into(), p.summary.base, p.summary.count, p.poll.interval_ms));
-        reqs.push(Request::poll("counters", p.counters.table.into(), p.counters.base, 3, p.poll.counters_interval_ms));
+        reqs.push(Request::poll(
+            "summary",
+            p.summary.table.into(),
+            p.summary.base,
+            p.summary.count,
+            p.poll.interval_ms,
+        ));
+        reqs.push(Request::poll(
+            "counters",
+            p.counters.table.into(),
+            p.counters.base,
+            3,
+            p.poll.counters_interval_ms,
+        ));
         reqs
     }
 
@@ -106,7 +151,13 @@ impl Driver for FirePanel {
         match input {
             Input::ModbusResponse(r) => self.on_response(r, &mut out),
             Input::ModbusException((id, code)) => {
-                log(LogLevel::Warn, &format!("{}: request `{id}` answered with Modbus exception {code}", self.id));
+                log(
+                    LogLevel::Warn,
+                    &format!(
+                        "{}: request `{id}` answered with Modbus exception {code}",
+                        self.id
+                    ),
+                );
             }
             // Link trouble is the hub's to report (device.offline); state is kept
             // so a reconnect reports only real changes.
@@ -124,7 +175,9 @@ impl Driver for FirePanel {
         };
         let args = args.trim();
         if !(args.is_empty() || args == "{}" || args == "null") {
-            return Err(DriverError::bad_args(format!("`{name}` takes no arguments, got {args}")));
+            return Err(DriverError::bad_args(format!(
+                "`{name}` takes no arguments, got {args}"
+            )));
         }
         if !self.allowed.iter().any(|a| a == name) {
             return Err(DriverError::not_allowed(format!(
@@ -132,7 +185,12 @@ impl Driver for FirePanel {
                 self.id
             )));
         }
-        Ok(vec![Request::write(&format!("cmd-{name}"), self.profile.commands.table.into(), address, &[1])])
+        Ok(vec![Request::write(
+            &format!("cmd-{name}"),
+            self.profile.commands.table.into(),
+            address,
+            &[1],
+        )])
     }
 }
 
@@ -158,7 +216,10 @@ impl FirePanel {
         } else if id == "counters" {
             self.on_counters(&r.values, out);
         } else if let Some(cmd) = id.strip_prefix("cmd-") {
-            log(LogLevel::Info, &format!("{}: panel confirmed `{cmd}`", self.id));
+            log(
+                LogLevel::Info,
+                &format!("{}: panel confirmed `{cmd}`", self.id),
+            );
         }
     }
 
@@ -176,29 +237,44 @@ impl FirePanel {
                 ),
             ),
         }
-        if let Some(&n) = at(self.profile.identity.point_count) {
-            if n > 0 && n < self.points {
-                // Reading past the last point would fail every poll with an
-                // exception: read what the panel has.
-                log(LogLevel::Warn, &format!("{}: panel has {n} points, {} configured; reading {n}", self.id, self.points));
-                for (i, _) in chunks(self.profile.points.base, self.points).enumerate() {
-                    out.request(Request::Cancel(format!("points-{i}")));
-                }
-                self.points = n;
-                let len = usize::from(n);
-                self.point_state.truncate(len);
-                self.seen.truncate(len);
-                self.types.truncate(len);
-                let p = &self.profile;
-                for (i, (addr, count)) in chunks(p.points.base, n).enumerate() {
-                    out.request(Request::poll(&format!("points-{i}"), p.points.table.into(), addr, count, p.poll.interval_ms));
-                }
+        if let Some(&n) = at(self.profile.identity.point_count)
+            && n > 0
+            && n < self.points
+        {
+            // Reading past the last point would fail every poll with an
+            // exception: read what the panel has.
+            log(
+                LogLevel::Warn,
+                &format!(
+                    "{}: panel has {n} points, {} configured; reading {n}",
+                    self.id, self.points
+                ),
+            );
+            for (i, _) in chunks(self.profile.points.base, self.points).enumerate() {
+                out.request(Request::Cancel(format!("points-{i}")));
+            }
+            self.points = n;
+            let len = usize::from(n);
+            self.point_state.truncate(len);
+            self.seen.truncate(len);
+            self.types.truncate(len);
+            let p = &self.profile;
+            for (i, (addr, count)) in chunks(p.points.base, n).enumerate() {
+                out.request(Request::poll(
+                    &format!("points-{i}"),
+                    p.points.table.into(),
+                    addr,
+                    count,
+                    p.poll.interval_ms,
+                ));
             }
         }
     }
 
     fn on_point(&mut self, index: usize, word: u16, out: &mut Outcome) {
-        let Some(slot) = self.point_state.get_mut(index) else { return };
+        let Some(slot) = self.point_state.get_mut(index) else {
+            return;
+        };
         let point = index + 1;
         let now = Conditions::decode(word, &self.profile.points);
         let before = slot.unwrap_or_default().flags();
@@ -209,7 +285,11 @@ impl FirePanel {
         let type_code = self.types[index];
         for (k, (kind, level)) in CONDITION_KINDS.iter().enumerate() {
             // On first sight only raised conditions are news; afterwards every change is.
-            let changed = if first { after[k] } else { before[k] != after[k] };
+            let changed = if first {
+                after[k]
+            } else {
+                before[k] != after[k]
+            };
             if !changed {
                 continue;
             }
@@ -225,7 +305,9 @@ impl FirePanel {
                     component_name(type_code)
                 ));
             if type_code != 0 {
-                e = e.attr("component_type", i64::from(type_code)).attr("component", component_name(type_code));
+                e = e
+                    .attr("component_type", i64::from(type_code))
+                    .attr("component", component_name(type_code));
             }
             out.push(e);
         }
@@ -233,18 +315,27 @@ impl FirePanel {
 
     fn on_summary(&mut self, values: &[u16], out: &mut Outcome) {
         let led = |off: u16| values.get(usize::from(off)).is_some_and(|v| *v != 0);
-        let now = (led(self.profile.summary.main_power_fault), led(self.profile.summary.battery_fault));
+        let now = (
+            led(self.profile.summary.main_power_fault),
+            led(self.profile.summary.battery_fault),
+        );
         let before = self.power.unwrap_or((false, false));
         let first = self.power.is_none();
         self.power = Some(now);
-        for (fault, was, is) in [("main_power", before.0, now.0), ("battery", before.1, now.1)] {
+        for (fault, was, is) in [
+            ("main_power", before.0, now.0),
+            ("battery", before.1, now.1),
+        ] {
             if (first && is) || (!first && was != is) {
                 out.push(
                     Event::new(kinds::FIRE_FAULT)
                         .level(if is { Level::Yellow } else { Level::Info })
                         .phase_if(is)
                         .attr("fault", fault)
-                        .message(format!("{fault} fault {}", if is { "raised" } else { "restored" })),
+                        .message(format!(
+                            "{fault} fault {}",
+                            if is { "raised" } else { "restored" }
+                        )),
                 );
             }
         }

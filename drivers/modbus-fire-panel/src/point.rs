@@ -43,7 +43,13 @@ impl Conditions {
 
     /// The flags in the order of [`CONDITION_KINDS`].
     pub fn flags(&self) -> [bool; 5] {
-        [self.alarm, self.supervisory, self.prealarm, self.fault, self.disabled]
+        [
+            self.alarm,
+            self.supervisory,
+            self.prealarm,
+            self.fault,
+            self.disabled,
+        ]
     }
 }
 
@@ -68,9 +74,11 @@ mod tests {
     use crate::profile::Profile;
 
     fn map() -> Points {
-        Profile::parse(include_str!("../../../device-profiles/fire-panel/twinwall-fp1.toml"))
-            .unwrap()
-            .points
+        Profile::parse(include_str!(
+            "../../../device-profiles/fire-panel/twinwall-fp1.toml"
+        ))
+        .unwrap()
+        .points
     }
 
     #[test]

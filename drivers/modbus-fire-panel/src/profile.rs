@@ -19,7 +19,10 @@ pub struct Profile {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code, reason = "schema fields for people and tools; the driver reads only some")]
+#[allow(
+    dead_code,
+    reason = "schema fields for people and tools; the driver reads only some"
+)]
 pub struct Meta {
     pub family: String,
     pub vendor: String,
@@ -73,7 +76,10 @@ pub struct PointBits {
 /// Low-byte values of a point word.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code, reason = "schema fields for people and tools; the driver reads only some")]
+#[allow(
+    dead_code,
+    reason = "schema fields for people and tools; the driver reads only some"
+)]
 pub struct EventTypes {
     pub fire: u8,
     pub supervisory: u8,
@@ -160,10 +166,14 @@ impl Profile {
             }
         }
         if p.poll.interval_ms < 50 || p.poll.counters_interval_ms < 50 {
-            return Err(DriverError::bad_config("device profile: poll intervals must be at least 50 ms"));
+            return Err(DriverError::bad_config(
+                "device profile: poll intervals must be at least 50 ms",
+            ));
         }
         if p.commands.table != Table::Coils {
-            return Err(DriverError::bad_config("device profile: commands.table must be `coils`"));
+            return Err(DriverError::bad_config(
+                "device profile: commands.table must be `coils`",
+            ));
         }
         Ok(p)
     }

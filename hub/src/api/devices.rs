@@ -38,8 +38,14 @@ pub async fn list(State(s): State<ApiState>) -> Json<Value> {
 }
 
 /// `GET /api/v1/devices/{id}`
-pub async fn one(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let d = s.devices.get(&id).ok_or_else(|| ApiError::not_found(format!("unknown device `{id}`")))?;
+pub async fn one(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let d = s
+        .devices
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("unknown device `{id}`")))?;
     Ok(Json(json!(d)))
 }
 
@@ -61,8 +67,14 @@ pub async fn command(
     headers: HeaderMap,
     body: Result<Json<CommandBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::bad_request(format!("command body for device `{id}`: {}", e.body_text())))?;
-    let actor = headers.get("x-twinwall-actor").and_then(|v| v.to_str().ok()).unwrap_or("api").to_owned();
+    let Json(body) = body.map_err(|e| {
+        ApiError::bad_request(format!("command body for device `{id}`: {}", e.body_text()))
+    })?;
+    let actor = headers
+        .get("x-twinwall-actor")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("api")
+        .to_owned();
     let args = body.args.unwrap_or_else(|| json!({})).to_string();
     let started = std::time::Instant::now();
     s.devices.command(&id, &body.command, &args, &actor).await?;

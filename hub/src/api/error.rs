@@ -19,24 +19,40 @@ pub struct ApiError {
 impl ApiError {
     /// A 400 with `message`.
     pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::BAD_REQUEST, code: "bad-request", message: message.into() }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "bad-request",
+            message: message.into(),
+        }
     }
 
     /// A 404 with `message`.
     pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::NOT_FOUND, code: "not-found", message: message.into() }
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "not-found",
+            message: message.into(),
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({"error": {"code": self.code, "message": self.message}}))).into_response()
+        (
+            self.status,
+            Json(json!({"error": {"code": self.code, "message": self.message}})),
+        )
+            .into_response()
     }
 }
 
 impl From<BusError> for ApiError {
     fn from(e: BusError) -> Self {
-        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "bus", message: e.to_string() }
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "bus",
+            message: e.to_string(),
+        }
     }
 }
 
@@ -44,7 +60,9 @@ impl From<CommandError> for ApiError {
     fn from(e: CommandError) -> Self {
         let (status, code) = match &e {
             CommandError::UnknownDevice(_) => (StatusCode::NOT_FOUND, "unknown-device"),
-            CommandError::DriverUnavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "driver-unavailable"),
+            CommandError::DriverUnavailable { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, "driver-unavailable")
+            }
             CommandError::Refused { code, .. } => match code.as_str() {
                 "not-allowed" => (StatusCode::FORBIDDEN, "not-allowed"),
                 "unknown-command" => (StatusCode::BAD_REQUEST, "unknown-command"),
@@ -54,6 +72,10 @@ impl From<CommandError> for ApiError {
             CommandError::Device { .. } => (StatusCode::BAD_GATEWAY, "device-failed"),
             CommandError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "device-timeout"),
         };
-        ApiError { status, code, message: e.to_string() }
+        ApiError {
+            status,
+            code,
+            message: e.to_string(),
+        }
     }
 }

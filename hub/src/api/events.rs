@@ -32,8 +32,14 @@ fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
     if let Ok(ms) = v.parse::<i64>() {
         return Ok(ms);
     }
-    let t = humantime::parse_rfc3339_weak(v).map_err(|e| ApiError::bad_request(format!("`{name}` = `{v}`: {e} (use RFC 3339 or ms since the epoch)")))?;
-    Ok(t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0))
+    let t = humantime::parse_rfc3339_weak(v).map_err(|e| {
+        ApiError::bad_request(format!(
+            "`{name}` = `{v}`: {e} (use RFC 3339 or ms since the epoch)"
+        ))
+    })?;
+    Ok(t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0))
 }
 
 impl EventQuery {
@@ -44,31 +50,49 @@ impl EventQuery {
             device: self.device.clone(),
             level: self.level,
             after: self.after,
-            since_ms: self.since.as_deref().map(|v| parse_time("since", v)).transpose()?,
-            until_ms: self.until.as_deref().map(|v| parse_time("until", v)).transpose()?,
+            since_ms: self
+                .since
+                .as_deref()
+                .map(|v| parse_time("since", v))
+                .transpose()?,
+            until_ms: self
+                .until
+                .as_deref()
+                .map(|v| parse_time("until", v))
+                .transpose()?,
             limit: self.limit,
         })
     }
 }
 
-fn query_params(q: Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>) -> Result<EventQuery, ApiError> {
-    q.map(|Query(q)| q).map_err(|e| ApiError::bad_request(e.body_text()))
+fn query_params(
+    q: Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<EventQuery, ApiError> {
+    q.map(|Query(q)| q)
+        .map_err(|e| ApiError::bad_request(e.body_text()))
 }
 
 /// `GET /api/v1/events`: oldest first; page with `after=<next_after>`.
-pub async fn list(State(s): State<ApiState>, q: Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
+pub async fn list(
+    State(s): State<ApiState>,
+    q: Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
     let filter = query_params(q)?.filter()?;
     let bus = s.bus.clone();
     let page = tokio::task::spawn_blocking(move || bus.query(&filter))
         .await
         .map_err(|e| ApiError::bad_request(format!("query failed: {e}")))??;
     let events: Vec<Value> = page.events.iter().map(|e| e.to_json()).collect();
-    Ok(Json(json!({"events": events, "next_after": page.next_after})))
+    Ok(Json(
+        json!({"events": events, "next_after": page.next_after}),
+    ))
 }
 
 /// `GET /api/v1/events/{seq}`
 pub async fn one(State(s): State<ApiState>, Path(seq): Path<u64>) -> Result<Json<Value>, ApiError> {
-    let e = s.bus.get(seq)?.ok_or_else(|| ApiError::not_found(format!("no event {seq} (retention may have removed it)")))?;
+    let e = s.bus.get(seq)?.ok_or_else(|| {
+        ApiError::not_found(format!("no event {seq} (retention may have removed it)"))
+    })?;
     Ok(Json(e.to_json()))
 }
 
@@ -100,7 +124,9 @@ pub async fn stream(
     let stream = futures_util::stream::unfold(sub, |mut sub| async move {
         match sub.next().await {
             Ok(e) => {
-                let ev = SseEvent::default().id(e.seq.to_string()).data(e.to_json().to_string());
+                let ev = SseEvent::default()
+                    .id(e.seq.to_string())
+                    .data(e.to_json().to_string());
                 Some((Ok(ev), sub))
             }
             Err(_) => None,

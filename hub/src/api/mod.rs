@@ -38,8 +38,19 @@ pub struct ApiState {
 
 impl ApiState {
     /// State over the hub's parts.
-    pub fn new(bus: Bus, devices: Arc<Devices>, failures: Arc<Mutex<Vec<LoadFailure>>>, site_name: String) -> Self {
-        ApiState { bus, devices, failures, site_name, started: std::time::Instant::now() }
+    pub fn new(
+        bus: Bus,
+        devices: Arc<Devices>,
+        failures: Arc<Mutex<Vec<LoadFailure>>>,
+        site_name: String,
+    ) -> Self {
+        ApiState {
+            bus,
+            devices,
+            failures,
+            site_name,
+            started: std::time::Instant::now(),
+        }
     }
 }
 

@@ -204,8 +204,11 @@ impl Event {
     /// The JSON shape of the API, SSE and MQTT (documented in the README).
     pub fn to_json(&self) -> serde_json::Value {
         let b = &self.body;
-        let attrs: serde_json::Map<String, serde_json::Value> =
-            b.attrs.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+        let attrs: serde_json::Map<String, serde_json::Value> = b
+            .attrs
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect();
         json!({
             "seq": self.seq,
             "time": format_ms(self.time_ms),
@@ -227,7 +230,8 @@ impl Event {
 
 /// RFC 3339 UTC with milliseconds.
 pub fn format_ms(ms: i64) -> String {
-    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0));
+    let t =
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0));
     humantime::format_rfc3339_millis(t).to_string()
 }
 

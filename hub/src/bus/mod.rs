@@ -126,7 +126,15 @@ impl Bus {
         let (tx, rx) = mpsc::channel(QUEUE);
         let (live, _) = broadcast::channel(LIVE_BUFFER);
         let (next_tx, next_seq) = watch::channel(next);
-        let handle = writer::spawn(store.clone(), options.site.clone(), rx, next_tx, live.clone(), options.flush, last_time)?;
+        let handle = writer::spawn(
+            store.clone(),
+            options.site.clone(),
+            rx,
+            next_tx,
+            live.clone(),
+            options.flush,
+            last_time,
+        )?;
         let inner = Arc::new(Inner {
             store,
             site: options.site.clone(),
@@ -143,7 +151,14 @@ impl Bus {
     /// policy, on disk). Returns their sequence numbers.
     pub async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<u64>, BusError> {
         let (ack, done) = oneshot::channel();
-        self.inner.tx.send(writer::Append { events, ack: Some(ack) }).await.map_err(|_| BusError::Closed)?;
+        self.inner
+            .tx
+            .send(writer::Append {
+                events,
+                ack: Some(ack),
+            })
+            .await
+            .map_err(|_| BusError::Closed)?;
         done.await.map_err(|_| BusError::Closed)?
     }
 
@@ -153,7 +168,11 @@ impl Bus {
         if events.is_empty() {
             return Ok(());
         }
-        self.inner.tx.send(writer::Append { events, ack: None }).await.map_err(|_| BusError::Closed)
+        self.inner
+            .tx
+            .send(writer::Append { events, ack: None })
+            .await
+            .map_err(|_| BusError::Closed)
     }
 
     /// The site id.
@@ -203,7 +222,12 @@ impl Bus {
     }
 
     /// Subscribe from a durable cursor (or from `default_from` for a new consumer).
-    pub fn subscribe_durable(&self, name: &str, default_from: u64, filter: Filter) -> Result<Subscription, BusError> {
+    pub fn subscribe_durable(
+        &self,
+        name: &str,
+        default_from: u64,
+        filter: Filter,
+    ) -> Result<Subscription, BusError> {
         let from = self.cursor(name)?.unwrap_or(default_from);
         Ok(self.subscribe(from, filter))
     }

@@ -56,20 +56,21 @@ impl Filter {
         }
         if let Some(z) = &self.zone {
             let z = z.trim_end_matches('/');
-            let ok = b.zone == z || (b.zone.starts_with(z) && b.zone.as_bytes().get(z.len()) == Some(&b'/'));
+            let ok = b.zone == z
+                || (b.zone.starts_with(z) && b.zone.as_bytes().get(z.len()) == Some(&b'/'));
             if !ok {
                 return false;
             }
         }
-        if let Some(d) = &self.device {
-            if b.device.as_deref() != Some(d.as_str()) {
-                return false;
-            }
+        if let Some(d) = &self.device
+            && b.device.as_deref() != Some(d.as_str())
+        {
+            return false;
         }
-        if let Some(l) = self.level {
-            if b.level < l {
-                return false;
-            }
+        if let Some(l) = self.level
+            && b.level < l
+        {
+            return false;
         }
         true
     }
@@ -81,7 +82,12 @@ pub(super) fn run(store: &Store, f: &Filter) -> Result<Page, BusError> {
     if let Some(since) = f.since_ms {
         match store.seq_at_time(since)? {
             Some(s) => from = from.max(s),
-            None => return Ok(Page { events: Vec::new(), next_after: None }),
+            None => {
+                return Ok(Page {
+                    events: Vec::new(),
+                    next_after: None,
+                });
+            }
         }
     }
     let index = if let Some(d) = &f.device {
@@ -89,7 +95,9 @@ pub(super) fn run(store: &Store, f: &Filter) -> Result<Page, BusError> {
     } else if let Some(k) = f.kind.as_deref().filter(|k| !k.ends_with('*')) {
         Some((Index::Kind, k))
     } else {
-        f.zone.as_deref().map(|z| (Index::Zone, z.trim_end_matches('/')))
+        f.zone
+            .as_deref()
+            .map(|z| (Index::Zone, z.trim_end_matches('/')))
     };
     let mut events = Vec::new();
     let mut more = false;
@@ -110,10 +118,10 @@ pub(super) fn run(store: &Store, f: &Filter) -> Result<Page, BusError> {
         Some((index, value)) => {
             for seq in store.index_seqs(index, value, from) {
                 // An index entry whose event retention removed is skipped.
-                if let Some(e) = store.get(seq?)? {
-                    if !take(e) {
-                        break;
-                    }
+                if let Some(e) = store.get(seq?)?
+                    && !take(e)
+                {
+                    break;
                 }
             }
         }
@@ -128,6 +136,10 @@ pub(super) fn run(store: &Store, f: &Filter) -> Result<Page, BusError> {
             }
         },
     }
-    let next_after = if more { events.last().map(|e| e.seq) } else { None };
+    let next_after = if more {
+        events.last().map(|e| e.seq)
+    } else {
+        None
+    };
     Ok(Page { events, next_after })
 }

@@ -18,7 +18,11 @@ pub struct Retention {
 
 impl Default for Retention {
     fn default() -> Self {
-        Retention { max_age_ms: Some(90 * 24 * 3600 * 1000), max_bytes: Some(2 << 30), every: Duration::from_secs(60) }
+        Retention {
+            max_age_ms: Some(90 * 24 * 3600 * 1000),
+            max_bytes: Some(2 << 30),
+            every: Duration::from_secs(60),
+        }
     }
 }
 
@@ -29,7 +33,8 @@ impl Retention {
         let mut total = 0;
         loop {
             let n = store.delete_oldest(1000, |e, bytes| {
-                oldest_kept.is_some_and(|t| e.time_ms < t) || self.max_bytes.is_some_and(|m| bytes > m)
+                oldest_kept.is_some_and(|t| e.time_ms < t)
+                    || self.max_bytes.is_some_and(|m| bytes > m)
             })?;
             total += n;
             if n < 1000 {
@@ -40,7 +45,9 @@ impl Retention {
 }
 
 pub(super) fn spawn(bus: Weak<Inner>, policy: Retention) {
-    let Ok(rt) = tokio::runtime::Handle::try_current() else { return };
+    let Ok(rt) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
     rt.spawn(async move {
         loop {
             tokio::time::sleep(policy.every).await;

@@ -8,8 +8,8 @@
 
 use std::path::Path;
 
-use super::event::Event;
 use super::BusError;
+use super::event::Event;
 
 /// A secondary index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +58,9 @@ fn index_key(value: &str, seq: u64) -> Vec<u8> {
 
 /// `a/b/c` → `a`, `a/b`, `a/b/c`.
 fn zone_ancestors(zone: &str) -> impl Iterator<Item = &str> {
-    zone.match_indices('/').map(move |(i, _)| &zone[..i]).chain(std::iter::once(zone))
+    zone.match_indices('/')
+        .map(move |(i, _)| &zone[..i])
+        .chain(std::iter::once(zone))
 }
 
 impl Store {
@@ -69,7 +71,10 @@ impl Store {
             .path(dir)
             .flush_every_ms(flush_every_ms)
             .open()
-            .map_err(|e| BusError::Open { path: dir.display().to_string(), source: e.into() })?;
+            .map_err(|e| BusError::Open {
+                path: dir.display().to_string(),
+                source: e.into(),
+            })?;
         let tree = |name: &str| db.open_tree(name).map_err(BusError::from_sled);
         let store = Store {
             events: tree("events")?,
@@ -87,7 +92,11 @@ impl Store {
 
     /// Rebuild index entries for events written after the last indexed one.
     fn repair_indexes(&self) -> Result<(), BusError> {
-        let last_indexed = self.by_time.last().map_err(BusError::from_sled)?.map(|(k, _)| seq_of(&k));
+        let last_indexed = self
+            .by_time
+            .last()
+            .map_err(BusError::from_sled)?
+            .map(|(k, _)| seq_of(&k));
         let from = last_indexed.map_or(0, |s| s + 1);
         let mut tail = Vec::new();
         for item in self.events.range(be(from)..) {
@@ -95,16 +104,27 @@ impl Store {
             tail.push(decode(&v)?);
         }
         if !tail.is_empty() {
-            tracing::warn!(events = tail.len(), from, "re-indexing events written before an unclean stop");
+            tracing::warn!(
+                events = tail.len(),
+                from,
+                "re-indexing events written before an unclean stop"
+            );
             self.write_indexes(&tail)?;
         }
-        if self.meta.get(BYTES_KEY).map_err(BusError::from_sled)?.is_none() {
+        if self
+            .meta
+            .get(BYTES_KEY)
+            .map_err(BusError::from_sled)?
+            .is_none()
+        {
             let mut total = 0u64;
             for item in self.events.iter() {
                 let (_, v) = item.map_err(BusError::from_sled)?;
                 total += v.len() as u64;
             }
-            self.meta.insert(BYTES_KEY, &be(total)).map_err(BusError::from_sled)?;
+            self.meta
+                .insert(BYTES_KEY, &be(total))
+                .map_err(BusError::from_sled)?;
         }
         Ok(())
     }
@@ -119,12 +139,20 @@ impl Store {
 
     /// Sequence number of the oldest retained event.
     pub fn first_seq(&self) -> Result<Option<u64>, BusError> {
-        Ok(self.events.first().map_err(BusError::from_sled)?.map(|(k, _)| seq_of(&k)))
+        Ok(self
+            .events
+            .first()
+            .map_err(BusError::from_sled)?
+            .map(|(k, _)| seq_of(&k)))
     }
 
     /// Approximate bytes of stored events (encoded size).
     pub fn bytes(&self) -> u64 {
-        self.meta.get(BYTES_KEY).ok().flatten().map_or(0, |v| seq_of(&v))
+        self.meta
+            .get(BYTES_KEY)
+            .ok()
+            .flatten()
+            .map_or(0, |v| seq_of(&v))
     }
 
     /// Write events (already numbered) and their index entries.
@@ -132,11 +160,16 @@ impl Store {
         let mut batch = sled::Batch::default();
         let mut bytes = 0u64;
         for e in events {
-            let v = postcard::to_stdvec(e).map_err(|err| BusError::Encode { seq: e.seq, message: err.to_string() })?;
+            let v = postcard::to_stdvec(e).map_err(|err| BusError::Encode {
+                seq: e.seq,
+                message: err.to_string(),
+            })?;
             bytes += v.len() as u64;
             batch.insert(&be(e.seq), v);
         }
-        self.events.apply_batch(batch).map_err(BusError::from_sled)?;
+        self.events
+            .apply_batch(batch)
+            .map_err(BusError::from_sled)?;
         self.write_indexes(events)?;
         self.add_bytes(bytes as i64)
     }
@@ -152,8 +185,12 @@ impl Store {
     }
 
     fn write_indexes(&self, events: &[Event]) -> Result<(), BusError> {
-        let (mut z, mut k, mut d, mut t) =
-            (sled::Batch::default(), sled::Batch::default(), sled::Batch::default(), sled::Batch::default());
+        let (mut z, mut k, mut d, mut t) = (
+            sled::Batch::default(),
+            sled::Batch::default(),
+            sled::Batch::default(),
+            sled::Batch::default(),
+        );
         for e in events {
             for anc in zone_ancestors(&e.body.zone) {
                 z.insert(index_key(anc, e.seq), &[]);
@@ -189,11 +226,20 @@ impl Store {
 
     /// One event.
     pub fn get(&self, seq: u64) -> Result<Option<Event>, BusError> {
-        self.events.get(be(seq)).map_err(BusError::from_sled)?.map(|v| decode(&v)).transpose()
+        self.events
+            .get(be(seq))
+            .map_err(BusError::from_sled)?
+            .map(|v| decode(&v))
+            .transpose()
     }
 
     /// Sequence numbers under `index` = `value`, from `from` on, in order.
-    pub fn index_seqs(&self, index: Index, value: &str, from: u64) -> impl Iterator<Item = Result<u64, BusError>> + '_ {
+    pub fn index_seqs(
+        &self,
+        index: Index,
+        value: &str,
+        from: u64,
+    ) -> impl Iterator<Item = Result<u64, BusError>> + '_ {
         let tree = match index {
             Index::Zone => &self.by_zone,
             Index::Kind => &self.by_kind,
@@ -201,28 +247,45 @@ impl Store {
         };
         let start = index_key(value, from);
         let end = index_key(value, u64::MAX);
-        tree.range(start..=end).map(|r| r.map(|(k, _)| seq_of(&k)).map_err(BusError::from_sled))
+        tree.range(start..=end)
+            .map(|r| r.map(|(k, _)| seq_of(&k)).map_err(BusError::from_sled))
     }
 
     /// The first seq whose receive time is ≥ `time_ms`.
     pub fn seq_at_time(&self, time_ms: i64) -> Result<Option<u64>, BusError> {
-        Ok(self.by_time.range(time_key(time_ms, 0)..).next().transpose().map_err(BusError::from_sled)?.map(|(k, _)| seq_of(&k)))
+        Ok(self
+            .by_time
+            .range(time_key(time_ms, 0)..)
+            .next()
+            .transpose()
+            .map_err(BusError::from_sled)?
+            .map(|(k, _)| seq_of(&k)))
     }
 
     /// A durable consumer's position: the next seq it wants.
     pub fn cursor(&self, name: &str) -> Result<Option<u64>, BusError> {
-        Ok(self.cursors.get(name).map_err(BusError::from_sled)?.map(|v| seq_of(&v)))
+        Ok(self
+            .cursors
+            .get(name)
+            .map_err(BusError::from_sled)?
+            .map(|v| seq_of(&v)))
     }
 
     /// Store a consumer's position.
     pub fn set_cursor(&self, name: &str, next: u64) -> Result<(), BusError> {
-        self.cursors.insert(name, &be(next)).map_err(BusError::from_sled)?;
+        self.cursors
+            .insert(name, &be(next))
+            .map_err(BusError::from_sled)?;
         Ok(())
     }
 
     /// Delete the oldest events while `doomed(event)` says so, at most `max`
     /// at a time; returns how many went.
-    pub fn delete_oldest(&self, max: usize, mut doomed: impl FnMut(&Event, u64) -> bool) -> Result<usize, BusError> {
+    pub fn delete_oldest(
+        &self,
+        max: usize,
+        mut doomed: impl FnMut(&Event, u64) -> bool,
+    ) -> Result<usize, BusError> {
         let mut gone = Vec::new();
         let mut bytes = self.bytes();
         for item in self.events.iter().take(max) {
@@ -237,8 +300,13 @@ impl Store {
         if gone.is_empty() {
             return Ok(0);
         }
-        let (mut ev, mut z, mut k, mut d, mut t) =
-            (sled::Batch::default(), sled::Batch::default(), sled::Batch::default(), sled::Batch::default(), sled::Batch::default());
+        let (mut ev, mut z, mut k, mut d, mut t) = (
+            sled::Batch::default(),
+            sled::Batch::default(),
+            sled::Batch::default(),
+            sled::Batch::default(),
+            sled::Batch::default(),
+        );
         let mut freed = 0i64;
         for (e, len) in &gone {
             freed += len;

@@ -28,7 +28,14 @@ impl Subscription {
     pub(super) fn new(bus: Bus, from: u64, filter: Filter) -> Self {
         let live = bus.live();
         let committed = bus.next_seq_watch();
-        Subscription { bus, next: from, filter, live, committed, buffered: VecDeque::new() }
+        Subscription {
+            bus,
+            next: from,
+            filter,
+            live,
+            committed,
+            buffered: VecDeque::new(),
+        }
     }
 
     /// The seq of the next event this subscription will consider.
@@ -39,10 +46,10 @@ impl Subscription {
     /// The next matching event.
     pub async fn next(&mut self) -> Result<Event, BusError> {
         loop {
-            if let Some(e) = self.next_any().await? {
-                if self.filter.matches(&e) {
-                    return Ok(e);
-                }
+            if let Some(e) = self.next_any().await?
+                && self.filter.matches(&e)
+            {
+                return Ok(e);
             }
         }
     }

@@ -53,12 +53,19 @@ pub(super) fn spawn(
                     for body in a.events.drain(..) {
                         must_flush |= body.level == Level::Red;
                         seqs.push(next);
-                        batch.push(Event { seq: next, time_ms: now, site: site.clone(), body });
+                        batch.push(Event {
+                            seq: next,
+                            time_ms: now,
+                            site: site.clone(),
+                            body,
+                        });
                         next += 1;
                     }
                     seqs_per_append.push(seqs);
                 }
-                let result = store.write(&batch).and_then(|()| if must_flush { store.flush() } else { Ok(()) });
+                let result = store
+                    .write(&batch)
+                    .and_then(|()| if must_flush { store.flush() } else { Ok(()) });
                 match result {
                     Ok(()) => {
                         next_seq.send_replace(next);

@@ -29,7 +29,13 @@ pub enum ConfigError {
     },
 }
 
-struct Located<'a>(&'a String, &'a Option<usize>, &'a Option<usize>, &'a Option<String>, &'a String);
+struct Located<'a>(
+    &'a String,
+    &'a Option<usize>,
+    &'a Option<usize>,
+    &'a Option<String>,
+    &'a String,
+);
 
 impl fmt::Display for Located<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -70,10 +76,22 @@ impl ConfigError {
             .strip_prefix("unknown field `")
             .and_then(|rest| rest.split('`').next())
             .map(str::to_owned);
-        ConfigError::Invalid { file: file.to_owned(), line, column, key, message }
+        ConfigError::Invalid {
+            file: file.to_owned(),
+            line,
+            column,
+            key,
+            message,
+        }
     }
 
-    pub(super) fn at(file: &str, text: &str, span: Option<std::ops::Range<usize>>, key: &str, message: String) -> Self {
+    pub(super) fn at(
+        file: &str,
+        text: &str,
+        span: Option<std::ops::Range<usize>>,
+        key: &str,
+        message: String,
+    ) -> Self {
         let (line, column) = match span {
             Some(s) => {
                 let (l, c) = line_col(text, s.start);
@@ -81,6 +99,12 @@ impl ConfigError {
             }
             None => (None, None),
         };
-        ConfigError::Invalid { file: file.to_owned(), line, column, key: Some(key.to_owned()), message }
+        ConfigError::Invalid {
+            file: file.to_owned(),
+            line,
+            column,
+            key: Some(key.to_owned()),
+            message,
+        }
     }
 }

@@ -15,15 +15,18 @@ pub use model::*;
 impl HubConfig {
     /// Read and validate `path`. Relative paths inside are taken from the file's folder.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::Read { file: path.display().to_string(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Self::parse(&text, &path.display().to_string(), &base)
     }
 
     /// Parse config text. `file` names it in errors; `base` resolves relative paths.
     pub fn parse(text: &str, file: &str, base: &Path) -> Result<Self, ConfigError> {
-        let mut cfg: HubConfig = toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
+        let mut cfg: HubConfig =
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
         cfg.source = file.to_owned();
         cfg.resolve_paths(base);
         cfg.validate(text)?;
@@ -48,58 +51,120 @@ impl HubConfig {
         let mut zones = HashSet::new();
         for z in &self.zones {
             if !valid_id(z.id.get_ref()) {
-                return Err(err(Some(z.id.span()), "zones.id", format!("`{}` is not a valid id (letters, digits, `-`, `_`)", z.id.get_ref())));
+                return Err(err(
+                    Some(z.id.span()),
+                    "zones.id",
+                    format!(
+                        "`{}` is not a valid id (letters, digits, `-`, `_`)",
+                        z.id.get_ref()
+                    ),
+                ));
             }
             if !zones.insert(z.id.get_ref().as_str()) {
-                return Err(err(Some(z.id.span()), "zones.id", format!("zone `{}` is declared twice", z.id.get_ref())));
+                return Err(err(
+                    Some(z.id.span()),
+                    "zones.id",
+                    format!("zone `{}` is declared twice", z.id.get_ref()),
+                ));
             }
         }
         for z in &self.zones {
-            if let Some(p) = &z.parent {
-                if !zones.contains(p.get_ref().as_str()) {
-                    return Err(err(Some(p.span()), "zones.parent", format!("zone `{}` names unknown parent `{}`", z.id.get_ref(), p.get_ref())));
-                }
+            if let Some(p) = &z.parent
+                && !zones.contains(p.get_ref().as_str())
+            {
+                return Err(err(
+                    Some(p.span()),
+                    "zones.parent",
+                    format!(
+                        "zone `{}` names unknown parent `{}`",
+                        z.id.get_ref(),
+                        p.get_ref()
+                    ),
+                ));
             }
         }
         // A parent cycle would make zone paths endless.
         for z in &self.zones {
-            self.zone_path(z.id.get_ref()).map_err(|m| err(Some(z.id.span()), "zones.parent", m))?;
+            self.zone_path(z.id.get_ref())
+                .map_err(|m| err(Some(z.id.span()), "zones.parent", m))?;
         }
         let mut devices = HashSet::new();
         for d in &self.devices {
             if !valid_id(d.id.get_ref()) {
-                return Err(err(Some(d.id.span()), "devices.id", format!("`{}` is not a valid id (letters, digits, `-`, `_`)", d.id.get_ref())));
+                return Err(err(
+                    Some(d.id.span()),
+                    "devices.id",
+                    format!(
+                        "`{}` is not a valid id (letters, digits, `-`, `_`)",
+                        d.id.get_ref()
+                    ),
+                ));
             }
             if !devices.insert(d.id.get_ref().as_str()) {
-                return Err(err(Some(d.id.span()), "devices.id", format!("device `{}` is declared twice", d.id.get_ref())));
+                return Err(err(
+                    Some(d.id.span()),
+                    "devices.id",
+                    format!("device `{}` is declared twice", d.id.get_ref()),
+                ));
             }
             if !zones.contains(d.zone.get_ref().as_str()) {
-                return Err(err(Some(d.zone.span()), "devices.zone", format!("device `{}` is in unknown zone `{}`", d.id.get_ref(), d.zone.get_ref())));
+                return Err(err(
+                    Some(d.zone.span()),
+                    "devices.zone",
+                    format!(
+                        "device `{}` is in unknown zone `{}`",
+                        d.id.get_ref(),
+                        d.zone.get_ref()
+                    ),
+                ));
             }
             if let Some(p) = &d.profile {
                 let file = self.profile_path(p.get_ref());
                 if !file.is_file() {
-                    return Err(err(Some(p.span()), "devices.profile", format!("device `{}`: profile `{}` not found at {}", d.id.get_ref(), p.get_ref(), file.display())));
+                    return Err(err(
+                        Some(p.span()),
+                        "devices.profile",
+                        format!(
+                            "device `{}`: profile `{}` not found at {}",
+                            d.id.get_ref(),
+                            p.get_ref(),
+                            file.display()
+                        ),
+                    ));
                 }
             }
         }
         if self.plugins.max_crashes == 0 {
-            return Err(err(None, "plugins.max_crashes", "must be at least 1".into()));
+            return Err(err(
+                None,
+                "plugins.max_crashes",
+                "must be at least 1".into(),
+            ));
         }
         Ok(())
     }
 
     /// The zone path of zone `id`: its ancestors' ids joined with `/`.
     pub fn zone_path(&self, id: &str) -> Result<String, String> {
-        let by_id: BTreeMap<&str, &Zone> = self.zones.iter().map(|z| (z.id.get_ref().as_str(), z)).collect();
+        let by_id: BTreeMap<&str, &Zone> = self
+            .zones
+            .iter()
+            .map(|z| (z.id.get_ref().as_str(), z))
+            .collect();
         let mut parts = vec![id.to_owned()];
-        let mut cur = by_id.get(id).copied().ok_or_else(|| format!("unknown zone `{id}`"))?;
+        let mut cur = by_id
+            .get(id)
+            .copied()
+            .ok_or_else(|| format!("unknown zone `{id}`"))?;
         while let Some(p) = &cur.parent {
             if parts.len() > by_id.len() {
                 return Err(format!("zone `{id}` is its own ancestor (parent cycle)"));
             }
             parts.push(p.get_ref().clone());
-            cur = by_id.get(p.get_ref().as_str()).copied().ok_or_else(|| format!("unknown zone `{}`", p.get_ref()))?;
+            cur = by_id
+                .get(p.get_ref().as_str())
+                .copied()
+                .ok_or_else(|| format!("unknown zone `{}`", p.get_ref()))?;
         }
         parts.reverse();
         Ok(parts.join("/"))
@@ -112,7 +177,10 @@ impl HubConfig {
 }
 
 fn valid_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 #[cfg(test)]

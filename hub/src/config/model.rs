@@ -70,7 +70,9 @@ fn default_listen() -> String {
 
 impl Default for Http {
     fn default() -> Self {
-        Http { listen: default_listen() }
+        Http {
+            listen: default_listen(),
+        }
     }
 }
 
@@ -145,7 +147,9 @@ fn default_profiles_dir() -> PathBuf {
 
 impl Default for Profiles {
     fn default() -> Self {
-        Profiles { dir: default_profiles_dir() }
+        Profiles {
+            dir: default_profiles_dir(),
+        }
     }
 }
 

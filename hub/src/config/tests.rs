@@ -38,7 +38,10 @@ fn good_config_parses_with_defaults_and_zone_paths() {
 
 #[test]
 fn unknown_key_names_file_line_and_key() {
-    let bad = GOOD.replace("address = \"127.0.0.1:5020\"", "address = \"127.0.0.1:5020\"\nadress = \"x\"");
+    let bad = GOOD.replace(
+        "address = \"127.0.0.1:5020\"",
+        "address = \"127.0.0.1:5020\"\nadress = \"x\"",
+    );
     let e = parse(&bad).unwrap_err().to_string();
     assert!(e.starts_with("hub.toml:18:"), "{e}");
     assert!(e.contains("key `adress`"), "{e}");
@@ -48,14 +51,25 @@ fn unknown_key_names_file_line_and_key() {
 fn dangling_zone_is_named_with_its_line() {
     let bad = GOOD.replace("zone = \"chem-north\"", "zone = \"chem-south\"");
     let e = parse(&bad).unwrap_err().to_string();
-    assert!(e.contains("hub.toml:16:") && e.contains("chem-south") && e.contains("devices.zone"), "{e}");
+    assert!(
+        e.contains("hub.toml:16:") && e.contains("chem-south") && e.contains("devices.zone"),
+        "{e}"
+    );
 }
 
 #[test]
 fn duplicate_device_and_parent_cycle_are_refused() {
     let dup = format!("{GOOD}\n[[devices]]\nid = \"fp-1\"\ndriver = \"x\"\nzone = \"campus\"\n");
-    assert!(parse(&dup).unwrap_err().to_string().contains("declared twice"));
-    let cyc = GOOD.replace("id = \"campus\"", "id = \"campus\"\nparent = \"chem-north\"");
+    assert!(
+        parse(&dup)
+            .unwrap_err()
+            .to_string()
+            .contains("declared twice")
+    );
+    let cyc = GOOD.replace(
+        "id = \"campus\"",
+        "id = \"campus\"\nparent = \"chem-north\"",
+    );
     assert!(parse(&cyc).unwrap_err().to_string().contains("cycle"));
 }
 
@@ -64,4 +78,13 @@ fn wrong_type_is_located() {
     let bad = GOOD.replace("risk = \"orange\"", "risk = \"purple\"");
     let e = parse(&bad).unwrap_err().to_string();
     assert!(e.contains("hub.toml:11:"), "{e}");
+}
+
+#[test]
+fn the_shipped_example_config_is_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let text = include_str!("../../hub.example.toml");
+    let c = HubConfig::parse(text, "hub.example.toml", root).unwrap();
+    assert_eq!(c.devices.len(), 1);
+    assert_eq!(c.zone_path("chem-north").unwrap(), "campus/chem-north");
 }

@@ -167,12 +167,23 @@ pub struct Devices {
 impl Devices {
     /// A registry of `specs`; drivers are attached with [`Devices::attach`].
     pub fn new(specs: Vec<DeviceSpec>, bus: Bus, policy: CrashPolicy) -> Arc<Self> {
-        Arc::new(Devices { specs, drivers: RwLock::new(HashMap::new()), links: Arc::default(), bus, policy, tasks: Mutex::default() })
+        Arc::new(Devices {
+            specs,
+            drivers: RwLock::new(HashMap::new()),
+            links: Arc::default(),
+            bus,
+            policy,
+            tasks: Mutex::default(),
+        })
     }
 
     /// Start (or, if running, replace) driver `d` and its devices.
     pub async fn attach(&self, d: Arc<LoadedDriver>) {
-        let existing = self.drivers.read().ok().and_then(|m| m.get(&d.name).map(|h| h.tx.clone()));
+        let existing = self
+            .drivers
+            .read()
+            .ok()
+            .and_then(|m| m.get(&d.name).map(|h| h.tx.clone()));
         if let Some(tx) = existing {
             let _ = tx.send(Msg::Reload(d)).await;
             return;
@@ -183,8 +194,14 @@ impl Devices {
             version: d.version.clone(),
             path: d.path.display().to_string(),
             hash: d.hash.clone(),
-            families: info.as_ref().map(|i| i.families.clone()).unwrap_or_default(),
-            commands: info.as_ref().map(|i| i.commands.iter().map(|c| c.name.clone()).collect()).unwrap_or_default(),
+            families: info
+                .as_ref()
+                .map(|i| i.families.clone())
+                .unwrap_or_default(),
+            commands: info
+                .as_ref()
+                .map(|i| i.commands.iter().map(|c| c.name.clone()).collect())
+                .unwrap_or_default(),
             state: DriverState::Restarting,
             crashes: 0,
             last_trap: None,
@@ -206,11 +223,26 @@ impl Devices {
                 self.bus.clone(),
                 self.links.clone(),
             );
-            let config = wit::DeviceConfig { id: s.id.clone(), profile: s.profile.clone(), settings: s.settings.clone() };
-            slots.push(Slot { id: s.id.clone(), zone: s.zone.clone(), config, session });
+            let config = wit::DeviceConfig {
+                id: s.id.clone(),
+                profile: s.profile.clone(),
+                settings: s.settings.clone(),
+            };
+            slots.push(Slot {
+                id: s.id.clone(),
+                zone: s.zone.clone(),
+                config,
+                session,
+            });
         }
         let (tx, rx) = mpsc::channel(64);
-        let sup = Supervisor::new(d.clone(), slots, self.policy, status.clone(), self.bus.clone());
+        let sup = Supervisor::new(
+            d.clone(),
+            slots,
+            self.policy,
+            status.clone(),
+            self.bus.clone(),
+        );
         let task = tokio::spawn(sup.run(rx, in_rx));
         if let Ok(mut t) = self.tasks.lock() {
             t.push(task.abort_handle());
@@ -234,8 +266,13 @@ impl Devices {
 
     /// Every driver's status.
     pub fn drivers(&self) -> Vec<DriverStatus> {
-        let Ok(m) = self.drivers.read() else { return Vec::new() };
-        let mut v: Vec<DriverStatus> = m.values().filter_map(|h| h.status.lock().ok().map(|s| s.clone())).collect();
+        let Ok(m) = self.drivers.read() else {
+            return Vec::new();
+        };
+        let mut v: Vec<DriverStatus> = m
+            .values()
+            .filter_map(|h| h.status.lock().ok().map(|s| s.clone()))
+            .collect();
         v.sort_by(|a, b| a.name.cmp(&b.name));
         v
     }
@@ -251,15 +288,29 @@ impl Devices {
     }
 
     fn view(&self, s: &DeviceSpec) -> DeviceView {
-        let link = self.links.get(&s.id).unwrap_or(LinkStatus { state: Online::Unknown, last_seen: None, last_error: None });
-        let driver = self.drivers.read().ok().and_then(|m| m.get(&s.driver).and_then(|h| h.status.lock().ok().map(|st| st.clone())));
+        let link = self.links.get(&s.id).unwrap_or(LinkStatus {
+            state: Online::Unknown,
+            last_seen: None,
+            last_error: None,
+        });
+        let driver = self.drivers.read().ok().and_then(|m| {
+            m.get(&s.driver)
+                .and_then(|h| h.status.lock().ok().map(|st| st.clone()))
+        });
         let (families, problem) = match &driver {
-            None => (Vec::new(), Some(format!("driver `{}` is not loaded", s.driver))),
+            None => (
+                Vec::new(),
+                Some(format!("driver `{}` is not loaded", s.driver)),
+            ),
             Some(d) => {
                 let p = match (&d.state, d.device_errors.get(&s.id)) {
                     (_, Some(e)) => Some(e.clone()),
-                    (DriverState::Quarantined, _) => Some(format!("driver {}@{} is quarantined", d.name, d.version)),
-                    (DriverState::Restarting, _) => Some(format!("driver {}@{} is restarting", d.name, d.version)),
+                    (DriverState::Quarantined, _) => {
+                        Some(format!("driver {}@{} is quarantined", d.name, d.version))
+                    }
+                    (DriverState::Restarting, _) => {
+                        Some(format!("driver {}@{} is restarting", d.name, d.version))
+                    }
                     _ => None,
                 };
                 (d.families.clone(), p)
@@ -280,17 +331,39 @@ impl Devices {
     }
 
     /// Run an operator's command on a device and wait for the device's confirmation.
-    pub async fn command(&self, device: &str, name: &str, args: &str, actor: &str) -> Result<(), CommandError> {
-        let spec = self.specs.iter().find(|s| s.id == device).ok_or_else(|| CommandError::UnknownDevice(device.to_owned()))?;
+    pub async fn command(
+        &self,
+        device: &str,
+        name: &str,
+        args: &str,
+        actor: &str,
+    ) -> Result<(), CommandError> {
+        let spec = self
+            .specs
+            .iter()
+            .find(|s| s.id == device)
+            .ok_or_else(|| CommandError::UnknownDevice(device.to_owned()))?;
         let tx = self
             .drivers
             .read()
             .ok()
             .and_then(|m| m.get(&spec.driver).map(|h| h.tx.clone()))
-            .ok_or_else(|| CommandError::DriverUnavailable { driver: spec.driver.clone(), state: "not loaded".into() })?;
+            .ok_or_else(|| CommandError::DriverUnavailable {
+                driver: spec.driver.clone(),
+                state: "not loaded".into(),
+            })?;
         let (reply, answer) = oneshot::channel();
-        let msg = Msg::Command { device: device.to_owned(), name: name.to_owned(), args: args.to_owned(), actor: actor.to_owned(), reply };
-        let gone = || CommandError::DriverUnavailable { driver: spec.driver.clone(), state: "stopped".into() };
+        let msg = Msg::Command {
+            device: device.to_owned(),
+            name: name.to_owned(),
+            args: args.to_owned(),
+            actor: actor.to_owned(),
+            reply,
+        };
+        let gone = || CommandError::DriverUnavailable {
+            driver: spec.driver.clone(),
+            state: "stopped".into(),
+        };
         tx.send(msg).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }

@@ -70,7 +70,13 @@ pub(super) struct Supervisor {
 }
 
 impl Supervisor {
-    pub(super) fn new(driver: Arc<LoadedDriver>, slots: Vec<Slot>, policy: CrashPolicy, status: Arc<Mutex<DriverStatus>>, bus: Bus) -> Self {
+    pub(super) fn new(
+        driver: Arc<LoadedDriver>,
+        slots: Vec<Slot>,
+        policy: CrashPolicy,
+        status: Arc<Mutex<DriverStatus>>,
+        bus: Bus,
+    ) -> Self {
         Supervisor {
             driver,
             instance: None,
@@ -84,7 +90,11 @@ impl Supervisor {
         }
     }
 
-    pub(super) async fn run(mut self, mut msgs: mpsc::Receiver<Msg>, mut inputs: mpsc::Receiver<(String, wit::Input)>) {
+    pub(super) async fn run(
+        mut self,
+        mut msgs: mpsc::Receiver<Msg>,
+        mut inputs: mpsc::Receiver<(String, wit::Input)>,
+    ) {
         self.build().await;
         loop {
             let rebuild = self.rebuild_at;
@@ -124,7 +134,9 @@ impl Supervisor {
         let mut starts = Vec::new();
         for i in 0..self.slots.len() {
             let (id, session) = (self.slots[i].id.clone(), self.slots[i].session.clone());
-            let result = inst.open(&self.slots[i].config).and_then(|()| inst.start(&id));
+            let result = inst
+                .open(&self.slots[i].config)
+                .and_then(|()| inst.start(&id));
             match result {
                 Ok(reqs) => {
                     self.device_error(&id, None);
@@ -162,7 +174,9 @@ impl Supervisor {
     }
 
     async fn on_input(&mut self, device: &str, input: wit::Input) {
-        let Some(inst) = self.instance.as_mut() else { return };
+        let Some(inst) = self.instance.as_mut() else {
+            return;
+        };
         match inst.handle(device, &input) {
             Ok(outcome) => self.apply(device, outcome).await,
             Err(e) if e.is_trap() => self.crashed(e, Some(device)).await,
@@ -171,7 +185,9 @@ impl Supervisor {
     }
 
     async fn apply(&mut self, device: &str, outcome: wit::Outcome) {
-        let Some(slot) = self.slot(device) else { return };
+        let Some(slot) = self.slot(device) else {
+            return;
+        };
         let label = self.driver.label();
         let mut events = Vec::with_capacity(outcome.events.len());
         for e in outcome.events {
@@ -190,7 +206,13 @@ impl Supervisor {
 
     async fn on_msg(&mut self, m: Msg) {
         match m {
-            Msg::Command { device, name, args, actor, reply } => self.command(device, name, args, actor, reply).await,
+            Msg::Command {
+                device,
+                name,
+                args,
+                actor,
+                reply,
+            } => self.command(device, name, args, actor, reply).await,
             Msg::Reload(driver) => {
                 tracing::info!(old = %self.driver.label(), new = %driver.label(), "driver replaced; rebuilding its devices");
                 let ev = NewEvent::new("driver.loaded", HUB_ZONE)
@@ -198,7 +220,11 @@ impl Supervisor {
                     .attr("version", driver.version.clone())
                     .attr("hash", driver.hash.clone())
                     .attr("replaces", self.driver.label())
-                    .message(format!("driver {} loaded, replacing {}", driver.label(), self.driver.label()));
+                    .message(format!(
+                        "driver {} loaded, replacing {}",
+                        driver.label(),
+                        self.driver.label()
+                    ));
                 let _ = self.bus.submit(vec![ev]).await;
                 self.instance = None;
                 self.crashes.clear();
@@ -215,15 +241,29 @@ impl Supervisor {
         }
     }
 
-    async fn command(&mut self, device: String, name: String, args: String, actor: String, reply: oneshot::Sender<Result<(), CommandError>>) {
+    async fn command(
+        &mut self,
+        device: String,
+        name: String,
+        args: String,
+        actor: String,
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    ) {
         let Some(slot) = self.slot(&device) else {
             let _ = reply.send(Err(CommandError::UnknownDevice(device)));
             return;
         };
         let (session, zone) = (slot.session.clone(), slot.zone.clone());
         let Some(inst) = self.instance.as_mut() else {
-            let state = self.status.lock().map(|s| s.state.clone()).unwrap_or(DriverState::Restarting);
-            let _ = reply.send(Err(CommandError::DriverUnavailable { driver: self.driver.label(), state: format!("{state:?}").to_lowercase() }));
+            let state = self
+                .status
+                .lock()
+                .map(|s| s.state.clone())
+                .unwrap_or(DriverState::Restarting);
+            let _ = reply.send(Err(CommandError::DriverUnavailable {
+                driver: self.driver.label(),
+                state: format!("{state:?}").to_lowercase(),
+            }));
             return;
         };
         let audit = NewEvent::new("device.command", &zone)
@@ -242,29 +282,50 @@ impl Supervisor {
                 tokio::spawn(async move {
                     let result = match tokio::time::timeout(timeout, done).await {
                         Ok(Ok(Ok(()))) => Ok(()),
-                        Ok(Ok(Err(why))) => Err(CommandError::Device { device: device.clone(), message: why }),
-                        Ok(Err(_)) => Err(CommandError::Device { device: device.clone(), message: "the device session ended".into() }),
-                        Err(_) => Err(CommandError::Timeout { device: device.clone(), ms: timeout.as_millis() as u64 }),
+                        Ok(Ok(Err(why))) => Err(CommandError::Device {
+                            device: device.clone(),
+                            message: why,
+                        }),
+                        Ok(Err(_)) => Err(CommandError::Device {
+                            device: device.clone(),
+                            message: "the device session ended".into(),
+                        }),
+                        Err(_) => Err(CommandError::Timeout {
+                            device: device.clone(),
+                            ms: timeout.as_millis() as u64,
+                        }),
                     };
                     let audit = match &result {
                         Ok(()) => audit.attr("result", "ok"),
-                        Err(e) => audit.level(Level::Yellow).attr("result", "failed").attr("error", e.to_string()),
+                        Err(e) => audit
+                            .level(Level::Yellow)
+                            .attr("result", "failed")
+                            .attr("error", e.to_string()),
                     };
                     let _ = bus.append(vec![audit]).await;
                     let _ = reply.send(result);
                 });
             }
             Err(CallError::Refused { error, driver, .. }) => {
-                let audit = audit.attr("result", "refused").attr("error", format!("{}: {}", error.code, error.message));
+                let audit = audit
+                    .attr("result", "refused")
+                    .attr("error", format!("{}: {}", error.code, error.message));
                 let _ = self.bus.append(vec![audit]).await;
-                let _ = reply.send(Err(CommandError::Refused { driver, code: error.code, message: error.message }));
+                let _ = reply.send(Err(CommandError::Refused {
+                    driver,
+                    code: error.code,
+                    message: error.message,
+                }));
             }
             Err(e) => {
                 let msg = e.to_string();
                 if e.is_trap() {
                     self.crashed(e, Some(&device)).await;
                 }
-                let _ = reply.send(Err(CommandError::DriverUnavailable { driver: self.driver.label(), state: msg }));
+                let _ = reply.send(Err(CommandError::DriverUnavailable {
+                    driver: self.driver.label(),
+                    state: msg,
+                }));
             }
         }
     }
@@ -273,7 +334,11 @@ impl Supervisor {
         self.instance = None;
         let now = Instant::now();
         self.crashes.push_back(now);
-        while self.crashes.front().is_some_and(|t| now.duration_since(*t) > self.policy.window) {
+        while self
+            .crashes
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > self.policy.window)
+        {
             self.crashes.pop_front();
         }
         let recent = self.crashes.len() as u32;
@@ -290,7 +355,10 @@ impl Supervisor {
             .attr("version", self.driver.version.clone())
             .attr("trap", e.to_string())
             .attr("crashes", u64::from(total))
-            .message(format!("driver {} crashed; its devices are being rebuilt", self.driver.label()));
+            .message(format!(
+                "driver {} crashed; its devices are being rebuilt",
+                self.driver.label()
+            ));
         if let Some(d) = device {
             ev = ev.attr("device", d);
         }

@@ -25,17 +25,31 @@ fn engine_hash(engine: &Engine) -> u64 {
 
 /// Load `bytes` (read from `source`) as a component, from the cache in `dir`
 /// when present. Returns the component and whether the cache served it.
-pub fn load(engine: &Engine, dir: &Path, source: &Path, bytes: &[u8], hash: &str) -> Result<(Component, bool), RuntimeError> {
+pub fn load(
+    engine: &Engine,
+    dir: &Path,
+    source: &Path,
+    bytes: &[u8],
+    hash: &str,
+) -> Result<(Component, bool), RuntimeError> {
     let file: PathBuf = dir.join(format!("{hash}-{:016x}.cwasm", engine_hash(engine)));
     if file.is_file() {
         match deserialize(engine, &file) {
             Ok(c) => return Ok((c, true)),
-            Err(e) => tracing::warn!(file = %file.display(), error = %e, "cached driver unusable; recompiling"),
+            Err(e) => {
+                tracing::warn!(file = %file.display(), error = %e, "cached driver unusable; recompiling")
+            }
         }
     }
-    let compile_err = |e: wasmtime::Error| RuntimeError::Compile { path: source.display().to_string(), message: format!("{e:#}") };
+    let compile_err = |e: wasmtime::Error| RuntimeError::Compile {
+        path: source.display().to_string(),
+        message: format!("{e:#}"),
+    };
     let artifact = engine.precompile_component(bytes).map_err(compile_err)?;
-    let io_err = |e: std::io::Error| RuntimeError::Cache { path: file.display().to_string(), message: e.to_string() };
+    let io_err = |e: std::io::Error| RuntimeError::Cache {
+        path: file.display().to_string(),
+        message: e.to_string(),
+    };
     std::fs::create_dir_all(dir).map_err(io_err)?;
     // Write then rename, so a crash mid-write never leaves a torn artifact.
     let tmp = file.with_extension(format!("tmp{}", std::process::id()));
@@ -45,7 +59,10 @@ pub fn load(engine: &Engine, dir: &Path, source: &Path, bytes: &[u8], hash: &str
     Ok((c, false))
 }
 
-#[allow(unsafe_code, reason = "the artifact was produced by this engine config: the file name carries its compatibility hash")]
+#[allow(
+    unsafe_code,
+    reason = "the artifact was produced by this engine config: the file name carries its compatibility hash"
+)]
 fn deserialize(engine: &Engine, file: &Path) -> wasmtime::Result<Component> {
     // SAFETY: only files this module wrote, named by content and engine
     // compatibility hash, are loaded; wasmtime checks the header as well.

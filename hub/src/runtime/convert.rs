@@ -21,14 +21,21 @@ pub struct BadEvent {
 pub fn event(driver: &str, device: &str, zone: &str, e: wit::Event) -> Result<NewEvent, BadEvent> {
     let why = check_kind(&e.kind);
     if let Some(why) = why {
-        return Err(BadEvent { driver: driver.to_owned(), device: device.to_owned(), kind: e.kind.chars().take(80).collect(), why });
+        return Err(BadEvent {
+            driver: driver.to_owned(),
+            device: device.to_owned(),
+            kind: e.kind.chars().take(80).collect(),
+            why,
+        });
     }
     let zone = match e.zone {
         // A driver may only narrow the zone, never move events elsewhere in the site.
         Some(z) if !z.is_empty() && !z.contains("..") => format!("{zone}/{}", z.trim_matches('/')),
         _ => zone.to_owned(),
     };
-    let mut out = NewEvent::new(&e.kind, &zone).device(device).level(level(e.level));
+    let mut out = NewEvent::new(&e.kind, &zone)
+        .device(device)
+        .level(level(e.level));
     out.phase = e.phase.map(|p| match p {
         wit::Phase::Begin => Phase::Begin,
         wit::Phase::End => Phase::End,
@@ -63,14 +70,23 @@ fn check_kind(kind: &str) -> Option<&'static str> {
     if kind.is_empty() || kind.len() > 64 {
         return Some("must be 1 to 64 characters");
     }
-    if !kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_') {
+    if !kind
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_')
+    {
         return Some("must be lowercase letters, digits, `_` and `.`");
     }
-    let Some((family, what)) = kind.split_once('.') else { return Some("must be `family.what`") };
+    let Some((family, what)) = kind.split_once('.') else {
+        return Some("must be `family.what`");
+    };
     if family.is_empty() || what.is_empty() {
         return Some("must be `family.what`");
     }
-    if family == "driver" || kind == "device.online" || kind == "device.offline" || kind == "device.command" {
+    if family == "driver"
+        || kind == "device.online"
+        || kind == "device.offline"
+        || kind == "device.command"
+    {
         return Some("is reserved for the hub");
     }
     None
@@ -88,21 +104,34 @@ mod tests {
             zone: None,
             device_time_ms: None,
             message: None,
-            attrs: vec![wit::Attr { key: "point".into(), value: wit::Value::Int(3) }],
+            attrs: vec![wit::Attr {
+                key: "point".into(),
+                value: wit::Value::Int(3),
+            }],
         }
     }
 
     #[test]
     fn events_keep_their_meaning() {
         let e = event("d@1", "fp-1", "campus/chem", wit_event("fire.alarm")).unwrap();
-        assert_eq!((e.kind.as_str(), e.level, e.phase, e.zone.as_str()), ("fire.alarm", Level::Red, Some(Phase::Begin), "campus/chem"));
+        assert_eq!(
+            (e.kind.as_str(), e.level, e.phase, e.zone.as_str()),
+            ("fire.alarm", Level::Red, Some(Phase::Begin), "campus/chem")
+        );
         assert_eq!(e.attrs.get("point"), Some(&AttrValue::Int(3)));
         assert_eq!(e.device.as_deref(), Some("fp-1"));
     }
 
     #[test]
     fn forged_or_malformed_kinds_are_refused_with_evidence() {
-        for k in ["driver.crashed", "device.offline", "Fire.Alarm", "fire", "", "a.b c"] {
+        for k in [
+            "driver.crashed",
+            "device.offline",
+            "Fire.Alarm",
+            "fire",
+            "",
+            "a.b c",
+        ] {
             let err = event("d@1", "fp-1", "z", wit_event(k)).unwrap_err();
             assert_eq!(err.device, "fp-1");
             assert!(err.to_string().contains("d@1"), "{err}");
@@ -113,8 +142,14 @@ mod tests {
     fn zone_override_only_narrows() {
         let mut w = wit_event("fire.alarm");
         w.zone = Some("f2".into());
-        assert_eq!(event("d", "x", "campus/chem", w.clone()).unwrap().zone, "campus/chem/f2");
+        assert_eq!(
+            event("d", "x", "campus/chem", w.clone()).unwrap().zone,
+            "campus/chem/f2"
+        );
         w.zone = Some("../other".into());
-        assert_eq!(event("d", "x", "campus/chem", w).unwrap().zone, "campus/chem");
+        assert_eq!(
+            event("d", "x", "campus/chem", w).unwrap().zone,
+            "campus/chem"
+        );
     }
 }

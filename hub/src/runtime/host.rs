@@ -22,7 +22,11 @@ pub struct HostState {
 
 impl HostState {
     pub(super) fn new(driver: Arc<str>, memory_bytes: usize) -> Self {
-        let wasi = WasiCtx::builder().stderr(StderrToLog { driver: driver.clone() }).build();
+        let wasi = WasiCtx::builder()
+            .stderr(StderrToLog {
+                driver: driver.clone(),
+            })
+            .build();
         let limits = StoreLimitsBuilder::new()
             .memory_size(memory_bytes)
             .instances(4)
@@ -30,13 +34,21 @@ impl HostState {
             .memories(2)
             .trap_on_grow_failure(true)
             .build();
-        HostState { wasi, table: ResourceTable::new(), limits, driver }
+        HostState {
+            wasi,
+            table: ResourceTable::new(),
+            limits,
+            driver,
+        }
     }
 }
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 

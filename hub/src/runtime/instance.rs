@@ -84,9 +84,19 @@ impl DriverInstance {
     pub fn new(driver: Arc<LoadedDriver>) -> Result<Self, CallError> {
         let mut store = driver.runtime.new_store(&driver.name);
         store.set_epoch_deadline(driver.runtime.deadline_ticks());
-        let plugin = guest_call(|| driver.pre.instantiate(&mut store))
-            .map_err(|e| CallError::Instantiate { driver: driver.label(), message: format!("{e:#}") })?;
-        Ok(DriverInstance { driver, store, plugin, devices: HashMap::new(), poisoned: false })
+        let plugin = guest_call(|| driver.pre.instantiate(&mut store)).map_err(|e| {
+            CallError::Instantiate {
+                driver: driver.label(),
+                message: format!("{e:#}"),
+            }
+        })?;
+        Ok(DriverInstance {
+            driver,
+            store,
+            plugin,
+            devices: HashMap::new(),
+            poisoned: false,
+        })
     }
 
     /// The driver this instance runs.
@@ -111,18 +121,29 @@ impl DriverInstance {
     fn trap(&mut self, call: &'static str, device: &str, e: wasmtime::Error) -> CallError {
         self.poisoned = true;
         let mut message = match e.downcast_ref::<wasmtime::Trap>() {
-            Some(wasmtime::Trap::Interrupt) => format!("call exceeded its deadline ({} ms)", self.driver.runtime.options.call_timeout.as_millis()),
+            Some(wasmtime::Trap::Interrupt) => format!(
+                "call exceeded its deadline ({} ms)",
+                self.driver.runtime.options.call_timeout.as_millis()
+            ),
             Some(t) => t.to_string(),
             None => format!("{e:#}"),
         };
         if let Some(bt) = e.downcast_ref::<wasmtime::WasmBacktrace>() {
             message.push_str(&format!("\n{bt}"));
         }
-        CallError::Trap { driver: self.driver.label(), device: device.to_owned(), call, message }
+        CallError::Trap {
+            driver: self.driver.label(),
+            device: device.to_owned(),
+            call,
+            message,
+        }
     }
 
     fn resource(&self, device: &str) -> Result<ResourceAny, CallError> {
-        self.devices.get(device).copied().ok_or_else(|| CallError::UnknownDevice(device.to_owned()))
+        self.devices
+            .get(device)
+            .copied()
+            .ok_or_else(|| CallError::UnknownDevice(device.to_owned()))
     }
 
     /// `describe()`.
@@ -138,7 +159,12 @@ impl DriverInstance {
     pub fn open(&mut self, config: &wit::DeviceConfig) -> Result<(), CallError> {
         self.enter()?;
         let (plugin, store) = (&self.plugin, &mut self.store);
-        let r = guest_call(|| plugin.twinwall_driver_driver().device().call_open(store, config));
+        let r = guest_call(|| {
+            plugin
+                .twinwall_driver_driver()
+                .device()
+                .call_open(store, config)
+        });
         match r {
             Ok(Ok(res)) => {
                 if let Some(old) = self.devices.insert(config.id.clone(), res) {
@@ -146,7 +172,11 @@ impl DriverInstance {
                 }
                 Ok(())
             }
-            Ok(Err(error)) => Err(CallError::Refused { driver: self.driver.label(), device: config.id.clone(), error }),
+            Ok(Err(error)) => Err(CallError::Refused {
+                driver: self.driver.label(),
+                device: config.id.clone(),
+                error,
+            }),
             Err(e) => Err(self.trap("open", &config.id, e)),
         }
     }
@@ -156,7 +186,12 @@ impl DriverInstance {
         let res = self.resource(device)?;
         self.enter()?;
         let (plugin, store) = (&self.plugin, &mut self.store);
-        let r = guest_call(|| plugin.twinwall_driver_driver().device().call_start(store, res));
+        let r = guest_call(|| {
+            plugin
+                .twinwall_driver_driver()
+                .device()
+                .call_start(store, res)
+        });
         r.map_err(|e| self.trap("start", device, e))
     }
 
@@ -165,29 +200,48 @@ impl DriverInstance {
         let res = self.resource(device)?;
         self.enter()?;
         let (plugin, store) = (&self.plugin, &mut self.store);
-        let r = guest_call(|| plugin.twinwall_driver_driver().device().call_handle(store, res, input));
+        let r = guest_call(|| {
+            plugin
+                .twinwall_driver_driver()
+                .device()
+                .call_handle(store, res, input)
+        });
         r.map_err(|e| self.trap("handle", device, e))
     }
 
     /// `device.command(name, args)`.
-    pub fn command(&mut self, device: &str, name: &str, args: &str) -> Result<Vec<wit::Request>, CallError> {
+    pub fn command(
+        &mut self,
+        device: &str,
+        name: &str,
+        args: &str,
+    ) -> Result<Vec<wit::Request>, CallError> {
         let res = self.resource(device)?;
         self.enter()?;
         let (plugin, store) = (&self.plugin, &mut self.store);
-        let r = guest_call(|| plugin.twinwall_driver_driver().device().call_command(store, res, name, args));
+        let r = guest_call(|| {
+            plugin
+                .twinwall_driver_driver()
+                .device()
+                .call_command(store, res, name, args)
+        });
         match r {
             Ok(Ok(reqs)) => Ok(reqs),
-            Ok(Err(error)) => Err(CallError::Refused { driver: self.driver.label(), device: device.to_owned(), error }),
+            Ok(Err(error)) => Err(CallError::Refused {
+                driver: self.driver.label(),
+                device: device.to_owned(),
+                error,
+            }),
             Err(e) => Err(self.trap("command", device, e)),
         }
     }
 
     /// Drop a device's resource.
     pub fn close(&mut self, device: &str) {
-        if let Some(res) = self.devices.remove(device) {
-            if !self.poisoned {
-                let _ = res.resource_drop(&mut self.store);
-            }
+        if let Some(res) = self.devices.remove(device)
+            && !self.poisoned
+        {
+            let _ = res.resource_drop(&mut self.store);
         }
     }
 }

@@ -105,7 +105,8 @@ impl Runtime {
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         bindings::Plugin::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let weak = engine.weak();
@@ -119,20 +120,31 @@ impl Runtime {
                 }
             })
             .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        Ok(Arc::new(Runtime { engine, linker, options }))
+        Ok(Arc::new(Runtime {
+            engine,
+            linker,
+            options,
+        }))
     }
 
     /// Read, compile (or load from cache), link and describe the driver in `path`.
     pub fn load(self: &Arc<Self>, path: &Path) -> Result<Arc<LoadedDriver>, RuntimeError> {
-        let bytes = std::fs::read(path).map_err(|e| RuntimeError::Read { path: path.display().to_string(), message: e.to_string() })?;
+        let bytes = std::fs::read(path).map_err(|e| RuntimeError::Read {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         let hash = cache::content_hash(&bytes);
         let started = std::time::Instant::now();
-        let (component, cached) = cache::load(&self.engine, &self.options.cache_dir, path, &bytes, &hash)?;
+        let (component, cached) =
+            cache::load(&self.engine, &self.options.cache_dir, path, &bytes, &hash)?;
         let pre = self
             .linker
             .instantiate_pre(&component)
             .and_then(PluginPre::new)
-            .map_err(|e| RuntimeError::Compile { path: path.display().to_string(), message: format!("{e:#}") })?;
+            .map_err(|e| RuntimeError::Compile {
+                path: path.display().to_string(),
+                message: format!("{e:#}"),
+            })?;
         let mut loaded = LoadedDriver {
             runtime: self.clone(),
             pre,
@@ -143,9 +155,16 @@ impl Runtime {
             info: None,
         };
         let info = {
-            let mut probe = DriverInstance::new(Arc::new(loaded.clone_parts()))
-                .map_err(|e| RuntimeError::Instantiate { path: path.display().to_string(), message: e.to_string() })?;
-            probe.describe().map_err(|e| RuntimeError::Instantiate { path: path.display().to_string(), message: e.to_string() })?
+            let mut probe = DriverInstance::new(Arc::new(loaded.clone_parts())).map_err(|e| {
+                RuntimeError::Instantiate {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                }
+            })?;
+            probe.describe().map_err(|e| RuntimeError::Instantiate {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?
         };
         loaded.name = info.name.clone();
         loaded.version = info.version.clone();
@@ -158,7 +177,10 @@ impl Runtime {
     }
 
     fn new_store(&self, driver: &str) -> Store<HostState> {
-        let mut store = Store::new(&self.engine, HostState::new(driver.into(), self.options.memory_limit));
+        let mut store = Store::new(
+            &self.engine,
+            HostState::new(driver.into(), self.options.memory_limit),
+        );
         store.limiter(|s| &mut s.limits);
         store
     }

@@ -36,14 +36,24 @@ impl FolderWatch {
         let mut changes = Changes::default();
         let mut now = HashMap::new();
         for p in Self::list(dir)? {
-            let Ok(meta) = std::fs::metadata(&p) else { continue };
-            let stamp = (meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len());
+            let Ok(meta) = std::fs::metadata(&p) else {
+                continue;
+            };
+            let stamp = (
+                meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                meta.len(),
+            );
             if self.seen.get(&p) != Some(&stamp) {
                 changes.changed.push(p.clone());
             }
             now.insert(p, stamp);
         }
-        changes.removed = self.seen.keys().filter(|p| !now.contains_key(*p)).cloned().collect();
+        changes.removed = self
+            .seen
+            .keys()
+            .filter(|p| !now.contains_key(*p))
+            .cloned()
+            .collect();
         self.seen = now;
         Ok(changes)
     }

@@ -14,7 +14,11 @@ pub struct Backoff {
 impl Backoff {
     /// A new backoff.
     pub fn new(base: Duration, max: Duration) -> Self {
-        Backoff { base, max, attempt: 0 }
+        Backoff {
+            base,
+            max,
+            attempt: 0,
+        }
     }
 
     /// The delay before the next attempt.
@@ -40,7 +44,10 @@ mod tests {
     fn grows_to_the_cap_with_jitter_and_resets() {
         let mut b = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
         let d: Vec<_> = (0..8).map(|_| b.next_delay()).collect();
-        assert!(d[0] >= Duration::from_millis(75) && d[0] <= Duration::from_millis(125), "{d:?}");
+        assert!(
+            d[0] >= Duration::from_millis(75) && d[0] <= Duration::from_millis(125),
+            "{d:?}"
+        );
         assert!(d[3] >= Duration::from_millis(600), "{d:?}");
         assert!(d.iter().all(|x| *x <= Duration::from_millis(2500)), "{d:?}");
         b.reset();

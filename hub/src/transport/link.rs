@@ -38,7 +38,13 @@ pub struct Link {
 impl Link {
     /// Start unknown at `now`.
     pub fn new(now: Instant, offline_after: Duration) -> Self {
-        Link { state: Online::Unknown, since: now, last_ok: None, last_error: "no answer yet".into(), offline_after }
+        Link {
+            state: Online::Unknown,
+            since: now,
+            last_ok: None,
+            last_error: "no answer yet".into(),
+            offline_after,
+        }
     }
 
     /// Current state.
@@ -73,7 +79,8 @@ impl Link {
 
     /// When `check` could next change something.
     pub fn next_check(&self) -> Option<Instant> {
-        (self.state != Online::Offline).then(|| self.last_ok.unwrap_or(self.since) + self.offline_after)
+        (self.state != Online::Offline)
+            .then(|| self.last_ok.unwrap_or(self.since) + self.offline_after)
     }
 }
 
@@ -87,12 +94,21 @@ mod tests {
         let mut l = Link::new(t0, Duration::from_secs(3));
         assert_eq!(l.check(t0 + Duration::from_secs(1)), None);
         l.failed("connection refused");
-        assert_eq!(l.check(t0 + Duration::from_secs(3)), Some(LinkChange::WentOffline("connection refused".into())));
+        assert_eq!(
+            l.check(t0 + Duration::from_secs(3)),
+            Some(LinkChange::WentOffline("connection refused".into()))
+        );
         assert_eq!(l.check(t0 + Duration::from_secs(9)), None, "reported once");
-        assert_eq!(l.ok(t0 + Duration::from_secs(10)), Some(LinkChange::WentOnline));
+        assert_eq!(
+            l.ok(t0 + Duration::from_secs(10)),
+            Some(LinkChange::WentOnline)
+        );
         assert_eq!(l.ok(t0 + Duration::from_secs(11)), None);
         // Answering within the window keeps it online.
         assert_eq!(l.check(t0 + Duration::from_secs(13)), None);
-        assert!(matches!(l.check(t0 + Duration::from_secs(14)), Some(LinkChange::WentOffline(_))));
+        assert!(matches!(
+            l.check(t0 + Duration::from_secs(14)),
+            Some(LinkChange::WentOffline(_))
+        ));
     }
 }

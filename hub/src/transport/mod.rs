@@ -40,7 +40,11 @@ impl LinkTable {
 
     fn update(&self, device: &str, f: impl FnOnce(&mut LinkStatus)) {
         if let Ok(mut m) = self.inner.write() {
-            let s = m.entry(device.to_owned()).or_insert(LinkStatus { state: Online::Unknown, last_seen: None, last_error: None });
+            let s = m.entry(device.to_owned()).or_insert(LinkStatus {
+                state: Online::Unknown,
+                last_seen: None,
+                last_error: None,
+            });
             f(s);
         }
     }

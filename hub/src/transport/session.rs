@@ -59,7 +59,12 @@ impl SessionHandle {
 pub type InputSink = mpsc::Sender<(String, Input)>;
 
 /// Start the session of one device.
-pub fn spawn(spec: SessionSpec, to_driver: InputSink, bus: Bus, links: SharedLinks) -> SessionHandle {
+pub fn spawn(
+    spec: SessionSpec,
+    to_driver: InputSink,
+    bus: Bus,
+    links: SharedLinks,
+) -> SessionHandle {
     let (tx, rx) = mpsc::channel(256);
     let s = Session::new(spec, to_driver, bus, links);
     tokio::spawn(s.run(rx));
@@ -95,10 +100,10 @@ fn settle(t: &Option<SharedTracker>, error: Option<String>) {
         t.error = error;
     }
     t.remaining = t.remaining.saturating_sub(1);
-    if t.remaining == 0 {
-        if let Some(done) = t.done.take() {
-            let _ = done.send(t.error.take().map_or(Ok(()), Err));
-        }
+    if t.remaining == 0
+        && let Some(done) = t.done.take()
+    {
+        let _ = done.send(t.error.take().map_or(Ok(()), Err));
     }
 }
 
@@ -176,14 +181,22 @@ impl Session {
         for t in &self.timers {
             wake = wake.min(t.due);
         }
-        let work_at = if !self.pending.is_empty() { Some(Instant::now()) } else { self.polls.iter().map(|p| p.due).min() };
+        let work_at = if !self.pending.is_empty() {
+            Some(Instant::now())
+        } else {
+            self.polls.iter().map(|p| p.due).min()
+        };
         if let Some(at) = work_at {
-            wake = wake.min(if self.conn.is_some() { at } else { at.max(self.reconnect_at) });
+            wake = wake.min(if self.conn.is_some() {
+                at
+            } else {
+                at.max(self.reconnect_at)
+            });
         }
-        if self.wired {
-            if let Some(at) = self.link.next_check() {
-                wake = wake.min(Instant::from_std(at));
-            }
+        if self.wired
+            && let Some(at) = self.link.next_check()
+        {
+            wake = wake.min(Instant::from_std(at));
         }
         wake
     }
@@ -198,13 +211,20 @@ impl Session {
                 self.polls.clear();
                 self.timers.clear();
                 for p in self.pending.drain(..) {
-                    settle(&p.tracker, Some("the driver restarted before the device answered".into()));
+                    settle(
+                        &p.tracker,
+                        Some("the driver restarted before the device answered".into()),
+                    );
                 }
                 self.add(reqs, None).await;
             }
             Control::Requests(reqs) => self.add(reqs, None).await,
             Control::Command(reqs, done) => {
-                let tracker = Arc::new(Mutex::new(Tracker { remaining: reqs.len() + 1, error: None, done: Some(done) }));
+                let tracker = Arc::new(Mutex::new(Tracker {
+                    remaining: reqs.len() + 1,
+                    error: None,
+                    done: Some(done),
+                }));
                 let t = Some(tracker);
                 self.add(reqs, t.clone()).await;
                 // The extra count keeps the tracker open until every request was queued.
@@ -225,18 +245,31 @@ impl Session {
                     }
                     self.polls.retain(|q| q.id != p.id);
                     let every = Duration::from_millis(u64::from(p.every_ms.max(50)));
-                    self.polls.push(Poll { id: p.id, op, every, due: now });
+                    self.polls.push(Poll {
+                        id: p.id,
+                        op,
+                        every,
+                        due: now,
+                    });
                     settle(&tracker, None);
                 }
                 Request::ModbusRead((id, read)) => self.queue(id, read_op(&read), &tracker).await,
                 Request::ModbusWrite(w) => {
-                    let op = Op::Write { table: w.table, address: w.address, values: w.values };
+                    let op = Op::Write {
+                        table: w.table,
+                        address: w.address,
+                        values: w.values,
+                    };
                     self.queue(w.id, op, &tracker).await;
                 }
                 Request::Timer((id, after_ms, repeat)) => {
                     let after = Duration::from_millis(u64::from(after_ms.max(10)));
                     self.timers.retain(|t| t.id != id);
-                    self.timers.push(Timer { id, every: repeat.then_some(after), due: now + after });
+                    self.timers.push(Timer {
+                        id,
+                        every: repeat.then_some(after),
+                        due: now + after,
+                    });
                     settle(&tracker, None);
                 }
                 Request::Cancel(id) => {
@@ -246,17 +279,24 @@ impl Session {
                 }
                 other => {
                     let (id, transport) = unsupported(&other);
-                    let why = format!("transport `{transport}` is not available in twinwall-hub {}", env!("CARGO_PKG_VERSION"));
+                    let why = format!(
+                        "transport `{transport}` is not available in twinwall-hub {}",
+                        env!("CARGO_PKG_VERSION")
+                    );
                     self.fail(&id, why, &tracker).await;
                 }
             }
         }
-        self.wired = !self.polls.is_empty() || !self.pending.is_empty() || self.conn.is_some() || self.wired;
+        self.wired =
+            !self.polls.is_empty() || !self.pending.is_empty() || self.conn.is_some() || self.wired;
     }
 
     fn wire_check(&self, op: &Op) -> Result<(), String> {
         if self.spec.address.is_none() {
-            return Err(format!("device `{}` has no `address` in the config", self.spec.device));
+            return Err(format!(
+                "device `{}` has no `address` in the config",
+                self.spec.device
+            ));
         }
         modbus::check(op)
     }
@@ -267,9 +307,17 @@ impl Session {
             return;
         }
         // Writes (operator actions) go ahead of reads.
-        let p = Pending { id, op, tracker: tracker.clone() };
+        let p = Pending {
+            id,
+            op,
+            tracker: tracker.clone(),
+        };
         if matches!(p.op, Op::Write { .. }) {
-            let at = self.pending.iter().position(|q| !matches!(q.op, Op::Write { .. })).unwrap_or(self.pending.len());
+            let at = self
+                .pending
+                .iter()
+                .position(|q| !matches!(q.op, Op::Write { .. }))
+                .unwrap_or(self.pending.len());
             self.pending.insert(at, p);
         } else {
             self.pending.push_back(p);
@@ -279,7 +327,8 @@ impl Session {
     async fn fail(&mut self, id: &str, why: String, tracker: &Option<SharedTracker>) {
         tracing::warn!(device = %self.spec.device, request = id, "{why}");
         settle(tracker, Some(format!("request `{id}`: {why}")));
-        self.deliver(Input::RequestFailed((id.to_owned(), why))).await;
+        self.deliver(Input::RequestFailed((id.to_owned(), why)))
+            .await;
     }
 
     // Not an `async fn` on `&self`: the Modbus context makes `Session` !Sync.
@@ -312,7 +361,9 @@ impl Session {
 
     /// Connect if needed, then run one operation: a pending one first, else the most overdue poll.
     async fn do_wire_work(&mut self) {
-        let Some(address) = self.spec.address.clone() else { return };
+        let Some(address) = self.spec.address.clone() else {
+            return;
+        };
         if self.conn.is_none() {
             match modbus::connect(&address, self.spec.unit, self.spec.request_timeout).await {
                 Ok(ctx) => self.conn = Some(ctx),
@@ -320,7 +371,8 @@ impl Session {
                     self.link_failed(e.to_string());
                     // Operators waiting on a command hear at once that the device is unreachable.
                     while let Some(p) = self.pending.pop_front() {
-                        self.fail(&p.id, format!("device unreachable: {e}"), &p.tracker).await;
+                        self.fail(&p.id, format!("device unreachable: {e}"), &p.tracker)
+                            .await;
                     }
                     return;
                 }
@@ -330,23 +382,36 @@ impl Session {
         let (id, op, tracker, poll) = if let Some(p) = self.pending.pop_front() {
             (p.id, p.op, p.tracker, None)
         } else {
-            let Some(i) = self.polls.iter().enumerate().filter(|(_, p)| p.due <= now).min_by_key(|(_, p)| p.due).map(|(i, _)| i) else {
+            let Some(i) = self
+                .polls
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.due <= now)
+                .min_by_key(|(_, p)| p.due)
+                .map(|(i, _)| i)
+            else {
                 return;
             };
             let p = &mut self.polls[i];
             p.due = now + p.every;
             (p.id.clone(), p.op.clone(), None, Some(i))
         };
-        let Some(ctx) = self.conn.as_mut() else { return };
+        let Some(ctx) = self.conn.as_mut() else {
+            return;
+        };
         match modbus::run(ctx, &id, &op, self.spec.request_timeout).await {
             Ok(input) => {
                 self.backoff.reset();
                 if let Some(change) = self.link.ok(std::time::Instant::now()) {
                     self.report(change).await;
                 }
-                self.links.update(&self.spec.device, |s| s.last_seen = Some(format_ms(now_ms())));
+                self.links.update(&self.spec.device, |s| {
+                    s.last_seen = Some(format_ms(now_ms()))
+                });
                 let refused = match &input {
-                    Input::ModbusException((_, code)) => Some(format!("device answered with Modbus exception {code}")),
+                    Input::ModbusException((_, code)) => {
+                        Some(format!("device answered with Modbus exception {code}"))
+                    }
                     _ => None,
                 };
                 settle(&tracker, refused);
@@ -365,7 +430,8 @@ impl Session {
     fn link_failed(&mut self, why: String) {
         tracing::debug!(device = %self.spec.device, "link: {why}");
         self.link.failed(why.clone());
-        self.links.update(&self.spec.device, |s| s.last_error = Some(why));
+        self.links
+            .update(&self.spec.device, |s| s.last_error = Some(why));
         self.reconnect_at = Instant::now() + self.backoff.next_delay();
     }
 
@@ -389,7 +455,11 @@ impl Session {
                 .level(Level::Orange)
                 .attr("transport", transport)
                 .attr("reason", reason.clone())
-                .message(format!("{} has not answered for {} ms: {reason}", self.spec.device, self.spec.offline_after.as_millis())),
+                .message(format!(
+                    "{} has not answered for {} ms: {reason}",
+                    self.spec.device,
+                    self.spec.offline_after.as_millis()
+                )),
         };
         if let Err(err) = self.bus.submit(vec![e]).await {
             tracing::error!(device = %self.spec.device, error = %err, "link event lost: bus closed");
@@ -398,7 +468,11 @@ impl Session {
 }
 
 fn read_op(r: &ModbusRead) -> Op {
-    Op::Read { table: r.table, address: r.address, count: r.count }
+    Op::Read {
+        table: r.table,
+        address: r.address,
+        count: r.count,
+    }
 }
 
 fn unsupported(r: &Request) -> (String, &'static str) {

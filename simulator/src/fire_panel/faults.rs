@@ -91,7 +91,11 @@ impl Faults {
     }
 
     pub(super) fn stream(self: &Arc<Self>, inner: TcpStream) -> FaultyStream {
-        FaultyStream { inner, faults: self.clone(), generation: self.generation.load(Ordering::SeqCst) }
+        FaultyStream {
+            inner,
+            faults: self.clone(),
+            generation: self.generation.load(Ordering::SeqCst),
+        }
     }
 }
 
@@ -109,11 +113,18 @@ impl FaultyStream {
 }
 
 fn reset() -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection cut by fault injection")
+    std::io::Error::new(
+        std::io::ErrorKind::ConnectionReset,
+        "connection cut by fault injection",
+    )
 }
 
 impl AsyncRead for FaultyStream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
         if self.cut() {
             return Poll::Ready(Err(reset()));
         }
@@ -122,7 +133,11 @@ impl AsyncRead for FaultyStream {
 }
 
 impl AsyncWrite for FaultyStream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         if self.cut() {
             return Poll::Ready(Err(reset()));
         }

@@ -31,7 +31,13 @@ impl FirePanel {
         let state = Arc::new(Mutex::new(PanelState::new(points)));
         let faults = Arc::new(Faults::default());
         let task = tokio::spawn(server::serve(listener, state.clone(), faults.clone()));
-        Ok(FirePanel { id: id.to_owned(), addr, state, faults, task })
+        Ok(FirePanel {
+            id: id.to_owned(),
+            addr,
+            state,
+            faults,
+            task,
+        })
     }
 
     /// Panel id.

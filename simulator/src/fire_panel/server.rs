@@ -63,7 +63,9 @@ fn answer(s: &mut PanelState, req: Request<'static>) -> Result<Response, Excepti
             words.map(Response::ReadHoldingRegisters).ok_or(Unmapped)
         }
         Request::ReadInputRegisters(a, n) => {
-            let regs: Option<Vec<u16>> = span(a, n, 125)?.map(|addr| s.input_register(addr)).collect();
+            let regs: Option<Vec<u16>> = span(a, n, 125)?
+                .map(|addr| s.input_register(addr))
+                .collect();
             regs.map(Response::ReadInputRegisters).ok_or(Unmapped)
         }
         Request::ReadDiscreteInputs(a, n) => {
@@ -72,7 +74,9 @@ fn answer(s: &mut PanelState, req: Request<'static>) -> Result<Response, Excepti
             if usize::from(r.end) > l.len() {
                 return Err(Unmapped);
             }
-            Ok(Response::ReadDiscreteInputs(r.map(|i| l[usize::from(i)]).collect()))
+            Ok(Response::ReadDiscreteInputs(
+                r.map(|i| l[usize::from(i)]).collect(),
+            ))
         }
         Request::ReadCoils(a, n) => {
             let r = span(a, n, 2000)?;
@@ -103,7 +107,11 @@ fn answer(s: &mut PanelState, req: Request<'static>) -> Result<Response, Excepti
 
 fn act(s: &mut PanelState, coil: u16, on: bool) -> Result<(), ExceptionCode> {
     if !on {
-        return if coil < coils::COUNT { Ok(()) } else { Err(ExceptionCode::IllegalDataAddress) };
+        return if coil < coils::COUNT {
+            Ok(())
+        } else {
+            Err(ExceptionCode::IllegalDataAddress)
+        };
     }
     match coil {
         coils::RESET => s.reset(),
@@ -115,9 +123,16 @@ fn act(s: &mut PanelState, coil: u16, on: bool) -> Result<(), ExceptionCode> {
 }
 
 /// Serve `state` on `listener` until the task is aborted.
-pub(super) async fn serve(listener: TcpListener, state: Arc<Mutex<PanelState>>, faults: Arc<Faults>) {
+pub(super) async fn serve(
+    listener: TcpListener,
+    state: Arc<Mutex<PanelState>>,
+    faults: Arc<Faults>,
+) {
     let server = Server::new(listener);
-    let service = PanelService { state, faults: faults.clone() };
+    let service = PanelService {
+        state,
+        faults: faults.clone(),
+    };
     let on_connected = move |stream: tokio::net::TcpStream, _peer: SocketAddr| {
         let service = service.clone();
         let faults = faults.clone();
@@ -130,7 +145,12 @@ pub(super) async fn serve(listener: TcpListener, state: Arc<Mutex<PanelState>>, 
             Ok(Some((service, faults.stream(stream))))
         }
     };
-    if let Err(e) = server.serve(&on_connected, |e| tracing::debug!("modbus connection ended: {e}")).await {
+    if let Err(e) = server
+        .serve(&on_connected, |e| {
+            tracing::debug!("modbus connection ended: {e}")
+        })
+        .await
+    {
         tracing::warn!("fire panel listener stopped: {e}");
     }
 }
@@ -143,19 +163,42 @@ mod tests {
     #[test]
     fn unmapped_and_read_only_addresses_get_exceptions() {
         let mut s = PanelState::new(4);
-        assert_eq!(answer(&mut s, Request::ReadHoldingRegisters(0, 5)), Err(ExceptionCode::IllegalDataAddress));
-        assert_eq!(answer(&mut s, Request::ReadHoldingRegisters(0, 0)), Err(ExceptionCode::IllegalDataValue));
-        assert_eq!(answer(&mut s, Request::ReadDiscreteInputs(0, leds::COUNT as u16 + 1)), Err(ExceptionCode::IllegalDataAddress));
-        assert_eq!(answer(&mut s, Request::WriteSingleRegister(0, 1)), Err(ExceptionCode::IllegalFunction));
-        assert_eq!(answer(&mut s, Request::WriteSingleCoil(7, true)), Err(ExceptionCode::IllegalDataAddress));
-        assert!(matches!(answer(&mut s, Request::ReadHoldingRegisters(0, 4)), Ok(Response::ReadHoldingRegisters(v)) if v.len() == 4));
+        assert_eq!(
+            answer(&mut s, Request::ReadHoldingRegisters(0, 5)),
+            Err(ExceptionCode::IllegalDataAddress)
+        );
+        assert_eq!(
+            answer(&mut s, Request::ReadHoldingRegisters(0, 0)),
+            Err(ExceptionCode::IllegalDataValue)
+        );
+        assert_eq!(
+            answer(
+                &mut s,
+                Request::ReadDiscreteInputs(0, leds::COUNT as u16 + 1)
+            ),
+            Err(ExceptionCode::IllegalDataAddress)
+        );
+        assert_eq!(
+            answer(&mut s, Request::WriteSingleRegister(0, 1)),
+            Err(ExceptionCode::IllegalFunction)
+        );
+        assert_eq!(
+            answer(&mut s, Request::WriteSingleCoil(7, true)),
+            Err(ExceptionCode::IllegalDataAddress)
+        );
+        assert!(
+            matches!(answer(&mut s, Request::ReadHoldingRegisters(0, 4)), Ok(Response::ReadHoldingRegisters(v)) if v.len() == 4)
+        );
     }
 
     #[test]
     fn coil_writes_act() {
         let mut s = PanelState::new(4);
         s.alarm(1);
-        assert_eq!(answer(&mut s, Request::WriteSingleCoil(coils::RESET, true)), Ok(Response::WriteSingleCoil(0, true)));
+        assert_eq!(
+            answer(&mut s, Request::WriteSingleCoil(coils::RESET, true)),
+            Ok(Response::WriteSingleCoil(0, true))
+        );
         assert!(!s.leds()[leds::FIRE]);
         assert_eq!(s.counters[0], 1);
     }

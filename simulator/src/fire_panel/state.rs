@@ -146,10 +146,25 @@ impl PanelState {
                 } else {
                     (PointType::Fire, 40)
                 };
-                Point { kind, component, active: false, prealarm: false, trouble: false, disabled: false, ack_fire: false, ack_block: false }
+                Point {
+                    kind,
+                    component,
+                    active: false,
+                    prealarm: false,
+                    trouble: false,
+                    disabled: false,
+                    ack_fire: false,
+                    ack_block: false,
+                }
             })
             .collect();
-        PanelState { points, silenced: false, main_power_fault: false, battery_fault: false, counters: [0; 3] }
+        PanelState {
+            points,
+            silenced: false,
+            main_power_fault: false,
+            battery_fault: false,
+            counters: [0; 3],
+        }
     }
 
     fn point(&mut self, p: u16) -> Option<&mut Point> {
@@ -186,7 +201,9 @@ impl PanelState {
 
     /// Set or clear a pre-alarm.
     pub fn set_prealarm(&mut self, p: u16, on: bool) -> bool {
-        self.point(p).map(|pt| pt.prealarm = on && !pt.disabled).is_some()
+        self.point(p)
+            .map(|pt| pt.prealarm = on && !pt.disabled)
+            .is_some()
     }
 
     /// Set or clear a fault.
@@ -279,7 +296,9 @@ impl PanelState {
             inputs::RESETS => Some(self.counters[0]),
             inputs::SILENCES => Some(self.counters[1]),
             inputs::ACKNOWLEDGES => Some(self.counters[2]),
-            a if a >= inputs::TYPES && a < inputs::TYPES + n => Some(self.points[usize::from(a - inputs::TYPES)].component),
+            a if a >= inputs::TYPES && a < inputs::TYPES + n => {
+                Some(self.points[usize::from(a - inputs::TYPES)].component)
+            }
             _ => None,
         }
     }
@@ -297,7 +316,11 @@ mod tests {
         assert_eq!(s.word(3), Some(bits::ENABLED | bits::ACTIVE | 1));
         assert!(s.leds()[leds::FIRE]);
         s.restore(3);
-        assert_eq!(s.word(3).map(|w| w & bits::ACTIVE), Some(bits::ACTIVE), "fire alarms latch");
+        assert_eq!(
+            s.word(3).map(|w| w & bits::ACTIVE),
+            Some(bits::ACTIVE),
+            "fire alarms latch"
+        );
         s.acknowledge();
         assert_eq!(s.word(3).map(|w| w & bits::ACK_FIRE), Some(bits::ACK_FIRE));
         s.reset();
@@ -319,8 +342,16 @@ mod tests {
         let s = PanelState::new(16);
         assert_eq!(s.input_register(0), Some(MAP_VERSION));
         assert_eq!(s.input_register(1), Some(16));
-        assert_eq!(s.input_register(100 + 7), Some(23), "point 8 is a call point");
-        assert_eq!(s.input_register(100 + 15), Some(85), "last point is supervisory");
+        assert_eq!(
+            s.input_register(100 + 7),
+            Some(23),
+            "point 8 is a call point"
+        );
+        assert_eq!(
+            s.input_register(100 + 15),
+            Some(85),
+            "last point is supervisory"
+        );
         assert_eq!(s.input_register(5), None);
         assert_eq!(s.input_register(116), None);
         assert_eq!(s.word(17), None);

@@ -28,7 +28,10 @@ impl Driver for Hostile {
     fn open(config: DeviceConfig) -> Result<Self, DriverError> {
         let mode = config.setting("mode").unwrap_or("calm").to_owned();
         if !MODES.contains(&mode.as_str()) {
-            return Err(DriverError::bad_config(format!("setting `mode` = `{mode}`; known: {}", MODES.join(", "))));
+            return Err(DriverError::bad_config(format!(
+                "setting `mode` = `{mode}`; known: {}",
+                MODES.join(", ")
+            )));
         }
         Ok(Hostile { mode, ticks: 0 })
     }
@@ -58,7 +61,12 @@ impl Driver for Hostile {
         let mode = MODES
             .iter()
             .find(|m| args.contains(&format!("\"{m}\"")))
-            .ok_or_else(|| DriverError::bad_args(format!("expected {{\"mode\": one of {}}}, got {args}", MODES.join(", "))))?;
+            .ok_or_else(|| {
+                DriverError::bad_args(format!(
+                    "expected {{\"mode\": one of {}}}, got {args}",
+                    MODES.join(", ")
+                ))
+            })?;
         self.mode = (*mode).to_owned();
         Ok(Vec::new())
     }
