@@ -21,6 +21,8 @@ pub struct DemoOptions {
     pub http: String,
     /// Folder with built drivers (`*.wasm`).
     pub plugins: PathBuf,
+    /// Forward events to this MQTT broker (`mqtt://host:port`).
+    pub mqtt: Option<String>,
 }
 
 /// The folder where `cargo drivers` puts the components.
@@ -47,7 +49,13 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     let panels = scenario::start_panels(&scenario, "127.0.0.1".parse()?)
         .await
         .context("starting simulated panels")?;
-    let config_text = demo_config(&opts.http, &panels);
+    let mut config_text = demo_config(&opts.http, &panels);
+    if let Some(url) = &opts.mqtt {
+        config_text.push_str(&format!(
+            "\n[northbound]\nurl = \"{url}\"\nclient_id = \"twinwall-demo-{}\"\n",
+            std::process::id()
+        ));
+    }
     let config = HubConfig::parse(&config_text, "demo hub.toml", tmp.path())?;
     let hub = Hub::start(config).await?;
     let url = format!("http://{}", hub.http_addr());
@@ -60,6 +68,10 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     println!("  fire alarms:  {url}/api/v1/events?kind=fire.alarm");
     println!("  live stream:  {url}/api/v1/events/stream");
     println!("  devices:      {url}/api/v1/devices");
+    println!("  metrics:      {url}/metrics");
+    if let Some(m) = &opts.mqtt {
+        println!("  mqtt:         {m}, topics twinwall/demo/# (status: {url}/api/v1/northbound)");
+    }
     println!("  data folder:  {} (removed on exit)", tmp.path().display());
     println!("Press Ctrl-C to stop.");
     tokio::select! {

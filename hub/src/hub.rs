@@ -111,12 +111,20 @@ impl Hub {
             addr: config.http.listen.clone(),
             message: e.to_string(),
         })?;
-        let state = ApiState::new(
+        crate::metrics::handle();
+        let mut tasks = Vec::new();
+        let mut state = ApiState::new(
             bus.clone(),
             devices.clone(),
             failures.clone(),
             config.site.name.clone().unwrap_or(config.site.id.clone()),
         );
+        if let Some(nb) = config.northbound.clone() {
+            let (status, task) =
+                crate::northbound::spawn(nb, config.site.id.clone(), bus.clone(), devices.clone());
+            state = state.with_northbound(status);
+            tasks.push(task);
+        }
         let app = api::router(state);
         let server = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
@@ -133,11 +141,13 @@ impl Hub {
             every,
         ));
         tracing::info!(site = %config.site.id, http = %http_addr, "hub running");
+        tasks.insert(0, server);
+        tasks.push(watcher);
         Ok(Hub {
             http_addr,
             bus,
             devices,
-            tasks: vec![server, watcher],
+            tasks,
         })
     }
 

@@ -14,7 +14,7 @@
 //! ```
 //!
 //! The flow, one module per stage: [`config`] → [`runtime`] (drivers) ⇄
-//! [`transport`] (wire) → [`bus`] (log) → [`api`].
+//! [`transport`] (wire) → [`bus`] (log) → [`api`] and [`northbound`] (MQTT).
 
 pub mod api;
 pub mod bus;
@@ -22,6 +22,8 @@ pub mod config;
 pub mod demo;
 pub mod devices;
 mod hub;
+pub mod metrics;
+pub mod northbound;
 pub mod runtime;
 pub mod transport;
 

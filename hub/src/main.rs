@@ -34,6 +34,9 @@ enum Command {
         /// Folder with built drivers (default: target/wasm32-wasip2/guest).
         #[arg(long)]
         plugins: Option<PathBuf>,
+        /// Forward every event to this MQTT broker, e.g. mqtt://127.0.0.1:1883.
+        #[arg(long)]
+        mqtt: Option<String>,
     },
     /// Print events from a running hub, oldest first, as JSON lines.
     Events {
@@ -74,10 +77,15 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Demo { http, plugins } => {
+        Command::Demo {
+            http,
+            plugins,
+            mqtt,
+        } => {
             demo::run(demo::DemoOptions {
                 http,
                 plugins: plugins.unwrap_or_else(demo::default_plugins_dir),
+                mqtt,
             })
             .await
         }

@@ -8,6 +8,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+pub mod mqtt;
+
 use anyhow::{Context, bail};
 use serde_json::Value;
 use twinwall_hub::Hub;
@@ -43,6 +45,51 @@ pub fn drivers() -> &'static Path {
     })
 }
 
+/// Build the `twinwall` binary (a no-op when it is fresh) and return its path.
+pub fn hub_binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace().join("target"));
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .current_dir(workspace())
+            .args(["build", "-p", "twinwall-hub", "--bin", "twinwall"])
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("RUSTC_WORKSPACE_WRAPPER")
+            .env_remove("CARGO_BUILD_TARGET")
+            .status()
+            .expect("running cargo to build the hub");
+        assert!(status.success(), "building the twinwall binary failed");
+        target.join("debug").join("twinwall")
+    })
+    .clone()
+}
+
+/// The config text `TestHub` uses, around `body`.
+pub fn config_text(site: &str, body: &str) -> String {
+    format!(
+        "[site]\nid = \"{site}\"\ndata_dir = \"data\"\n[http]\nlisten = \"127.0.0.1:0\"\n\
+         [plugins]\ndir = \"plugins\"\nwatch_interval_ms = 200\ncall_timeout_ms = 100\nmemory_limit_mb = 32\nmax_crashes = 3\ncrash_window_s = 60\n\
+         [profiles]\ndir = {:?}\n{body}",
+        workspace().join("device-profiles").display().to_string()
+    )
+}
+
+/// Copy the named drivers into `dir/plugins`.
+pub fn install_drivers(dir: &Path, names: &[&str]) -> anyhow::Result<()> {
+    let plugins = plugins_dir(dir);
+    std::fs::create_dir_all(&plugins)?;
+    for name in names {
+        let file = format!("{}.wasm", name.replace('-', "_"));
+        std::fs::copy(drivers().join(&file), plugins.join(&file))
+            .with_context(|| format!("copying {file}"))?;
+    }
+    Ok(())
+}
+
 /// A hub running on loopback with its own temporary folder.
 pub struct TestHub {
     /// The hub.
@@ -64,20 +111,18 @@ impl TestHub {
     /// Start a hub from `config_body` (everything after `[site]`, `[http]`,
     /// `[plugins]` and `[profiles]`, which this fills in) with the named drivers.
     pub async fn start(drivers_wanted: &[&str], config_body: &str) -> anyhow::Result<Self> {
+        Self::start_site("test", drivers_wanted, config_body).await
+    }
+
+    /// Like `start`, with a site id of its own (topics on a shared broker).
+    pub async fn start_site(
+        site: &str,
+        drivers_wanted: &[&str],
+        config_body: &str,
+    ) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
-        let plugins = plugins_dir(dir.path());
-        std::fs::create_dir_all(&plugins)?;
-        for name in drivers_wanted {
-            let file = format!("{}.wasm", name.replace('-', "_"));
-            std::fs::copy(drivers().join(&file), plugins.join(&file))
-                .with_context(|| format!("copying {file}"))?;
-        }
-        let text = format!(
-            "[site]\nid = \"test\"\ndata_dir = \"data\"\n[http]\nlisten = \"127.0.0.1:0\"\n\
-             [plugins]\ndir = \"plugins\"\nwatch_interval_ms = 200\ncall_timeout_ms = 100\nmemory_limit_mb = 32\nmax_crashes = 3\ncrash_window_s = 60\n\
-             [profiles]\ndir = {:?}\n{config_body}",
-            workspace().join("device-profiles").display().to_string()
-        );
+        install_drivers(dir.path(), drivers_wanted)?;
+        let text = config_text(site, config_body);
         let config = HubConfig::parse(&text, "test hub.toml", dir.path())?;
         let hub = Hub::start(config).await?;
         let url = format!("http://{}", hub.http_addr());

@@ -5,6 +5,7 @@ mod console;
 mod devices;
 mod error;
 mod events;
+mod observe;
 
 use std::sync::{Arc, Mutex};
 
@@ -34,6 +35,7 @@ pub struct ApiState {
     failures: Arc<Mutex<Vec<LoadFailure>>>,
     site_name: String,
     started: std::time::Instant,
+    northbound: Option<crate::northbound::SharedStatus>,
 }
 
 impl ApiState {
@@ -50,7 +52,14 @@ impl ApiState {
             failures,
             site_name,
             started: std::time::Instant::now(),
+            northbound: None,
         }
+    }
+
+    /// Show the northbound bridge's status too.
+    pub fn with_northbound(mut self, status: crate::northbound::SharedStatus) -> Self {
+        self.northbound = Some(status);
+        self
     }
 }
 
@@ -66,5 +75,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/events", get(events::list))
         .route("/api/v1/events/stream", get(events::stream))
         .route("/api/v1/events/{seq}", get(events::one))
+        .route("/api/v1/northbound", get(observe::northbound))
+        .route("/metrics", get(observe::metrics))
+        .layer(axum::middleware::from_fn(observe::count_requests))
         .with_state(state)
 }

@@ -63,11 +63,14 @@ pub(super) fn spawn(
                     }
                     seqs_per_append.push(seqs);
                 }
+                let started = std::time::Instant::now();
                 let result = store
                     .write(&batch)
                     .and_then(|()| if must_flush { store.flush() } else { Ok(()) });
                 match result {
                     Ok(()) => {
+                        metrics::histogram!("twinwall_bus_append_seconds")
+                            .record(started.elapsed().as_secs_f64());
                         next_seq.send_replace(next);
                         for e in batch {
                             let _ = live.send(Arc::new(e));

@@ -42,6 +42,18 @@ impl HubConfig {
         fix(&mut self.site.data_dir);
         fix(&mut self.plugins.dir);
         fix(&mut self.profiles.dir);
+        if let Some(nb) = &mut self.northbound {
+            for p in [
+                &mut nb.ca_file,
+                &mut nb.client_cert_file,
+                &mut nb.client_key_file,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                fix(p);
+            }
+        }
     }
 
     fn validate(&self, text: &str) -> Result<(), ConfigError> {
@@ -132,6 +144,44 @@ impl HubConfig {
                         ),
                     ));
                 }
+            }
+        }
+        if let Some(nb) = &self.northbound {
+            let scheme = nb.url.split("://").next().unwrap_or("");
+            if !nb.url.contains("://") || !matches!(scheme, "mqtt" | "mqtts") {
+                return Err(err(
+                    None,
+                    "northbound.url",
+                    format!("`{}` must be mqtt://host:port or mqtts://host:port", nb.url),
+                ));
+            }
+            if scheme == "mqtts" && nb.ca_file.is_none() {
+                return Err(err(
+                    None,
+                    "northbound.ca_file",
+                    "mqtts needs the CA certificate of the broker".into(),
+                ));
+            }
+            if nb.client_cert_file.is_some() != nb.client_key_file.is_some() {
+                return Err(err(
+                    None,
+                    "northbound.client_key_file",
+                    "client_cert_file and client_key_file go together".into(),
+                ));
+            }
+            if nb.max_inflight == 0 {
+                return Err(err(
+                    None,
+                    "northbound.max_inflight",
+                    "must be at least 1".into(),
+                ));
+            }
+            if nb.topic_prefix.is_empty() || nb.topic_prefix.contains(['+', '#']) {
+                return Err(err(
+                    None,
+                    "northbound.topic_prefix",
+                    "must be non-empty, without `+` or `#`".into(),
+                ));
             }
         }
         if self.plugins.max_crashes == 0 {

@@ -32,6 +32,9 @@ pub struct HubConfig {
     /// Devices.
     #[serde(default)]
     pub devices: Vec<Device>,
+    /// Northbound MQTT bridge. Default: off.
+    #[serde(default)]
+    pub northbound: Option<Northbound>,
     /// The file this came from (set by the loader).
     #[serde(skip)]
     pub source: String,
@@ -278,5 +281,98 @@ impl Device {
                 (k.clone(), s)
             })
             .collect()
+    }
+}
+
+/// A secret string: never shown by `Debug` (configs get logged).
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
+/// `[northbound]`: forward every event to an MQTT broker and take commands from it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Northbound {
+    /// `mqtt://host:port` or `mqtts://host:port`. Required.
+    pub url: String,
+    /// Client id. Default `twinwall-<site id>`.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// User name. Default none.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Password. Default none. Never logged.
+    #[serde(default)]
+    pub password: Option<Secret>,
+    /// MQTT keep-alive, seconds. Default 30.
+    #[serde(default = "default_keep_alive")]
+    pub keep_alive_s: u64,
+    /// First topic level. Default `twinwall`.
+    #[serde(default = "default_prefix")]
+    pub topic_prefix: String,
+    /// With mqtts: the CA certificate (PEM) that signed the broker's. Required for mqtts.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// With mqtts: a client certificate (PEM), for brokers that require one.
+    #[serde(default)]
+    pub client_cert_file: Option<PathBuf>,
+    /// With mqtts: the client certificate's key (PEM).
+    #[serde(default)]
+    pub client_key_file: Option<PathBuf>,
+    /// Events published and not yet acknowledged, at most. Default 256.
+    #[serde(default = "default_inflight")]
+    pub max_inflight: u16,
+    /// Commands over MQTT.
+    #[serde(default)]
+    pub commands: MqttCommands,
+}
+
+fn default_keep_alive() -> u64 {
+    30
+}
+fn default_prefix() -> String {
+    "twinwall".into()
+}
+fn default_inflight() -> u16 {
+    256
+}
+
+/// `[northbound.commands]`: what the MQTT channel may do. The broker's ACLs
+/// decide who may publish to the command topics; this decides what they may ask.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MqttCommands {
+    /// Accept commands on `<prefix>/<site>/cmd/...`. Default true.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// The actor recorded in the audit trail. Default `mqtt`.
+    #[serde(default = "default_actor")]
+    pub actor: String,
+    /// Commands allowed on this channel; empty allows every command the
+    /// device's driver and settings allow. Default empty.
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_actor() -> String {
+    "mqtt".into()
+}
+
+impl Default for MqttCommands {
+    fn default() -> Self {
+        MqttCommands {
+            enabled: true,
+            actor: default_actor(),
+            allow: Vec::new(),
+        }
     }
 }

@@ -177,7 +177,11 @@ impl Supervisor {
         let Some(inst) = self.instance.as_mut() else {
             return;
         };
-        match inst.handle(device, &input) {
+        let started = std::time::Instant::now();
+        let result = inst.handle(device, &input);
+        metrics::histogram!("twinwall_driver_call_seconds", "driver" => self.driver.name.clone(), "call" => "handle")
+            .record(started.elapsed().as_secs_f64());
+        match result {
             Ok(outcome) => self.apply(device, outcome).await,
             Err(e) if e.is_trap() => self.crashed(e, Some(device)).await,
             Err(e) => tracing::debug!(device, "{e}"),
@@ -192,7 +196,10 @@ impl Supervisor {
         let mut events = Vec::with_capacity(outcome.events.len());
         for e in outcome.events {
             match convert::event(&label, device, &slot.zone, e) {
-                Ok(ev) => events.push(ev),
+                Ok(ev) => {
+                    metrics::counter!("twinwall_events_ingested_total", "kind" => ev.kind.clone(), "driver" => self.driver.name.clone()).increment(1);
+                    events.push(ev)
+                }
                 Err(bad) => tracing::warn!("{bad}"),
             }
         }
@@ -349,6 +356,8 @@ impl Supervisor {
             s.crashes
         };
         tracing::error!(driver = %self.driver.label(), device = device.unwrap_or("-"), recent, "{e}");
+        metrics::counter!("twinwall_driver_traps_total", "driver" => self.driver.name.clone())
+            .increment(1);
         let mut ev = NewEvent::new("driver.crashed", HUB_ZONE)
             .level(Level::Orange)
             .attr("driver", self.driver.name.clone())
