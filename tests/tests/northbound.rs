@@ -220,7 +220,7 @@ async fn commands_over_mqtt_reach_the_panel_and_bad_ones_get_an_error() {
         ),
         northbound(
             &format!("mqtt://{}", broker.addr),
-            "[northbound.commands]\nactor = \"command-centre\"\nallow = [\"reset\", \"acknowledge\"]"
+            "home_assistant = true\n[northbound.commands]\nactor = \"command-centre\"\nallow = [\"reset\", \"acknowledge\"]"
         )
     );
     let hub = TestHub::start_site(&site, &["modbus-fire-panel"], &body)
@@ -329,4 +329,24 @@ async fn commands_over_mqtt_reach_the_panel_and_bad_ones_get_an_error() {
     assert_eq!(reply("c4").await["error"]["code"], "unknown-device");
     // None of the refused commands changed anything at the panel.
     assert_eq!(panel.with_state(|s| s.counters), [1, 0, 0]);
+
+    // Home Assistant discovery (retained) describes the panel's connectivity.
+    let object = format!("twinwall_{site}_fp-1").replace('-', "_");
+    let (_ha, ha) = subscriber(
+        broker.addr,
+        &format!("ha-{site}"),
+        &format!("homeassistant/binary_sensor/{object}/config"),
+    )
+    .await;
+    let config = wait_for(Duration::from_secs(10), || async {
+        let m = ha.lock().unwrap().first().cloned()?;
+        serde_json::from_slice::<Value>(&m.1).ok()
+    })
+    .await
+    .expect("discovery config published");
+    assert_eq!(
+        config["state_topic"],
+        format!("twinwall/{site}/devices/fp-1/state")
+    );
+    assert_eq!(config["device_class"], "connectivity");
 }

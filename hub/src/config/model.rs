@@ -331,6 +331,10 @@ pub struct Northbound {
     /// Commands over MQTT.
     #[serde(default)]
     pub commands: MqttCommands,
+    /// Publish Home Assistant MQTT discovery for every device (its
+    /// connectivity). Default false.
+    #[serde(default)]
+    pub home_assistant: bool,
 }
 
 fn default_keep_alive() -> u64 {

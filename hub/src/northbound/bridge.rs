@@ -162,6 +162,13 @@ async fn session(
                     if client.try_publish(topics.status(), QoS::AtLeastOnce, true, "online").is_ok() {
                         acks.queued_other();
                     }
+                    if cfg.home_assistant {
+                        for (topic, payload) in super::home_assistant::discovery(topics, devices) {
+                            if client.try_publish(topic, QoS::AtLeastOnce, true, payload).is_ok() {
+                                acks.queued_other();
+                            }
+                        }
+                    }
                     if cfg.commands.enabled
                         && let Err(e) = client.try_subscribe(topics.commands_filter(), QoS::AtLeastOnce) {
                             return format!("cannot subscribe to commands: {e}");

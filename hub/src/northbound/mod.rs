@@ -6,6 +6,7 @@
 mod acks;
 mod bridge;
 mod commands;
+mod home_assistant;
 mod tls;
 pub mod topics;
 

@@ -42,6 +42,11 @@ impl Topics {
         format!("{}/status", self.base)
     }
 
+    /// The site id as it appears in topics.
+    pub fn site_level(&self) -> &str {
+        self.base.rsplit('/').next().unwrap_or("")
+    }
+
     /// The filter for every command topic.
     pub fn commands_filter(&self) -> String {
         format!("{}/cmd/#", self.base)
