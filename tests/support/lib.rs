@@ -23,49 +23,50 @@ pub fn workspace() -> PathBuf {
         .to_owned()
 }
 
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"))
+}
+
+/// Run `cargo build <args>` in the workspace. Nested cargo from an integration
+/// test is safe: the outer build has released its lock by now.
+fn cargo_build(args: &[&str], what: &str) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(workspace())
+        .arg("build")
+        .args(args)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .env_remove("CARGO_BUILD_TARGET")
+        .status()
+        .unwrap_or_else(|e| panic!("running cargo to build {what}: {e}"));
+    assert!(status.success(), "building {what} failed");
+}
+
 /// Build every driver component (once per test binary) and return the folder
-/// holding the `.wasm` files. Nested cargo from an integration test is safe:
-/// the outer build has released its lock by now.
+/// holding the `.wasm` files.
 pub fn drivers() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace().join("target"));
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .current_dir(workspace())
-            .args(["build", "--target", "wasm32-wasip2", "--profile", "guest", "-p", "modbus-fire-panel", "-p", "hostile-test-driver"])
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env_remove("RUSTC_WORKSPACE_WRAPPER")
-            .env_remove("CARGO_BUILD_TARGET")
-            .status()
-            .expect("running cargo to build the drivers");
-        assert!(status.success(), "building the drivers failed (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`)");
-        target.join("wasm32-wasip2").join("guest")
+        let args = ["--target", "wasm32-wasip2", "--profile", "guest", "-p", "modbus-fire-panel", "-p", "hostile-test-driver"];
+        cargo_build(&args, "the drivers (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`)");
+        target_dir().join("wasm32-wasip2").join("guest")
     })
 }
 
 /// Build the `twinwall` binary (a no-op when it is fresh) and return its path.
-pub fn hub_binary() -> PathBuf {
+pub fn hub_binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace().join("target"));
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .current_dir(workspace())
-            .args(["build", "-p", "twinwall-hub", "--bin", "twinwall"])
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env_remove("RUSTC_WORKSPACE_WRAPPER")
-            .env_remove("CARGO_BUILD_TARGET")
-            .status()
-            .expect("running cargo to build the hub");
-        assert!(status.success(), "building the twinwall binary failed");
-        target.join("debug").join("twinwall")
+        cargo_build(
+            &["-p", "twinwall-hub", "--bin", "twinwall"],
+            "the twinwall binary",
+        );
+        target_dir().join("debug").join("twinwall")
     })
-    .clone()
 }
 
 /// The config text `TestHub` uses, around `body`.
@@ -190,6 +191,16 @@ impl TestHub {
         })
         .await
         .with_context(|| format!("no event matching `{query}` within {within:?}"))
+    }
+
+    /// Wait until the hub has heard from `device`.
+    pub async fn wait_online(&self, device: &str) -> anyhow::Result<Value> {
+        self.wait_event(
+            &format!("kind=device.online&device={device}"),
+            Duration::from_secs(30),
+            |_| true,
+        )
+        .await
     }
 
     /// The device view of `id`.

@@ -29,26 +29,26 @@ async fn alarm_flows(panel: &FirePanel, hub: &TestHub, point: u16) {
     eprintln!("point {point}: alarm in {:?}", t.elapsed());
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn hostile_driver_is_contained_while_fire_events_flow() {
+/// A 16-point panel (the driver's profile says 32: it adapts) beside a hostile device.
+async fn panel_and_hostile(mode: &str) -> (FirePanel, TestHub) {
     let panel = FirePanel::start("fp-1", "127.0.0.1:0".parse().unwrap(), 16)
         .await
         .unwrap();
     let body = format!(
         "{ZONES}{}{}",
         panel_device("fp-1", "lab", panel.addr(), ""),
-        hostile("evil-1", "calm")
+        hostile("evil-1", mode)
     );
     let hub = TestHub::start(&["modbus-fire-panel", "hostile-test-driver"], &body)
         .await
         .unwrap();
-    hub.wait_event(
-        "kind=device.online&device=fp-1",
-        Duration::from_secs(30),
-        |_| true,
-    )
-    .await
-    .unwrap();
+    (panel, hub)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_driver_is_contained_while_fire_events_flow() {
+    let (panel, hub) = panel_and_hostile("calm").await;
+    hub.wait_online("fp-1").await.unwrap();
     hub.wait_event(
         "kind=device.heartbeat&device=evil-1",
         Duration::from_secs(5),
@@ -187,17 +187,7 @@ async fn hostile_driver_is_contained_while_fire_events_flow() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn replacing_a_driver_file_reloads_it_and_a_broken_file_is_reported() {
-    let panel = FirePanel::start("fp-1", "127.0.0.1:0".parse().unwrap(), 16)
-        .await
-        .unwrap();
-    let body = format!(
-        "{ZONES}{}{}",
-        panel_device("fp-1", "lab", panel.addr(), ""),
-        hostile("evil-1", "panic")
-    );
-    let hub = TestHub::start(&["modbus-fire-panel", "hostile-test-driver"], &body)
-        .await
-        .unwrap();
+    let (panel, hub) = panel_and_hostile("panic").await;
     hub.wait_event("kind=driver.quarantined", Duration::from_secs(15), |_| true)
         .await
         .unwrap();

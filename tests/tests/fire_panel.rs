@@ -22,13 +22,7 @@ async fn panel_and_hub(allow: &str) -> (FirePanel, TestHub) {
         .await
         .unwrap();
     // Ready when the hub has heard from the panel.
-    hub.wait_event(
-        "kind=device.online&device=fp-1",
-        Duration::from_secs(30),
-        |_| true,
-    )
-    .await
-    .unwrap();
+    hub.wait_online("fp-1").await.unwrap();
     (panel, hub)
 }
 

@@ -8,6 +8,7 @@ use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
 use super::bindings::Plugin;
+use super::bindings::exports::twinwall::driver::driver::Guest;
 use super::host::HostState;
 use super::{LoadedDriver, wit};
 
@@ -126,7 +127,8 @@ impl DriverInstance {
                 self.driver.runtime.options.call_timeout.as_millis()
             ),
             Some(t) => t.to_string(),
-            None => format!("{e:#}"),
+            // The backtrace is a context layer of its own: name only the cause here.
+            None => e.root_cause().to_string(),
         };
         if let Some(bt) = e.downcast_ref::<wasmtime::WasmBacktrace>() {
             message.push_str(&format!("\n{bt}"));
@@ -148,65 +150,57 @@ impl DriverInstance {
 
     /// `describe()`.
     pub fn describe(&mut self) -> Result<wit::DriverInfo, CallError> {
+        self.call("describe", "-", |d, store| d.call_describe(store))
+    }
+
+    /// Enter the guest for one export: deadline, off-worker, trap → poisoned.
+    fn call<R>(
+        &mut self,
+        call: &'static str,
+        device: &str,
+        f: impl FnOnce(&Guest, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
         self.enter()?;
-        let plugin = &self.plugin;
-        let store = &mut self.store;
-        let r = guest_call(|| plugin.twinwall_driver_driver().call_describe(store));
-        r.map_err(|e| self.trap("describe", "-", e))
+        let (plugin, store) = (&self.plugin, &mut self.store);
+        guest_call(|| f(plugin.twinwall_driver_driver(), store))
+            .map_err(|e| self.trap(call, device, e))
+    }
+
+    fn refused(&self, device: &str, error: wit::DriverError) -> CallError {
+        CallError::Refused {
+            driver: self.driver.label(),
+            device: device.to_owned(),
+            error,
+        }
     }
 
     /// `device.open(config)`; the device is then known by `config.id`.
     pub fn open(&mut self, config: &wit::DeviceConfig) -> Result<(), CallError> {
-        self.enter()?;
-        let (plugin, store) = (&self.plugin, &mut self.store);
-        let r = guest_call(|| {
-            plugin
-                .twinwall_driver_driver()
-                .device()
-                .call_open(store, config)
-        });
-        match r {
-            Ok(Ok(res)) => {
-                if let Some(old) = self.devices.insert(config.id.clone(), res) {
-                    let _ = old.resource_drop(&mut self.store);
-                }
-                Ok(())
-            }
-            Ok(Err(error)) => Err(CallError::Refused {
-                driver: self.driver.label(),
-                device: config.id.clone(),
-                error,
-            }),
-            Err(e) => Err(self.trap("open", &config.id, e)),
+        let res = self
+            .call("open", &config.id, |d, store| {
+                d.device().call_open(store, config)
+            })?
+            .map_err(|error| self.refused(&config.id, error))?;
+        if let Some(old) = self.devices.insert(config.id.clone(), res) {
+            let _ = old.resource_drop(&mut self.store);
         }
+        Ok(())
     }
 
     /// `device.start()`.
     pub fn start(&mut self, device: &str) -> Result<Vec<wit::Request>, CallError> {
         let res = self.resource(device)?;
-        self.enter()?;
-        let (plugin, store) = (&self.plugin, &mut self.store);
-        let r = guest_call(|| {
-            plugin
-                .twinwall_driver_driver()
-                .device()
-                .call_start(store, res)
-        });
-        r.map_err(|e| self.trap("start", device, e))
+        self.call("start", device, |d, store| {
+            d.device().call_start(store, res)
+        })
     }
 
     /// `device.handle(input)`.
     pub fn handle(&mut self, device: &str, input: &wit::Input) -> Result<wit::Outcome, CallError> {
         let res = self.resource(device)?;
-        self.enter()?;
-        let (plugin, store) = (&self.plugin, &mut self.store);
-        let r = guest_call(|| {
-            plugin
-                .twinwall_driver_driver()
-                .device()
-                .call_handle(store, res, input)
-        });
-        r.map_err(|e| self.trap("handle", device, e))
+        self.call("handle", device, |d, store| {
+            d.device().call_handle(store, res, input)
+        })
     }
 
     /// `device.command(name, args)`.
@@ -217,23 +211,10 @@ impl DriverInstance {
         args: &str,
     ) -> Result<Vec<wit::Request>, CallError> {
         let res = self.resource(device)?;
-        self.enter()?;
-        let (plugin, store) = (&self.plugin, &mut self.store);
-        let r = guest_call(|| {
-            plugin
-                .twinwall_driver_driver()
-                .device()
-                .call_command(store, res, name, args)
-        });
-        match r {
-            Ok(Ok(reqs)) => Ok(reqs),
-            Ok(Err(error)) => Err(CallError::Refused {
-                driver: self.driver.label(),
-                device: device.to_owned(),
-                error,
-            }),
-            Err(e) => Err(self.trap("command", device, e)),
-        }
+        self.call("command", device, |d, store| {
+            d.device().call_command(store, res, name, args)
+        })?
+        .map_err(|error| self.refused(device, error))
     }
 
     /// Drop a device's resource.
