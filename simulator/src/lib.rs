@@ -15,5 +15,6 @@
 //! # Ok(()) }
 //! ```
 
+pub mod camera;
 pub mod fire_panel;
 pub mod scenario;

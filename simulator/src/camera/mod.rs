@@ -1,0 +1,453 @@
+//! Simulated ONVIF IP cameras (Profile S/T subset): device, media (Media1 and
+//! Media2) and event services with pull-point subscriptions, over SOAP 1.2 on
+//! HTTP, with WS-Security UsernameToken and HTTP Digest authentication.
+//! Motion, tamper and signal-loss conditions are sent with
+//! `PropertyOperation="Changed"` on real transitions only.
+
+mod auth;
+pub mod events;
+pub mod soap;
+mod templates;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use events::Topic;
+use events::{EventState, SubError};
+
+const REALM: &str = "twinwall-sim";
+const NS_DEVICE: &str = "http://www.onvif.org/ver10/device/wsdl";
+const NS_MEDIA1: &str = "http://www.onvif.org/ver10/media/wsdl";
+const NS_MEDIA2: &str = "http://www.onvif.org/ver20/media/wsdl";
+const NS_EVENTS: &str = "http://www.onvif.org/ver10/events/wsdl";
+/// Longest `PullMessages` wait honoured.
+const MAX_PULL_WAIT: Duration = Duration::from_secs(60);
+
+struct Shared {
+    id: String,
+    addr: SocketAddr,
+    user: String,
+    password: Mutex<String>,
+    events: Mutex<EventState>,
+    changes: watch::Sender<u64>,
+    nonces: Mutex<VecDeque<String>>,
+    down: AtomicBool,
+}
+
+/// A running simulated camera. Dropping it stops the camera.
+pub struct Camera {
+    shared: Arc<Shared>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn ms_at(t: Instant) -> i64 {
+    let now = Instant::now();
+    if t >= now {
+        now_ms() + t.duration_since(now).as_millis() as i64
+    } else {
+        now_ms() - now.duration_since(t).as_millis() as i64
+    }
+}
+
+impl Camera {
+    /// Start a camera on `bind` (port 0 picks one) with account `user`/`password`.
+    pub async fn start(
+        id: &str,
+        bind: SocketAddr,
+        user: &str,
+        password: &str,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(bind).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            id: id.to_owned(),
+            addr,
+            user: user.to_owned(),
+            password: Mutex::new(password.to_owned()),
+            events: Mutex::new(EventState::default()),
+            changes: watch::channel(0).0,
+            nonces: Mutex::new(VecDeque::new()),
+            down: AtomicBool::new(false),
+        });
+        let task = tokio::spawn(serve(listener, shared.clone()));
+        Ok(Camera {
+            shared,
+            task: Mutex::new(Some(task)),
+        })
+    }
+
+    /// Camera id.
+    pub fn id(&self) -> &str {
+        &self.shared.id
+    }
+
+    /// Where its HTTP services listen.
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    /// Raise or clear a condition (motion, tamper, signal loss).
+    pub fn set(&self, topic: Topic, on: bool) {
+        let changed = self
+            .shared
+            .events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .set(topic, on, now_ms());
+        if changed {
+            tracing::info!(camera = %self.shared.id, ?topic, on, "camera event");
+            self.shared.changes.send_modify(|n| *n += 1);
+        }
+    }
+
+    /// Forget every subscription, as a reboot does.
+    pub fn reboot(&self) {
+        self.shared
+            .events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .reboot();
+        self.shared.changes.send_modify(|n| *n += 1);
+    }
+
+    /// Live pull-point subscriptions.
+    pub fn subscriptions(&self) -> usize {
+        self.shared
+            .events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .subscriptions()
+    }
+
+    /// Change the account's password (an "auth change" fault).
+    pub fn set_password(&self, password: &str) {
+        *self
+            .shared
+            .password
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = password.to_owned();
+    }
+
+    /// Make the camera unreachable (new connections refused, open requests
+    /// never answered) or bring it back on the same address.
+    pub async fn set_down(&self, down: bool) -> std::io::Result<()> {
+        self.shared.down.store(down, Ordering::SeqCst);
+        let mut task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if down {
+            if let Some(t) = task.take() {
+                t.abort();
+            }
+        } else if task.is_none() {
+            let listener = TcpListener::bind(self.shared.addr).await?;
+            task = Some(tokio::spawn(serve(listener, self.shared.clone())));
+        }
+        *self.task.lock().unwrap_or_else(|p| p.into_inner()) = task;
+        Ok(())
+    }
+}
+
+impl Drop for Camera {
+    fn drop(&mut self) {
+        self.shared.down.store(true, Ordering::SeqCst);
+        if let Some(t) = self.task.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            t.abort();
+        }
+    }
+}
+
+async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    let app = Router::new()
+        .route("/onvif/{service}", post(service))
+        .route("/onvif/subscription/{id}", post(subscription))
+        .with_state(shared);
+    if let Err(e) = axum::serve(listener, app).await {
+        tracing::warn!("camera HTTP server stopped: {e}");
+    }
+}
+
+fn soap_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/soap+xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn fault(status: StatusCode, subcode: &str, reason: &str) -> Response {
+    let code = if status.is_server_error() {
+        "Receiver"
+    } else {
+        "Sender"
+    };
+    soap_response(status, templates::fault(code, subcode, reason))
+}
+
+impl Shared {
+    fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn challenge(&self) -> Response {
+        let nonce: String = (0..16)
+            .map(|_| format!("{:02x}", fastrand::u8(..)))
+            .collect();
+        {
+            let mut n = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
+            n.push_back(nonce.clone());
+            while n.len() > 256 {
+                n.pop_front();
+            }
+        }
+        let h = format!("Digest realm=\"{REALM}\", qop=\"auth\", nonce=\"{nonce}\", algorithm=MD5");
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, h)],
+            "",
+        )
+            .into_response()
+    }
+
+    /// WS-Security first, then HTTP Digest, else a Digest challenge.
+    fn authorize(&self, req: &soap::SoapRequest, headers: &HeaderMap) -> Result<(), Response> {
+        let password = self
+            .password
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(t) = &req.token {
+            return auth::check_token(t, &self.user, &password).map_err(|_| {
+                fault(
+                    StatusCode::BAD_REQUEST,
+                    "ter:NotAuthorized",
+                    "The action requested requires authorization and the sender is not authorized",
+                )
+            });
+        }
+        match headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+        {
+            Some(h) if h.starts_with("Digest") => {
+                let known = |n: &str| {
+                    self.nonces
+                        .lock()
+                        .map(|ns| ns.iter().any(|x| x == n))
+                        .unwrap_or(false)
+                };
+                auth::check_digest(h, "POST", REALM, &self.user, &password, known)
+                    .map_err(|_| self.challenge())
+            }
+            _ => Err(self.challenge()),
+        }
+    }
+}
+
+async fn read(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &Bytes,
+    open: bool,
+) -> Result<soap::SoapRequest, Response> {
+    if shared.down.load(Ordering::SeqCst) {
+        // Unreachable: never answer.
+        std::future::pending::<()>().await;
+    }
+    let req = soap::parse(body)
+        .map_err(|e| fault(StatusCode::BAD_REQUEST, "ter:WellFormed", &e.to_string()))?;
+    if !(open && req.op == "GetSystemDateAndTime") {
+        shared.authorize(&req, headers)?;
+    }
+    Ok(req)
+}
+
+async fn service(
+    State(s): State<Arc<Shared>>,
+    Path(svc): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let req = match read(&s, &headers, &body, true).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let ip = s.addr.ip().to_string();
+    let stream_uri = |token: &str| {
+        let ch = templates::PROFILES
+            .iter()
+            .find(|p| p.0 == token)
+            .map(|p| p.3);
+        ch.map(|ch| format!("rtsp://{ip}:554/Streaming/Channels/{ch}"))
+    };
+    let ok = |body: String| soap_response(StatusCode::OK, body);
+    match (svc.as_str(), req.ns.as_str(), req.op.as_str()) {
+        (_, NS_DEVICE, "GetSystemDateAndTime") => ok(templates::system_date_and_time(now_ms())),
+        (_, NS_DEVICE, "GetCapabilities") => ok(templates::capabilities(&s.base())),
+        (_, NS_DEVICE, "GetServices") => ok(templates::services(&s.base())),
+        (_, NS_DEVICE, "GetDeviceInformation") => ok(templates::device_information(&s.id)),
+        (_, NS_DEVICE, "GetScopes") => ok(templates::scopes(&s.id)),
+        (_, NS_DEVICE, "GetNetworkInterfaces") => ok(templates::network_interfaces(&ip)),
+        (_, NS_MEDIA1, "GetProfiles") => ok(templates::profiles_media1()),
+        (_, NS_MEDIA2, "GetProfiles") => ok(templates::profiles_media2()),
+        (_, NS_MEDIA1 | NS_MEDIA2, "GetStreamUri") => {
+            match stream_uri(req.param("ProfileToken").unwrap_or("")) {
+                Some(uri) if req.ns == NS_MEDIA1 => ok(templates::stream_uri_media1(&uri)),
+                Some(uri) => ok(templates::stream_uri_media2(&uri)),
+                None => fault(
+                    StatusCode::BAD_REQUEST,
+                    "ter:InvalidArgVal",
+                    "no such profile",
+                ),
+            }
+        }
+        (_, NS_EVENTS, "GetEventProperties") => ok(templates::event_properties()),
+        (_, NS_EVENTS, "CreatePullPointSubscription") => {
+            let ttl = req
+                .param("InitialTerminationTime")
+                .and_then(templates::parse_duration)
+                .unwrap_or(Duration::from_secs(60))
+                .clamp(Duration::from_secs(10), Duration::from_secs(3600));
+            let (id, expires) = s
+                .events
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .subscribe(ttl, Instant::now());
+            ok(templates::subscription_created(
+                &format!("{}/onvif/subscription/{id}", s.base()),
+                now_ms(),
+                ms_at(expires),
+            ))
+        }
+        _ => fault(
+            StatusCode::BAD_REQUEST,
+            "ter:ActionNotSupported",
+            &format!("{} is not supported on {svc}", req.op),
+        ),
+    }
+}
+
+fn sub_fault(e: SubError) -> Response {
+    match e {
+        SubError::ResourceUnknown => fault(
+            StatusCode::BAD_REQUEST,
+            "ter:InvalidArgVal",
+            "ResourceUnknownFault: no such subscription (expired, or the camera restarted)",
+        ),
+    }
+}
+
+async fn subscription(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let req = match read(&s, &headers, &body, false).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let ok = |body: String| soap_response(StatusCode::OK, body);
+    match req.op.as_str() {
+        "PullMessages" => {
+            let wait = req
+                .param("Timeout")
+                .and_then(templates::parse_duration)
+                .unwrap_or(Duration::from_secs(10))
+                .min(MAX_PULL_WAIT);
+            let limit = req
+                .param("MessageLimit")
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(100)
+                .clamp(1, 1024);
+            let deadline = tokio::time::Instant::now() + wait;
+            let mut changes = s.changes.subscribe();
+            loop {
+                changes.mark_unchanged();
+                let pulled = s.events.lock().unwrap_or_else(|p| p.into_inner()).pull(
+                    id,
+                    limit,
+                    Instant::now(),
+                    now_ms(),
+                );
+                match pulled {
+                    Err(e) => return sub_fault(e),
+                    Ok((msgs, expires))
+                        if !msgs.is_empty() || tokio::time::Instant::now() >= deadline =>
+                    {
+                        return ok(templates::pull_messages(now_ms(), ms_at(expires), &msgs));
+                    }
+                    Ok(_) => {
+                        if tokio::time::timeout_at(deadline, changes.changed())
+                            .await
+                            .is_err()
+                        {
+                            continue;
+                        }
+                    }
+                }
+            }
+        }
+        "Renew" => {
+            let ttl = req
+                .param("TerminationTime")
+                .and_then(templates::parse_duration)
+                .unwrap_or(Duration::from_secs(60))
+                .clamp(Duration::from_secs(10), Duration::from_secs(3600));
+            match s
+                .events
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .renew(id, ttl, Instant::now())
+            {
+                Ok(expires) => ok(templates::renewed(now_ms(), ms_at(expires))),
+                Err(e) => sub_fault(e),
+            }
+        }
+        "Unsubscribe" => match s
+            .events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .unsubscribe(id)
+        {
+            Ok(()) => ok(templates::empty("wsnt:UnsubscribeResponse")),
+            Err(e) => sub_fault(e),
+        },
+        "SetSynchronizationPoint" => match s
+            .events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .synchronize(id, Instant::now())
+        {
+            Ok(()) => {
+                s.changes.send_modify(|n| *n += 1);
+                ok(templates::empty("tev:SetSynchronizationPointResponse"))
+            }
+            Err(e) => sub_fault(e),
+        },
+        other => fault(
+            StatusCode::BAD_REQUEST,
+            "ter:ActionNotSupported",
+            &format!("{other} is not supported on a subscription"),
+        ),
+    }
+}
