@@ -267,6 +267,13 @@ fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubError> {
             unit: d.unit,
             request_timeout: Duration::from_millis(d.request_timeout_ms),
             offline_after: Duration::from_millis(d.offline_after_ms),
+            credentials: d
+                .username
+                .clone()
+                .map(|username| crate::transport::http::Credentials {
+                    username,
+                    password: d.password.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
+                }),
         });
     }
     Ok(specs)

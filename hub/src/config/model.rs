@@ -247,6 +247,12 @@ pub struct Device {
     /// Modbus unit id. Default 1.
     #[serde(default = "default_unit")]
     pub unit: u8,
+    /// Account on the device (HTTP Digest, WS-Security). Default none.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Its password. Never logged, never shown to drivers.
+    #[serde(default)]
+    pub password: Option<Secret>,
     /// Per-request timeout, ms. Default 1000.
     #[serde(default = "default_request_timeout")]
     pub request_timeout_ms: u64,

@@ -43,6 +43,8 @@ pub struct DeviceSpec {
     pub request_timeout: Duration,
     /// Offline after.
     pub offline_after: Duration,
+    /// Device account.
+    pub credentials: Option<transport::http::Credentials>,
 }
 
 /// Lifecycle of a driver.
@@ -162,6 +164,7 @@ pub struct Devices {
     bus: Bus,
     policy: CrashPolicy,
     tasks: Mutex<Vec<tokio::task::AbortHandle>>,
+    http: reqwest::Client,
 }
 
 impl Devices {
@@ -174,6 +177,7 @@ impl Devices {
             bus,
             policy,
             tasks: Mutex::default(),
+            http: reqwest::Client::new(),
         })
     }
 
@@ -218,6 +222,8 @@ impl Devices {
                     unit: s.unit,
                     request_timeout: s.request_timeout,
                     offline_after: s.offline_after,
+                    credentials: s.credentials.clone(),
+                    http: self.http.clone(),
                 },
                 in_tx.clone(),
                 self.bus.clone(),

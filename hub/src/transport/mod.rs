@@ -4,6 +4,7 @@
 //! driver, and decides online/offline.
 
 mod backoff;
+pub mod http;
 mod link;
 mod modbus;
 mod session;

@@ -28,6 +28,10 @@ pub struct SessionSpec {
     pub request_timeout: Duration,
     /// Silence after which the device is offline.
     pub offline_after: Duration,
+    /// The device account, for HTTP Digest and WS-Security.
+    pub credentials: Option<super::http::Credentials>,
+    /// Shared HTTP client.
+    pub http: reqwest::Client,
 }
 
 /// Instructions from the driver supervisor.
@@ -128,6 +132,14 @@ struct Session {
     /// Whether this device has any wire work at all (timer-only devices have none,
     /// and their link follows their driver instead).
     wired: bool,
+    /// Which transport the link events name.
+    transport: &'static str,
+    digest: super::http::DigestState,
+    /// Outcomes of HTTP exchanges running in their own tasks.
+    http_done: (
+        mpsc::Sender<Result<(), String>>,
+        mpsc::Receiver<Result<(), String>>,
+    ),
 }
 
 impl Session {
@@ -147,6 +159,9 @@ impl Session {
             backoff: Backoff::new(Duration::from_millis(200), Duration::from_secs(10)),
             link,
             wired: false,
+            transport: "modbus-tcp",
+            digest: Default::default(),
+            http_done: mpsc::channel(64),
         }
     }
 
@@ -171,6 +186,7 @@ impl Session {
                     Some(c) => self.control(c).await,
                     None => return,
                 },
+                Some(done) = self.http_done.1.recv() => self.http_finished(done).await,
                 _ = tokio::time::sleep_until(wake) => {}
             }
         }
@@ -276,6 +292,11 @@ impl Session {
                     self.polls.retain(|p| p.id != id);
                     self.timers.retain(|t| t.id != id);
                     settle(&tracker, None);
+                }
+                Request::Http(h) => {
+                    self.wired = true;
+                    self.transport = "http";
+                    self.spawn_http(h, tracker.clone());
                 }
                 other => {
                     let (id, transport) = unsupported(&other);
@@ -427,6 +448,76 @@ impl Session {
         }
     }
 
+    /// Run one HTTP exchange in its own task: a long poll must not hold up the
+    /// device's other requests.
+    fn spawn_http(&self, req: crate::runtime::wit::HttpRequest, tracker: Option<SharedTracker>) {
+        let Some(address) = self.spec.address.clone() else {
+            let (tx, device) = (self.to_driver.clone(), self.spec.device.clone());
+            let why = format!("device `{device}` has no `address` in the config");
+            settle(&tracker, Some(why.clone()));
+            tokio::spawn(async move {
+                let _ = tx.send((device, Input::RequestFailed((req.id, why)))).await;
+            });
+            return;
+        };
+        let base = if address.contains("://") {
+            address
+        } else {
+            format!("http://{address}")
+        };
+        let (client, creds, digest) = (
+            self.spec.http.clone(),
+            self.spec.credentials.clone(),
+            self.digest.clone(),
+        );
+        let (tx, device, done) = (
+            self.to_driver.clone(),
+            self.spec.device.clone(),
+            self.http_done.0.clone(),
+        );
+        tokio::spawn(async move {
+            let result = super::http::run(&client, &base, &req, creds.as_ref(), &digest).await;
+            let (input, link) = match result {
+                Ok(resp) => {
+                    settle(
+                        &tracker,
+                        (resp.status >= 400)
+                            .then(|| format!("device answered HTTP {}", resp.status)),
+                    );
+                    (Input::HttpResponse(resp), Ok(()))
+                }
+                Err(why) => {
+                    settle(&tracker, Some(format!("request `{}`: {why}", req.id)));
+                    (
+                        Input::RequestFailed((req.id.clone(), why.clone())),
+                        Err(format!("{why} (request `{}`)", req.id)),
+                    )
+                }
+            };
+            let _ = done.send(link).await;
+            let _ = tx.send((device, input)).await;
+        });
+    }
+
+    async fn http_finished(&mut self, done: Result<(), String>) {
+        match done {
+            Ok(()) => {
+                if let Some(change) = self.link.ok(std::time::Instant::now()) {
+                    self.report(change).await;
+                }
+                self.links.update(&self.spec.device, |s| {
+                    s.last_seen = Some(format_ms(now_ms()))
+                });
+            }
+            Err(why) => {
+                tracing::debug!(device = %self.spec.device, "http: {why}");
+                self.link.failed(why.clone());
+                self.links
+                    .update(&self.spec.device, |s| s.last_error = Some(why));
+            }
+        }
+    }
+
     fn link_failed(&mut self, why: String) {
         tracing::debug!(device = %self.spec.device, "link: {why}");
         self.link.failed(why.clone());
@@ -444,7 +535,7 @@ impl Session {
     async fn report(&mut self, change: LinkChange) {
         let state = self.link.state();
         self.links.update(&self.spec.device, |s| s.state = state);
-        let transport = "modbus-tcp";
+        let transport = self.transport;
         let e = match change {
             LinkChange::WentOnline => NewEvent::new("device.online", &self.spec.zone)
                 .device(&self.spec.device)
@@ -477,7 +568,6 @@ fn read_op(r: &ModbusRead) -> Op {
 
 fn unsupported(r: &Request) -> (String, &'static str) {
     match r {
-        Request::Http(h) => (h.id.clone(), "http-client"),
         Request::HttpListen(p) => (format!("listen:{p}"), "http-listener"),
         Request::TcpConnect(id) => (id.clone(), "tcp"),
         Request::TcpSend(_) => ("tcp-send".into(), "tcp"),

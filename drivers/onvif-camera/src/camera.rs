@@ -1,0 +1,408 @@
+//! One ONVIF camera: capabilities, profiles and stream URI, then a pull-point
+//! subscription kept alive (renewed before it ends, re-created when the camera
+//! forgets it), its messages turned into begin/end events on real transitions.
+
+use std::collections::HashMap;
+
+use twinwall_plugin_sdk::prelude::*;
+use twinwall_plugin_sdk::{Header, HttpRequest, HttpResponse};
+
+use crate::profile::Profile;
+use crate::soap;
+use crate::xml::{self, Element};
+
+/// Retry delay after a failed setup step or a lost subscription, ms.
+const RETRY_MS: u32 = 2000;
+
+/// State of one camera.
+pub struct Camera {
+    id: String,
+    profile: Profile,
+    media_path: String,
+    events_path: String,
+    subscription: Option<String>,
+    stream_uri: Option<String>,
+    /// Condition state per (kind, source).
+    state: HashMap<(String, String), bool>,
+}
+
+fn http(id: &str, path: &str, body: Vec<u8>, timeout_ms: u32) -> Request {
+    Request::Http(HttpRequest {
+        id: id.to_owned(),
+        method: "POST".into(),
+        path: path.to_owned(),
+        headers: vec![Header {
+            name: "content-type".into(),
+            value: "application/soap+xml; charset=utf-8".into(),
+        }],
+        body,
+        ws_security: true,
+        timeout_ms,
+    })
+}
+
+impl Driver for Camera {
+    fn describe() -> DriverInfo {
+        DriverInfo::new("onvif-camera", env!("CARGO_PKG_VERSION"))
+            .family("camera")
+            .transport(Transport::HttpClient)
+            .transport(Transport::Timer)
+            .setting(
+                "device_service",
+                "device service path (default /onvif/device_service)",
+                false,
+            )
+    }
+
+    fn open(config: DeviceConfig) -> Result<Self, DriverError> {
+        let text = config.profile.as_deref().ok_or_else(|| {
+            DriverError::bad_config(format!(
+                "device `{}`: this driver needs a profile (e.g. `camera/twinwall-cam1`)",
+                config.id
+            ))
+        })?;
+        let profile = Profile::parse(text)?;
+        let device_service = config
+            .setting("device_service")
+            .unwrap_or("/onvif/device_service")
+            .to_owned();
+        if !device_service.starts_with('/') {
+            return Err(DriverError::bad_config(format!(
+                "device `{}`: setting `device_service` must be a path starting with /",
+                config.id
+            )));
+        }
+        Ok(Camera {
+            id: config.id,
+            profile,
+            media_path: device_service.clone(),
+            events_path: device_service,
+            subscription: None,
+            stream_uri: None,
+            state: HashMap::new(),
+        })
+    }
+
+    fn start(&mut self) -> Vec<Request> {
+        vec![self.capabilities_request()]
+    }
+
+    fn handle(&mut self, input: Input) -> Outcome {
+        let mut out = Outcome::default();
+        match input {
+            Input::HttpResponse(r) => self.on_response(r, &mut out),
+            Input::RequestFailed((id, why)) => self.on_failure(&id, &why, &mut out),
+            Input::Timer(id) => match id.as_str() {
+                "retry-setup" => out.request(self.capabilities_request()),
+                "resubscribe" => out.request(self.subscribe_request()),
+                "renew" => {
+                    if let Some(path) = &self.subscription {
+                        out.request(http(
+                            "renew",
+                            path,
+                            soap::renew(self.profile.events.subscription_ttl_s),
+                            5000,
+                        ));
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        out
+    }
+}
+
+impl Camera {
+    fn capabilities_request(&self) -> Request {
+        http(
+            "capabilities",
+            &self.media_path,
+            soap::get_capabilities(),
+            5000,
+        )
+    }
+
+    fn subscribe_request(&self) -> Request {
+        http(
+            "subscribe",
+            &self.events_path,
+            soap::create_pull_point(self.profile.events.subscription_ttl_s),
+            5000,
+        )
+    }
+
+    fn pull_request(&self, path: &str) -> Request {
+        let e = &self.profile.events;
+        http(
+            "pull",
+            path,
+            soap::pull_messages(e.pull_timeout_s, e.message_limit),
+            e.pull_timeout_s * 1000 + 5000,
+        )
+    }
+
+    /// The subscription is gone (camera restarted, expired, unreachable): make a new one.
+    fn lost_subscription(&mut self, why: &str, out: &mut Outcome) {
+        if self.subscription.take().is_some() {
+            log(
+                LogLevel::Warn,
+                &format!(
+                    "{}: pull-point subscription lost ({why}); subscribing again",
+                    self.id
+                ),
+            );
+        }
+        out.request(Request::Cancel("renew".into()));
+        out.request(Request::timer("resubscribe", RETRY_MS, false));
+    }
+
+    fn on_failure(&mut self, id: &str, why: &str, out: &mut Outcome) {
+        match id {
+            "capabilities" | "profiles" | "stream-uri" => {
+                log(
+                    LogLevel::Warn,
+                    &format!("{}: `{id}` failed: {why}", self.id),
+                );
+                if id == "capabilities" {
+                    out.request(Request::timer("retry-setup", RETRY_MS, false));
+                }
+            }
+            "subscribe" | "pull" | "renew" => self.lost_subscription(why, out),
+            _ => {}
+        }
+    }
+
+    fn on_response(&mut self, r: HttpResponse, out: &mut Outcome) {
+        let els = match xml::elements(&r.body) {
+            Ok(e) => e,
+            Err(e) => {
+                log(
+                    LogLevel::Warn,
+                    &format!(
+                        "{}: `{}` answered HTTP {} with unreadable XML: {e}",
+                        self.id, r.id, r.status
+                    ),
+                );
+                return self.on_failure(&r.id, "unreadable answer", out);
+            }
+        };
+        if r.status >= 300 || xml::fault(&els).is_some() {
+            let why = xml::fault(&els).unwrap_or_else(|| format!("HTTP {}", r.status));
+            log(
+                LogLevel::Warn,
+                &format!("{}: `{}` refused: {why}", self.id, r.id),
+            );
+            return self.on_failure(&r.id, &why, out);
+        }
+        match r.id.as_str() {
+            "capabilities" => self.on_capabilities(&els, out),
+            "profiles" => {
+                if let Some(token) = els
+                    .iter()
+                    .find(|e| e.name == "Profiles")
+                    .and_then(|e| e.attr("token"))
+                {
+                    out.request(http(
+                        "stream-uri",
+                        &self.media_path,
+                        soap::get_stream_uri(token),
+                        5000,
+                    ));
+                }
+            }
+            "stream-uri" => {
+                let uri = els
+                    .iter()
+                    .find(|e| e.name == "Uri" && e.parent == "MediaUri")
+                    .map(|e| e.text.clone());
+                if uri != self.stream_uri {
+                    if let Some(u) = &uri {
+                        log(LogLevel::Info, &format!("{}: stream {u}", self.id));
+                    }
+                    self.stream_uri = uri;
+                }
+            }
+            "subscribe" => self.on_subscribed(&els, out),
+            "renew" => self.schedule_renew(&els, out),
+            "pull" => {
+                self.on_messages(&els, out);
+                if let Some(path) = self.subscription.clone() {
+                    out.request(self.pull_request(&path));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_capabilities(&mut self, els: &[Element], out: &mut Outcome) {
+        let xaddr = |section: &str| {
+            els.iter()
+                .find(|e| e.name == "XAddr" && e.parent == section)
+                .and_then(|e| soap::path_of(&e.text))
+        };
+        match (xaddr("Media"), xaddr("Events")) {
+            (Some(media), Some(events)) => {
+                self.media_path = media;
+                self.events_path = events;
+                out.request(http(
+                    "profiles",
+                    &self.media_path,
+                    soap::get_profiles(),
+                    5000,
+                ));
+                out.request(self.subscribe_request());
+            }
+            _ => {
+                log(
+                    LogLevel::Error,
+                    &format!("{}: the camera reports no Media or Events service", self.id),
+                );
+                out.request(Request::timer("retry-setup", RETRY_MS * 15, false));
+            }
+        }
+    }
+
+    fn on_subscribed(&mut self, els: &[Element], out: &mut Outcome) {
+        let Some(path) = els
+            .iter()
+            .find(|e| e.name == "Address")
+            .and_then(|e| soap::path_of(&e.text))
+        else {
+            return self.lost_subscription("no SubscriptionReference in the answer", out);
+        };
+        self.subscription = Some(path.clone());
+        self.schedule_renew(els, out);
+        out.request(self.pull_request(&path));
+    }
+
+    /// Renew at two thirds of the remaining lifetime.
+    fn schedule_renew(&mut self, els: &[Element], out: &mut Outcome) {
+        let left = match (
+            xml::text(els, "CurrentTime").and_then(parse_utc),
+            xml::text(els, "TerminationTime").and_then(parse_utc),
+        ) {
+            (Some(now), Some(end)) if end > now => (end - now) * 1000,
+            _ => i64::from(self.profile.events.subscription_ttl_s) * 1000,
+        };
+        let at = u32::try_from((left * 2 / 3).clamp(1000, 3_600_000)).unwrap_or(60_000);
+        out.request(Request::timer("renew", at, false));
+    }
+
+    fn on_messages(&mut self, els: &[Element], out: &mut Outcome) {
+        let mut i = 0;
+        while i < els.len() {
+            if els[i].name != "NotificationMessage" {
+                i += 1;
+                continue;
+            }
+            let end = els[i + 1..]
+                .iter()
+                .position(|e| e.name == "NotificationMessage")
+                .map_or(els.len(), |p| i + 1 + p);
+            self.on_message(&els[i..end], out);
+            i = end;
+        }
+    }
+
+    fn on_message(&mut self, msg: &[Element], out: &mut Outcome) {
+        let Some(topic) = msg
+            .iter()
+            .find(|e| e.name == "Topic")
+            .map(|e| e.text.trim().to_owned())
+        else {
+            return;
+        };
+        let Some(map) = self.profile.topic(&topic).cloned() else {
+            return;
+        };
+        let m = msg
+            .iter()
+            .find(|e| e.name == "Message" && e.attr("PropertyOperation").is_some());
+        let initialized = m.and_then(|m| m.attr("PropertyOperation")) == Some("Initialized");
+        let item = |section: &'static str| {
+            msg.iter()
+                .filter(move |e| e.name == "SimpleItem" && e.parent == section)
+        };
+        let Some(value) = item("Data")
+            .find(|e| e.attr("Name") == Some(map.data.as_str()))
+            .and_then(|e| e.attr("Value"))
+        else {
+            return;
+        };
+        let on = matches!(value.trim(), "true" | "1");
+        let source = item("Source")
+            .filter_map(|e| e.attr("Value"))
+            .collect::<Vec<_>>()
+            .join("/");
+        let key = (map.kind.clone(), source.clone());
+        let before = self.state.get(&key).copied();
+        self.state.insert(key, on);
+        // A sync (Initialized) reports standing state: news only if it differs from what we knew.
+        let changed = match before {
+            None => on,
+            Some(b) => b != on,
+        };
+        if !changed {
+            return;
+        }
+        let mut e = Event::new(&map.kind)
+            .level(if on { map.level.into() } else { Level::Info })
+            .phase_if(on)
+            .attr("topic", topic.as_str())
+            .attr("source", source.as_str())
+            .message(format!(
+                "{} {}",
+                map.kind.trim_start_matches("camera."),
+                if on { "began" } else { "ended" }
+            ));
+        if initialized {
+            e = e.attr("initialized", true);
+        }
+        if let Some(t) = m.and_then(|m| m.attr("UtcTime")).and_then(parse_utc) {
+            e = e.device_time_ms(t * 1000);
+        }
+        out.push(e);
+    }
+
+    /// The stream URI the camera advertised.
+    pub fn stream_uri(&self) -> Option<&str> {
+        self.stream_uri.as_deref()
+    }
+}
+
+/// `2026-11-29T10:00:00Z` (or with fractional seconds) → seconds since the epoch.
+pub fn parse_utc(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, mo, d, h, mi, se) = (
+        n(0..4)?,
+        n(5..7)?,
+        n(8..10)?,
+        n(11..13)?,
+        n(14..16)?,
+        n(17..19)?,
+    );
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y2 = if mo <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + se)
+}

@@ -1,0 +1,258 @@
+//! The onvif-camera driver against recorded SOAP answers, through the SDK harness.
+
+use onvif_camera::{Camera, parse_utc};
+use proptest::prelude::*;
+use twinwall_plugin_sdk::prelude::*;
+use twinwall_plugin_sdk::{HttpRequest, HttpResponse};
+
+const PROFILE: &str = include_str!("../../../device-profiles/camera/twinwall-cam1.toml");
+
+const CAPS: &str = r#"<?xml version="1.0"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:tds="http://www.onvif.org/ver10/device/wsdl"><env:Body><tds:GetCapabilitiesResponse><tds:Capabilities>
+<tt:Device><tt:XAddr>http://192.168.1.64/onvif/device_service</tt:XAddr></tt:Device>
+<tt:Events><tt:XAddr>http://192.168.1.64/onvif/Events</tt:XAddr><tt:WSPullPointSupport>true</tt:WSPullPointSupport></tt:Events>
+<tt:Media><tt:XAddr>http://192.168.1.64/onvif/Media</tt:XAddr></tt:Media></tds:Capabilities></tds:GetCapabilitiesResponse></env:Body></env:Envelope>"#;
+
+const SUBSCRIBED: &str = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tev="http://www.onvif.org/ver10/events/wsdl" xmlns:wsa="http://www.w3.org/2005/08/addressing" xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2"><s:Body><tev:CreatePullPointSubscriptionResponse>
+<tev:SubscriptionReference><wsa:Address>http://192.168.1.64/onvif/Events/PullSubManager_2026-11-29T10:00:00Z_0</wsa:Address></tev:SubscriptionReference>
+<wsnt:CurrentTime>2026-11-29T10:00:00Z</wsnt:CurrentTime><wsnt:TerminationTime>2026-11-29T10:01:00Z</wsnt:TerminationTime></tev:CreatePullPointSubscriptionResponse></s:Body></s:Envelope>"#;
+
+fn message(topic: &str, data: &str, value: bool, op: &str) -> String {
+    format!(
+        r#"<wsnt:NotificationMessage><wsnt:Topic Dialect="http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet">{topic}</wsnt:Topic><wsnt:Message><tt:Message UtcTime="2026-11-29T10:00:05Z" PropertyOperation="{op}"><tt:Source><tt:SimpleItem Name="VideoSourceConfigurationToken" Value="VideoSourceToken"/></tt:Source><tt:Data><tt:SimpleItem Name="{data}" Value="{value}"/></tt:Data></tt:Message></wsnt:Message></wsnt:NotificationMessage>"#
+    )
+}
+
+fn pull(messages: &[String]) -> String {
+    format!(
+        r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tev="http://www.onvif.org/ver10/events/wsdl" xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:tns1="http://www.onvif.org/ver10/topics"><s:Body><tev:PullMessagesResponse><tev:CurrentTime>2026-11-29T10:00:06Z</tev:CurrentTime><tev:TerminationTime>2026-11-29T10:01:00Z</tev:TerminationTime>{}</tev:PullMessagesResponse></s:Body></s:Envelope>"#,
+        messages.concat()
+    )
+}
+
+fn answer(id: &str, status: u16, body: &str) -> Input {
+    Input::HttpResponse(HttpResponse {
+        id: id.into(),
+        status,
+        headers: vec![],
+        body: body.as_bytes().to_vec(),
+    })
+}
+
+fn http_requests(reqs: &[Request]) -> Vec<&HttpRequest> {
+    reqs.iter()
+        .filter_map(|r| {
+            if let Request::Http(h) = r {
+                Some(h)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+fn subscribed() -> Harness<Camera> {
+    let mut h = Harness::<Camera>::open(DeviceConfig::new("cam-1").with_profile(PROFILE)).unwrap();
+    h.start();
+    h.feed(answer("capabilities", 200, CAPS));
+    h.feed(answer("subscribe", 200, SUBSCRIBED));
+    h
+}
+
+#[test]
+fn setup_follows_the_camera_services_and_asks_the_hub_for_ws_security() {
+    let mut h = Harness::<Camera>::open(DeviceConfig::new("cam-1").with_profile(PROFILE)).unwrap();
+    let start = h.start();
+    let caps = http_requests(&start);
+    assert_eq!(caps.len(), 1);
+    assert!(caps[0].ws_security, "credentials are the hub's to add");
+    assert!(String::from_utf8_lossy(&caps[0].body).contains("GetCapabilities"));
+    let out = h.feed(answer("capabilities", 200, CAPS));
+    let reqs = http_requests(&out.requests);
+    assert_eq!(
+        reqs.iter()
+            .map(|r| (r.id.as_str(), r.path.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("profiles", "/onvif/Media"), ("subscribe", "/onvif/Events")]
+    );
+    let out = h.feed(answer("subscribe", 200, SUBSCRIBED));
+    let pulls = http_requests(&out.requests);
+    assert_eq!(
+        pulls[0].path,
+        "/onvif/Events/PullSubManager_2026-11-29T10:00:00Z_0"
+    );
+    assert!(
+        out.requests
+            .contains(&Request::timer("renew", 40_000, false)),
+        "renew at 2/3 of 60 s: {:?}",
+        out.requests
+    );
+}
+
+#[test]
+fn motion_and_tamper_begin_and_end_on_real_transitions() {
+    let mut h = subscribed();
+    let motion = "tns1:RuleEngine/CellMotionDetector/Motion";
+    // Synchronisation: nothing standing, nothing to say.
+    let out = h.feed(answer(
+        "pull",
+        200,
+        &pull(&[message(motion, "IsMotion", false, "Initialized")]),
+    ));
+    assert!(out.events.is_empty());
+    assert_eq!(
+        http_requests(&out.requests)[0].id,
+        "pull",
+        "the long poll continues"
+    );
+    let out = h.feed(answer(
+        "pull",
+        200,
+        &pull(&[
+            message(motion, "IsMotion", true, "Changed"),
+            message(motion, "IsMotion", true, "Changed"),
+        ]),
+    ));
+    assert_eq!(out.events.len(), 1, "a repeated true is no transition");
+    let e = &out.events[0];
+    assert_eq!(
+        (e.kind.as_str(), e.phase, e.level),
+        ("camera.motion", Some(Phase::Begin), Level::Blue)
+    );
+    assert_eq!(
+        e.device_time_ms,
+        Some(parse_utc("2026-11-29T10:00:05Z").unwrap() * 1000)
+    );
+    let out = h.feed(answer(
+        "pull",
+        200,
+        &pull(&[
+            message(motion, "IsMotion", false, "Changed"),
+            message(
+                "tns1:RuleEngine/TamperDetector/Tamper",
+                "IsTamper",
+                true,
+                "Changed",
+            ),
+        ]),
+    ));
+    let got: Vec<_> = out
+        .events
+        .iter()
+        .map(|e| (e.kind.as_str(), e.phase))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("camera.motion", Some(Phase::End)),
+            ("camera.tamper", Some(Phase::Begin))
+        ]
+    );
+    // Another vendor's prefix and the legacy motion topic map the same way.
+    let out = h.feed(answer(
+        "pull",
+        200,
+        &pull(&[message(
+            "tnsaxis:VideoSource/MotionAlarm",
+            "State",
+            true,
+            "Changed",
+        )]),
+    ));
+    assert_eq!(out.events[0].kind, "camera.motion");
+    // An empty pull (long-poll timeout) says nothing.
+    assert!(h.feed(answer("pull", 200, &pull(&[]))).events.is_empty());
+}
+
+#[test]
+fn a_lost_subscription_is_created_again_and_resynchronised() {
+    let mut h = subscribed();
+    let tamper = "tns1:RuleEngine/TamperDetector/Tamper";
+    h.feed(answer(
+        "pull",
+        200,
+        &pull(&[message(tamper, "IsTamper", true, "Changed")]),
+    ));
+    // The camera rebooted: the subscription is unknown.
+    let fault = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><s:Fault><s:Code><s:Value>s:Sender</s:Value></s:Code><s:Reason><s:Text>ResourceUnknownFault</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>"#;
+    let out = h.feed(answer("pull", 400, fault));
+    assert!(
+        out.requests
+            .contains(&Request::timer("resubscribe", 2000, false))
+    );
+    assert!(out.requests.contains(&Request::Cancel("renew".into())));
+    let out = h.feed(Input::Timer("resubscribe".into()));
+    assert_eq!(http_requests(&out.requests)[0].id, "subscribe");
+    h.feed(answer("subscribe", 200, SUBSCRIBED));
+    // After the restart the tamper is gone: the sync ends the condition.
+    let out = h.feed(answer(
+        "pull",
+        200,
+        &pull(&[message(tamper, "IsTamper", false, "Initialized")]),
+    ));
+    assert_eq!(
+        (out.events[0].kind.as_str(), out.events[0].phase),
+        ("camera.tamper", Some(Phase::End))
+    );
+    // A transport failure also resubscribes.
+    let out = h.feed(Input::RequestFailed((
+        "pull".into(),
+        "no answer in time".into(),
+    )));
+    assert!(
+        out.requests
+            .contains(&Request::timer("resubscribe", 2000, false))
+    );
+}
+
+#[test]
+fn bad_profile_and_setting_are_named() {
+    let e = Harness::<Camera>::open(DeviceConfig::new("cam-9"))
+        .err()
+        .unwrap();
+    assert!(e.message.contains("cam-9") && e.message.contains("profile"));
+    let e = Harness::<Camera>::open(
+        DeviceConfig::new("cam-9").with_profile(&PROFILE.replace("camera.tamper", "fire.alarm")),
+    )
+    .err()
+    .unwrap();
+    assert!(e.message.contains("fire.alarm"), "{}", e.message);
+    let e = Harness::<Camera>::open(
+        DeviceConfig::new("cam-9")
+            .with_profile(PROFILE)
+            .with_setting("device_service", "onvif"),
+    )
+    .err()
+    .unwrap();
+    assert!(e.message.contains("device_service"));
+}
+
+#[test]
+fn utc_times() {
+    assert_eq!(parse_utc("1970-01-01T00:00:00Z"), Some(0));
+    assert_eq!(parse_utc("2000-03-01T00:00:00Z"), Some(951_868_800));
+    assert_eq!(
+        parse_utc("2026-11-29T10:00:05.123Z"),
+        parse_utc("2026-11-29T10:00:05Z")
+    );
+    assert_eq!(parse_utc("2026-13-29T10:00:05Z"), None);
+    assert_eq!(parse_utc("yesterday"), None);
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_answers_never_panic(id in prop::sample::select(vec!["capabilities", "profiles", "stream-uri", "subscribe", "renew", "pull"]), status in 100u16..600, body in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let mut h = subscribed();
+        let _ = h.feed(Input::HttpResponse(HttpResponse { id: id.into(), status, headers: vec![], body }));
+    }
+
+    #[test]
+    fn mutated_pull_answers_never_panic(cut in 0usize..600, junk in "[<>/:=\"a-zA-Z &;]{0,30}") {
+        let doc = pull(&[message("tns1:RuleEngine/CellMotionDetector/Motion", "IsMotion", true, "Changed")]);
+        let cut = cut.min(doc.len());
+        let mut s = doc[..cut].to_owned();
+        s.push_str(&junk);
+        s.push_str(&doc[cut..]);
+        let mut h = subscribed();
+        let _ = h.feed(answer("pull", 200, &s));
+    }
+}
