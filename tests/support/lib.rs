@@ -51,7 +51,7 @@ fn cargo_build(args: &[&str], what: &str) {
 pub fn drivers() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let args = ["--target", "wasm32-wasip2", "--profile", "guest", "-p", "modbus-fire-panel", "-p", "hostile-test-driver"];
+        let args = ["--target", "wasm32-wasip2", "--profile", "guest", "-p", "modbus-fire-panel", "-p", "onvif-camera", "-p", "hostile-test-driver"];
         cargo_build(&args, "the drivers (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`)");
         target_dir().join("wasm32-wasip2").join("guest")
     })

@@ -84,7 +84,11 @@ pub fn parse(body: &[u8]) -> Result<SoapRequest, SoapError> {
             .read_resolved_event_into(&mut buf)
             .map_err(|e| SoapError::Malformed(e.to_string()))?;
         match ev {
-            (ns, Event::Start(e)) => {
+            (ns, ev @ (Event::Start(_) | Event::Empty(_))) => {
+                let (Event::Start(e) | Event::Empty(e)) = &ev else {
+                    unreachable!()
+                };
+                let empty = matches!(ev, Event::Empty(_));
                 let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 let ns = match ns {
                     ResolveResult::Bound(n) => String::from_utf8_lossy(n.as_ref()).into_owned(),
@@ -96,7 +100,7 @@ pub fn parse(body: &[u8]) -> Result<SoapRequest, SoapError> {
                     ));
                 }
                 let depth = path.len();
-                if depth == 1 && SOAP_ENV.contains(&ns.as_str()) {
+                if depth == 1 && SOAP_ENV.contains(&ns.as_str()) && !empty {
                     in_body = local == "Body";
                     in_header = local == "Header";
                 }
@@ -117,8 +121,10 @@ pub fn parse(body: &[u8]) -> Result<SoapRequest, SoapError> {
                         t.digest = digest;
                     }
                 }
-                current = Some(local.clone());
-                path.push(local);
+                if !empty {
+                    current = Some(local.clone());
+                    path.push(local);
+                }
             }
             (_, Event::End(_)) => {
                 path.pop();
@@ -202,6 +208,12 @@ mod tests {
             .replace("</trt:", "</m:")
             .replace("xmlns:trt=", "xmlns:m=");
         assert_eq!(parse(other.as_bytes()).unwrap().op, "GetStreamUri");
+    }
+
+    #[test]
+    fn a_self_closing_operation_is_an_operation() {
+        let r = parse(br#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:trt="http://www.onvif.org/ver10/media/wsdl"><s:Body><trt:GetProfiles/></s:Body></s:Envelope>"#).unwrap();
+        assert_eq!(r.op, "GetProfiles");
     }
 
     #[test]
