@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use twinwall_simulator::scenario::{self, Scenario};
+use twinwall_simulator::scenario::{Fleet, Scenario};
 
 use crate::Hub;
 use crate::config::HubConfig;
@@ -13,6 +13,7 @@ use crate::config::HubConfig;
 /// The scenario the demo plays: four buildings, alarms, faults and a restore.
 pub const SCENARIO: &str = include_str!("demo/scenario.toml");
 const FP1_PROFILE: &str = include_str!("../../device-profiles/fire-panel/twinwall-fp1.toml");
+const CAM1_PROFILE: &str = include_str!("../../device-profiles/camera/twinwall-cam1.toml");
 
 /// Demo options.
 #[derive(Debug, Clone)]
@@ -44,12 +45,15 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     let profiles = tmp.path().join("device-profiles");
     std::fs::create_dir_all(profiles.join("fire-panel"))?;
     std::fs::write(profiles.join("fire-panel/twinwall-fp1.toml"), FP1_PROFILE)?;
+    std::fs::create_dir_all(profiles.join("camera"))?;
+    std::fs::write(profiles.join("camera/twinwall-cam1.toml"), CAM1_PROFILE)?;
 
     let scenario = Scenario::parse(SCENARIO, "demo scenario")?;
-    let panels = scenario::start_panels(&scenario, "127.0.0.1".parse()?)
+    let fleet = scenario
+        .start("127.0.0.1".parse()?)
         .await
-        .context("starting simulated panels")?;
-    let mut config_text = demo_config(&opts.http, &panels);
+        .context("starting simulated devices")?;
+    let mut config_text = demo_config(&opts.http, &fleet, &scenario);
     if let Some(url) = &opts.mqtt {
         config_text.push_str(&format!(
             "\n[northbound]\nurl = \"{url}\"\nclient_id = \"twinwall-demo-{}\"\n",
@@ -75,7 +79,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     println!("  data folder:  {} (removed on exit)", tmp.path().display());
     println!("Press Ctrl-C to stop.");
     tokio::select! {
-        _ = scenario.play(&panels) => { tokio::signal::ctrl_c().await?; }
+        _ = scenario.play(&fleet) => { tokio::signal::ctrl_c().await?; }
         r = tokio::signal::ctrl_c() => r?,
     }
     hub.stop().await;
@@ -112,37 +116,42 @@ fn copy_drivers(from: &Path, to: &Path) -> anyhow::Result<Vec<String>> {
     Ok(names)
 }
 
-fn demo_config(
-    http: &str,
-    panels: &std::collections::HashMap<String, twinwall_simulator::fire_panel::FirePanel>,
-) -> String {
+fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario) -> String {
     let zones = [
-        (
-            "fp-chem-north",
-            "chem-north",
-            "化学北楼 Chemistry North",
-            "orange",
-        ),
-        ("fp-library", "library", "图书馆 Library", "yellow"),
-        (
-            "fp-canteen",
-            "canteen",
-            "学苑餐厅 Xueyuan Canteen",
-            "yellow",
-        ),
-        ("fp-dorm-3", "dorm-3", "3号宿舍楼 Dormitory 3", "blue"),
+        ("chem-north", "化学北楼 Chemistry North", "orange"),
+        ("library", "图书馆 Library", "yellow"),
+        ("canteen", "学苑餐厅 Xueyuan Canteen", "yellow"),
+        ("dorm-3", "3号宿舍楼 Dormitory 3", "blue"),
     ];
     let mut t = format!(
         "[site]\nid = \"demo\"\nname = \"Twinwall demo campus\"\ndata_dir = \"data\"\n\n[http]\nlisten = \"{http}\"\n\n\
          [plugins]\ndir = \"plugins\"\n\n[profiles]\ndir = \"device-profiles\"\n\n[[zones]]\nid = \"campus\"\nname = \"Main campus\"\n"
     );
-    for (panel, zone, name, risk) in zones {
+    for (zone, name, risk) in zones {
         t.push_str(&format!("\n[[zones]]\nid = \"{zone}\"\nname = \"{name}\"\nparent = \"campus\"\nrisk = \"{risk}\"\n"));
-        if let Some(p) = panels.get(panel) {
+        // Devices are named after their zone: fp-<zone>, cam-<zone>-<n>.
+        if let Some(p) = fleet.panels.get(&format!("fp-{zone}")) {
             t.push_str(&format!(
-                "\n[[devices]]\nid = \"{panel}\"\ndriver = \"modbus-fire-panel\"\nprofile = \"fire-panel/twinwall-fp1\"\nzone = \"{zone}\"\n\
+                "\n[[devices]]\nid = \"fp-{zone}\"\ndriver = \"modbus-fire-panel\"\nprofile = \"fire-panel/twinwall-fp1\"\nzone = \"{zone}\"\n\
                  address = \"{}\"\nsettings = {{ allow_commands = \"reset,silence,acknowledge\" }}\n",
                 p.addr()
+            ));
+        }
+        for c in scenario
+            .cameras
+            .iter()
+            .filter(|c| c.id.starts_with(&format!("cam-{zone}-")))
+        {
+            let Some(cam) = fleet.cameras.get(&c.id) else {
+                continue;
+            };
+            t.push_str(&format!(
+                "\n[[devices]]\nid = \"{}\"\ndriver = \"onvif-camera\"\nprofile = \"camera/twinwall-cam1\"\nzone = \"{zone}\"\n\
+                 address = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\noffline_after_ms = 8000\n",
+                c.id,
+                cam.addr(),
+                c.username,
+                c.password
             ));
         }
     }

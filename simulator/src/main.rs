@@ -1,13 +1,13 @@
 //! `twinwall-sim`: run simulated devices from the command line.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use twinwall_simulator::camera::Camera;
 use twinwall_simulator::fire_panel::FirePanel;
-use twinwall_simulator::scenario::{self, Scenario};
+use twinwall_simulator::scenario::{Fleet, Scenario};
 
 #[derive(Parser)]
 #[command(
@@ -16,6 +16,12 @@ use twinwall_simulator::scenario::{self, Scenario};
     about = "Simulated campus safety devices on real protocols"
 )]
 struct Cli {
+    /// Address to listen on.
+    #[arg(long, global = true, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// First port; device i listens on base-port + i. 0 picks free ports.
+    #[arg(long, global = true, default_value_t = 0)]
+    base_port: u16,
     #[command(subcommand)]
     command: Command,
 }
@@ -24,22 +30,39 @@ struct Cli {
 enum Command {
     /// Fire-alarm panels over Modbus TCP (register map TW-FP1).
     FirePanels {
-        /// How many panels (ignored with --scenario, which declares its own).
+        /// How many panels.
         #[arg(long, default_value_t = 1)]
-        count: u32,
+        count: u16,
         /// Points per panel.
         #[arg(long, default_value_t = 32)]
         points: u16,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1")]
-        host: IpAddr,
-        /// First port; panel i listens on base-port + i. 0 picks free ports.
-        #[arg(long, default_value_t = 0)]
-        base_port: u16,
-        /// A scenario file (TOML) declaring panels and scripted steps.
-        #[arg(long)]
-        scenario: Option<PathBuf>,
     },
+    /// ONVIF cameras (device, media, pull-point events) over HTTP.
+    Cameras {
+        /// How many cameras.
+        #[arg(long, default_value_t = 1)]
+        count: u16,
+        /// Account user.
+        #[arg(long, default_value = "admin")]
+        username: String,
+        /// Account password.
+        #[arg(long, default_value = "admin123")]
+        password: String,
+    },
+    /// Every device a scenario file (TOML) declares, playing its steps.
+    Scenario {
+        /// The scenario file.
+        file: PathBuf,
+    },
+}
+
+fn addr(host: IpAddr, base: u16, i: u16) -> anyhow::Result<SocketAddr> {
+    let port = if base == 0 {
+        0
+    } else {
+        base.checked_add(i).context("port out of range")?
+    };
+    Ok(SocketAddr::new(host, port))
 }
 
 #[tokio::main]
@@ -49,54 +72,59 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let Cli {
-        command:
-            Command::FirePanels {
-                count,
-                points,
-                host,
-                base_port,
-                scenario,
-            },
-    } = Cli::parse();
-    let (panels, scenario) = match scenario {
-        Some(path) => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            let s = Scenario::parse(&text, &path.display().to_string())?;
-            (scenario::start_panels(&s, host).await?, Some(s))
-        }
-        None => {
-            let mut panels = HashMap::new();
+    let cli = Cli::parse();
+    let mut fleet = Fleet::default();
+    let mut scenario = None;
+    match cli.command {
+        Command::FirePanels { count, points } => {
             for i in 0..count {
-                let port = if base_port == 0 {
-                    0
-                } else {
-                    base_port
-                        .checked_add(i as u16)
-                        .context("port out of range")?
-                };
                 let id = format!("fp-{}", i + 1);
-                let p = FirePanel::start(&id, std::net::SocketAddr::new(host, port), points)
+                let p = FirePanel::start(&id, addr(cli.host, cli.base_port, i)?, points)
                     .await
                     .with_context(|| format!("starting {id}"))?;
-                panels.insert(id, p);
+                fleet.panels.insert(id, p);
             }
-            (panels, None)
         }
-    };
-    let mut ids: Vec<_> = panels
-        .values()
-        .map(|p| (p.id().to_owned(), p.addr()))
-        .collect();
-    ids.sort();
-    for (id, addr) in &ids {
-        println!("{id} modbus-tcp {addr}");
+        Command::Cameras {
+            count,
+            username,
+            password,
+        } => {
+            for i in 0..count {
+                let id = format!("cam-{}", i + 1);
+                let c = Camera::start(&id, addr(cli.host, cli.base_port, i)?, &username, &password)
+                    .await
+                    .with_context(|| format!("starting {id}"))?;
+                fleet.cameras.insert(id, c);
+            }
+        }
+        Command::Scenario { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let s = Scenario::parse(&text, &file.display().to_string())?;
+            fleet = s.start(cli.host).await?;
+            scenario = Some(s);
+        }
     }
-    println!("{} fire panel(s) running; Ctrl-C to stop", ids.len());
+    let mut lines: Vec<String> = fleet
+        .panels
+        .values()
+        .map(|p| format!("{} modbus-tcp {}", p.id(), p.addr()))
+        .collect();
+    lines.extend(
+        fleet
+            .cameras
+            .values()
+            .map(|c| format!("{} onvif http://{}/onvif/device_service", c.id(), c.addr())),
+    );
+    lines.sort();
+    for l in &lines {
+        println!("{l}");
+    }
+    println!("{} device(s) running; Ctrl-C to stop", lines.len());
     let play = async {
         match &scenario {
-            Some(s) => s.play(&panels).await,
+            Some(s) => s.play(&fleet).await,
             None => std::future::pending().await,
         }
     };

@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::camera::{Camera, Topic};
 use crate::fire_panel::{Fault, FirePanel};
 
 /// A scenario.
@@ -36,6 +37,9 @@ pub struct Scenario {
     /// Panels to start.
     #[serde(default)]
     pub panels: Vec<PanelDecl>,
+    /// Cameras to start.
+    #[serde(default)]
+    pub cameras: Vec<CameraDecl>,
     /// What happens when.
     #[serde(default)]
     pub steps: Vec<Step>,
@@ -59,14 +63,58 @@ fn default_points() -> u16 {
     32
 }
 
-/// One scripted step: an action on the panel, a fault, or both.
+/// A camera to start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CameraDecl {
+    /// Id.
+    pub id: String,
+    /// Account user (default `admin`).
+    #[serde(default = "default_user")]
+    pub username: String,
+    /// Account password (default `admin123`).
+    #[serde(default = "default_password")]
+    pub password: String,
+    /// Fixed HTTP port (default: any free port).
+    #[serde(default)]
+    pub port: Option<u16>,
+}
+
+fn default_user() -> String {
+    "admin".into()
+}
+fn default_password() -> String {
+    "admin123".into()
+}
+
+/// Everything a scenario started.
+#[derive(Default)]
+pub struct Fleet {
+    /// Fire panels by id.
+    pub panels: HashMap<String, FirePanel>,
+    /// Cameras by id.
+    pub cameras: HashMap<String, Camera>,
+}
+
+/// One scripted step: on a panel, an action, a fault or both; on a camera,
+/// a condition (`topic`) set to `state`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// Seconds from the start.
     pub at_s: f64,
-    /// Panel id.
+    /// Panel id (or `camera`).
+    #[serde(default)]
     pub panel: String,
+    /// Camera id (or `panel`).
+    #[serde(default)]
+    pub camera: String,
+    /// Camera condition: `motion`, `tamper`, `signal_loss`.
+    #[serde(default)]
+    pub topic: Option<Topic>,
+    /// Camera condition state (default true).
+    #[serde(default)]
+    pub state: Option<bool>,
     /// What happens at the panel.
     #[serde(default)]
     pub action: Option<Action>,
@@ -179,12 +227,28 @@ impl Scenario {
                 at_s: st.at_s,
                 message,
             };
-            let Some(n) = points.get(st.panel.as_str()) else {
-                return Err(bad(format!("unknown panel `{}`", st.panel)));
-            };
             if st.at_s.is_nan() || st.at_s < 0.0 {
                 return Err(bad("at_s must be ≥ 0".into()));
             }
+            if !st.camera.is_empty() {
+                if !st.panel.is_empty() || !s.cameras.iter().any(|c| c.id == st.camera) {
+                    return Err(bad(format!(
+                        "unknown camera `{}` (or both `panel` and `camera` given)",
+                        st.camera
+                    )));
+                }
+                if st.topic.is_none()
+                    || st.action.is_some()
+                    || st.point.is_some()
+                    || st.fault.is_some()
+                {
+                    return Err(bad("a camera step takes `topic` and `state` only".into()));
+                }
+                continue;
+            }
+            let Some(n) = points.get(st.panel.as_str()) else {
+                return Err(bad(format!("unknown panel `{}`", st.panel)));
+            };
             match (st.action, st.point) {
                 (None, _) if st.fault.is_none() => {
                     return Err(bad("a step needs an `action` or a `fault`".into()));
@@ -204,17 +268,45 @@ impl Scenario {
         Ok(s)
     }
 
-    /// Play the steps against `panels`, repeating if asked. Runs until aborted
+    /// Start every panel and camera the scenario declares on `host`.
+    pub async fn start(&self, host: std::net::IpAddr) -> std::io::Result<Fleet> {
+        let mut fleet = Fleet::default();
+        for d in &self.panels {
+            let p = FirePanel::start(
+                &d.id,
+                std::net::SocketAddr::new(host, d.port.unwrap_or(0)),
+                d.points,
+            )
+            .await?;
+            fleet.panels.insert(d.id.clone(), p);
+        }
+        for c in &self.cameras {
+            let cam = Camera::start(
+                &c.id,
+                std::net::SocketAddr::new(host, c.port.unwrap_or(0)),
+                &c.username,
+                &c.password,
+            )
+            .await?;
+            fleet.cameras.insert(c.id.clone(), cam);
+        }
+        Ok(fleet)
+    }
+
+    /// Play the steps against `fleet`, repeating if asked. Runs until aborted
     /// (or, without repeat, until the last step).
-    pub async fn play(&self, panels: &HashMap<String, FirePanel>) {
+    pub async fn play(&self, fleet: &Fleet) {
         let mut steps = self.steps.clone();
         steps.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
         loop {
             let start = tokio::time::Instant::now();
             for st in &steps {
                 tokio::time::sleep_until(start + Duration::from_secs_f64(st.at_s)).await;
-                if let Some(p) = panels.get(&st.panel) {
+                if let Some(p) = fleet.panels.get(&st.panel) {
                     apply(p, st);
+                }
+                if let (Some(c), Some(topic)) = (fleet.cameras.get(&st.camera), st.topic) {
+                    c.set(topic, st.state.unwrap_or(true));
                 }
             }
             match self.repeat_after_s {
@@ -270,24 +362,6 @@ pub fn apply(panel: &FirePanel, st: &Step) {
     });
 }
 
-/// Start every panel a scenario declares on `host`.
-pub async fn start_panels(
-    s: &Scenario,
-    host: std::net::IpAddr,
-) -> std::io::Result<HashMap<String, FirePanel>> {
-    let mut panels = HashMap::new();
-    for d in &s.panels {
-        let p = FirePanel::start(
-            &d.id,
-            std::net::SocketAddr::new(host, d.port.unwrap_or(0)),
-            d.points,
-        )
-        .await?;
-        panels.insert(d.id.clone(), p);
-    }
-    Ok(panels)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,5 +390,15 @@ mod tests {
             Scenario::parse(f, "s.toml").unwrap().steps[0].fault,
             Some(Fault::Delay { ms: 500 })
         );
+        let cam =
+            "[[cameras]]\nid = \"c\"\n[[steps]]\nat_s = 2\ncamera = \"c\"\ntopic = \"motion\"\n";
+        assert_eq!(
+            Scenario::parse(cam, "s.toml").unwrap().steps[0].topic,
+            Some(Topic::Motion)
+        );
+        let e = Scenario::parse(&cam.replace("camera = \"c\"", "camera = \"d\""), "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown camera `d`"), "{e}");
     }
 }
