@@ -97,6 +97,9 @@ struct Tracker {
 
 type SharedTracker = Arc<Mutex<Tracker>>;
 
+/// How an HTTP exchange ended, for the link state: answered, or why not.
+type HttpDone = Result<(), String>;
+
 fn settle(t: &Option<SharedTracker>, error: Option<String>) {
     let Some(t) = t else { return };
     let Ok(mut t) = t.lock() else { return };
@@ -136,10 +139,7 @@ struct Session {
     transport: &'static str,
     digest: super::http::DigestState,
     /// Outcomes of HTTP exchanges running in their own tasks.
-    http_done: (
-        mpsc::Sender<Result<(), String>>,
-        mpsc::Receiver<Result<(), String>>,
-    ),
+    http_done: (mpsc::Sender<HttpDone>, mpsc::Receiver<HttpDone>),
 }
 
 impl Session {

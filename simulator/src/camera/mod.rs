@@ -47,6 +47,9 @@ struct Shared {
     down: AtomicBool,
 }
 
+/// An answer that ends a request early (a fault or a challenge), boxed: it is large.
+type Refusal = Box<Response>;
+
 /// A running simulated camera. Dropping it stops the camera.
 pub struct Camera {
     shared: Arc<Shared>,
@@ -185,6 +188,10 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
+fn refuse(status: StatusCode, subcode: &str, reason: &str) -> Refusal {
+    Box::new(fault(status, subcode, reason))
+}
+
 fn soap_response(status: StatusCode, body: String) -> Response {
     (
         status,
@@ -229,7 +236,7 @@ impl Shared {
     }
 
     /// WS-Security first, then HTTP Digest, else a Digest challenge.
-    fn authorize(&self, req: &soap::SoapRequest, headers: &HeaderMap) -> Result<(), Response> {
+    fn authorize(&self, req: &soap::SoapRequest, headers: &HeaderMap) -> Result<(), Refusal> {
         let password = self
             .password
             .lock()
@@ -237,7 +244,7 @@ impl Shared {
             .clone();
         if let Some(t) = &req.token {
             return auth::check_token(t, &self.user, &password).map_err(|_| {
-                fault(
+                refuse(
                     StatusCode::BAD_REQUEST,
                     "ter:NotAuthorized",
                     "The action requested requires authorization and the sender is not authorized",
@@ -256,9 +263,9 @@ impl Shared {
                         .unwrap_or(false)
                 };
                 auth::check_digest(h, "POST", REALM, &self.user, &password, known)
-                    .map_err(|_| self.challenge())
+                    .map_err(|_| Box::new(self.challenge()))
             }
-            _ => Err(self.challenge()),
+            _ => Err(Box::new(self.challenge())),
         }
     }
 }
@@ -268,13 +275,13 @@ async fn read(
     headers: &HeaderMap,
     body: &Bytes,
     open: bool,
-) -> Result<soap::SoapRequest, Response> {
+) -> Result<soap::SoapRequest, Refusal> {
     if shared.down.load(Ordering::SeqCst) {
         // Unreachable: never answer.
         std::future::pending::<()>().await;
     }
     let req = soap::parse(body)
-        .map_err(|e| fault(StatusCode::BAD_REQUEST, "ter:WellFormed", &e.to_string()))?;
+        .map_err(|e| refuse(StatusCode::BAD_REQUEST, "ter:WellFormed", &e.to_string()))?;
     if !(open && req.op == "GetSystemDateAndTime") {
         shared.authorize(&req, headers)?;
     }
@@ -289,7 +296,7 @@ async fn service(
 ) -> Response {
     let req = match read(&s, &headers, &body, true).await {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let ip = s.addr.ip().to_string();
     let stream_uri = |token: &str| {
@@ -364,7 +371,7 @@ async fn subscription(
 ) -> Response {
     let req = match read(&s, &headers, &body, false).await {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let ok = |body: String| soap_response(StatusCode::OK, body);
     match req.op.as_str() {
