@@ -230,7 +230,7 @@ async fn commands_over_mqtt_reach_the_panel_and_bad_ones_get_an_error() {
         .await
         .unwrap();
     wait_for(Duration::from_secs(10), || async {
-        (hub.get("/api/v1/northbound").await.ok()?["connected"] == true).then_some(())
+        (hub.get("/api/v1/northbound").await.ok()?["commands_ready"] == true).then_some(())
     })
     .await
     .expect("bridge connected");
@@ -258,7 +258,6 @@ async fn commands_over_mqtt_reach_the_panel_and_bad_ones_get_an_error() {
             .unwrap_or_else(|| panic!("no reply on {topic}"))
         }
     };
-    // The bridge subscribes after connecting: retry the first command until it is answered.
     panel.with_state(|s| s.alarm(2));
     client
         .publish(

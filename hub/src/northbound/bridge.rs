@@ -101,6 +101,7 @@ async fn run(cfg: Northbound, site: String, bus: Bus, devices: Arc<Devices>, sta
         };
         let why = session(&cfg, &topics, opts, &bus, &devices, &status, &mut backoff).await;
         status.connected.store(false, Ordering::Relaxed);
+        status.commands_ready.store(false, Ordering::Relaxed);
         tracing::warn!(url = %cfg.url, "northbound MQTT: {why}; reconnecting");
         set_error(&status, why);
         tokio::time::sleep(backoff.next_delay()).await;
@@ -175,6 +176,7 @@ async fn session(
                         }
                 }
                 Ok(MqttEvent::Outgoing(Outgoing::Publish(pkid))) => acks.sent(pkid),
+                Ok(MqttEvent::Incoming(Packet::SubAck(_))) => status.commands_ready.store(true, Ordering::Relaxed),
                 Ok(MqttEvent::Incoming(Packet::PubAck(ack))) => {
                     if let Some(next) = acks.acked(ack.pkid)
                         && let Err(e) = bus.commit_cursor(CURSOR, next) {

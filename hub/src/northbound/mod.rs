@@ -24,6 +24,7 @@ pub const CURSOR: &str = "northbound-mqtt";
 #[derive(Debug, Default)]
 pub struct Status {
     connected: AtomicBool,
+    commands_ready: AtomicBool,
     published: AtomicU64,
     reconnects: AtomicU64,
     last_error: std::sync::Mutex<Option<String>>,
@@ -34,6 +35,8 @@ pub struct Status {
 pub struct StatusView {
     /// Connected to the broker now.
     pub connected: bool,
+    /// The broker has confirmed the subscription to the command topics.
+    pub commands_ready: bool,
     /// Next seq to be acknowledged by the broker.
     pub cursor: u64,
     /// Events not yet acknowledged.
@@ -61,6 +64,7 @@ impl Status {
         };
         StatusView {
             connected: self.connected.load(Ordering::Relaxed),
+            commands_ready: self.commands_ready.load(Ordering::Relaxed),
             cursor,
             lag_events: next.saturating_sub(cursor),
             lag_seconds,
