@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use twinwall_simulator::camera::discovery::{Endpoint, Responder};
 use twinwall_simulator::scenario::{Fleet, Scenario};
 
 use crate::Hub;
@@ -62,6 +63,15 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     }
     let config = HubConfig::parse(&config_text, "demo hub.toml", tmp.path())?;
     let hub = Hub::start(config).await?;
+    // One WS-Discovery responder for every camera, on loopback.
+    let endpoints = fleet
+        .cameras
+        .values()
+        .map(|c| Endpoint::for_camera(c.id(), c.addr()))
+        .collect();
+    let discovery = Responder::start("127.0.0.1:0".parse()?, endpoints, None)
+        .await
+        .context("starting WS-Discovery")?;
     let url = format!("http://{}", hub.http_addr());
     println!(
         "Twinwall demo running ({} driver(s): {})",
@@ -73,6 +83,10 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     println!("  live stream:  {url}/api/v1/events/stream");
     println!("  devices:      {url}/api/v1/devices");
     println!("  metrics:      {url}/metrics");
+    println!(
+        "  discovery:    {url}/api/v1/discovery/onvif?target={}",
+        discovery.addr()
+    );
     if let Some(m) = &opts.mqtt {
         println!("  mqtt:         {m}, topics twinwall/demo/# (status: {url}/api/v1/northbound)");
     }

@@ -21,6 +21,7 @@ pub mod bus;
 pub mod config;
 pub mod demo;
 pub mod devices;
+pub mod discovery;
 mod hub;
 pub mod metrics;
 pub mod northbound;

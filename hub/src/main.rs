@@ -38,6 +38,12 @@ enum Command {
         #[arg(long)]
         mqtt: Option<String>,
     },
+    /// Find devices on the network.
+    Discover {
+        /// What to look for.
+        #[command(subcommand)]
+        what: Discover,
+    },
     /// Print events from a running hub, oldest first, as JSON lines.
     Events {
         /// The hub's API.
@@ -55,6 +61,19 @@ enum Command {
         /// Only this device.
         #[arg(long)]
         device: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Discover {
+    /// ONVIF cameras, by WS-Discovery Probe.
+    Onvif {
+        /// Where to send the Probe (a camera or responder at host:port, or the multicast group).
+        #[arg(long, default_value = twinwall_hub::discovery::MULTICAST)]
+        target: std::net::SocketAddr,
+        /// How long to wait for answers, ms.
+        #[arg(long, default_value_t = 2000)]
+        wait_ms: u64,
     },
 }
 
@@ -88,6 +107,28 @@ async fn main() -> anyhow::Result<()> {
                 mqtt,
             })
             .await
+        }
+        Command::Discover {
+            what: Discover::Onvif { target, wait_ms },
+        } => {
+            let found =
+                twinwall_hub::discovery::probe(target, std::time::Duration::from_millis(wait_ms))
+                    .await?;
+            for f in &found {
+                println!(
+                    "{}  {}  {}",
+                    f.endpoint,
+                    f.xaddrs.join(" "),
+                    f.scopes
+                        .iter()
+                        .filter(|s| s.contains("/name/") || s.contains("/hardware/"))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+            }
+            eprintln!("{} device(s) answered", found.len());
+            Ok(())
         }
         Command::Events {
             api,

@@ -259,3 +259,68 @@ async fn the_hub_authenticates_with_ws_security_or_http_digest() {
     .unwrap();
     assert_eq!(r.status, 400);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ws_discovery_finds_every_simulated_camera() {
+    use twinwall_simulator::camera::discovery::{Endpoint, Responder};
+    let a = Camera::start("cam-a", "127.0.0.1:0".parse().unwrap(), "admin", "x")
+        .await
+        .unwrap();
+    let b = Camera::start("cam-b", "127.0.0.1:0".parse().unwrap(), "admin", "x")
+        .await
+        .unwrap();
+    let listener = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let endpoints = vec![
+        Endpoint::for_camera("cam-a", a.addr()),
+        Endpoint::for_camera("cam-b", b.addr()),
+    ];
+    let responder = Responder::start(
+        "127.0.0.1:0".parse().unwrap(),
+        endpoints,
+        Some(listener.local_addr().unwrap()),
+    )
+    .await
+    .unwrap();
+    // Hello for each camera on start.
+    let mut buf = vec![0u8; 65536];
+    for _ in 0..2 {
+        let (n, _) = tokio::time::timeout(Duration::from_secs(2), listener.recv_from(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).contains("discovery/Hello"));
+    }
+    // The hub's API probes and lists both.
+    let hub = TestHub::start(&[], ZONES).await.unwrap();
+    let v = hub
+        .get(&format!(
+            "/api/v1/discovery/onvif?target={}&wait_ms=500",
+            responder.addr()
+        ))
+        .await
+        .unwrap();
+    let found = v["found"].as_array().unwrap();
+    assert_eq!(found.len(), 2, "{v}");
+    let xaddrs: Vec<String> = found
+        .iter()
+        .map(|f| f["xaddrs"][0].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        xaddrs.contains(&format!("http://{}/onvif/device_service", a.addr())),
+        "{xaddrs:?}"
+    );
+    assert!(found.iter().any(|f| {
+        f["scopes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "onvif://www.onvif.org/name/cam-b")
+    }));
+    // Bye when it stops.
+    drop(responder);
+    let (n, _) = tokio::time::timeout(Duration::from_secs(2), listener.recv_from(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).contains("discovery/Bye"));
+}

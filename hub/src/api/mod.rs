@@ -76,6 +76,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/events/stream", get(events::stream))
         .route("/api/v1/events/{seq}", get(events::one))
         .route("/api/v1/northbound", get(observe::northbound))
+        .route("/api/v1/discovery/onvif", get(observe::discover_onvif))
         .route("/metrics", get(observe::metrics))
         .layer(axum::middleware::from_fn(observe::count_requests))
         .with_state(state)

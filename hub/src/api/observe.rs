@@ -1,7 +1,7 @@
 //! Metrics exposition, request counting and the northbound status.
 
 use axum::Json;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Query, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -49,4 +49,30 @@ pub async fn count_requests(req: Request, next: Next) -> Response {
     metrics::counter!("twinwall_http_requests_total", "method" => method, "route" => route, "status" => resp.status().as_u16().to_string())
         .increment(1);
     resp
+}
+
+/// Query of `GET /api/v1/discovery/onvif`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoverQuery {
+    /// Where to send the Probe (default the WS-Discovery multicast group).
+    target: Option<String>,
+    /// How long to collect answers, ms (default 2000, at most 10 000).
+    wait_ms: Option<u64>,
+}
+
+/// `GET /api/v1/discovery/onvif`: cameras answering a WS-Discovery Probe.
+pub async fn discover_onvif(
+    q: Result<Query<DiscoverQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let target = q.target.as_deref().unwrap_or(crate::discovery::MULTICAST);
+    let addr: std::net::SocketAddr = target
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("target `{target}` is not host:port")))?;
+    let wait = std::time::Duration::from_millis(q.wait_ms.unwrap_or(2000).min(10_000));
+    let found = crate::discovery::probe(addr, wait)
+        .await
+        .map_err(|e| ApiError::bad_request(format!("probe to {addr} failed: {e}")))?;
+    Ok(Json(json!({"target": target, "found": found})))
 }

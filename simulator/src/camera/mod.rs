@@ -5,6 +5,7 @@
 //! `PropertyOperation="Changed"` on real transitions only.
 
 mod auth;
+pub mod discovery;
 pub mod events;
 pub mod soap;
 mod templates;

@@ -21,6 +21,8 @@ pub struct SoapRequest {
     pub token: Option<UsernameToken>,
     /// Text of the leaf elements inside the operation, by local name (first wins).
     pub params: Vec<(String, String)>,
+    /// WS-Addressing `MessageID` from the header, when present.
+    pub message_id: Option<String>,
 }
 
 /// A WS-Security UsernameToken.
@@ -142,7 +144,9 @@ pub fn parse(body: &[u8]) -> Result<SoapRequest, SoapError> {
                 let Some(name) = current.clone() else {
                     continue;
                 };
-                if in_header {
+                if in_header && name == "MessageID" {
+                    out.message_id = Some(text.chars().take(256).collect());
+                } else if in_header {
                     if let Some(tok) = &mut token {
                         match name.as_str() {
                             "Username" => tok.username = text,
