@@ -7,8 +7,10 @@
 mod auth;
 pub mod discovery;
 pub mod events;
+pub mod rtsp;
 pub mod soap;
 mod templates;
+pub mod video;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -46,6 +48,9 @@ struct Shared {
     changes: watch::Sender<u64>,
     nonces: Mutex<VecDeque<String>>,
     down: AtomicBool,
+    /// The RTSP stream stops sending frames (the session stays open).
+    stalled: AtomicBool,
+    rtsp_addr: SocketAddr,
 }
 
 /// An answer that ends a request early (a fault or a challenge), boxed: it is large.
@@ -55,6 +60,7 @@ type Refusal = Box<Response>;
 pub struct Camera {
     shared: Arc<Shared>,
     task: Mutex<Option<JoinHandle<()>>>,
+    rtsp_task: Mutex<Option<JoinHandle<()>>>,
 }
 
 fn now_ms() -> i64 {
@@ -83,6 +89,8 @@ impl Camera {
     ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
+        let rtsp_listener = TcpListener::bind(SocketAddr::new(bind.ip(), 0)).await?;
+        let rtsp_addr = rtsp_listener.local_addr()?;
         let shared = Arc::new(Shared {
             id: id.to_owned(),
             addr,
@@ -92,11 +100,15 @@ impl Camera {
             changes: watch::channel(0).0,
             nonces: Mutex::new(VecDeque::new()),
             down: AtomicBool::new(false),
+            stalled: AtomicBool::new(false),
+            rtsp_addr,
         });
         let task = tokio::spawn(serve(listener, shared.clone()));
+        let rtsp_task = tokio::spawn(rtsp::serve(rtsp_listener, shared.clone()));
         Ok(Camera {
             shared,
             task: Mutex::new(Some(task)),
+            rtsp_task: Mutex::new(Some(rtsp_task)),
         })
     }
 
@@ -156,25 +168,45 @@ impl Camera {
     /// never answered) or bring it back on the same address.
     pub async fn set_down(&self, down: bool) -> std::io::Result<()> {
         self.shared.down.store(down, Ordering::SeqCst);
-        let mut task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let mut http = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let mut rtsp = self.rtsp_task.lock().unwrap_or_else(|p| p.into_inner()).take();
         if down {
-            if let Some(t) = task.take() {
+            for t in [http.take(), rtsp.take()].into_iter().flatten() {
                 t.abort();
             }
-        } else if task.is_none() {
-            let listener = TcpListener::bind(self.shared.addr).await?;
-            task = Some(tokio::spawn(serve(listener, self.shared.clone())));
+        } else {
+            if http.is_none() {
+                let listener = TcpListener::bind(self.shared.addr).await?;
+                http = Some(tokio::spawn(serve(listener, self.shared.clone())));
+            }
+            if rtsp.is_none() {
+                let listener = TcpListener::bind(self.shared.rtsp_addr).await?;
+                rtsp = Some(tokio::spawn(rtsp::serve(listener, self.shared.clone())));
+            }
         }
-        *self.task.lock().unwrap_or_else(|p| p.into_inner()) = task;
+        *self.task.lock().unwrap_or_else(|p| p.into_inner()) = http;
+        *self.rtsp_task.lock().unwrap_or_else(|p| p.into_inner()) = rtsp;
         Ok(())
+    }
+
+    /// Stall the video: RTSP sessions stay open but frames stop (or resume).
+    pub fn set_stalled(&self, stalled: bool) {
+        self.shared.stalled.store(stalled, Ordering::SeqCst);
+    }
+
+    /// The RTSP URL of a channel (`101` main, `102` sub).
+    pub fn rtsp_url(&self, channel: &str) -> String {
+        format!("rtsp://{}/Streaming/Channels/{channel}", self.shared.rtsp_addr)
     }
 }
 
 impl Drop for Camera {
     fn drop(&mut self) {
         self.shared.down.store(true, Ordering::SeqCst);
-        if let Some(t) = self.task.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            t.abort();
+        for t in [&self.task, &self.rtsp_task] {
+            if let Some(t) = t.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                t.abort();
+            }
         }
     }
 }
@@ -216,10 +248,9 @@ impl Shared {
         format!("http://{}", self.addr)
     }
 
-    fn challenge(&self) -> Response {
-        let nonce: String = (0..16)
-            .map(|_| format!("{:02x}", fastrand::u8(..)))
-            .collect();
+    /// A fresh Digest challenge (`WWW-Authenticate` value), shared by HTTP and RTSP.
+    fn new_challenge(&self) -> String {
+        let nonce: String = (0..16).map(|_| format!("{:02x}", fastrand::u8(..))).collect();
         {
             let mut n = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
             n.push_back(nonce.clone());
@@ -227,13 +258,11 @@ impl Shared {
                 n.pop_front();
             }
         }
-        let h = format!("Digest realm=\"{REALM}\", qop=\"auth\", nonce=\"{nonce}\", algorithm=MD5");
-        (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, h)],
-            "",
-        )
-            .into_response()
+        format!("Digest realm=\"{REALM}\", qop=\"auth\", nonce=\"{nonce}\", algorithm=MD5")
+    }
+
+    fn challenge(&self) -> Response {
+        (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, self.new_challenge())], "").into_response()
     }
 
     /// WS-Security first, then HTTP Digest, else a Digest challenge.
@@ -305,7 +334,7 @@ async fn service(
             .iter()
             .find(|p| p.0 == token)
             .map(|p| p.3);
-        ch.map(|ch| format!("rtsp://{ip}:554/Streaming/Channels/{ch}"))
+        ch.map(|ch| format!("rtsp://{}/Streaming/Channels/{ch}", s.rtsp_addr))
     };
     let ok = |body: String| soap_response(StatusCode::OK, body);
     match (svc.as_str(), req.ns.as_str(), req.op.as_str()) {

@@ -157,9 +157,9 @@ pub fn network_interfaces(ip: &str) -> String {
     ))
 }
 
-/// The two profiles: `main` (1280×720) and `sub` (640×360), H.264.
+/// The two profiles: `main` (320×192) and `sub` (160×96), H.264, as the RTSP server streams them.
 pub const PROFILES: [(&str, u32, u32, &str); 2] =
-    [("main", 1280, 720, "101"), ("sub", 640, 360, "102")];
+    [("main", 320, 192, "101"), ("sub", 160, 96, "102")];
 
 /// Media1 `GetProfiles`.
 pub fn profiles_media1() -> String {
@@ -168,10 +168,10 @@ pub fn profiles_media1() -> String {
         .map(|(token, w, h, _)| {
             format!(
                 "<trt:Profiles token=\"{token}\" fixed=\"true\"><tt:Name>{token}</tt:Name>\
-                 <tt:VideoSourceConfiguration token=\"vsc0\"><tt:Name>vsc0</tt:Name><tt:UseCount>2</tt:UseCount><tt:SourceToken>vs0</tt:SourceToken><tt:Bounds x=\"0\" y=\"0\" width=\"1280\" height=\"720\"/></tt:VideoSourceConfiguration>\
+                 <tt:VideoSourceConfiguration token=\"vsc0\"><tt:Name>vsc0</tt:Name><tt:UseCount>2</tt:UseCount><tt:SourceToken>vs0</tt:SourceToken><tt:Bounds x=\"0\" y=\"0\" width=\"320\" height=\"192\"/></tt:VideoSourceConfiguration>\
                  <tt:VideoEncoderConfiguration token=\"vec-{token}\"><tt:Name>vec-{token}</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>H264</tt:Encoding>\
                  <tt:Resolution><tt:Width>{w}</tt:Width><tt:Height>{h}</tt:Height></tt:Resolution><tt:Quality>4</tt:Quality>\
-                 <tt:RateControl><tt:FrameRateLimit>25</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>2048</tt:BitrateLimit></tt:RateControl></tt:VideoEncoderConfiguration></trt:Profiles>"
+                 <tt:RateControl><tt:FrameRateLimit>5</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>2048</tt:BitrateLimit></tt:RateControl></tt:VideoEncoderConfiguration></trt:Profiles>"
             )
         })
         .collect();
