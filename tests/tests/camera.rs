@@ -324,3 +324,113 @@ async fn ws_discovery_finds_every_simulated_camera() {
         .unwrap();
     assert!(String::from_utf8_lossy(&buf[..n]).contains("discovery/Bye"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retina_probe_reads_the_simulated_stream() {
+    use twinwall_hub::runtime::wit::Input;
+    let cam = Camera::start("cam-r", "127.0.0.1:0".parse().unwrap(), "admin", "s3cret")
+        .await
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let (answered, _keep) = tokio::sync::mpsc::channel(16);
+    let creds = Some(Credentials {
+        username: "admin".into(),
+        password: "s3cret".into(),
+    });
+    let probe = tokio::spawn(twinwall_hub::transport::rtsp::probe(
+        "cam-r".into(),
+        "stream".into(),
+        cam.rtsp_url("101"),
+        Duration::from_millis(1000),
+        creds,
+        tx,
+        answered,
+    ));
+    let status = loop {
+        let (_, input) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("a report")
+            .unwrap();
+        let Input::RtspStatus(s) = input else {
+            continue;
+        };
+        assert!(s.error.is_none(), "{s:?}");
+        if s.fps.unwrap_or(0.0) > 0.0 {
+            break s;
+        }
+    };
+    assert!(status.connected);
+    assert_eq!(
+        (status.width, status.height),
+        (Some(320), Some(192)),
+        "resolution from the SPS"
+    );
+    assert!(
+        status.codec.as_deref().unwrap().starts_with("avc1."),
+        "{status:?}"
+    );
+    assert!(
+        (3.0..=7.0).contains(&status.fps.unwrap()),
+        "about 5 fps: {status:?}"
+    );
+    // Wrong credentials: the probe reports why.
+    probe.abort();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let (answered, _keep2) = tokio::sync::mpsc::channel(16);
+    let bad = Some(Credentials {
+        username: "admin".into(),
+        password: "nope".into(),
+    });
+    let probe = tokio::spawn(twinwall_hub::transport::rtsp::probe(
+        "cam-r".into(),
+        "s".into(),
+        cam.rtsp_url("101"),
+        Duration::from_millis(500),
+        bad,
+        tx,
+        answered,
+    ));
+    let (_, input) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let Input::RtspStatus(s) = input else {
+        panic!("{input:?}")
+    };
+    assert!(
+        !s.connected && s.error.as_deref().unwrap_or("").contains("401"),
+        "{s:?}"
+    );
+    probe.abort();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stream_status_reaches_the_api_and_a_stall_is_reported() {
+    let (cam, hub) = camera_and_hub().await;
+    let playing = hub
+        .wait_event("kind=camera.stream", Duration::from_secs(15), |e| {
+            e["attrs"]["state"] == "playing"
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            playing["attrs"]["width"].as_i64(),
+            playing["attrs"]["height"].as_i64()
+        ),
+        (Some(320), Some(192))
+    );
+    cam.set_stalled(true);
+    hub.wait_event("kind=camera.stream", Duration::from_secs(10), |e| {
+        e["attrs"]["state"] == "stalled" || e["attrs"]["state"] == "down"
+    })
+    .await
+    .expect("the stall is reported");
+    cam.set_stalled(false);
+    wait_for(Duration::from_secs(20), || async {
+        let evs = hub.events("kind=camera.stream").await.ok()?;
+        (evs.last()?["attrs"]["state"] == "playing" && evs.len() >= 3).then_some(())
+    })
+    .await
+    .expect("playing again");
+}

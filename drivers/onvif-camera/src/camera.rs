@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use twinwall_plugin_sdk::prelude::*;
-use twinwall_plugin_sdk::{Header, HttpRequest, HttpResponse};
+use twinwall_plugin_sdk::{Header, HttpRequest, HttpResponse, kinds};
 
 use crate::profile::Profile;
 use crate::soap;
@@ -13,6 +13,8 @@ use crate::xml::{self, Element};
 
 /// Retry delay after a failed setup step or a lost subscription, ms.
 const RETRY_MS: u32 = 2000;
+/// How often the hub reports on the stream, ms.
+const STREAM_PROBE_MS: u32 = 1000;
 
 /// State of one camera.
 pub struct Camera {
@@ -24,6 +26,8 @@ pub struct Camera {
     stream_uri: Option<String>,
     /// Condition state per (kind, source).
     state: HashMap<(String, String), bool>,
+    /// Last reported stream state and resolution.
+    stream: Option<(String, Option<u32>, Option<u32>)>,
 }
 
 fn http(id: &str, path: &str, body: Vec<u8>, timeout_ms: u32) -> Request {
@@ -46,6 +50,7 @@ impl Driver for Camera {
         DriverInfo::new("onvif-camera", env!("CARGO_PKG_VERSION"))
             .family("camera")
             .transport(Transport::HttpClient)
+            .transport(Transport::Rtsp)
             .transport(Transport::Timer)
             .setting(
                 "device_service",
@@ -80,6 +85,7 @@ impl Driver for Camera {
             subscription: None,
             stream_uri: None,
             state: HashMap::new(),
+            stream: None,
         })
     }
 
@@ -92,6 +98,7 @@ impl Driver for Camera {
         match input {
             Input::HttpResponse(r) => self.on_response(r, &mut out),
             Input::RequestFailed((id, why)) => self.on_failure(&id, &why, &mut out),
+            Input::RtspStatus(s) => self.on_stream(s, &mut out),
             Input::Timer(id) => match id.as_str() {
                 "retry-setup" => out.request(self.capabilities_request()),
                 "resubscribe" => out.request(self.subscribe_request()),
@@ -219,6 +226,11 @@ impl Camera {
                 if uri != self.stream_uri {
                     if let Some(u) = &uri {
                         log(LogLevel::Info, &format!("{}: stream {u}", self.id));
+                        out.request(Request::RtspProbe((
+                            "stream".into(),
+                            u.clone(),
+                            STREAM_PROBE_MS,
+                        )));
                     }
                     self.stream_uri = uri;
                 }
@@ -361,6 +373,44 @@ impl Camera {
         }
         if let Some(t) = m.and_then(|m| m.attr("UtcTime")).and_then(parse_utc) {
             e = e.device_time_ms(t * 1000);
+        }
+        out.push(e);
+    }
+
+    /// A `camera.stream` fact whenever the stream's state or resolution changes.
+    fn on_stream(&mut self, s: twinwall_plugin_sdk::RtspStatus, out: &mut Outcome) {
+        let state = match (s.connected, s.fps) {
+            (false, _) => "down",
+            (true, Some(f)) if f > 0.0 => "playing",
+            (true, _) => "stalled",
+        };
+        let now = (state.to_owned(), s.width, s.height);
+        if self.stream.as_ref() == Some(&now) {
+            return;
+        }
+        self.stream = Some(now);
+        let mut e = Event::new(kinds::CAMERA_STREAM)
+            .level(if state == "playing" {
+                Level::Info
+            } else {
+                Level::Orange
+            })
+            .attr("state", state)
+            .message(format!("stream {state}"));
+        if let Some(c) = &s.codec {
+            e = e.attr("codec", c.as_str());
+        }
+        if let (Some(w), Some(h)) = (s.width, s.height) {
+            e = e.attr("width", w).attr("height", h);
+        }
+        if let Some(f) = s.fps {
+            e = e.attr("fps", f64::from((f * 10.0).round() / 10.0));
+        }
+        if let Some(err) = &s.error {
+            e = e.attr("error", err.as_str());
+        }
+        if let Some(u) = &self.stream_uri {
+            e = e.attr("uri", u.as_str());
         }
         out.push(e);
     }

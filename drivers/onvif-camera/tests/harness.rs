@@ -3,7 +3,7 @@
 use onvif_camera::{Camera, parse_utc};
 use proptest::prelude::*;
 use twinwall_plugin_sdk::prelude::*;
-use twinwall_plugin_sdk::{HttpRequest, HttpResponse};
+use twinwall_plugin_sdk::{HttpRequest, HttpResponse, RtspStatus};
 
 const PROFILE: &str = include_str!("../../../device-profiles/camera/twinwall-cam1.toml");
 
@@ -255,4 +255,49 @@ proptest! {
         let mut h = subscribed();
         let _ = h.feed(answer("pull", 200, &s));
     }
+}
+
+#[test]
+fn the_stream_uri_is_probed_and_its_state_reported_on_change() {
+    let mut h = subscribed();
+    let uri_answer = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema"><s:Body><trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>rtsp://192.168.1.64:554/Streaming/Channels/101</tt:Uri></trt:MediaUri></trt:GetStreamUriResponse></s:Body></s:Envelope>"#;
+    let out = h.feed(answer("stream-uri", 200, uri_answer));
+    assert_eq!(
+        out.requests,
+        vec![Request::RtspProbe((
+            "stream".into(),
+            "rtsp://192.168.1.64:554/Streaming/Channels/101".into(),
+            1000
+        ))]
+    );
+    let status = |connected: bool, fps: Option<f32>| {
+        Input::RtspStatus(RtspStatus {
+            id: "stream".into(),
+            connected,
+            codec: Some("avc1.42001e".into()),
+            width: Some(320),
+            height: Some(192),
+            fps,
+            last_frame_ms: Some(1),
+            error: None,
+        })
+    };
+    let e = h.feed(status(true, Some(5.0))).events;
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        (e[0].kind.as_str(), e[0].get("state")),
+        ("camera.stream", Some(&Value::Text("playing".into())))
+    );
+    assert_eq!(e[0].get("width"), Some(&Value::Int(320)));
+    assert!(
+        h.feed(status(true, Some(4.8))).events.is_empty(),
+        "same state, same resolution: no news"
+    );
+    let e = h.feed(status(true, Some(0.0))).events;
+    assert_eq!(
+        (e[0].get("state"), e[0].level),
+        (Some(&Value::Text("stalled".into())), Level::Orange)
+    );
+    let e = h.feed(status(false, None)).events;
+    assert_eq!(e[0].get("state"), Some(&Value::Text("down".into())));
 }

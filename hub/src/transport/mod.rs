@@ -7,6 +7,7 @@ mod backoff;
 pub mod http;
 mod link;
 mod modbus;
+pub mod rtsp;
 mod session;
 
 use std::collections::HashMap;

@@ -138,7 +138,9 @@ struct Session {
     /// Which transport the link events name.
     transport: &'static str,
     digest: super::http::DigestState,
-    /// Outcomes of HTTP exchanges running in their own tasks.
+    /// Running RTSP probes by request id.
+    probes: std::collections::HashMap<String, tokio::task::AbortHandle>,
+    /// Outcomes of HTTP exchanges and probes running in their own tasks.
     http_done: (mpsc::Sender<HttpDone>, mpsc::Receiver<HttpDone>),
 }
 
@@ -162,6 +164,7 @@ impl Session {
             transport: "modbus-tcp",
             digest: Default::default(),
             http_done: mpsc::channel(64),
+            probes: Default::default(),
         }
     }
 
@@ -224,6 +227,9 @@ impl Session {
     async fn control(&mut self, c: Control) {
         match c {
             Control::Reset(reqs) => {
+                for (_, p) in self.probes.drain() {
+                    p.abort();
+                }
                 self.polls.clear();
                 self.timers.clear();
                 for p in self.pending.drain(..) {
@@ -288,7 +294,28 @@ impl Session {
                     });
                     settle(&tracker, None);
                 }
+                Request::RtspProbe((id, uri, every_ms)) => {
+                    self.wired = true;
+                    if let Some(old) = self.probes.remove(&id) {
+                        old.abort();
+                    }
+                    let every = Duration::from_millis(u64::from(every_ms.clamp(250, 60_000)));
+                    let task = tokio::spawn(super::rtsp::probe(
+                        self.spec.device.clone(),
+                        id.clone(),
+                        uri,
+                        every,
+                        self.spec.credentials.clone(),
+                        self.to_driver.clone(),
+                        self.http_done.0.clone(),
+                    ));
+                    self.probes.insert(id, task.abort_handle());
+                    settle(&tracker, None);
+                }
                 Request::Cancel(id) => {
+                    if let Some(p) = self.probes.remove(&id) {
+                        p.abort();
+                    }
                     self.polls.retain(|p| p.id != id);
                     self.timers.retain(|t| t.id != id);
                     settle(&tracker, None);
@@ -558,6 +585,15 @@ impl Session {
     }
 }
 
+impl Drop for Session {
+    /// Probes run in their own tasks: they end with the session.
+    fn drop(&mut self) {
+        for (_, p) in self.probes.drain() {
+            p.abort();
+        }
+    }
+}
+
 fn read_op(r: &ModbusRead) -> Op {
     Op::Read {
         table: r.table,
@@ -573,7 +609,6 @@ fn unsupported(r: &Request) -> (String, &'static str) {
         Request::TcpSend(_) => ("tcp-send".into(), "tcp"),
         Request::MqttSubscribe(t) => (format!("subscribe:{t}"), "mqtt"),
         Request::MqttPublish(m) => (format!("publish:{}", m.topic), "mqtt"),
-        Request::RtspProbe((id, _, _)) => (id.clone(), "rtsp"),
         _ => ("?".into(), "?"),
     }
 }

@@ -169,7 +169,11 @@ impl Camera {
     pub async fn set_down(&self, down: bool) -> std::io::Result<()> {
         self.shared.down.store(down, Ordering::SeqCst);
         let mut http = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let mut rtsp = self.rtsp_task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let mut rtsp = self
+            .rtsp_task
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
         if down {
             for t in [http.take(), rtsp.take()].into_iter().flatten() {
                 t.abort();
@@ -196,7 +200,10 @@ impl Camera {
 
     /// The RTSP URL of a channel (`101` main, `102` sub).
     pub fn rtsp_url(&self, channel: &str) -> String {
-        format!("rtsp://{}/Streaming/Channels/{channel}", self.shared.rtsp_addr)
+        format!(
+            "rtsp://{}/Streaming/Channels/{channel}",
+            self.shared.rtsp_addr
+        )
     }
 }
 
@@ -250,7 +257,9 @@ impl Shared {
 
     /// A fresh Digest challenge (`WWW-Authenticate` value), shared by HTTP and RTSP.
     fn new_challenge(&self) -> String {
-        let nonce: String = (0..16).map(|_| format!("{:02x}", fastrand::u8(..))).collect();
+        let nonce: String = (0..16)
+            .map(|_| format!("{:02x}", fastrand::u8(..)))
+            .collect();
         {
             let mut n = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
             n.push_back(nonce.clone());
@@ -262,7 +271,12 @@ impl Shared {
     }
 
     fn challenge(&self) -> Response {
-        (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, self.new_challenge())], "").into_response()
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, self.new_challenge())],
+            "",
+        )
+            .into_response()
     }
 
     /// WS-Security first, then HTTP Digest, else a Digest challenge.

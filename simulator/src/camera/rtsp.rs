@@ -31,13 +31,19 @@ pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 fn channel_of(uri: &str) -> Option<&str> {
-    let path = uri.split_once("://").map_or(uri, |(_, r)| r.find('/').map_or("", |i| &r[i..]));
+    let path = uri
+        .split_once("://")
+        .map_or(uri, |(_, r)| r.find('/').map_or("", |i| &r[i..]));
     let rest = path.strip_prefix("/Streaming/Channels/")?;
     Some(rest.split(['/', '?']).next().unwrap_or(rest))
 }
 
 fn sdp(v: &Video, ip: &str) -> String {
-    let profile = v.sps.get(1..4).map(|b| b.iter().map(|x| format!("{x:02X}")).collect::<String>()).unwrap_or_default();
+    let profile = v
+        .sps
+        .get(1..4)
+        .map(|b| b.iter().map(|x| format!("{x:02X}")).collect::<String>())
+        .unwrap_or_default();
     format!(
         "v=0\r\no=- 0 0 IN IP4 {ip}\r\ns=Twinwall camera\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n\
          a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;profile-level-id={profile};sprop-parameter-sets={},{}\r\n\
@@ -66,7 +72,14 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
             }
         }
     });
-    let mut c = Conn { shared, out, session: format!("{:016x}", fastrand::u64(..)), channel: None, interleaved: 0, streaming: None };
+    let mut c = Conn {
+        shared,
+        out,
+        session: format!("{:016x}", fastrand::u64(..)),
+        channel: None,
+        interleaved: 0,
+        streaming: None,
+    };
     let mut buf: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 16 * 1024];
     'read: loop {
@@ -112,40 +125,80 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
 impl Conn {
     /// Answer one request; `false` ends the connection.
     async fn request(&mut self, req: Request<Vec<u8>>) -> bool {
-        let cseq = req.header(&headers::CSEQ).map(|v| v.as_str().to_owned()).unwrap_or_else(|| "0".into());
+        let cseq = req
+            .header(&headers::CSEQ)
+            .map(|v| v.as_str().to_owned())
+            .unwrap_or_else(|| "0".into());
         let uri = req.request_uri().map(|u| u.to_string()).unwrap_or_default();
         let method = req.method().clone();
-        let reply = |status: StatusCode| Response::builder(Version::V1_0, status).header(headers::CSEQ, cseq.clone());
+        let reply = |status: StatusCode| {
+            Response::builder(Version::V1_0, status).header(headers::CSEQ, cseq.clone())
+        };
         if matches!(method, Method::Describe | Method::Setup | Method::Play) {
-            let password = self.shared.password.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            let known = |n: &str| self.shared.nonces.lock().map(|ns| ns.iter().any(|x| x == n)).unwrap_or(false);
+            let password = self
+                .shared
+                .password
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            let known = |n: &str| {
+                self.shared
+                    .nonces
+                    .lock()
+                    .map(|ns| ns.iter().any(|x| x == n))
+                    .unwrap_or(false)
+            };
             let m = <&str>::from(&method);
-            let ok = req
-                .header(&headers::AUTHORIZATION)
-                .is_some_and(|h| auth::check_digest(h.as_str(), m, REALM, &self.shared.user, &password, known).is_ok());
+            let ok = req.header(&headers::AUTHORIZATION).is_some_and(|h| {
+                auth::check_digest(h.as_str(), m, REALM, &self.shared.user, &password, known)
+                    .is_ok()
+            });
             if !ok {
                 let challenge = self.shared.new_challenge();
-                return self.send(reply(StatusCode::Unauthorized).header(headers::WWW_AUTHENTICATE, challenge).build(Vec::new())).await;
+                return self
+                    .send(
+                        reply(StatusCode::Unauthorized)
+                            .header(headers::WWW_AUTHENTICATE, challenge)
+                            .build(Vec::new()),
+                    )
+                    .await;
             }
         }
         match method {
             Method::Options => {
-                let r = reply(StatusCode::Ok).header(headers::PUBLIC, "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER");
+                let r = reply(StatusCode::Ok).header(
+                    headers::PUBLIC,
+                    "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER",
+                );
                 self.send(r.build(Vec::new())).await
             }
             Method::Describe => match channel_of(&uri).and_then(video::stream) {
                 Some(v) => {
-                    let base = if uri.ends_with('/') { uri.clone() } else { format!("{uri}/") };
+                    let base = if uri.ends_with('/') {
+                        uri.clone()
+                    } else {
+                        format!("{uri}/")
+                    };
                     let body = sdp(v, &self.shared.addr.ip().to_string()).into_bytes();
-                    let r = reply(StatusCode::Ok).header(headers::CONTENT_TYPE, "application/sdp").header(headers::CONTENT_BASE, base);
+                    let r = reply(StatusCode::Ok)
+                        .header(headers::CONTENT_TYPE, "application/sdp")
+                        .header(headers::CONTENT_BASE, base);
                     self.send(r.build(body)).await
                 }
-                None => self.send(reply(StatusCode::NotFound).build(Vec::new())).await,
+                None => {
+                    self.send(reply(StatusCode::NotFound).build(Vec::new()))
+                        .await
+                }
             },
             Method::Setup => {
-                let transport = req.header(&headers::TRANSPORT).map(|v| v.as_str().to_owned()).unwrap_or_default();
+                let transport = req
+                    .header(&headers::TRANSPORT)
+                    .map(|v| v.as_str().to_owned())
+                    .unwrap_or_default();
                 if !transport.contains("RTP/AVP/TCP") {
-                    return self.send(reply(StatusCode::UnsupportedTransport).build(Vec::new())).await;
+                    return self
+                        .send(reply(StatusCode::UnsupportedTransport).build(Vec::new()))
+                        .await;
                 }
                 self.interleaved = transport
                     .split(';')
@@ -154,18 +207,34 @@ impl Conn {
                     .unwrap_or(0);
                 let base = uri.split("/trackID").next().unwrap_or(&uri).to_owned();
                 self.channel = channel_of(&base).map(str::to_owned);
-                let t = format!("RTP/AVP/TCP;unicast;interleaved={}-{};ssrc={:08X}", self.interleaved, self.interleaved + 1, 0x7717_7a11u32);
-                let r = reply(StatusCode::Ok).header(headers::TRANSPORT, t).header(headers::SESSION, format!("{};timeout=60", self.session));
+                let t = format!(
+                    "RTP/AVP/TCP;unicast;interleaved={}-{};ssrc={:08X}",
+                    self.interleaved,
+                    self.interleaved + 1,
+                    0x7717_7a11u32
+                );
+                let r = reply(StatusCode::Ok)
+                    .header(headers::TRANSPORT, t)
+                    .header(headers::SESSION, format!("{};timeout=60", self.session));
                 self.send(r.build(Vec::new())).await
             }
             Method::Play => {
                 let Some(v) = self.channel.as_deref().and_then(video::stream) else {
-                    return self.send(reply(StatusCode::MethodNotValidInThisState).build(Vec::new())).await;
+                    return self
+                        .send(reply(StatusCode::MethodNotValidInThisState).build(Vec::new()))
+                        .await;
                 };
-                let r = reply(StatusCode::Ok).header(headers::SESSION, self.session.clone()).header(headers::RTP_INFO, format!("url={uri};seq=0;rtptime=0"));
+                let r = reply(StatusCode::Ok)
+                    .header(headers::SESSION, self.session.clone())
+                    .header(headers::RTP_INFO, format!("url={uri};seq=0;rtptime=0"));
                 let ok = self.send(r.build(Vec::new())).await;
                 if self.streaming.is_none() {
-                    self.streaming = Some(tokio::spawn(stream_video(v, self.interleaved, self.out.clone(), self.shared.clone())));
+                    self.streaming = Some(tokio::spawn(stream_video(
+                        v,
+                        self.interleaved,
+                        self.out.clone(),
+                        self.shared.clone(),
+                    )));
                 }
                 ok
             }
@@ -173,7 +242,12 @@ impl Conn {
                 if let Some(s) = self.streaming.take() {
                     s.abort();
                 }
-                self.send(reply(StatusCode::Ok).header(headers::SESSION, self.session.clone()).build(Vec::new())).await
+                self.send(
+                    reply(StatusCode::Ok)
+                        .header(headers::SESSION, self.session.clone())
+                        .build(Vec::new()),
+                )
+                .await
             }
             Method::Teardown => {
                 if let Some(s) = self.streaming.take() {
@@ -182,8 +256,18 @@ impl Conn {
                 let _ = self.send(reply(StatusCode::Ok).build(Vec::new())).await;
                 false
             }
-            Method::GetParameter | Method::SetParameter => self.send(reply(StatusCode::Ok).header(headers::SESSION, self.session.clone()).build(Vec::new())).await,
-            _ => self.send(reply(StatusCode::MethodNotAllowed).build(Vec::new())).await,
+            Method::GetParameter | Method::SetParameter => {
+                self.send(
+                    reply(StatusCode::Ok)
+                        .header(headers::SESSION, self.session.clone())
+                        .build(Vec::new()),
+                )
+                .await
+            }
+            _ => {
+                self.send(reply(StatusCode::MethodNotAllowed).build(Vec::new()))
+                    .await
+            }
         }
     }
 
@@ -198,7 +282,12 @@ impl Conn {
 
 /// Frames at `FPS` as interleaved RTP until the connection goes; skipped
 /// while the camera's stream is stalled (the session stays open).
-async fn stream_video(v: &'static Video, channel: u8, out: mpsc::Sender<Vec<u8>>, shared: Arc<Shared>) {
+async fn stream_video(
+    v: &'static Video,
+    channel: u8,
+    out: mpsc::Sender<Vec<u8>>,
+    shared: Arc<Shared>,
+) {
     let mut tick = tokio::time::interval(Duration::from_millis(1000 / u64::from(FPS)));
     let (mut seq, ssrc) = (0u16, 0x7717_7a11u32);
     let mut n: u32 = 0;
@@ -236,8 +325,14 @@ mod tests {
 
     #[test]
     fn channels_from_urls() {
-        assert_eq!(channel_of("rtsp://127.0.0.1:554/Streaming/Channels/101"), Some("101"));
-        assert_eq!(channel_of("rtsp://h/Streaming/Channels/102/trackID=1"), Some("102"));
+        assert_eq!(
+            channel_of("rtsp://127.0.0.1:554/Streaming/Channels/101"),
+            Some("101")
+        );
+        assert_eq!(
+            channel_of("rtsp://h/Streaming/Channels/102/trackID=1"),
+            Some("102")
+        );
         assert_eq!(channel_of("rtsp://h/other"), None);
     }
 
@@ -245,6 +340,10 @@ mod tests {
     fn sdp_carries_parameter_sets() {
         let v = video::stream("102").unwrap();
         let s = sdp(v, "127.0.0.1");
-        assert!(s.contains("sprop-parameter-sets=") && s.contains("packetization-mode=1") && s.contains("a=control:trackID=1"));
+        assert!(
+            s.contains("sprop-parameter-sets=")
+                && s.contains("packetization-mode=1")
+                && s.contains("a=control:trackID=1")
+        );
     }
 }

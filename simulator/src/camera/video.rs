@@ -31,23 +31,42 @@ fn encode(width: u32, height: u32) -> Video {
     let mut encoder: Option<LessEncoder> = None;
     for f in 0..LOOP {
         // A bar that moves across a gradient, so consecutive frames differ.
-        let y: Vec<u8> = (0..w * h).map(|i| {
-            let (x, row) = (i % w, i / w);
-            if (x + f * w / LOOP) % w < w / 10 { 235 } else { (16 + (row * 200 / h)) as u8 }
-        }).collect();
+        let y: Vec<u8> = (0..w * h)
+            .map(|i| {
+                let (x, row) = (i % w, i / w);
+                if (x + f * w / LOOP) % w < w / 10 {
+                    235
+                } else {
+                    (16 + (row * 200 / h)) as u8
+                }
+            })
+            .collect();
         let c = vec![128u8; (w / 2) * (h / 2)];
         let img = YCbCrImage {
             planes: Planes::YCbCr((
-                DataPlane { data: &y, stride: w, bit_depth: BitDepth::Depth8 },
-                DataPlane { data: &c, stride: w / 2, bit_depth: BitDepth::Depth8 },
-                DataPlane { data: &c, stride: w / 2, bit_depth: BitDepth::Depth8 },
+                DataPlane {
+                    data: &y,
+                    stride: w,
+                    bit_depth: BitDepth::Depth8,
+                },
+                DataPlane {
+                    data: &c,
+                    stride: w / 2,
+                    bit_depth: BitDepth::Depth8,
+                },
+                DataPlane {
+                    data: &c,
+                    stride: w / 2,
+                    bit_depth: BitDepth::Depth8,
+                },
             )),
             width,
             height,
         };
         match encoder.as_mut() {
             None => {
-                let (initial, enc) = LessEncoder::new(&img).expect("dimensions are multiples of 16");
+                let (initial, enc) =
+                    LessEncoder::new(&img).expect("dimensions are multiples of 16");
                 parameter_sets = Some((initial.sps.to_nal_unit(), initial.pps.to_nal_unit()));
                 frames.push(initial.frame.to_nal_unit());
                 encoder = Some(enc);
@@ -56,7 +75,13 @@ fn encode(width: u32, height: u32) -> Video {
         }
     }
     let (sps, pps) = parameter_sets.expect("at least one frame");
-    Video { width, height, sps, pps, frames }
+    Video {
+        width,
+        height,
+        sps,
+        pps,
+        frames,
+    }
 }
 
 /// The main (320×192) and sub (160×96) streams, encoded once per process.
@@ -73,7 +98,14 @@ pub fn stream(channel: &str) -> Option<&'static Video> {
 /// RTP packets (12-byte header, payload type 96) carrying one NAL unit:
 /// whole when it fits `mtu`, else FU-A fragments. `last` sets the marker bit
 /// on the final packet (end of the access unit).
-pub fn packetize(nal: &[u8], seq: &mut u16, timestamp: u32, ssrc: u32, last: bool, mtu: usize) -> Vec<Vec<u8>> {
+pub fn packetize(
+    nal: &[u8],
+    seq: &mut u16,
+    timestamp: u32,
+    ssrc: u32,
+    last: bool,
+    mtu: usize,
+) -> Vec<Vec<u8>> {
     let header = |seq: u16, marker: bool| {
         let mut h = Vec::with_capacity(12);
         h.push(0x80);
@@ -112,19 +144,32 @@ mod tests {
 
     #[test]
     fn fragments_reassemble_to_the_nal() {
-        let nal: Vec<u8> = std::iter::once(0x65).chain((0..5000).map(|i| (i % 251) as u8)).collect();
+        let nal: Vec<u8> = std::iter::once(0x65)
+            .chain((0..5000).map(|i| (i % 251) as u8))
+            .collect();
         let mut seq = 65534;
         let pkts = packetize(&nal, &mut seq, 9000, 7, true, 1400);
-        assert_eq!(seq, 65534u16.wrapping_add(pkts.len() as u16), "sequence numbers wrap");
+        assert_eq!(
+            seq,
+            65534u16.wrapping_add(pkts.len() as u16),
+            "sequence numbers wrap"
+        );
         assert!(pkts.iter().all(|p| p.len() <= 1400 + 12));
         let mut re = vec![(pkts[0][12] & 0xe0) | (pkts[0][13] & 0x1f)];
         for p in &pkts {
             re.extend_from_slice(&p[14..]);
         }
         assert_eq!(re, nal);
-        assert_eq!(pkts.iter().filter(|p| p[1] & 0x80 != 0).count(), 1, "one marker, on the last packet");
+        assert_eq!(
+            pkts.iter().filter(|p| p[1] & 0x80 != 0).count(),
+            1,
+            "one marker, on the last packet"
+        );
         assert!(pkts.last().unwrap()[1] & 0x80 != 0);
-        assert_eq!(packetize(&[0x67, 1, 2], &mut seq, 0, 7, false, 1400).len(), 1);
+        assert_eq!(
+            packetize(&[0x67, 1, 2], &mut seq, 0, 7, false, 1400).len(),
+            1
+        );
     }
 
     #[test]
@@ -134,7 +179,11 @@ mod tests {
         assert_eq!(v.sps[0] & 0x1f, 7);
         assert_eq!(v.pps[0] & 0x1f, 8);
         assert_eq!(v.frames.len(), LOOP);
-        assert!(v.frames.iter().all(|f| f[0] & 0x1f == 5 || f[0] & 0x1f == 1));
+        assert!(
+            v.frames
+                .iter()
+                .all(|f| f[0] & 0x1f == 5 || f[0] & 0x1f == 1)
+        );
         assert!(stream("103").is_none());
     }
 }
