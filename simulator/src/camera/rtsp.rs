@@ -95,14 +95,11 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
             match Message::<Vec<u8>>::parse(&buf) {
                 Ok((msg, used)) => {
                     buf.drain(..used);
-                    match msg {
-                        Message::Request(req) => {
-                            if !c.request(req).await {
-                                break 'read;
-                            }
-                        }
-                        // Interleaved RTCP from the client, and stray responses: ignored.
-                        _ => {}
+                    // Interleaved RTCP from the client, and stray responses, are ignored.
+                    if let Message::Request(req) = msg
+                        && !c.request(req).await
+                    {
+                        break 'read;
                     }
                 }
                 Err(ParseError::Incomplete(_)) => {
