@@ -57,18 +57,6 @@ pub fn drivers() -> &'static Path {
     })
 }
 
-/// Build the `twinwall` binary (a no-op when it is fresh) and return its path.
-pub fn hub_binary() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        cargo_build(
-            &["-p", "twinwall-hub", "--bin", "twinwall"],
-            "the twinwall binary",
-        );
-        target_dir().join("debug").join("twinwall")
-    })
-}
-
 /// The config text `TestHub` uses, around `body`.
 pub fn config_text(site: &str, body: &str) -> String {
     format!(

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use rumqttc::QoS;
 use serde_json::{Value, json};
+use twinwall_hub::Hub;
+use twinwall_hub::config::HubConfig;
 use twinwall_simulator::fire_panel::FirePanel;
 use twinwall_tests::mqtt::{Broker, Proxy, assert_complete_in_order, seqs, subscriber};
-use twinwall_tests::{TestHub, config_text, hub_binary, install_drivers, panel_device, wait_for};
+use twinwall_tests::{TestHub, config_text, install_drivers, panel_device, wait_for};
 
 const ZONES: &str = "[[zones]]\nid = \"campus\"\n[[zones]]\nid = \"lab\"\nparent = \"campus\"\n";
 
@@ -120,16 +122,34 @@ impl Drop for HubProcess {
     }
 }
 
-fn spawn_hub(config: &std::path::Path, http: std::net::SocketAddr) -> HubProcess {
-    let child = Command::new(hub_binary())
-        .args(["run", "--config"])
-        .arg(config)
-        .env("RUST_LOG", "warn")
+/// The hub process of `a_hub_killed_mid_stream_resumes_without_loss`: this
+/// test binary runs itself with only this function selected, so the killed
+/// hub is the tested code in a process of its own, with no second build.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "runs only as the child process of a_hub_killed_mid_stream_resumes_without_loss"]
+async fn child_hub_process() {
+    let config = std::env::var("TWINWALL_CHILD_HUB_CONFIG").expect("started by the kill test");
+    let hub = Hub::start(HubConfig::load(config.as_ref()).unwrap())
+        .await
+        .unwrap();
+    hub.wait().await;
+}
+
+fn spawn_hub(config: &std::path::Path) -> HubProcess {
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "child_hub_process",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env("TWINWALL_CHILD_HUB_CONFIG", config)
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::null())
         .spawn()
-        .expect("the hub starts");
-    let _ = http;
+        .expect("the hub process starts");
     HubProcess(child)
 }
 
@@ -170,7 +190,7 @@ async fn a_hub_killed_mid_stream_resumes_without_loss() {
             .ok()
     };
 
-    let hub = spawn_hub(&config, http);
+    let hub = spawn_hub(&config);
     wait_for(Duration::from_secs(30), || async {
         (seqs(&inbox).len() >= 30).then_some(())
     })
@@ -180,7 +200,7 @@ async fn a_hub_killed_mid_stream_resumes_without_loss() {
     drop(hub);
     let before = seqs(&inbox).into_iter().max().unwrap();
 
-    let _hub = spawn_hub(&config, http);
+    let _hub = spawn_hub(&config);
     let h = wait_for(Duration::from_secs(30), || health(client.clone()))
         .await
         .expect("the hub came back");
@@ -348,4 +368,190 @@ async fn commands_over_mqtt_reach_the_panel_and_bad_ones_get_an_error() {
         format!("twinwall/{site}/devices/fp-1/state")
     );
     assert_eq!(config["device_class"], "connectivity");
+}
+
+/// Run `openssl` with `args` in `dir`.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A private CA, a broker certificate for 127.0.0.1 and a client certificate.
+fn certificates(dir: &std::path::Path) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Twinwall test CA",
+        ],
+    );
+    for (name, ext) in [
+        (
+            "server",
+            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+        ),
+        ("client", "extendedKeyUsage=clientAuth\n"),
+    ] {
+        std::fs::write(dir.join(format!("{name}.ext")), ext).unwrap();
+        openssl(
+            dir,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.csr"),
+                "-subj",
+                &format!("/CN=twinwall-{name}"),
+            ],
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &format!("{name}.pem"),
+                "-days",
+                "2",
+                "-extfile",
+                &format!("{name}.ext"),
+            ],
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mqtts_with_a_private_ca_and_a_client_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    certificates(dir.path());
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (tls_port, plain_port) = (free(), free());
+    let conf = format!(
+        "user root\nlistener {tls_port} 127.0.0.1\ncafile {d}/ca.pem\ncertfile {d}/server.pem\nkeyfile {d}/server.key\nrequire_certificate true\nallow_anonymous true\n\
+         listener {plain_port} 127.0.0.1\nallow_anonymous true\n",
+        d = dir.path().display()
+    );
+    std::fs::write(dir.path().join("mosquitto.conf"), conf).unwrap();
+    let mut broker = Command::new("mosquitto")
+        .arg("-c")
+        .arg(dir.path().join("mosquitto.conf"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("mosquitto starts");
+    let plain: std::net::SocketAddr = format!("127.0.0.1:{plain_port}").parse().unwrap();
+    wait_for(Duration::from_secs(10), || async {
+        tokio::net::TcpStream::connect(plain).await.ok().map(|_| ())
+    })
+    .await
+    .expect("broker up");
+
+    let site = site("tls");
+    let (_c, inbox) = subscriber(
+        plain,
+        &format!("sub-{site}"),
+        &format!("twinwall/{site}/events/#"),
+    )
+    .await;
+    let d = dir.path().display();
+    let tls = format!(
+        "ca_file = \"{d}/ca.pem\"\nclient_cert_file = \"{d}/client.pem\"\nclient_key_file = \"{d}/client.key\""
+    );
+    let body = format!(
+        "{ZONES}{}{}",
+        ticker("tick-1"),
+        northbound(&format!("mqtts://127.0.0.1:{tls_port}"), &tls)
+    );
+    let hub = TestHub::start_site(&site, &["hostile-test-driver"], &body)
+        .await
+        .unwrap();
+    wait_for(Duration::from_secs(15), || async {
+        (seqs(&inbox).len() >= 5).then_some(())
+    })
+    .await
+    .expect("events over TLS");
+    assert_eq!(
+        hub.get("/api/v1/northbound").await.unwrap()["connected"],
+        true
+    );
+
+    // A hub that does not trust the broker's CA never connects, and says why.
+    let other = tempfile::tempdir().unwrap();
+    openssl(
+        other.path(),
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Somebody else",
+        ],
+    );
+    let wrong = format!("ca_file = \"{}/ca.pem\"", other.path().display());
+    let body = format!(
+        "{ZONES}{}{}",
+        ticker("tick-1"),
+        northbound(&format!("mqtts://127.0.0.1:{tls_port}"), &wrong)
+    );
+    let untrusting = TestHub::start_site(&format!("{site}-x"), &["hostile-test-driver"], &body)
+        .await
+        .unwrap();
+    let nb = wait_for(Duration::from_secs(15), || async {
+        let nb = untrusting.get("/api/v1/northbound").await.ok()?;
+        nb["last_error"].is_string().then_some(nb)
+    })
+    .await
+    .expect("the TLS failure is reported");
+    assert_eq!(nb["connected"], false);
+    let err = nb["last_error"].as_str().unwrap().to_lowercase();
+    assert!(
+        err.contains("certificate") || err.contains("tls") || err.contains("unknown"),
+        "{err}"
+    );
+    let _ = broker.kill();
+    let _ = broker.wait();
 }
