@@ -17,7 +17,18 @@ impl Event {
             device_time_ms: None,
             message: None,
             attrs: Vec::new(),
+            media: Vec::new(),
         }
+    }
+
+    /// Attach a picture (stored by the hub once, by content hash).
+    pub fn media(mut self, role: &str, content_type: &str, data: Vec<u8>) -> Self {
+        self.media.push(crate::Media {
+            role: role.to_owned(),
+            content_type: content_type.to_owned(),
+            data,
+        });
+        self
     }
 
     /// Set the level.

@@ -22,6 +22,7 @@
 //! | `camera.motion` | yes | info | camera drivers | `source` |
 //! | `camera.tamper` | yes | orange | camera drivers | `source` |
 //! | `camera.video_loss` | yes | orange | camera drivers | `source` |
+//! | `camera.snapshot` | no | info | camera drivers | `profile`; the picture in `media` |
 //! | `camera.stream` | no | info (orange when not playing) | camera drivers | `state` (`playing`, `stalled`, `down`), `codec`, `width`, `height`, `fps`, `error` |
 //! | `panic.pressed` | yes | red | alarm-post drivers | `post` |
 //! | `broadcast.started` | no | info | hub | `job`, `speaker` |
@@ -66,6 +67,7 @@ kinds! {
     CAMERA_TAMPER = "camera.tamper", true;
     CAMERA_VIDEO_LOSS = "camera.video_loss", true;
     CAMERA_STREAM = "camera.stream", false;
+    CAMERA_SNAPSHOT = "camera.snapshot", false;
     PANIC_PRESSED = "panic.pressed", true;
     BROADCAST_STARTED = "broadcast.started", false;
     DEVICE_ONLINE = "device.online", false;

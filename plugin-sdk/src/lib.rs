@@ -75,8 +75,8 @@ pub use host::{LogLevel, log, now_ms};
 pub use testing::Harness;
 pub use wit::twinwall::driver::types::{
     Attr, CommandSpec, DeviceConfig, DriverError, DriverInfo, Event, Header, HttpPush, HttpRequest,
-    HttpResponse, Input, Level, ModbusPoll, ModbusRead, ModbusResponse, ModbusTable, ModbusWrite,
-    MqttMessage, Outcome, Phase, Request, RtspStatus, SettingSpec, Transport, Value,
+    HttpResponse, Input, Level, Media, ModbusPoll, ModbusRead, ModbusResponse, ModbusTable,
+    ModbusWrite, MqttMessage, Outcome, Phase, Request, RtspStatus, SettingSpec, Transport, Value,
 };
 
 /// Everything a driver usually needs: `use twinwall_plugin_sdk::prelude::*;`

@@ -434,3 +434,48 @@ async fn stream_status_reaches_the_api_and_a_stall_is_reported() {
     .await
     .expect("playing again");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_snapshot_is_stored_by_content_hash_and_served() {
+    let (_cam, hub) = camera_and_hub().await;
+    // The command needs the snapshot URI from setup: ready once the stream plays.
+    hub.wait_event("kind=camera.stream", Duration::from_secs(15), |e| {
+        e["attrs"]["state"] == "playing"
+    })
+    .await
+    .unwrap();
+    let (status, body) = hub.command("cam-1", "snapshot").await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let e = hub
+        .wait_event("kind=camera.snapshot", Duration::from_secs(5), |_| true)
+        .await
+        .unwrap();
+    let m = &e["media"][0];
+    assert_eq!(
+        (m["role"].as_str(), m["content_type"].as_str()),
+        (Some("snapshot"), Some("image/jpeg"))
+    );
+    let r = hub
+        .http
+        .get(format!(
+            "{}/api/v1/media/{}",
+            hub.url,
+            m["hash"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    let jpeg = r.bytes().await.unwrap();
+    assert_eq!(&jpeg[..2], &[0xff, 0xd8], "a JPEG");
+    assert_eq!(jpeg.len() as i64, e["attrs"]["bytes"].as_i64().unwrap());
+    assert_eq!(
+        hub.http
+            .get(format!("{}/api/v1/media/{}", hub.url, "0".repeat(64)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}

@@ -28,6 +28,10 @@ pub struct Camera {
     state: HashMap<(String, String), bool>,
     /// Last reported stream state and resolution.
     stream: Option<(String, Option<u32>, Option<u32>)>,
+    /// Path of the first profile's snapshot, once known.
+    snapshot_path: Option<String>,
+    /// The first profile's token.
+    profile_token: Option<String>,
 }
 
 fn http(id: &str, path: &str, body: Vec<u8>, timeout_ms: u32) -> Request {
@@ -86,11 +90,20 @@ impl Driver for Camera {
             stream_uri: None,
             state: HashMap::new(),
             stream: None,
+            snapshot_path: None,
+            profile_token: None,
         })
     }
 
     fn start(&mut self) -> Vec<Request> {
         vec![self.capabilities_request()]
+    }
+
+    fn command(&mut self, name: &str, _args: &str) -> Result<Vec<Request>, DriverError> {
+        match name {
+            "snapshot" => self.snapshot(),
+            _ => Err(DriverError::unknown_command(name)),
+        }
     }
 
     fn handle(&mut self, input: Input) -> Outcome {
@@ -121,6 +134,25 @@ impl Driver for Camera {
 }
 
 impl Camera {
+    /// `snapshot`: fetch the picture now; its event follows the answer.
+    fn snapshot(&self) -> Result<Vec<Request>, DriverError> {
+        let path = self.snapshot_path.as_deref().ok_or_else(|| {
+            DriverError::not_allowed(format!(
+                "{}: the camera has not given a snapshot URI yet",
+                self.id
+            ))
+        })?;
+        Ok(vec![Request::Http(HttpRequest {
+            id: "snapshot".into(),
+            method: "GET".into(),
+            path: path.to_owned(),
+            headers: vec![],
+            body: vec![],
+            ws_security: false,
+            timeout_ms: 5000,
+        })])
+    }
+
     fn capabilities_request(&self) -> Request {
         http(
             "capabilities",
@@ -181,6 +213,9 @@ impl Camera {
     }
 
     fn on_response(&mut self, r: HttpResponse, out: &mut Outcome) {
+        if r.id == "snapshot" {
+            return self.on_snapshot(r, out);
+        }
         let els = match xml::elements(&r.body) {
             Ok(e) => e,
             Err(e) => {
@@ -216,7 +251,20 @@ impl Camera {
                         soap::get_stream_uri(token),
                         5000,
                     ));
+                    out.request(http(
+                        "snapshot-uri",
+                        &self.media_path,
+                        soap::get_snapshot_uri(token),
+                        5000,
+                    ));
+                    self.profile_token = Some(token.to_owned());
                 }
+            }
+            "snapshot-uri" => {
+                self.snapshot_path = els
+                    .iter()
+                    .find(|e| e.name == "Uri")
+                    .and_then(|e| soap::path_of(&e.text));
             }
             "stream-uri" => {
                 let uri = els
@@ -375,6 +423,32 @@ impl Camera {
             e = e.device_time_ms(t * 1000);
         }
         out.push(e);
+    }
+
+    fn on_snapshot(&mut self, r: HttpResponse, out: &mut Outcome) {
+        let content_type = r
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case("content-type"))
+            .map(|h| h.value.clone())
+            .unwrap_or_default();
+        if r.status != 200 || !content_type.starts_with("image/") || r.body.is_empty() {
+            log(
+                LogLevel::Warn,
+                &format!(
+                    "{}: snapshot refused: HTTP {} ({content_type})",
+                    self.id, r.status
+                ),
+            );
+            return;
+        }
+        let mut e = Event::new(kinds::CAMERA_SNAPSHOT)
+            .attr("bytes", r.body.len() as i64)
+            .message("snapshot taken");
+        if let Some(t) = &self.profile_token {
+            e = e.attr("profile", t.as_str());
+        }
+        out.push(e.media("snapshot", &content_type, r.body));
     }
 
     /// A `camera.stream` fact whenever the stream's state or resolution changes.

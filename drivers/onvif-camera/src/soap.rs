@@ -31,6 +31,14 @@ pub fn get_stream_uri(token: &str) -> Vec<u8> {
     ))
 }
 
+/// Media1 `GetSnapshotUri`.
+pub fn get_snapshot_uri(token: &str) -> Vec<u8> {
+    envelope(&format!(
+        "<trt:GetSnapshotUri><trt:ProfileToken>{}</trt:ProfileToken></trt:GetSnapshotUri>",
+        escape(token)
+    ))
+}
+
 /// `CreatePullPointSubscription`.
 pub fn create_pull_point(ttl_s: u32) -> Vec<u8> {
     envelope(&format!(

@@ -301,3 +301,46 @@ fn the_stream_uri_is_probed_and_its_state_reported_on_change() {
     let e = h.feed(status(false, None)).events;
     assert_eq!(e[0].get("state"), Some(&Value::Text("down".into())));
 }
+
+#[test]
+fn snapshot_command_fetches_the_picture_into_an_event() {
+    let mut h = subscribed();
+    assert_eq!(
+        h.command("snapshot", "{}").unwrap_err().code,
+        "not-allowed",
+        "no snapshot URI yet"
+    );
+    let uri = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema"><s:Body><trt:GetSnapshotUriResponse><trt:MediaUri><tt:Uri>http://192.168.1.64/onvif/snapshot/main</tt:Uri></trt:MediaUri></trt:GetSnapshotUriResponse></s:Body></s:Envelope>"#;
+    h.feed(answer("snapshot-uri", 200, uri));
+    let reqs = h.command("snapshot", "{}").unwrap();
+    let get = http_requests(&reqs);
+    assert_eq!(
+        (
+            get[0].method.as_str(),
+            get[0].path.as_str(),
+            get[0].ws_security
+        ),
+        ("GET", "/onvif/snapshot/main", false)
+    );
+    let jpeg = vec![0xff, 0xd8, 1, 2, 3, 0xff, 0xd9];
+    let out = h.feed(Input::HttpResponse(HttpResponse {
+        id: "snapshot".into(),
+        status: 200,
+        headers: vec![twinwall_plugin_sdk::Header {
+            name: "Content-Type".into(),
+            value: "image/jpeg".into(),
+        }],
+        body: jpeg.clone(),
+    }));
+    assert_eq!(out.events[0].kind, "camera.snapshot");
+    assert_eq!(out.events[0].media[0].data, jpeg);
+    assert_eq!(out.events[0].media[0].content_type, "image/jpeg");
+    // A refusal is no picture.
+    let out = h.feed(Input::HttpResponse(HttpResponse {
+        id: "snapshot".into(),
+        status: 401,
+        headers: vec![],
+        body: vec![],
+    }));
+    assert!(out.events.is_empty());
+}

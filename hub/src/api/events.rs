@@ -134,3 +134,21 @@ pub async fn stream(
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
+
+/// `GET /api/v1/media/{hash}`: a stored picture (events refer to them in `media`).
+pub async fn media(
+    State(s): State<ApiState>,
+    Path(hash): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(ApiError::bad_request(format!(
+            "`{hash}` is not a SHA-256 hex digest"
+        )));
+    }
+    let (content_type, data) = s
+        .bus
+        .media(&hash)?
+        .ok_or_else(|| ApiError::not_found(format!("no picture {hash}")))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], data).into_response())
+}

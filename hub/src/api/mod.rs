@@ -75,6 +75,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/events", get(events::list))
         .route("/api/v1/events/stream", get(events::stream))
         .route("/api/v1/events/{seq}", get(events::one))
+        .route("/api/v1/media/{hash}", get(events::media))
         .route("/api/v1/northbound", get(observe::northbound))
         .route("/api/v1/discovery/onvif", get(observe::discover_onvif))
         .route("/metrics", get(observe::metrics))

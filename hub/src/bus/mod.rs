@@ -232,6 +232,16 @@ impl Bus {
         Ok(self.subscribe(from, filter))
     }
 
+    /// Store a picture by content hash, before the event that refers to it.
+    pub fn put_media(&self, hash: &str, content_type: &str, data: &[u8]) -> Result<(), BusError> {
+        self.inner.store.put_media(hash, content_type, data)
+    }
+
+    /// A stored picture by content hash: its content type and bytes.
+    pub fn media(&self, hash: &str) -> Result<Option<(String, Vec<u8>)>, BusError> {
+        self.inner.store.media(hash)
+    }
+
     /// Make every committed event durable now.
     pub fn flush(&self) -> Result<(), BusError> {
         self.inner.store.flush()

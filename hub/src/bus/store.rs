@@ -32,6 +32,7 @@ pub struct Store {
     by_time: sled::Tree,
     cursors: sled::Tree,
     meta: sled::Tree,
+    media: sled::Tree,
 }
 
 const BYTES_KEY: &[u8] = b"bytes";
@@ -84,6 +85,7 @@ impl Store {
             by_time: tree("by_time")?,
             cursors: tree("cursors")?,
             meta: tree("meta")?,
+            media: tree("media")?,
             db,
         };
         store.repair_indexes()?;
@@ -260,6 +262,36 @@ impl Store {
             .transpose()
             .map_err(BusError::from_sled)?
             .map(|(k, _)| seq_of(&k)))
+    }
+
+    /// Store a picture under its content hash (a no-op when already there).
+    /// The value is the content type, a NUL, then the bytes.
+    pub fn put_media(&self, hash: &str, content_type: &str, data: &[u8]) -> Result<(), BusError> {
+        let mut v = Vec::with_capacity(content_type.len() + 1 + data.len());
+        v.extend_from_slice(content_type.as_bytes());
+        v.push(0);
+        v.extend_from_slice(data);
+        // Already stored (same hash, same bytes): keep the first.
+        let _ = self
+            .media
+            .compare_and_swap(hash, None as Option<&[u8]>, Some(v))
+            .map_err(BusError::from_sled)?;
+        Ok(())
+    }
+
+    /// A stored picture: its content type and bytes.
+    pub fn media(&self, hash: &str) -> Result<Option<(String, Vec<u8>)>, BusError> {
+        let Some(v) = self.media.get(hash).map_err(BusError::from_sled)? else {
+            return Ok(None);
+        };
+        let split = v
+            .iter()
+            .position(|b| *b == 0)
+            .ok_or_else(|| BusError::Decode(format!("media {hash} has no content type")))?;
+        Ok(Some((
+            String::from_utf8_lossy(&v[..split]).into_owned(),
+            v[split + 1..].to_vec(),
+        )))
     }
 
     /// A durable consumer's position: the next seq it wants.

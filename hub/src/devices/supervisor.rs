@@ -195,8 +195,16 @@ impl Supervisor {
         let label = self.driver.label();
         let mut events = Vec::with_capacity(outcome.events.len());
         for e in outcome.events {
-            match convert::event(&label, device, &slot.zone, e) {
-                Ok(ev) => {
+            match convert::event_with_media(&label, device, &slot.zone, e) {
+                Ok((ev, blobs)) => {
+                    // Pictures first: an event never refers to a picture that is not stored.
+                    if let Some(err) = blobs
+                        .iter()
+                        .find_map(|b| self.bus.put_media(&b.hash, &b.content_type, &b.data).err())
+                    {
+                        tracing::error!(device, kind = %ev.kind, error = %err, "picture not stored; event dropped");
+                        continue;
+                    }
                     metrics::counter!("twinwall_events_ingested_total", "kind" => ev.kind.clone(), "driver" => self.driver.name.clone()).increment(1);
                     events.push(ev)
                 }

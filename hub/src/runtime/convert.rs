@@ -17,7 +17,57 @@ pub struct BadEvent {
     pub why: &'static str,
 }
 
-/// Turn a driver's event into a bus event for `device` in `zone`.
+/// Largest total of pictures on one event.
+pub const MAX_MEDIA_BYTES: usize = 4 << 20;
+
+/// A picture to store, by content hash, before the event that refers to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob {
+    /// Hex SHA-256 of `data`.
+    pub hash: String,
+    /// MIME type.
+    pub content_type: String,
+    /// The bytes.
+    pub data: Vec<u8>,
+}
+
+/// Turn a driver's event into a bus event for `device` in `zone`, and the
+/// pictures it carries.
+pub fn event_with_media(
+    driver: &str,
+    device: &str,
+    zone: &str,
+    mut e: wit::Event,
+) -> Result<(NewEvent, Vec<Blob>), BadEvent> {
+    let media = std::mem::take(&mut e.media);
+    let kind = e.kind.clone();
+    let mut out = event(driver, device, zone, e)?;
+    if media.iter().map(|m| m.data.len()).sum::<usize>() > MAX_MEDIA_BYTES {
+        return Err(BadEvent {
+            driver: driver.to_owned(),
+            device: device.to_owned(),
+            kind,
+            why: "carries more than 4 MiB of media",
+        });
+    }
+    let mut blobs = Vec::with_capacity(media.len());
+    for m in media {
+        let hash = crate::runtime::content_hash(&m.data);
+        out.media.push(crate::bus::MediaRef {
+            role: m.role,
+            hash: hash.clone(),
+            content_type: m.content_type.clone(),
+        });
+        blobs.push(Blob {
+            hash,
+            content_type: m.content_type,
+            data: m.data,
+        });
+    }
+    Ok((out, blobs))
+}
+
+/// Turn a driver's event into a bus event for `device` in `zone` (pictures dropped).
 pub fn event(driver: &str, device: &str, zone: &str, e: wit::Event) -> Result<NewEvent, BadEvent> {
     let why = check_kind(&e.kind);
     if let Some(why) = why {
@@ -108,6 +158,7 @@ mod tests {
                 key: "point".into(),
                 value: wit::Value::Int(3),
             }],
+            media: vec![],
         }
     }
 
@@ -136,6 +187,22 @@ mod tests {
             assert_eq!(err.device, "fp-1");
             assert!(err.to_string().contains("d@1"), "{err}");
         }
+    }
+
+    #[test]
+    fn media_become_references_by_content_hash() {
+        let mut w = wit_event("camera.snapshot");
+        w.media = vec![wit::Media {
+            role: "snapshot".into(),
+            content_type: "image/jpeg".into(),
+            data: vec![0xff, 0xd8, 0xff],
+        }];
+        let (e, blobs) = event_with_media("d", "cam", "z", w.clone()).unwrap();
+        assert_eq!(blobs.len(), 1);
+        assert_eq!(e.media[0].hash, blobs[0].hash);
+        assert_eq!(e.media[0].content_type, "image/jpeg");
+        w.media[0].data = vec![0; MAX_MEDIA_BYTES + 1];
+        assert!(event_with_media("d", "cam", "z", w).is_err());
     }
 
     #[test]

@@ -18,6 +18,7 @@ use wasmtime::component::Linker;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
 pub use bindings::twinwall::driver::types as wit;
+pub use cache::content_hash;
 pub use instance::{CallError, DriverInstance};
 
 use bindings::PluginPre;

@@ -222,6 +222,7 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     let app = Router::new()
         .route("/onvif/{service}", post(service))
         .route("/onvif/subscription/{id}", post(subscription))
+        .route("/onvif/snapshot/{token}", axum::routing::get(snapshot))
         .with_state(shared);
     if let Err(e) = axum::serve(listener, app).await {
         tracing::warn!("camera HTTP server stopped: {e}");
@@ -371,6 +372,26 @@ async fn service(
                 ),
             }
         }
+        (_, NS_MEDIA1 | NS_MEDIA2, "GetSnapshotUri") => match templates::PROFILES
+            .iter()
+            .find(|p| Some(p.0) == req.param("ProfileToken"))
+        {
+            Some(p) if req.ns == NS_MEDIA1 => ok(templates::snapshot_uri_media1(&format!(
+                "{}/onvif/snapshot/{}",
+                s.base(),
+                p.0
+            ))),
+            Some(p) => ok(templates::snapshot_uri_media2(&format!(
+                "{}/onvif/snapshot/{}",
+                s.base(),
+                p.0
+            ))),
+            None => fault(
+                StatusCode::BAD_REQUEST,
+                "ter:InvalidArgVal",
+                "no such profile",
+            ),
+        },
         (_, NS_EVENTS, "GetEventProperties") => ok(templates::event_properties()),
         (_, NS_EVENTS, "CreatePullPointSubscription") => {
             let ttl = req
@@ -395,6 +416,37 @@ async fn service(
             &format!("{} is not supported on {svc}", req.op),
         ),
     }
+}
+
+/// `GET /onvif/snapshot/{token}`: a JPEG, behind HTTP Digest.
+async fn snapshot(
+    State(s): State<Arc<Shared>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if s.down.load(Ordering::SeqCst) {
+        std::future::pending::<()>().await;
+    }
+    let password = s.password.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let known = |n: &str| {
+        s.nonces
+            .lock()
+            .map(|ns| ns.iter().any(|x| x == n))
+            .unwrap_or(false)
+    };
+    let authorized = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|h| auth::check_digest(h, "GET", REALM, &s.user, &password, known).is_ok());
+    if !authorized {
+        return s.challenge();
+    }
+    let Some((_, w, h, _)) = templates::PROFILES.iter().find(|p| p.0 == token) else {
+        return (StatusCode::NOT_FOUND, "no such profile").into_response();
+    };
+    let n = (now_ms() / 200) as u64;
+    let jpeg = video::snapshot_jpeg(*w as u16, *h as u16, n);
+    (StatusCode::OK, [(header::CONTENT_TYPE, "image/jpeg")], jpeg).into_response()
 }
 
 fn sub_fault(e: SubError) -> Response {

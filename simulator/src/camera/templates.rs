@@ -205,6 +205,22 @@ pub fn stream_uri_media1(uri: &str) -> String {
     ))
 }
 
+/// Media1 `GetSnapshotUri`.
+pub fn snapshot_uri_media1(uri: &str) -> String {
+    envelope(&format!(
+        "<trt:GetSnapshotUriResponse><trt:MediaUri><tt:Uri>{}</tt:Uri><tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout></trt:MediaUri></trt:GetSnapshotUriResponse>",
+        escape(uri)
+    ))
+}
+
+/// Media2 `GetSnapshotUri`.
+pub fn snapshot_uri_media2(uri: &str) -> String {
+    envelope(&format!(
+        "<tr2:GetSnapshotUriResponse><tr2:Uri>{}</tr2:Uri></tr2:GetSnapshotUriResponse>",
+        escape(uri)
+    ))
+}
+
 /// Media2 `GetStreamUri`.
 pub fn stream_uri_media2(uri: &str) -> String {
     envelope(&format!(

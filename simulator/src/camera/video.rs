@@ -95,6 +95,27 @@ pub fn stream(channel: &str) -> Option<&'static Video> {
     }
 }
 
+/// A JPEG of the camera's current picture (the same moving bar as the
+/// stream, in grey), for `GetSnapshotUri`.
+pub fn snapshot_jpeg(width: u16, height: u16, n: u64) -> Vec<u8> {
+    let (w, h) = (usize::from(width), usize::from(height));
+    let shift = (n as usize * w / LOOP) % w.max(1);
+    let y: Vec<u8> = (0..w * h)
+        .map(|i| {
+            if (i % w + shift) % w < w / 10 {
+                235
+            } else {
+                (16 + (i / w) * 200 / h.max(1)) as u8
+            }
+        })
+        .collect();
+    let mut out = Vec::new();
+    let enc = jpeg_encoder::Encoder::new(&mut out, 80);
+    enc.encode(&y, width, height, jpeg_encoder::ColorType::Luma)
+        .expect("in-memory JPEG encoding cannot fail for a valid size");
+    out
+}
+
 /// RTP packets (12-byte header, payload type 96) carrying one NAL unit:
 /// whole when it fits `mtu`, else FU-A fragments. `last` sets the marker bit
 /// on the final packet (end of the access unit).
@@ -170,6 +191,13 @@ mod tests {
             packetize(&[0x67, 1, 2], &mut seq, 0, 7, false, 1400).len(),
             1
         );
+    }
+
+    #[test]
+    fn snapshots_are_jpeg() {
+        let j = snapshot_jpeg(320, 192, 3);
+        assert_eq!(&j[..2], &[0xff, 0xd8]);
+        assert_eq!(&j[j.len() - 2..], &[0xff, 0xd9]);
     }
 
     #[test]
