@@ -22,6 +22,7 @@
 //! | `camera.motion` | yes | info | camera drivers | `source` |
 //! | `camera.tamper` | yes | orange | camera drivers | `source` |
 //! | `camera.video_loss` | yes | orange | camera drivers | `source` |
+//! | `camera.stream_uri` | no | info | camera drivers (command `stream_uri`) | `uri`, `profile` |
 //! | `camera.snapshot` | no | info | camera drivers | `profile`; the picture in `media` |
 //! | `camera.stream` | no | info (orange when not playing) | camera drivers | `state` (`playing`, `stalled`, `down`), `codec`, `width`, `height`, `fps`, `error` |
 //! | `panic.pressed` | yes | red | alarm-post drivers | `post` |
@@ -68,6 +69,7 @@ kinds! {
     CAMERA_VIDEO_LOSS = "camera.video_loss", true;
     CAMERA_STREAM = "camera.stream", false;
     CAMERA_SNAPSHOT = "camera.snapshot", false;
+    CAMERA_STREAM_URI = "camera.stream_uri", false;
     PANIC_PRESSED = "panic.pressed", true;
     BROADCAST_STARTED = "broadcast.started", false;
     DEVICE_ONLINE = "device.online", false;

@@ -102,6 +102,20 @@ impl Driver for Camera {
     fn command(&mut self, name: &str, _args: &str) -> Result<Vec<Request>, DriverError> {
         match name {
             "snapshot" => self.snapshot(),
+            "stream_uri" => {
+                let token = self.profile_token.as_deref().ok_or_else(|| {
+                    DriverError::not_allowed(format!(
+                        "{}: the camera has not listed its profiles yet",
+                        self.id
+                    ))
+                })?;
+                Ok(vec![http(
+                    "stream-uri-command",
+                    &self.media_path,
+                    soap::get_stream_uri(token),
+                    5000,
+                )])
+            }
             _ => Err(DriverError::unknown_command(name)),
         }
     }
@@ -198,7 +212,7 @@ impl Camera {
 
     fn on_failure(&mut self, id: &str, why: &str, out: &mut Outcome) {
         match id {
-            "capabilities" | "profiles" | "stream-uri" => {
+            "capabilities" | "profiles" | "stream-uri" | "stream-uri-command" => {
                 log(
                     LogLevel::Warn,
                     &format!("{}: `{id}` failed: {why}", self.id),
@@ -266,11 +280,21 @@ impl Camera {
                     .find(|e| e.name == "Uri")
                     .and_then(|e| soap::path_of(&e.text));
             }
-            "stream-uri" => {
+            "stream-uri" | "stream-uri-command" => {
                 let uri = els
                     .iter()
                     .find(|e| e.name == "Uri" && e.parent == "MediaUri")
                     .map(|e| e.text.clone());
+                if let (Some(u), true) = (&uri, r.id == "stream-uri-command") {
+                    // An operator asked: answer with the URI the camera gives now.
+                    let mut e = Event::new(kinds::CAMERA_STREAM_URI)
+                        .attr("uri", u.as_str())
+                        .message(format!("stream URI {u}"));
+                    if let Some(t) = &self.profile_token {
+                        e = e.attr("profile", t.as_str());
+                    }
+                    out.push(e);
+                }
                 if uri != self.stream_uri {
                     if let Some(u) = &uri {
                         log(LogLevel::Info, &format!("{}: stream {u}", self.id));
