@@ -197,6 +197,23 @@ impl TestHub {
     }
 }
 
+/// Run `tests/interop/<script>` with `args` (off the async workers) and parse
+/// the JSON it prints; a failure names the requirements file to install.
+pub async fn interop(script: &str, args: Vec<String>) -> Value {
+    let path = workspace().join("tests/interop").join(script);
+    let out =
+        tokio::task::spawn_blocking(move || Command::new("python3").arg(path).args(args).output())
+            .await
+            .expect("the interop task runs")
+            .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{script} failed (install its peers with `pip install -r tests/interop/requirements.txt`): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the script prints JSON")
+}
+
 /// Poll `probe` until it yields a value or `within` passes.
 pub async fn wait_for<T, F, Fut>(within: Duration, mut probe: F) -> Option<T>
 where

@@ -325,27 +325,44 @@ async fn ws_discovery_finds_every_simulated_camera() {
     assert!(String::from_utf8_lossy(&buf[..n]).contains("discovery/Bye"));
 }
 
+type Reports = tokio::sync::mpsc::Receiver<(String, twinwall_hub::runtime::wit::Input)>;
+
+/// Probe the camera's main stream as `admin` with `password`, reporting every `every_ms`.
+fn start_probe(
+    cam: &Camera,
+    password: &str,
+    every_ms: u64,
+) -> (tokio::task::JoinHandle<()>, Reports) {
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    // Link reports are not under test here; a roomy channel nobody reads keeps them from blocking.
+    let (answered, keep) = tokio::sync::mpsc::channel(1024);
+    let creds = Some(Credentials {
+        username: "admin".into(),
+        password: password.into(),
+    });
+    let probe = twinwall_hub::transport::rtsp::probe(
+        "cam".into(),
+        "stream".into(),
+        cam.rtsp_url("101"),
+        Duration::from_millis(every_ms),
+        creds,
+        tx,
+        answered,
+    );
+    let task = tokio::spawn(async move {
+        let _keep = keep;
+        probe.await;
+    });
+    (task, rx)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn retina_probe_reads_the_simulated_stream() {
     use twinwall_hub::runtime::wit::Input;
     let cam = Camera::start("cam-r", "127.0.0.1:0".parse().unwrap(), "admin", "s3cret")
         .await
         .unwrap();
-    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    let (answered, _keep) = tokio::sync::mpsc::channel(16);
-    let creds = Some(Credentials {
-        username: "admin".into(),
-        password: "s3cret".into(),
-    });
-    let probe = tokio::spawn(twinwall_hub::transport::rtsp::probe(
-        "cam-r".into(),
-        "stream".into(),
-        cam.rtsp_url("101"),
-        Duration::from_millis(1000),
-        creds,
-        tx,
-        answered,
-    ));
+    let (probe, mut rx) = start_probe(&cam, "s3cret", 1000);
     let status = loop {
         let (_, input) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
             .await
@@ -375,21 +392,7 @@ async fn retina_probe_reads_the_simulated_stream() {
     );
     // Wrong credentials: the probe reports why.
     probe.abort();
-    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    let (answered, _keep2) = tokio::sync::mpsc::channel(16);
-    let bad = Some(Credentials {
-        username: "admin".into(),
-        password: "nope".into(),
-    });
-    let probe = tokio::spawn(twinwall_hub::transport::rtsp::probe(
-        "cam-r".into(),
-        "s".into(),
-        cam.rtsp_url("101"),
-        Duration::from_millis(500),
-        bad,
-        tx,
-        answered,
-    ));
+    let (probe, mut rx) = start_probe(&cam, "nope", 500);
     let (_, input) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
         .await
         .unwrap()

@@ -3,10 +3,8 @@
 //! Digest, H.264 decoding). The test command installs them from
 //! `tests/interop/requirements.txt`.
 
-use std::process::Command;
-
 use twinwall_simulator::camera::{Camera, Topic};
-use twinwall_tests::workspace;
+use twinwall_tests::interop;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn onvif_zeep_and_ffmpeg_accept_the_simulated_camera() {
@@ -14,25 +12,17 @@ async fn onvif_zeep_and_ffmpeg_accept_the_simulated_camera() {
         .await
         .unwrap();
     cam.set(Topic::Motion, true);
-    let script = workspace().join("tests/interop/camera_clients.py");
     let addr = cam.addr();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("python3")
-            .arg(script)
-            .arg(addr.ip().to_string())
-            .arg(addr.port().to_string())
-            .args(["admin", "s3cret"])
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "independent clients failed (install them with `pip install -r tests/interop/requirements.txt`): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = interop(
+        "camera_clients.py",
+        vec![
+            addr.ip().to_string(),
+            addr.port().to_string(),
+            "admin".into(),
+            "s3cret".into(),
+        ],
+    )
+    .await;
     assert_eq!(
         (v["manufacturer"].as_str(), v["model"].as_str()),
         (Some("Twinwall"), Some("TW-CAM1"))

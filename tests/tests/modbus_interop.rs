@@ -2,10 +2,8 @@
 //! the register map documents. The test command installs pymodbus from
 //! `tests/interop/requirements.txt`.
 
-use std::process::Command;
-
 use twinwall_simulator::fire_panel::FirePanel;
-use twinwall_tests::workspace;
+use twinwall_tests::interop;
 
 const ENABLED: u64 = 1 << 10;
 const INACTIVE: u64 = 1 << 12;
@@ -26,25 +24,12 @@ async fn pymodbus_reads_the_panel_as_the_map_documents() {
         s.set_disabled(9, true);
         s.main_power_fault = true;
     });
-    let script = workspace().join("tests/interop/read_fire_panel.py");
     let addr = panel.addr();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("python3")
-            .arg(script)
-            .arg(addr.ip().to_string())
-            .arg(addr.port().to_string())
-            .arg("16")
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "pymodbus client failed (install it with `pip install -r tests/interop/requirements.txt`): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = interop(
+        "read_fire_panel.py",
+        vec![addr.ip().to_string(), addr.port().to_string(), "16".into()],
+    )
+    .await;
     let words: Vec<u64> = v["points"]
         .as_array()
         .unwrap()
