@@ -181,82 +181,35 @@ async fn the_hub_authenticates_with_ws_security_or_http_digest() {
         String::from_utf8_lossy(&r.body).into_owned()
     };
 
+    let call = |op: &'static str, ws: bool, creds: Option<&Credentials>, digest: &DigestState| {
+        let (client, base, creds, digest) =
+            (client.clone(), base.clone(), creds.cloned(), digest.clone());
+        async move {
+            run(&client, &base, &request(op, ws), creds.as_ref(), &digest)
+                .await
+                .unwrap()
+        }
+    };
     // Readable without credentials, as clients need it to compute digests.
-    let r = run(
-        &client,
-        &base,
-        &request("GetSystemDateAndTime", false),
-        None,
-        &digest,
-    )
-    .await
-    .unwrap();
+    let r = call("GetSystemDateAndTime", false, None, &digest).await;
     assert_eq!(r.status, 200);
     // WS-Security UsernameToken.
-    let r = run(
-        &client,
-        &base,
-        &request("GetDeviceInformation", true),
-        Some(&good),
-        &digest,
-    )
-    .await
-    .unwrap();
+    let r = call("GetDeviceInformation", true, Some(&good), &digest).await;
     assert_eq!(r.status, 200, "{}", body(&r));
     assert!(body(&r).contains("TW-CAM1"));
-    let r = run(
-        &client,
-        &base,
-        &request("GetDeviceInformation", true),
-        Some(&bad),
-        &digest,
-    )
-    .await
-    .unwrap();
+    let r = call("GetDeviceInformation", true, Some(&bad), &digest).await;
     assert_eq!(r.status, 400);
     assert!(body(&r).contains("ter:NotAuthorized"), "{}", body(&r));
     // HTTP Digest: challenged, answered, and the challenge reused next time.
-    let r = run(
-        &client,
-        &base,
-        &request("GetScopes", false),
-        Some(&good),
-        &digest,
-    )
-    .await
-    .unwrap();
+    let r = call("GetScopes", false, Some(&good), &digest).await;
     assert_eq!(r.status, 200, "{}", body(&r));
-    let r = run(
-        &client,
-        &base,
-        &request("GetScopes", false),
-        Some(&good),
-        &digest,
-    )
-    .await
-    .unwrap();
+    let r = call("GetScopes", false, Some(&good), &digest).await;
     assert_eq!(r.status, 200);
-    let r = run(
-        &client,
-        &base,
-        &request("GetScopes", false),
-        Some(&bad),
-        &DigestState::default(),
-    )
-    .await
-    .unwrap();
+    let r = call("GetScopes", false, Some(&bad), &DigestState::default()).await;
     assert_eq!(r.status, 401, "a wrong password ends in the challenge");
     // After an "auth change" on the camera the old password stops working.
     cam.set_password("n3w");
-    let r = run(
-        &client,
-        &base,
-        &request("GetScopes", true),
-        Some(&good),
-        &digest,
-    )
-    .await
-    .unwrap();
+    let r = call("GetScopes", true, Some(&good), &digest).await;
     assert_eq!(r.status, 400);
 }
 

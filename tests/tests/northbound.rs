@@ -384,26 +384,18 @@ fn openssl(dir: &std::path::Path, args: &[&str]) {
     );
 }
 
+/// A self-signed CA (`ca.pem`, `ca.key`) in `dir`.
+fn self_signed_ca(dir: &std::path::Path, subject: &str) {
+    let args = [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", subject,
+    ];
+    openssl(dir, &args);
+}
+
 /// A private CA, a broker certificate for 127.0.0.1 and a client certificate.
 fn certificates(dir: &std::path::Path) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=Twinwall test CA",
-        ],
-    );
+    self_signed_ca(dir, "/CN=Twinwall test CA");
     for (name, ext) in [
         (
             "server",
@@ -513,24 +505,7 @@ async fn mqtts_with_a_private_ca_and_a_client_certificate() {
 
     // A hub that does not trust the broker's CA never connects, and says why.
     let other = tempfile::tempdir().unwrap();
-    openssl(
-        other.path(),
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=Somebody else",
-        ],
-    );
+    self_signed_ca(other.path(), "/CN=Somebody else");
     let wrong = format!("ca_file = \"{}/ca.pem\"", other.path().display());
     let body = format!(
         "{ZONES}{}{}",

@@ -97,8 +97,8 @@ struct Tracker {
 
 type SharedTracker = Arc<Mutex<Tracker>>;
 
-/// How an HTTP exchange ended, for the link state: answered, or why not.
-type HttpDone = Result<(), String>;
+/// How an HTTP exchange or an RTSP probe period ended, for the link state: answered, or why not.
+type WireDone = Result<(), String>;
 
 fn settle(t: &Option<SharedTracker>, error: Option<String>) {
     let Some(t) = t else { return };
@@ -141,7 +141,7 @@ struct Session {
     /// Running RTSP probes by request id.
     probes: std::collections::HashMap<String, tokio::task::AbortHandle>,
     /// Outcomes of HTTP exchanges and probes running in their own tasks.
-    http_done: (mpsc::Sender<HttpDone>, mpsc::Receiver<HttpDone>),
+    wire_done: (mpsc::Sender<WireDone>, mpsc::Receiver<WireDone>),
 }
 
 impl Session {
@@ -163,7 +163,7 @@ impl Session {
             wired: false,
             transport: "modbus-tcp",
             digest: Default::default(),
-            http_done: mpsc::channel(64),
+            wire_done: mpsc::channel(64),
             probes: Default::default(),
         }
     }
@@ -189,7 +189,7 @@ impl Session {
                     Some(c) => self.control(c).await,
                     None => return,
                 },
-                Some(done) = self.http_done.1.recv() => self.http_finished(done).await,
+                Some(done) = self.wire_done.1.recv() => self.wire_answered(done).await,
                 _ = tokio::time::sleep_until(wake) => {}
             }
         }
@@ -307,7 +307,7 @@ impl Session {
                         every,
                         self.spec.credentials.clone(),
                         self.to_driver.clone(),
-                        self.http_done.0.clone(),
+                        self.wire_done.0.clone(),
                     ));
                     self.probes.insert(id, task.abort_handle());
                     settle(&tracker, None);
@@ -500,7 +500,7 @@ impl Session {
         let (tx, device, done) = (
             self.to_driver.clone(),
             self.spec.device.clone(),
-            self.http_done.0.clone(),
+            self.wire_done.0.clone(),
         );
         tokio::spawn(async move {
             let result = super::http::run(&client, &base, &req, creds.as_ref(), &digest).await;
@@ -526,7 +526,7 @@ impl Session {
         });
     }
 
-    async fn http_finished(&mut self, done: Result<(), String>) {
+    async fn wire_answered(&mut self, done: Result<(), String>) {
         match done {
             Ok(()) => {
                 if let Some(change) = self.link.ok(std::time::Instant::now()) {
@@ -537,7 +537,7 @@ impl Session {
                 });
             }
             Err(why) => {
-                tracing::debug!(device = %self.spec.device, "http: {why}");
+                tracing::debug!(device = %self.spec.device, "link: {why}");
                 self.link.failed(why.clone());
                 self.links
                     .update(&self.spec.device, |s| s.last_error = Some(why));
