@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use twinwall_hub::bus::{Bus, BusOptions, FlushPolicy, NewEvent, Retention};
 use twinwall_hub::runtime::{DriverInstance, Runtime, RuntimeOptions, convert, wit};
+use twinwall_hub::transport::types::{Input, Table};
 
 fn options(flush: FlushPolicy) -> BusOptions {
     BusOptions {
@@ -112,8 +113,9 @@ async fn main() {
         id: "fp-1".into(),
         profile: Some(profile.into()),
         settings: vec![("points".into(), "64".into())],
+        keys: vec![],
     };
-    inst.open(&cfg).unwrap();
+    inst.open(&cfg, Default::default()).unwrap();
     inst.start("fp-1").unwrap();
 
     let normal = vec![0x1401u16; 64];
@@ -121,13 +123,11 @@ async fn main() {
     for w in alarm.iter_mut().step_by(4) {
         *w = 0x0c01;
     }
-    let frame = |values: &Vec<u16>| {
-        wit::Input::ModbusResponse(wit::ModbusResponse {
-            id: "points-0".into(),
-            table: wit::ModbusTable::HoldingRegisters,
-            address: 0,
-            values: values.clone(),
-        })
+    let frame = |values: &Vec<u16>| Input::ModbusResponse {
+        id: "points-0".into(),
+        table: Table::HoldingRegisters,
+        address: 0,
+        values: values.clone(),
     };
     let (quiet, busy) = (frame(&normal), frame(&alarm));
     let n = 20_000;

@@ -13,6 +13,7 @@ use crate::config::{ConfigError, FlushMode, HubConfig};
 use crate::devices::{CrashPolicy, DeviceSpec, Devices};
 use crate::runtime::watch::FolderWatch;
 use crate::runtime::{Runtime, RuntimeError, RuntimeOptions};
+use crate::transport::push::PushHub;
 
 /// Why the hub did not start.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +48,7 @@ pub enum HubError {
 /// A running hub.
 pub struct Hub {
     http_addr: SocketAddr,
+    push_addr: SocketAddr,
     bus: Bus,
     devices: Arc<Devices>,
     tasks: Vec<JoinHandle<()>>,
@@ -86,12 +88,36 @@ impl Hub {
             memory_limit: (config.plugins.memory_limit_mb << 20) as usize,
         })?;
         let specs = device_specs(&config)?;
+        // The push listener: its own port, never the API's.
+        let push_listener = tokio::net::TcpListener::bind(&config.listen.http)
+            .await
+            .map_err(|e| HubError::Bind {
+                addr: config.listen.http.clone(),
+                message: e.to_string(),
+            })?;
+        let push_addr = push_listener.local_addr().map_err(|e| HubError::Bind {
+            addr: config.listen.http.clone(),
+            message: e.to_string(),
+        })?;
+        let advertise = config.listen.advertise.clone().unwrap_or_else(|| {
+            let mut a = push_addr;
+            if a.ip().is_unspecified() {
+                tracing::warn!(listen = %push_addr, "the push listener is on every interface; set [listen] advertise so devices are told a reachable address");
+                a.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            format!("http://{a}")
+        });
+        let push = PushHub::new(
+            advertise.trim_end_matches('/').to_owned(),
+            push_key(&data)?,
+            Duration::from_millis(config.listen.reply_timeout_ms.max(100)),
+        );
         let policy = CrashPolicy {
             max_crashes: config.plugins.max_crashes,
             window: Duration::from_secs(config.plugins.crash_window_s),
             command_timeout: Duration::from_secs(5),
         };
-        let devices = Devices::new(specs, bus.clone(), policy);
+        let devices = Devices::new(specs, bus.clone(), policy, Some(push.clone()));
         let failures: Arc<Mutex<Vec<LoadFailure>>> = Arc::default();
 
         let dir = config.plugins.dir.clone();
@@ -126,6 +152,10 @@ impl Hub {
             tasks.push(task);
         }
         let app = api::router(state);
+        tasks.push(tokio::spawn(crate::transport::push::serve(
+            push_listener,
+            push,
+        )));
         let server = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 tracing::error!("HTTP server stopped: {e}");
@@ -140,11 +170,12 @@ impl Hub {
             watch,
             every,
         ));
-        tracing::info!(site = %config.site.id, http = %http_addr, "hub running");
+        tracing::info!(site = %config.site.id, http = %http_addr, push = %push_addr, "hub running");
         tasks.insert(0, server);
         tasks.push(watcher);
         Ok(Hub {
             http_addr,
+            push_addr,
             bus,
             devices,
             tasks,
@@ -154,6 +185,11 @@ impl Hub {
     /// Where the HTTP API listens.
     pub fn http_addr(&self) -> SocketAddr {
         self.http_addr
+    }
+
+    /// Where the push listener (device pushes) listens.
+    pub fn push_addr(&self) -> SocketAddr {
+        self.push_addr
     }
 
     /// The event bus.
@@ -236,6 +272,43 @@ async fn watch_plugins(
     }
 }
 
+/// The key behind push tokens: made once, kept in the data folder, so the
+/// URLs devices were given survive a restart.
+fn push_key(data: &std::path::Path) -> Result<[u8; 32], HubError> {
+    let file = data.join("push.key");
+    let io = |e: std::io::Error| HubError::Io {
+        path: file.display().to_string(),
+        message: e.to_string(),
+    };
+    match std::fs::read(&file) {
+        Ok(b) if b.len() == 32 => {
+            let mut k = [0u8; 32];
+            k.copy_from_slice(&b);
+            Ok(k)
+        }
+        Ok(_) => Err(HubError::Io {
+            path: file.display().to_string(),
+            message: "not a 32-byte key; remove it to make a new one (devices must then be told their new push URLs)".into(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut k = [0u8; 32];
+            getrandom::fill(&mut k).map_err(|e| HubError::Io {
+                path: file.display().to_string(),
+                message: format!("no randomness for the push key: {e}"),
+            })?;
+            std::fs::write(&file, k).map_err(io)?;
+            Ok(k)
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+fn hex_key(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .filter_map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
 fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubError> {
     let mut specs = Vec::new();
     for d in &config.devices {
@@ -274,6 +347,11 @@ fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubError> {
                     username,
                     password: d.password.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
                 }),
+            keys: d
+                .keys
+                .iter()
+                .map(|(k, v)| (k.clone(), hex_key(&v.0)))
+                .collect(),
         });
     }
     Ok(specs)

@@ -19,6 +19,7 @@
 pub mod api;
 pub mod bus;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod devices;
 pub mod discovery;

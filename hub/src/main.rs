@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use twinwall_hub::Hub;
 use twinwall_hub::config::HubConfig;
-use twinwall_hub::{Hub, demo};
 
 #[derive(Parser)]
 #[command(
@@ -26,7 +26,9 @@ enum Command {
         #[arg(long, default_value = "hub.toml")]
         config: PathBuf,
     },
-    /// Run the demo: simulated panels, the hub and every built driver, data in a temporary folder.
+    /// Run the demo: simulated devices, the hub and every built driver, data in a temporary folder.
+    /// (Built with `--features demo`, as the README's demo command does.)
+    #[cfg(feature = "demo")]
     Demo {
         /// Where the HTTP API and console listen.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -96,11 +98,13 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        #[cfg(feature = "demo")]
         Command::Demo {
             http,
             plugins,
             mqtt,
         } => {
+            use twinwall_hub::demo;
             demo::run(demo::DemoOptions {
                 http,
                 plugins: plugins.unwrap_or_else(demo::default_plugins_dir),

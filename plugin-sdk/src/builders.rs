@@ -1,10 +1,119 @@
 //! Typed builders over the generated contract types, so drivers read as data.
 
 use crate::{
-    Attr, CommandSpec, DeviceConfig, DriverError, DriverInfo, Event, Input, Level, ModbusPoll,
-    ModbusRead, ModbusResponse, ModbusTable, ModbusWrite, Outcome, Phase, Request, SettingSpec,
-    Transport, Value,
+    Attr, CommandSpec, Delimiters, DeviceConfig, DriverError, DriverInfo, Event, Failure,
+    FailureKind, Framing, Header, HttpListen, HttpPush, HttpReply, HttpRequest, HttpResponse,
+    HttpStream, Input, Level, ModbusFetch, ModbusPoll, ModbusRead, ModbusResponse, ModbusTable,
+    ModbusWrite, Outcome, Phase, Request, RtspProbe, SettingSpec, SocketKind, SocketListen,
+    SocketSend, StreamPart, StreamSplit, Timer, Transport, Value,
 };
+
+/// The value of header `name` (case-insensitive) among `headers`.
+pub fn header<'a>(headers: &'a [Header], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+impl Header {
+    /// A header.
+    pub fn new(name: &str, value: &str) -> Self {
+        Header {
+            name: name.to_owned(),
+            value: value.to_owned(),
+        }
+    }
+}
+
+impl HttpResponse {
+    /// The value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+}
+
+impl StreamPart {
+    /// The value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+}
+
+impl HttpPush {
+    /// The value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+
+    /// The reply to this push: `status`, with `body` of `content_type`.
+    pub fn reply(&self, status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Request {
+        Request::HttpReply(HttpReply {
+            push: self.push,
+            status,
+            headers: vec![Header::new("content-type", content_type)],
+            body: body.into(),
+        })
+    }
+}
+
+impl HttpRequest {
+    /// A request `id`: `method` on `path` (path and query), no headers or
+    /// body, a 5 s timeout.
+    pub fn new(id: &str, method: &str, path: &str) -> Self {
+        HttpRequest {
+            id: id.to_owned(),
+            method: method.to_owned(),
+            path: path.to_owned(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            ws_security: false,
+            timeout_ms: 5000,
+        }
+    }
+
+    /// Add a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push(Header::new(name, value));
+        self
+    }
+
+    /// Set the body and its content type.
+    pub fn body(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        self.headers.push(Header::new("content-type", content_type));
+        self.body = body.into();
+        self
+    }
+
+    /// Ask the hub to add a WS-Security UsernameToken (SOAP bodies).
+    pub fn ws_security(mut self) -> Self {
+        self.ws_security = true;
+        self
+    }
+
+    /// Set the timeout.
+    pub fn timeout_ms(mut self, ms: u32) -> Self {
+        self.timeout_ms = ms;
+        self
+    }
+}
+
+impl From<HttpRequest> for Request {
+    fn from(r: HttpRequest) -> Self {
+        Request::Http(r)
+    }
+}
+
+impl Failure {
+    /// A failure of request `id` (for tests and harness inputs).
+    pub fn new(id: &str, kind: FailureKind, message: &str) -> Self {
+        Failure {
+            id: id.to_owned(),
+            kind,
+            message: message.to_owned(),
+        }
+    }
+}
 
 impl Event {
     /// An `info` event of `kind` with no phase and no attributes.
@@ -162,6 +271,18 @@ impl Request {
         })
     }
 
+    /// Read `count` items of `table` from `address` once.
+    pub fn read(id: &str, table: ModbusTable, address: u16, count: u16) -> Self {
+        Request::ModbusRead(ModbusFetch {
+            id: id.to_owned(),
+            read: ModbusRead {
+                table,
+                address,
+                count,
+            },
+        })
+    }
+
     /// Write `values` to `table` from `address`.
     pub fn write(id: &str, table: ModbusTable, address: u16, values: &[u16]) -> Self {
         Request::ModbusWrite(ModbusWrite {
@@ -174,7 +295,95 @@ impl Request {
 
     /// Fire a timer input after `after_ms`, repeatedly if `repeat`.
     pub fn timer(id: &str, after_ms: u32, repeat: bool) -> Self {
-        Request::Timer((id.to_owned(), after_ms, repeat))
+        Request::Timer(Timer {
+            id: id.to_owned(),
+            after_ms,
+            repeat,
+        })
+    }
+
+    /// Stop a poll, probe, stream, listener or timer.
+    pub fn cancel(id: &str) -> Self {
+        Request::Cancel(id.to_owned())
+    }
+
+    /// Watch the RTSP stream at `uri`, reporting every `every_ms`.
+    pub fn probe(id: &str, uri: &str, every_ms: u32) -> Self {
+        Request::RtspProbe(RtspProbe {
+            id: id.to_owned(),
+            uri: uri.to_owned(),
+            every_ms,
+        })
+    }
+
+    /// Accept device pushes at `path` below the device's root (a prefix when
+    /// it ends with `*`), bodies up to `max_body` bytes. The hub answers with
+    /// `Input::HttpListening` carrying the URL to give the device.
+    pub fn listen(id: &str, path: &str, max_body: u32) -> Self {
+        Request::HttpListen(HttpListen {
+            id: id.to_owned(),
+            path: path.to_owned(),
+            max_body,
+        })
+    }
+
+    /// Hold `GET path` open and deliver its body split as `split` says, parts
+    /// up to `max_part` bytes; reopened after `idle_timeout_ms` of silence.
+    pub fn stream(
+        id: &str,
+        path: &str,
+        split: StreamSplit,
+        max_part: u32,
+        idle_timeout_ms: u32,
+    ) -> Self {
+        Request::HttpStream(HttpStream {
+            id: id.to_owned(),
+            method: "GET".into(),
+            path: path.to_owned(),
+            headers: Vec::new(),
+            split,
+            max_part,
+            idle_timeout_ms,
+        })
+    }
+
+    /// Listen on the hub's port named `port` for frames of `framing`; this
+    /// device owns `routes` (e.g. account numbers) on it.
+    pub fn listen_socket(
+        id: &str,
+        port: &str,
+        kind: SocketKind,
+        framing: Framing,
+        max_frame: u32,
+        routes: Vec<String>,
+    ) -> Self {
+        Request::SocketListen(SocketListen {
+            id: id.to_owned(),
+            port: port.to_owned(),
+            kind,
+            framing,
+            max_frame,
+            routes,
+        })
+    }
+
+    /// Send `data` on connection `conn` (after this outcome's events are committed).
+    pub fn send(conn: u64, data: impl Into<Vec<u8>>) -> Self {
+        Request::SocketSend(SocketSend {
+            conn,
+            data: data.into(),
+            close: false,
+        })
+    }
+}
+
+impl Framing {
+    /// Frames between `start` and `end` markers.
+    pub fn delimited(start: &[u8], end: &[u8]) -> Self {
+        Framing::Delimited(Delimiters {
+            start: start.to_vec(),
+            end: end.to_vec(),
+        })
     }
 }
 
@@ -200,7 +409,24 @@ impl DriverInfo {
             transports: Vec::new(),
             commands: Vec::new(),
             settings: Vec::new(),
+            kinds: Vec::new(),
         }
+    }
+
+    /// Declare an event kind the driver emits.
+    pub fn emits(mut self, kind: &str) -> Self {
+        self.kinds.push(kind.to_owned());
+        self
+    }
+
+    /// Add an accepted command with a JSON Schema for its arguments.
+    pub fn command_with_schema(mut self, name: &str, description: &str, schema: &str) -> Self {
+        self.commands.push(CommandSpec {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            args_schema: schema.to_owned(),
+        });
+        self
     }
 
     /// Add a device family served.
@@ -243,6 +469,7 @@ impl DeviceConfig {
             id: id.to_owned(),
             profile: None,
             settings: Vec::new(),
+            keys: Vec::new(),
         }
     }
 

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 
 use crate::wit::exports::twinwall::driver::driver::{Device as DeviceHandle, GuestDevice};
-use crate::{DeviceConfig, DriverError, DriverInfo, Input, Outcome, Request};
+use crate::{DeviceConfig, DriverError, DriverInfo, Input, Outcome, Request, Routing};
 
 /// A device driver. The implementing type holds the state of one device; the
 /// hub calls [`Driver::open`] once per configured device.
@@ -19,7 +19,16 @@ pub trait Driver: Sized + 'static {
     /// [`DriverError::bad_config`] naming the setting at fault.
     fn open(config: DeviceConfig) -> Result<Self, DriverError>;
 
-    /// The requests that bring the device to life: polls, subscriptions, timers.
+    /// Which device a frame on a shared port (`port`, as named in the hub's
+    /// config) belongs to: [`Routing::Key`] with a key that a device listed in
+    /// its `socket-listen` routes (an account number, say). Only drivers that
+    /// share ports need this; the default drops the frame.
+    fn route(port: &str, frame: &[u8]) -> Routing {
+        let _ = (port, frame);
+        Routing::Drop
+    }
+
+    /// The requests that bring the device to life: polls, listeners, streams, timers.
     fn start(&mut self) -> Vec<Request> {
         Vec::new()
     }

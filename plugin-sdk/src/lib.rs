@@ -48,12 +48,18 @@
 //!
 //! Drivers are built with `cargo build -p <driver> --target wasm32-wasip2
 //! --profile guest`; the hub loads the resulting `.wasm` from its plugins folder.
+//!
+//! This SDK speaks contract `twinwall:driver@0.2.0` (`wit/v0.2.0`). Hubs
+//! load 0.2.0 and, through an adapter, components built against the frozen
+//! 0.1.0 (`wit/v0.1.0`).
 
 mod builders;
 mod driver;
 mod host;
 pub mod kinds;
+pub mod multipart;
 pub mod testing;
+pub mod time;
 
 /// Generated bindings of `wit/driver.wit`. Not part of the API: use the
 /// re-exported types.
@@ -61,7 +67,7 @@ pub mod testing;
 pub mod wit {
     #![allow(missing_docs, unsafe_code, clippy::all)]
     wit_bindgen::generate!({
-        path: "wit",
+        path: "wit/v0.2.0",
         world: "plugin",
         pub_export_macro: true,
         export_macro_name: "__export_plugin",
@@ -70,21 +76,26 @@ pub mod wit {
     });
 }
 
+pub use builders::header;
 pub use driver::Driver;
 pub use host::{LogLevel, log, now_ms};
 pub use testing::Harness;
 pub use wit::twinwall::driver::types::{
-    Attr, CommandSpec, DeviceConfig, DriverError, DriverInfo, Event, Header, HttpPush, HttpRequest,
-    HttpResponse, Input, Level, Media, ModbusPoll, ModbusRead, ModbusResponse, ModbusTable,
-    ModbusWrite, MqttMessage, Outcome, Phase, Request, RtspStatus, SettingSpec, Transport, Value,
+    Attr, CommandSpec, Delimiters, DeviceConfig, DriverError, DriverInfo, Event, Failure,
+    FailureKind, Framing, Header, HttpListen, HttpListening, HttpPush, HttpReply, HttpRequest,
+    HttpResponse, HttpStream, Input, Keyed, LengthPrefix, Level, Media, ModbusException,
+    ModbusFetch, ModbusPoll, ModbusRead, ModbusResponse, ModbusTable, ModbusWrite, Outcome, Phase,
+    Request, Routing, RtspProbe, RtspStatus, SettingSpec, SocketClosed, SocketFrame, SocketKind,
+    SocketListen, SocketOpened, SocketSend, StreamOpened, StreamPart, StreamSplit, TcpConnect,
+    Timer, Transport, Value,
 };
 
 /// Everything a driver usually needs: `use twinwall_plugin_sdk::prelude::*;`
 pub mod prelude {
     pub use crate::{
-        Attr, CommandSpec, DeviceConfig, Driver, DriverError, DriverInfo, Event, Harness, Input,
-        Level, LogLevel, ModbusRead, ModbusTable, Outcome, Phase, Request, SettingSpec, Transport,
-        Value, log, now_ms,
+        Attr, CommandSpec, DeviceConfig, Driver, DriverError, DriverInfo, Event, Failure,
+        FailureKind, Harness, Header, HttpRequest, Input, Level, LogLevel, ModbusRead, ModbusTable,
+        Outcome, Phase, Request, Routing, SettingSpec, Transport, Value, log, now_ms,
     };
 }
 
@@ -107,6 +118,9 @@ macro_rules! export_driver {
             type Device = $crate::__private::DeviceCell<$driver>;
             fn describe() -> $crate::DriverInfo {
                 <$driver as $crate::Driver>::describe()
+            }
+            fn route(port: ::std::string::String, frame: ::std::vec::Vec<u8>) -> $crate::Routing {
+                <$driver as $crate::Driver>::route(&port, &frame)
             }
         }
 

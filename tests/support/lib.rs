@@ -51,7 +51,11 @@ fn cargo_build(args: &[&str], what: &str) {
 pub fn drivers() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let args = ["--target", "wasm32-wasip2", "--profile", "guest", "-p", "modbus-fire-panel", "-p", "onvif-camera", "-p", "hostile-test-driver"];
+        let args = [
+            "--target", "wasm32-wasip2", "--profile", "guest",
+            "-p", "modbus-fire-panel", "-p", "onvif-camera", 
+            "-p", "hostile-test-driver", "-p", "legacy-v01-test-driver",
+        ];
         cargo_build(&args, "the drivers (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`)");
         target_dir().join("wasm32-wasip2").join("guest")
     })
@@ -61,7 +65,7 @@ pub fn drivers() -> &'static Path {
 pub fn config_text(site: &str, body: &str) -> String {
     format!(
         "[site]\nid = \"{site}\"\ndata_dir = \"data\"\n[http]\nlisten = \"127.0.0.1:0\"\n\
-         [plugins]\ndir = \"plugins\"\nwatch_interval_ms = 200\ncall_timeout_ms = 100\nmemory_limit_mb = 32\nmax_crashes = 3\ncrash_window_s = 60\n\
+         [listen]\nhttp = \"127.0.0.1:0\"\n[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 200\ncall_timeout_ms = 100\nmemory_limit_mb = 32\nmax_crashes = 3\ncrash_window_s = 60\n\
          [profiles]\ndir = {:?}\n{body}",
         workspace().join("device-profiles").display().to_string()
     )

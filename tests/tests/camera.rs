@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use twinwall_hub::runtime::wit::{Header, HttpRequest};
 use twinwall_hub::transport::http::{Credentials, DigestState, run};
+use twinwall_hub::transport::types::{Header, HttpRequest};
 use twinwall_simulator::camera::{Camera, Topic};
 use twinwall_tests::{TestHub, wait_for};
 
@@ -177,7 +177,7 @@ async fn the_hub_authenticates_with_ws_security_or_http_digest() {
         password: "guess".into(),
     };
     let digest = DigestState::default();
-    let body = |r: &twinwall_hub::runtime::wit::HttpResponse| {
+    let body = |r: &twinwall_hub::transport::types::HttpResponse| {
         String::from_utf8_lossy(&r.body).into_owned()
     };
 
@@ -278,7 +278,7 @@ async fn ws_discovery_finds_every_simulated_camera() {
     assert!(String::from_utf8_lossy(&buf[..n]).contains("discovery/Bye"));
 }
 
-type Reports = tokio::sync::mpsc::Receiver<(String, twinwall_hub::runtime::wit::Input)>;
+type Reports = tokio::sync::mpsc::Receiver<(String, twinwall_hub::transport::types::Input)>;
 
 /// Probe the camera's main stream as `admin` with `password`, reporting every `every_ms`.
 fn start_probe(
@@ -311,7 +311,7 @@ fn start_probe(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn retina_probe_reads_the_simulated_stream() {
-    use twinwall_hub::runtime::wit::Input;
+    use twinwall_hub::transport::types::Input;
     let cam = Camera::start("cam-r", "127.0.0.1:0".parse().unwrap(), "admin", "s3cret")
         .await
         .unwrap();

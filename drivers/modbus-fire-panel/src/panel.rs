@@ -102,23 +102,19 @@ impl Driver for FirePanel {
     fn start(&mut self) -> Vec<Request> {
         let p = &self.profile;
         let (first, last) = identity_span(p);
-        let mut reqs = vec![Request::ModbusRead((
-            "identity".into(),
-            ModbusRead {
-                table: p.identity.table.into(),
-                address: first,
-                count: last - first + 1,
-            },
-        ))];
+        let mut reqs = vec![Request::read(
+            "identity",
+            p.identity.table.into(),
+            first,
+            last - first + 1,
+        )];
         for (i, (addr, count)) in chunks(p.points.type_base, self.points).enumerate() {
-            reqs.push(Request::ModbusRead((
-                format!("types-{i}"),
-                ModbusRead {
-                    table: p.points.type_table.into(),
-                    address: addr,
-                    count,
-                },
-            )));
+            reqs.push(Request::read(
+                &format!("types-{i}"),
+                p.points.type_table.into(),
+                addr,
+                count,
+            ));
         }
         for (i, (addr, count)) in chunks(p.points.base, self.points).enumerate() {
             reqs.push(Request::poll(
@@ -150,12 +146,12 @@ impl Driver for FirePanel {
         let mut out = Outcome::default();
         match input {
             Input::ModbusResponse(r) => self.on_response(r, &mut out),
-            Input::ModbusException((id, code)) => {
+            Input::ModbusException(x) => {
                 log(
                     LogLevel::Warn,
                     &format!(
-                        "{}: request `{id}` answered with Modbus exception {code}",
-                        self.id
+                        "{}: request `{}` answered with Modbus exception {}",
+                        self.id, x.id, x.code
                     ),
                 );
             }

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use twinwall_plugin_sdk::prelude::*;
-use twinwall_plugin_sdk::{Header, HttpRequest, HttpResponse, kinds};
+use twinwall_plugin_sdk::time::parse_iso8601;
+use twinwall_plugin_sdk::{HttpResponse, kinds};
 
 use crate::profile::Profile;
 use crate::soap;
@@ -35,18 +36,11 @@ pub struct Camera {
 }
 
 fn http(id: &str, path: &str, body: Vec<u8>, timeout_ms: u32) -> Request {
-    Request::Http(HttpRequest {
-        id: id.to_owned(),
-        method: "POST".into(),
-        path: path.to_owned(),
-        headers: vec![Header {
-            name: "content-type".into(),
-            value: "application/soap+xml; charset=utf-8".into(),
-        }],
-        body,
-        ws_security: true,
-        timeout_ms,
-    })
+    HttpRequest::new(id, "POST", path)
+        .body("application/soap+xml; charset=utf-8", body)
+        .ws_security()
+        .timeout_ms(timeout_ms)
+        .into()
 }
 
 impl Driver for Camera {
@@ -124,7 +118,10 @@ impl Driver for Camera {
         let mut out = Outcome::default();
         match input {
             Input::HttpResponse(r) => self.on_response(r, &mut out),
-            Input::RequestFailed((id, why)) => self.on_failure(&id, &why, &mut out),
+            Input::Failed(f) => {
+                let why = format!("{:?}: {}", f.kind, f.message);
+                self.on_failure(&f.id, &why, &mut out)
+            }
             Input::RtspStatus(s) => self.on_stream(s, &mut out),
             Input::Timer(id) => match id.as_str() {
                 "retry-setup" => out.request(self.capabilities_request()),
@@ -156,15 +153,7 @@ impl Camera {
                 self.id
             ))
         })?;
-        Ok(vec![Request::Http(HttpRequest {
-            id: "snapshot".into(),
-            method: "GET".into(),
-            path: path.to_owned(),
-            headers: vec![],
-            body: vec![],
-            ws_security: false,
-            timeout_ms: 5000,
-        })])
+        Ok(vec![HttpRequest::new("snapshot", "GET", path).into()])
     }
 
     fn capabilities_request(&self) -> Request {
@@ -206,7 +195,7 @@ impl Camera {
                 ),
             );
         }
-        out.request(Request::Cancel("renew".into()));
+        out.request(Request::cancel("renew"));
         out.request(Request::timer("resubscribe", RETRY_MS, false));
     }
 
@@ -298,11 +287,7 @@ impl Camera {
                 if uri != self.stream_uri {
                     if let Some(u) = &uri {
                         log(LogLevel::Info, &format!("{}: stream {u}", self.id));
-                        out.request(Request::RtspProbe((
-                            "stream".into(),
-                            u.clone(),
-                            STREAM_PROBE_MS,
-                        )));
+                        out.request(Request::probe("stream", u, STREAM_PROBE_MS));
                     }
                     self.stream_uri = uri;
                 }
@@ -450,12 +435,7 @@ impl Camera {
     }
 
     fn on_snapshot(&mut self, r: HttpResponse, out: &mut Outcome) {
-        let content_type = r
-            .headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case("content-type"))
-            .map(|h| h.value.clone())
-            .unwrap_or_default();
+        let content_type = r.header("content-type").unwrap_or_default().to_owned();
         if r.status != 200 || !content_type.starts_with("image/") || r.body.is_empty() {
             log(
                 LogLevel::Warn,
@@ -519,38 +499,7 @@ impl Camera {
     }
 }
 
-/// `2026-11-29T10:00:00Z` (or with fractional seconds) → seconds since the epoch.
+/// An ISO 8601 time stamp (with its offset) → seconds since the epoch.
 pub fn parse_utc(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let b = s.as_bytes();
-    if b.len() < 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, se) = (
-        n(0..4)?,
-        n(5..7)?,
-        n(8..10)?,
-        n(11..13)?,
-        n(14..16)?,
-        n(17..19)?,
-    );
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + mi * 60 + se)
+    parse_iso8601(s).map(|ms| ms.div_euclid(1000))
 }

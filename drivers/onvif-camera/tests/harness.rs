@@ -194,9 +194,10 @@ fn a_lost_subscription_is_created_again_and_resynchronised() {
         ("camera.tamper", Some(Phase::End))
     );
     // A transport failure also resubscribes.
-    let out = h.feed(Input::RequestFailed((
-        "pull".into(),
-        "no answer in time".into(),
+    let out = h.feed(Input::Failed(Failure::new(
+        "pull",
+        FailureKind::Timeout,
+        "no answer in time",
     )));
     assert!(
         out.requests
@@ -264,11 +265,11 @@ fn the_stream_uri_is_probed_and_its_state_reported_on_change() {
     let out = h.feed(answer("stream-uri", 200, uri_answer));
     assert_eq!(
         out.requests,
-        vec![Request::RtspProbe((
-            "stream".into(),
-            "rtsp://192.168.1.64:554/Streaming/Channels/101".into(),
+        vec![Request::probe(
+            "stream",
+            "rtsp://192.168.1.64:554/Streaming/Channels/101",
             1000
-        ))]
+        )]
     );
     let status = |connected: bool, fps: Option<f32>| {
         Input::RtspStatus(RtspStatus {

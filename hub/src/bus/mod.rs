@@ -175,6 +175,24 @@ impl Bus {
             .map_err(|_| BusError::Closed)
     }
 
+    /// Queue events and return at once a receiver that hears when they are
+    /// committed (or failed to be), without waiting for it here.
+    pub async fn submit_acked(
+        &self,
+        events: Vec<NewEvent>,
+    ) -> Result<oneshot::Receiver<Result<Vec<u64>, BusError>>, BusError> {
+        let (ack, done) = oneshot::channel();
+        self.inner
+            .tx
+            .send(writer::Append {
+                events,
+                ack: Some(ack),
+            })
+            .await
+            .map_err(|_| BusError::Closed)?;
+        Ok(done)
+    }
+
     /// The site id.
     pub fn site(&self) -> &str {
         &self.inner.site

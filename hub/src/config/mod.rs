@@ -130,6 +130,21 @@ impl HubConfig {
                     ),
                 ));
             }
+            for (name, key) in &d.keys {
+                let ok = key.0.len() % 2 == 0
+                    && matches!(key.0.len(), 32 | 48 | 64)
+                    && key.0.chars().all(|c| c.is_ascii_hexdigit());
+                if !ok {
+                    return Err(err(
+                        Some(d.id.span()),
+                        "devices.keys",
+                        format!(
+                            "device `{}`: key `{name}` must be 32, 48 or 64 hex digits (an AES-128, -192 or -256 key)",
+                            d.id.get_ref()
+                        ),
+                    ));
+                }
+            }
             if let Some(p) = &d.profile {
                 let file = self.profile_path(p.get_ref());
                 if !file.is_file() {

@@ -17,6 +17,9 @@ pub struct HubConfig {
     /// HTTP API.
     #[serde(default)]
     pub http: Http,
+    /// Listeners devices reach the hub on (pushes). Never the API's port.
+    #[serde(default)]
+    pub listen: Listen,
     /// Driver plugins.
     #[serde(default)]
     pub plugins: Plugins,
@@ -75,6 +78,42 @@ impl Default for Http {
     fn default() -> Self {
         Http {
             listen: default_listen(),
+        }
+    }
+}
+
+/// `[listen]`: where devices reach the hub.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listen {
+    /// Address of the push listener (ISAPI listening host, webhooks).
+    /// Default `127.0.0.1:7200`; set `0.0.0.0:7200` to take pushes from the network.
+    #[serde(default = "default_push_listen")]
+    pub http: String,
+    /// The base URL devices must push to, when it differs from the bound
+    /// address (a NAT, a name, or a listener on `0.0.0.0`). Default
+    /// `http://<bound address>`.
+    #[serde(default)]
+    pub advertise: Option<String>,
+    /// How long a push waits for its driver's reply before the device gets
+    /// a 504 (and retries), ms. Default 10000.
+    #[serde(default = "default_reply_timeout")]
+    pub reply_timeout_ms: u64,
+}
+
+fn default_push_listen() -> String {
+    "127.0.0.1:7200".into()
+}
+fn default_reply_timeout() -> u64 {
+    10_000
+}
+
+impl Default for Listen {
+    fn default() -> Self {
+        Listen {
+            http: default_push_listen(),
+            advertise: None,
+            reply_timeout_ms: default_reply_timeout(),
         }
     }
 }
@@ -262,6 +301,10 @@ pub struct Device {
     /// Settings handed to the driver as strings.
     #[serde(default)]
     pub settings: BTreeMap<String, toml::Value>,
+    /// Keys the hub holds for the driver's crypto (e.g. a DC-09 AES key), by
+    /// name, as hex. The driver sees only the names. Never logged.
+    #[serde(default)]
+    pub keys: BTreeMap<String, Secret>,
 }
 
 fn default_unit() -> u8 {

@@ -15,6 +15,7 @@ use supervisor::{Msg, Slot, Supervisor};
 
 use crate::bus::Bus;
 use crate::runtime::{LoadedDriver, wit};
+use crate::transport::push::SharedPush;
 use crate::transport::{self, LinkStatus, Online, SessionSpec, SharedLinks};
 
 /// Zone of hub-level events (driver crashes, loads).
@@ -45,6 +46,8 @@ pub struct DeviceSpec {
     pub offline_after: Duration,
     /// Device account.
     pub credentials: Option<transport::http::Credentials>,
+    /// Keys the hub holds for the device's driver, by name (crypto).
+    pub keys: HashMap<String, Vec<u8>>,
 }
 
 /// Lifecycle of a driver.
@@ -66,6 +69,8 @@ pub struct DriverStatus {
     pub name: String,
     /// Version.
     pub version: String,
+    /// Contract it was built against, e.g. `twinwall:driver@0.2.0`.
+    pub contract: String,
     /// File.
     pub path: String,
     /// Content hash.
@@ -165,12 +170,19 @@ pub struct Devices {
     policy: CrashPolicy,
     tasks: Mutex<Vec<tokio::task::AbortHandle>>,
     http: reqwest::Client,
+    push: Option<SharedPush>,
 }
 
 impl Devices {
     /// A registry of `specs`; drivers are attached with [`Devices::attach`].
-    pub fn new(specs: Vec<DeviceSpec>, bus: Bus, policy: CrashPolicy) -> Arc<Self> {
+    pub fn new(
+        specs: Vec<DeviceSpec>,
+        bus: Bus,
+        policy: CrashPolicy,
+        push: Option<SharedPush>,
+    ) -> Arc<Self> {
         Arc::new(Devices {
+            push,
             specs,
             drivers: RwLock::new(HashMap::new()),
             links: Arc::default(),
@@ -196,6 +208,7 @@ impl Devices {
         let status = Arc::new(Mutex::new(DriverStatus {
             name: d.name.clone(),
             version: d.version.clone(),
+            contract: d.contract.to_owned(),
             path: d.path.display().to_string(),
             hash: d.hash.clone(),
             families: info
@@ -224,20 +237,25 @@ impl Devices {
                     offline_after: s.offline_after,
                     credentials: s.credentials.clone(),
                     http: self.http.clone(),
+                    push: self.push.clone(),
                 },
                 in_tx.clone(),
                 self.bus.clone(),
                 self.links.clone(),
             );
+            let mut keys: Vec<String> = s.keys.keys().cloned().collect();
+            keys.sort();
             let config = wit::DeviceConfig {
                 id: s.id.clone(),
                 profile: s.profile.clone(),
                 settings: s.settings.clone(),
+                keys,
             };
             slots.push(Slot {
                 id: s.id.clone(),
                 zone: s.zone.clone(),
                 config,
+                keys: s.keys.clone(),
                 session,
             });
         }

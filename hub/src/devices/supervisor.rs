@@ -3,7 +3,7 @@
 //! records `driver.crashed`, rebuilds the instance and reopens every device
 //! after a backoff, and quarantines a driver that keeps crashing.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,8 +12,9 @@ use tokio::time::Instant;
 
 use super::{CommandError, DriverState, DriverStatus, HUB_ZONE};
 use crate::bus::{Bus, Level, NewEvent};
-use crate::runtime::{CallError, DriverInstance, LoadedDriver, convert, wit};
-use crate::transport::{Backoff, Control, SessionHandle};
+use crate::runtime::{CallError, DriverInstance, LoadedDriver, Outcome, convert, wit};
+use crate::transport::types::Input;
+use crate::transport::{Backoff, Control, SessionHandle, committed};
 
 /// A device as its driver's supervisor holds it.
 pub struct Slot {
@@ -23,6 +24,8 @@ pub struct Slot {
     pub zone: String,
     /// What `open` receives.
     pub config: wit::DeviceConfig,
+    /// The device's keys (crypto), kept by the hub.
+    pub keys: HashMap<String, Vec<u8>>,
     /// Its transport session.
     pub session: SessionHandle,
 }
@@ -93,7 +96,7 @@ impl Supervisor {
     pub(super) async fn run(
         mut self,
         mut msgs: mpsc::Receiver<Msg>,
-        mut inputs: mpsc::Receiver<(String, wit::Input)>,
+        mut inputs: mpsc::Receiver<(String, Input)>,
     ) {
         self.build().await;
         loop {
@@ -135,7 +138,7 @@ impl Supervisor {
         for i in 0..self.slots.len() {
             let (id, session) = (self.slots[i].id.clone(), self.slots[i].session.clone());
             let result = inst
-                .open(&self.slots[i].config)
+                .open(&self.slots[i].config, self.slots[i].keys.clone())
                 .and_then(|()| inst.start(&id));
             match result {
                 Ok(reqs) => {
@@ -173,7 +176,7 @@ impl Supervisor {
         self.slots.iter().find(|s| s.id == device)
     }
 
-    async fn on_input(&mut self, device: &str, input: wit::Input) {
+    async fn on_input(&mut self, device: &str, input: Input) {
         let Some(inst) = self.instance.as_mut() else {
             return;
         };
@@ -188,7 +191,7 @@ impl Supervisor {
         }
     }
 
-    async fn apply(&mut self, device: &str, outcome: wit::Outcome) {
+    async fn apply(&mut self, device: &str, outcome: Outcome) {
         let Some(slot) = self.slot(device) else {
             return;
         };
@@ -211,11 +214,29 @@ impl Supervisor {
                 Err(bad) => tracing::warn!("{bad}"),
             }
         }
-        if let Err(e) = self.bus.submit(events).await {
-            tracing::error!(device, error = %e, "events lost: the bus is closed");
-        }
+        // Replies (a push answer, an ACK) go out only once these events are
+        // committed; other outcomes do not wait for the disk.
+        use futures_util::FutureExt;
+        let commit = if outcome.requests.iter().any(|r| r.is_reply()) {
+            match self.bus.submit_acked(events).await {
+                Ok(ack) => async move { matches!(ack.await, Ok(Ok(_))) }
+                    .boxed()
+                    .shared(),
+                Err(e) => {
+                    tracing::error!(device, error = %e, "events lost: the bus is closed");
+                    async { false }.boxed().shared()
+                }
+            }
+        } else {
+            if let Err(e) = self.bus.submit(events).await {
+                tracing::error!(device, error = %e, "events lost: the bus is closed");
+            }
+            committed()
+        };
         if !outcome.requests.is_empty() {
-            slot.session.send(Control::Requests(outcome.requests)).await;
+            slot.session
+                .send(Control::Requests(outcome.requests, commit))
+                .await;
         }
     }
 

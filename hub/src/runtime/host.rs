@@ -1,6 +1,8 @@
 //! What a driver's store holds and the host imports it may call: `log`,
-//! `now-ms`, and an empty WASI whose stderr goes to the hub log.
+//! `now-ms`, crypto with the device's keys (0.2), and an empty WASI whose
+//! stderr goes to the hub log. The same state serves every contract version.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -10,7 +12,8 @@ use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use super::bindings::twinwall::driver::{host, types};
+use super::v0_1::twinwall::driver as v1;
+use super::v0_2::twinwall::driver::{crypto, host, types};
 
 /// State of one driver instance's store.
 pub struct HostState {
@@ -18,6 +21,10 @@ pub struct HostState {
     table: ResourceTable,
     pub(super) limits: StoreLimits,
     driver: Arc<str>,
+    /// The device the current call serves (crypto picks its keys).
+    pub(super) device: Option<String>,
+    /// Keys per device, by name. Never handed to the guest.
+    pub(super) keys: HashMap<String, HashMap<String, Vec<u8>>>,
 }
 
 impl HostState {
@@ -39,6 +46,8 @@ impl HostState {
             table: ResourceTable::new(),
             limits,
             driver,
+            device: None,
+            keys: HashMap::new(),
         }
     }
 }
@@ -53,22 +62,83 @@ impl WasiView for HostState {
 }
 
 impl types::Host for HostState {}
+impl v1::types::Host for HostState {}
+
+impl HostState {
+    fn log_line(&self, level: host::LogLevel, message: &str) {
+        let driver = &*self.driver;
+        let device = self.device.as_deref().unwrap_or("-");
+        let message = truncate(message, 2000);
+        match level {
+            host::LogLevel::Trace => tracing::trace!(driver, device, "{message}"),
+            host::LogLevel::Debug => tracing::debug!(driver, device, "{message}"),
+            host::LogLevel::Info => tracing::info!(driver, device, "{message}"),
+            host::LogLevel::Warn => tracing::warn!(driver, device, "{message}"),
+            host::LogLevel::Error => tracing::error!(driver, device, "{message}"),
+        }
+    }
+
+    fn key(&self, name: &str) -> Result<&[u8], String> {
+        let device = self
+            .device
+            .as_deref()
+            .ok_or("crypto is only available while serving a device")?;
+        self.keys
+            .get(device)
+            .and_then(|k| k.get(name))
+            .map(Vec::as_slice)
+            .ok_or_else(|| format!("device `{device}` has no key `{name}` in the hub config"))
+    }
+}
 
 impl host::Host for HostState {
     fn log(&mut self, level: host::LogLevel, message: String) {
-        let driver = &*self.driver;
-        let message = truncate(&message, 2000);
-        match level {
-            host::LogLevel::Trace => tracing::trace!(driver, "{message}"),
-            host::LogLevel::Debug => tracing::debug!(driver, "{message}"),
-            host::LogLevel::Info => tracing::info!(driver, "{message}"),
-            host::LogLevel::Warn => tracing::warn!(driver, "{message}"),
-            host::LogLevel::Error => tracing::error!(driver, "{message}"),
-        }
+        self.log_line(level, &message);
     }
 
     fn now_ms(&mut self) -> i64 {
         crate::bus::now_ms()
+    }
+}
+
+impl v1::host::Host for HostState {
+    fn log(&mut self, level: v1::host::LogLevel, message: String) {
+        let level = match level {
+            v1::host::LogLevel::Trace => host::LogLevel::Trace,
+            v1::host::LogLevel::Debug => host::LogLevel::Debug,
+            v1::host::LogLevel::Info => host::LogLevel::Info,
+            v1::host::LogLevel::Warn => host::LogLevel::Warn,
+            v1::host::LogLevel::Error => host::LogLevel::Error,
+        };
+        self.log_line(level, &message);
+    }
+
+    fn now_ms(&mut self) -> i64 {
+        crate::bus::now_ms()
+    }
+}
+
+impl crypto::Host for HostState {
+    fn encrypt(
+        &mut self,
+        key: String,
+        cipher: crypto::Cipher,
+        iv: Vec<u8>,
+        data: Vec<u8>,
+    ) -> Result<Vec<u8>, String> {
+        let crypto::Cipher::AesCbc = cipher;
+        super::crypto::aes_cbc(self.key(&key)?, &iv, &data, true)
+    }
+
+    fn decrypt(
+        &mut self,
+        key: String,
+        cipher: crypto::Cipher,
+        iv: Vec<u8>,
+        data: Vec<u8>,
+    ) -> Result<Vec<u8>, String> {
+        let crypto::Cipher::AesCbc = cipher;
+        super::crypto::aes_cbc(self.key(&key)?, &iv, &data, false)
     }
 }
 

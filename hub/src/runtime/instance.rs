@@ -7,10 +7,9 @@ use std::sync::Arc;
 use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
-use super::bindings::Plugin;
-use super::bindings::exports::twinwall::driver::driver::Guest;
 use super::host::HostState;
-use super::{LoadedDriver, wit};
+use super::{LoadedDriver, Outcome, Pre, Routing, v0_1, v0_2, wit};
+use crate::transport::types::Input;
 
 /// Why a call did not return a value. `Trap` and `Poisoned` mean the instance
 /// is gone; `Refused` is the driver saying no.
@@ -54,6 +53,12 @@ pub enum CallError {
     UnknownDevice(String),
 }
 
+/// The instance, by the contract version its component was built against.
+enum Plugin {
+    V1(v0_1::Plugin),
+    V2(v0_2::Plugin),
+}
+
 impl CallError {
     /// Whether the instance must be rebuilt.
     pub fn is_trap(&self) -> bool {
@@ -85,11 +90,13 @@ impl DriverInstance {
     pub fn new(driver: Arc<LoadedDriver>) -> Result<Self, CallError> {
         let mut store = driver.runtime.new_store(&driver.name);
         store.set_epoch_deadline(driver.runtime.deadline_ticks());
-        let plugin = guest_call(|| driver.pre.instantiate(&mut store)).map_err(|e| {
-            CallError::Instantiate {
-                driver: driver.label(),
-                message: format!("{e:#}"),
-            }
+        let plugin = guest_call(|| match &driver.pre {
+            Pre::V1(p) => p.instantiate(&mut store).map(Plugin::V1),
+            Pre::V2(p) => p.instantiate(&mut store).map(Plugin::V2),
+        })
+        .map_err(|e| CallError::Instantiate {
+            driver: driver.label(),
+            message: format!("{e:#}"),
         })?;
         Ok(DriverInstance {
             driver,
@@ -108,15 +115,6 @@ impl DriverInstance {
     /// Whether a trap has poisoned it.
     pub fn is_poisoned(&self) -> bool {
         self.poisoned
-    }
-
-    fn enter(&mut self) -> Result<(), CallError> {
-        if self.poisoned {
-            return Err(CallError::Poisoned(self.driver.label()));
-        }
-        let ticks = self.driver.runtime.deadline_ticks();
-        self.store.set_epoch_deadline(ticks);
-        Ok(())
     }
 
     fn trap(&mut self, call: &'static str, device: &str, e: wasmtime::Error) -> CallError {
@@ -148,22 +146,22 @@ impl DriverInstance {
             .ok_or_else(|| CallError::UnknownDevice(device.to_owned()))
     }
 
-    /// `describe()`.
-    pub fn describe(&mut self) -> Result<wit::DriverInfo, CallError> {
-        self.call("describe", "-", |d, store| d.call_describe(store))
-    }
-
-    /// Enter the guest for one export: deadline, off-worker, trap → poisoned.
+    /// Enter the guest for one export: deadline, device context, off-worker,
+    /// trap → poisoned.
     fn call<R>(
         &mut self,
         call: &'static str,
         device: &str,
-        f: impl FnOnce(&Guest, &mut Store<HostState>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&Plugin, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
-        self.enter()?;
+        if self.poisoned {
+            return Err(CallError::Poisoned(self.driver.label()));
+        }
+        let ticks = self.driver.runtime.deadline_ticks();
+        self.store.set_epoch_deadline(ticks);
+        self.store.data_mut().device = (device != "-").then(|| device.to_owned());
         let (plugin, store) = (&self.plugin, &mut self.store);
-        guest_call(|| f(plugin.twinwall_driver_driver(), store))
-            .map_err(|e| self.trap(call, device, e))
+        guest_call(|| f(plugin, store)).map_err(|e| self.trap(call, device, e))
     }
 
     fn refused(&self, device: &str, error: wit::DriverError) -> CallError {
@@ -174,11 +172,49 @@ impl DriverInstance {
         }
     }
 
-    /// `device.open(config)`; the device is then known by `config.id`.
-    pub fn open(&mut self, config: &wit::DeviceConfig) -> Result<(), CallError> {
+    /// `describe()`, as the current contract says it, and the transports a
+    /// 0.1 driver names that no hub serves.
+    pub fn describe(&mut self) -> Result<(wit::DriverInfo, Vec<&'static str>), CallError> {
+        self.call("describe", "-", |p, store| match p {
+            Plugin::V1(g) => g
+                .twinwall_driver_driver()
+                .call_describe(store)
+                .map(v0_1::info),
+            Plugin::V2(g) => g
+                .twinwall_driver_driver()
+                .call_describe(store)
+                .map(|i| (i, Vec::new())),
+        })
+    }
+
+    /// `route(port, frame)`: which device a frame on a shared port belongs to.
+    /// 0.1 drivers never listen, so they never route.
+    pub fn route(&mut self, port: &str, frame: &[u8]) -> Result<Routing, CallError> {
+        self.call("route", "-", |p, store| match p {
+            Plugin::V1(_) => Ok(Routing::Drop),
+            Plugin::V2(g) => g
+                .twinwall_driver_driver()
+                .call_route(store, port, frame)
+                .map(v0_2::routing),
+        })
+    }
+
+    /// `device.open(config)` with the device's keys (held here, never passed
+    /// in); the device is then known by `config.id`.
+    pub fn open(
+        &mut self,
+        config: &wit::DeviceConfig,
+        keys: HashMap<String, Vec<u8>>,
+    ) -> Result<(), CallError> {
+        self.store.data_mut().keys.insert(config.id.clone(), keys);
         let res = self
-            .call("open", &config.id, |d, store| {
-                d.device().call_open(store, config)
+            .call("open", &config.id, |p, store| match p {
+                Plugin::V1(g) => g
+                    .twinwall_driver_driver()
+                    .device()
+                    .call_open(store, &v0_1::config(config))
+                    .map(|r| r.map_err(v0_1::error)),
+                Plugin::V2(g) => g.twinwall_driver_driver().device().call_open(store, config),
             })?
             .map_err(|error| self.refused(&config.id, error))?;
         if let Some(old) = self.devices.insert(config.id.clone(), res) {
@@ -188,18 +224,54 @@ impl DriverInstance {
     }
 
     /// `device.start()`.
-    pub fn start(&mut self, device: &str) -> Result<Vec<wit::Request>, CallError> {
+    pub fn start(
+        &mut self,
+        device: &str,
+    ) -> Result<Vec<crate::transport::types::Request>, CallError> {
         let res = self.resource(device)?;
-        self.call("start", device, |d, store| {
-            d.device().call_start(store, res)
+        self.call("start", device, |p, store| match p {
+            Plugin::V1(g) => g
+                .twinwall_driver_driver()
+                .device()
+                .call_start(store, res)
+                .map(|r| r.into_iter().map(v0_1::request).collect()),
+            Plugin::V2(g) => g
+                .twinwall_driver_driver()
+                .device()
+                .call_start(store, res)
+                .map(|r| r.into_iter().map(v0_2::request).collect()),
         })
     }
 
-    /// `device.handle(input)`.
-    pub fn handle(&mut self, device: &str, input: &wit::Input) -> Result<wit::Outcome, CallError> {
+    /// `device.handle(input)`; an input the driver's contract has no word
+    /// for yields an empty outcome.
+    pub fn handle(&mut self, device: &str, input: &Input) -> Result<Outcome, CallError> {
         let res = self.resource(device)?;
-        self.call("handle", device, |d, store| {
-            d.device().call_handle(store, res, input)
+        self.call("handle", device, |p, store| match p {
+            Plugin::V1(g) => {
+                let Some(i) = v0_1::input(input) else {
+                    return Ok(Outcome::default());
+                };
+                let o = g
+                    .twinwall_driver_driver()
+                    .device()
+                    .call_handle(store, res, &i)?;
+                Ok(Outcome {
+                    events: o.events.into_iter().map(v0_1::event).collect(),
+                    requests: o.requests.into_iter().map(v0_1::request).collect(),
+                })
+            }
+            Plugin::V2(g) => {
+                let o = g.twinwall_driver_driver().device().call_handle(
+                    store,
+                    res,
+                    &v0_2::input(input),
+                )?;
+                Ok(Outcome {
+                    events: o.events,
+                    requests: o.requests.into_iter().map(v0_2::request).collect(),
+                })
+            }
         })
     }
 
@@ -209,16 +281,29 @@ impl DriverInstance {
         device: &str,
         name: &str,
         args: &str,
-    ) -> Result<Vec<wit::Request>, CallError> {
+    ) -> Result<Vec<crate::transport::types::Request>, CallError> {
         let res = self.resource(device)?;
-        self.call("command", device, |d, store| {
-            d.device().call_command(store, res, name, args)
+        self.call("command", device, |p, store| match p {
+            Plugin::V1(g) => g
+                .twinwall_driver_driver()
+                .device()
+                .call_command(store, res, name, args)
+                .map(|r| {
+                    r.map(|v| v.into_iter().map(v0_1::request).collect())
+                        .map_err(v0_1::error)
+                }),
+            Plugin::V2(g) => g
+                .twinwall_driver_driver()
+                .device()
+                .call_command(store, res, name, args)
+                .map(|r| r.map(|v| v.into_iter().map(v0_2::request).collect())),
         })?
         .map_err(|error| self.refused(device, error))
     }
 
     /// Drop a device's resource.
     pub fn close(&mut self, device: &str) {
+        self.store.data_mut().keys.remove(device);
         if let Some(res) = self.devices.remove(device)
             && !self.poisoned
         {

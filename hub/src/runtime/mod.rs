@@ -3,11 +3,13 @@
 //! one `InstancePre` per driver, and instances that hold every device of their
 //! driver. Calls are synchronous and bounded by an epoch deadline.
 
-mod bindings;
 mod cache;
 pub mod convert;
+mod crypto;
 mod host;
 mod instance;
+pub mod v0_1;
+pub mod v0_2;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
@@ -17,12 +19,58 @@ use std::time::Duration;
 use wasmtime::component::Linker;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
-pub use bindings::twinwall::driver::types as wit;
 pub use cache::content_hash;
 pub use instance::{CallError, DriverInstance};
+/// The current contract's types (`twinwall:driver@0.2.0`).
+pub use v0_2::twinwall::driver::types as wit;
 
-use bindings::PluginPre;
 use host::HostState;
+
+/// Contract versions this hub loads, newest first.
+pub const CONTRACTS: [&str; 2] = ["twinwall:driver@0.2.0", "twinwall:driver@0.1.0"];
+
+/// Transports this hub carries out for drivers.
+pub const TRANSPORTS: [&str; 7] = [
+    "modbus-tcp",
+    "http-client",
+    "http-listener",
+    "http-stream",
+    "rtsp",
+    "timer",
+    "crypto",
+];
+
+/// What one driver call produced, in the hub's terms.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Events, as the current contract spells them.
+    pub events: Vec<wit::Event>,
+    /// Work for the transport.
+    pub requests: Vec<crate::transport::types::Request>,
+}
+
+/// Which device a frame on a shared port belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Routing {
+    /// The device owning `key`; `unclaimed` goes back when none does.
+    Key {
+        /// Routing key.
+        key: String,
+        /// Reply when no device owns the key.
+        unclaimed: Option<Vec<u8>>,
+    },
+    /// Answer the sender and drop the frame.
+    Reply(Vec<u8>),
+    /// Drop the frame.
+    Drop,
+}
+
+/// A linked component, by contract version.
+#[derive(Clone)]
+enum Pre {
+    V1(v0_1::PluginPre<HostState>),
+    V2(v0_2::PluginPre<HostState>),
+}
 
 /// Runtime failures, naming the driver file or driver at fault.
 #[derive(Debug, thiserror::Error)]
@@ -38,8 +86,10 @@ pub enum RuntimeError {
         /// Why.
         message: String,
     },
-    /// Not a valid component, or not a `twinwall:driver@0.1.0` one.
-    #[error("driver {path} is not a usable twinwall:driver@0.1.0 component: {message}")]
+    /// Not a valid component, or not one of a contract version this hub loads.
+    #[error(
+        "driver {path} is not a usable twinwall:driver component (this hub loads 0.2.0 and 0.1.0): {message}"
+    )]
     Compile {
         /// File.
         path: String,
@@ -61,6 +111,20 @@ pub enum RuntimeError {
         path: String,
         /// Why.
         message: String,
+    },
+    /// The driver needs transports this hub does not have.
+    #[error(
+        "driver {driver} ({path}) needs transport(s) this hub lacks: {missing} (this hub has: {have})"
+    )]
+    MissingTransport {
+        /// File.
+        path: String,
+        /// `name@version`.
+        driver: String,
+        /// What it lacks.
+        missing: String,
+        /// What the hub has.
+        have: String,
     },
 }
 
@@ -108,7 +172,9 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
-        bindings::Plugin::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
+        v0_1::Plugin::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
+            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        v0_2::Plugin::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let weak = engine.weak();
         std::thread::Builder::new()
@@ -138,24 +204,37 @@ impl Runtime {
         let started = std::time::Instant::now();
         let (component, cached) =
             cache::load(&self.engine, &self.options.cache_dir, path, &bytes, &hash)?;
-        let pre = self
+        let compile_err = |e: wasmtime::Error| RuntimeError::Compile {
+            path: path.display().to_string(),
+            message: format!("{e:#}"),
+        };
+        let linked = self
             .linker
             .instantiate_pre(&component)
-            .and_then(PluginPre::new)
-            .map_err(|e| RuntimeError::Compile {
-                path: path.display().to_string(),
-                message: format!("{e:#}"),
-            })?;
+            .map_err(compile_err)?;
+        // The export's package version says which contract the component speaks.
+        let pre = match v0_2::PluginPre::new(linked.clone()) {
+            Ok(p) => Pre::V2(p),
+            Err(e2) => match v0_1::PluginPre::new(linked) {
+                Ok(p) => Pre::V1(p),
+                Err(_) => return Err(compile_err(e2)),
+            },
+        };
+        let contract = match pre {
+            Pre::V1(_) => CONTRACTS[1],
+            Pre::V2(_) => CONTRACTS[0],
+        };
         let mut loaded = LoadedDriver {
             runtime: self.clone(),
             pre,
             path: path.to_owned(),
             hash,
+            contract,
             name: String::new(),
             version: String::new(),
             info: None,
         };
-        let info = {
+        let (info, mut missing) = {
             let mut probe = DriverInstance::new(Arc::new(loaded.clone_parts())).map_err(|e| {
                 RuntimeError::Instantiate {
                     path: path.display().to_string(),
@@ -167,11 +246,25 @@ impl Runtime {
                 message: e.to_string(),
             })?
         };
+        for t in &info.transports {
+            let name = v0_2::transport_name(*t);
+            if !TRANSPORTS.contains(&name) {
+                missing.push(name);
+            }
+        }
+        if !missing.is_empty() {
+            return Err(RuntimeError::MissingTransport {
+                path: path.display().to_string(),
+                driver: format!("{}@{}", info.name, info.version),
+                missing: missing.join(", "),
+                have: TRANSPORTS.join(", "),
+            });
+        }
         loaded.name = info.name.clone();
         loaded.version = info.version.clone();
         loaded.info = Some(info);
         tracing::info!(
-            driver = %loaded.name, version = %loaded.version, file = %path.display(), cached,
+            driver = %loaded.name, version = %loaded.version, contract, file = %path.display(), cached,
             ms = started.elapsed().as_secs_f64() * 1000.0, "driver loaded"
         );
         Ok(Arc::new(loaded))
@@ -194,11 +287,13 @@ impl Runtime {
 /// A compiled, linked driver ready to instantiate.
 pub struct LoadedDriver {
     runtime: Arc<Runtime>,
-    pre: PluginPre<HostState>,
+    pre: Pre,
     /// The file it came from.
     pub path: PathBuf,
     /// Hex SHA-256 of the file.
     pub hash: String,
+    /// The contract version it was built against.
+    pub contract: &'static str,
     /// Name from `describe`.
     pub name: String,
     /// Version from `describe`.
@@ -213,6 +308,7 @@ impl LoadedDriver {
             pre: self.pre.clone(),
             path: self.path.clone(),
             hash: self.hash.clone(),
+            contract: self.contract,
             name: self.name.clone(),
             version: self.version.clone(),
             info: self.info.clone(),

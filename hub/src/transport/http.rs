@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use sha1::{Digest as _, Sha1};
 
-use crate::runtime::wit::{Header, HttpRequest, HttpResponse};
+use super::types::{Failure, FailureKind, Header, HttpRequest, HttpResponse};
 
 /// A device account.
 #[derive(Clone)]
@@ -108,35 +108,63 @@ fn random_nonce() -> [u8; 16] {
     n
 }
 
-/// Carry out `req` against `base` (`http://host:port`). Any HTTP answer is a
-/// response (the driver judges a 4xx); only a failed exchange is an error.
-pub async fn run(
+/// What to send: method, path, headers and body (the parts of a request or a stream).
+pub struct Outgoing<'a> {
+    /// Request id, for failures.
+    pub id: &'a str,
+    /// Method.
+    pub method: &'a str,
+    /// Path and query.
+    pub path: &'a str,
+    /// Headers.
+    pub headers: &'a [Header],
+    /// Body.
+    pub body: Vec<u8>,
+    /// Add WS-Security.
+    pub ws_security: bool,
+    /// Timeout of the whole exchange (`None`: a stream, bounded by its idle timeout).
+    pub timeout: Option<Duration>,
+}
+
+/// Send `out` to `base` (`http://host:port`), answering a Digest challenge
+/// from `creds`; returns the response head with its body unread.
+pub async fn send(
     client: &reqwest::Client,
     base: &str,
-    req: &HttpRequest,
+    out: Outgoing<'_>,
     creds: Option<&Credentials>,
     digest: &DigestState,
-) -> Result<HttpResponse, String> {
-    let mut body = req.body.clone();
-    if req.ws_security {
-        let c = creds.ok_or("the driver asked for WS-Security but the device has no username/password in the config")?;
-        let text = std::str::from_utf8(&body).map_err(|_| "SOAP body is not UTF-8".to_owned())?;
+) -> Result<reqwest::Response, Failure> {
+    let fail = |kind, message: String| Failure::new(out.id, kind, message);
+    let mut body = out.body.clone();
+    if out.ws_security {
+        let c = creds.ok_or_else(|| fail(FailureKind::Auth, "the driver asked for WS-Security but the device has no username/password in the config".into()))?;
+        let text = std::str::from_utf8(&body)
+            .map_err(|_| fail(FailureKind::Refused, "SOAP body is not UTF-8".into()))?;
         let created = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-        body = insert_header(text, &username_token(c, &random_nonce(), &created))?.into_bytes();
+        body = insert_header(text, &username_token(c, &random_nonce(), &created))
+            .map_err(|e| fail(FailureKind::Refused, e))?
+            .into_bytes();
     }
-    let method = reqwest::Method::from_bytes(req.method.as_bytes())
-        .map_err(|_| format!("bad HTTP method `{}`", req.method))?;
-    if !req.path.starts_with('/') {
-        return Err(format!("path `{}` must start with /", req.path));
+    let method = reqwest::Method::from_bytes(out.method.as_bytes()).map_err(|_| {
+        fail(
+            FailureKind::Refused,
+            format!("bad HTTP method `{}`", out.method),
+        )
+    })?;
+    if !out.path.starts_with('/') {
+        return Err(fail(
+            FailureKind::Refused,
+            format!("path `{}` must start with /", out.path),
+        ));
     }
-    let url = format!("{base}{}", req.path);
-    let timeout = Duration::from_millis(u64::from(req.timeout_ms.clamp(100, 120_000)));
+    let url = format!("{base}{}", out.path);
     let send = |auth: Option<String>| {
-        let mut b = client
-            .request(method.clone(), &url)
-            .timeout(timeout)
-            .body(body.clone());
-        for h in &req.headers {
+        let mut b = client.request(method.clone(), &url).body(body.clone());
+        if let Some(t) = out.timeout {
+            b = b.timeout(t);
+        }
+        for h in out.headers {
             b = b.header(h.name.as_str(), h.value.as_str());
         }
         if let Some(a) = auth {
@@ -149,14 +177,14 @@ pub async fn run(
         let ctx = digest_auth::AuthContext::new_with_method(
             c.username.as_str(),
             c.password.as_str(),
-            req.path.as_str(),
+            out.path,
             Some(body.as_slice()),
-            digest_auth::HttpMethod::from(req.method.as_str()),
+            digest_auth::HttpMethod::from(out.method),
         );
         h.respond(&ctx).ok().map(|a| a.to_header_string())
     };
     let cached = digest_for(&mut digest.lock().unwrap_or_else(|p| p.into_inner()));
-    let mut resp = send(cached).await.map_err(describe)?;
+    let mut resp = send(cached).await.map_err(|e| describe(out.id, e))?;
     if resp.status() == reqwest::StatusCode::UNAUTHORIZED && creds.is_some() {
         let challenge = resp
             .headers()
@@ -173,45 +201,77 @@ pub async fn run(
                 *st = Some(parsed);
                 digest_for(&mut st)
             };
-            resp = send(auth).await.map_err(describe)?;
+            resp = send(auth).await.map_err(|e| describe(out.id, e))?;
         }
     }
-    let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
+    Ok(resp)
+}
+
+/// The response's headers.
+pub fn headers_of(resp: &reqwest::Response) -> Vec<Header> {
+    resp.headers()
         .iter()
-        .filter_map(|(k, v)| {
-            Some(Header {
-                name: k.as_str().to_owned(),
-                value: v.to_str().ok()?.to_owned(),
-            })
-        })
-        .collect();
-    let bytes = resp.bytes().await.map_err(describe)?;
-    if bytes.len() > MAX_BODY {
-        return Err(format!(
-            "response body of {} bytes exceeds {MAX_BODY}",
-            bytes.len()
-        ));
+        .filter_map(|(k, v)| Some(Header::new(k.as_str(), v.to_str().ok()?)))
+        .collect()
+}
+
+/// Carry out `req` against `base` (`http://host:port`). Any HTTP answer is a
+/// response (the driver judges a 4xx); only a failed exchange is an error.
+/// The body is read in chunks and refused as soon as it passes the limit.
+pub async fn run(
+    client: &reqwest::Client,
+    base: &str,
+    req: &HttpRequest,
+    creds: Option<&Credentials>,
+    digest: &DigestState,
+) -> Result<HttpResponse, Failure> {
+    let timeout = Duration::from_millis(u64::from(req.timeout_ms.clamp(100, 120_000)));
+    let out = Outgoing {
+        id: &req.id,
+        method: &req.method,
+        path: &req.path,
+        headers: &req.headers,
+        body: req.body.clone(),
+        ws_security: req.ws_security,
+        timeout: Some(timeout),
+    };
+    let mut resp = send(client, base, out, creds, digest).await?;
+    let status = resp.status().as_u16();
+    let headers = headers_of(&resp);
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&req.id, e))? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(Failure::new(
+                &req.id,
+                FailureKind::TooLarge,
+                format!("response body exceeds {MAX_BODY} bytes"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
     }
     Ok(HttpResponse {
         id: req.id.clone(),
         status,
         headers,
-        body: bytes.to_vec(),
+        body,
     })
 }
 
-fn describe(e: reqwest::Error) -> String {
+/// A failed exchange, typed.
+pub fn describe(id: &str, e: reqwest::Error) -> Failure {
     if e.is_timeout() {
-        "no answer in time".into()
+        Failure::new(id, FailureKind::Timeout, "no answer in time")
     } else if e.is_connect() {
-        format!(
-            "cannot connect: {}",
-            std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string())
+        Failure::new(
+            id,
+            FailureKind::Unreachable,
+            format!(
+                "cannot connect: {}",
+                std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string())
+            ),
         )
     } else {
-        e.to_string()
+        Failure::new(id, FailureKind::Closed, e.to_string())
     }
 }
 

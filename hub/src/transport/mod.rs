@@ -1,21 +1,28 @@
 //! Transports: the hub owns the wire. One session task per device carries out
-//! its driver's requests (Modbus polls, reads and writes; timers), reconnects
-//! with backoff and jitter, enforces timeouts, hands what arrived to the
-//! driver, and decides online/offline.
+//! its driver's requests (Modbus polls, reads and writes; HTTP exchanges and
+//! streams; RTSP probes; timers), reconnects with backoff and jitter,
+//! enforces timeouts and size limits, hands what arrived to the driver, and
+//! decides online/offline. Hub-wide listeners (device pushes) route what
+//! devices send to their drivers. The wire speaks its own [`types`]; the
+//! runtime translates them to and from each contract version.
 
 mod backoff;
 pub mod http;
 mod link;
 mod modbus;
+pub mod push;
 pub mod rtsp;
 mod session;
+pub mod stream;
+mod tracker;
+pub mod types;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 pub use backoff::Backoff;
 pub use link::{Link, LinkChange, Online};
-pub use session::{Control, SessionHandle, SessionSpec, spawn};
+pub use session::{Commit, Control, SessionHandle, SessionSpec, committed, spawn};
 
 /// What the API shows of a device's link.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -1,13 +1,18 @@
-//! Modbus TCP for one device: connect, and carry out reads and writes with
-//! tokio-modbus, turning answers into driver inputs.
+//! Modbus TCP for one device: the polls and the queue of one-off reads and
+//! writes (writes, being operator actions, first), the connection with its
+//! reconnect backoff, and tokio-modbus carrying out each operation.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use tokio::time::Instant;
 use tokio_modbus::client::{Context, Reader, Writer};
 use tokio_modbus::{ExceptionCode, Slave};
 
-use crate::runtime::wit::{Input, ModbusResponse, ModbusTable};
+use super::Backoff;
+use super::tracker::SharedTracker;
+use super::types::{Input, ModbusRead, Table as ModbusTable};
 
 /// One Modbus operation.
 #[derive(Debug, Clone)]
@@ -100,14 +105,17 @@ pub async fn run(
                     (*table, *address)
                 }
             };
-            Ok(Input::ModbusResponse(ModbusResponse {
+            Ok(Input::ModbusResponse {
                 id: id.to_owned(),
                 table,
                 address,
                 values,
-            }))
+            })
         }
-        Ok(Err(code)) => Ok(Input::ModbusException((id.to_owned(), u8::from(code)))),
+        Ok(Err(code)) => Ok(Input::ModbusException {
+            id: id.to_owned(),
+            code: u8::from(code),
+        }),
         Err(e) => Err(LinkError::Io(e.to_string())),
     }
 }
@@ -152,6 +160,199 @@ async fn exec(ctx: &mut Context, op: &Op) -> Exec {
                     ctx.write_single_register(a, *v).await.map(done)
                 }
                 (_, vs) => ctx.write_multiple_registers(a, vs).await.map(done),
+            }
+        }
+    }
+}
+
+/// A read as an operation.
+pub fn read_op(r: &ModbusRead) -> Op {
+    Op::Read {
+        table: r.table,
+        address: r.address,
+        count: r.count,
+    }
+}
+
+struct Poll {
+    id: String,
+    op: Op,
+    every: Duration,
+    due: Instant,
+}
+
+/// A queued one-off operation and the command waiting on it, if any.
+pub struct Pending {
+    /// Request id.
+    pub id: String,
+    op: Op,
+    /// The command waiting for it.
+    pub tracker: Option<SharedTracker>,
+}
+
+/// What one turn of work did.
+pub enum Worked {
+    /// The device answered (data or an exception).
+    Answered {
+        /// For the driver.
+        input: Input,
+        /// The command it settles.
+        tracker: Option<SharedTracker>,
+    },
+    /// The link failed; the connection is dropped and will be retried.
+    LinkFailed {
+        /// Why.
+        why: String,
+        /// A one-off request that failed with it (polls just come round again).
+        failed: Option<Pending>,
+    },
+    /// Could not connect; every queued one-off request fails with it.
+    Unreachable {
+        /// Why.
+        why: String,
+        /// The requests given up.
+        failed: Vec<Pending>,
+    },
+}
+
+/// Modbus state of one device.
+pub struct ModbusLink {
+    address: String,
+    unit: u8,
+    timeout: Duration,
+    polls: Vec<Poll>,
+    pending: VecDeque<Pending>,
+    conn: Option<Context>,
+    reconnect_at: Instant,
+    backoff: Backoff,
+}
+
+impl ModbusLink {
+    /// A link to `address`, unit `unit`, not yet connected.
+    pub fn new(address: String, unit: u8, timeout: Duration) -> Self {
+        ModbusLink {
+            address,
+            unit,
+            timeout,
+            polls: Vec::new(),
+            pending: VecDeque::new(),
+            conn: None,
+            reconnect_at: Instant::now(),
+            backoff: Backoff::new(Duration::from_millis(200), Duration::from_secs(10)),
+        }
+    }
+
+    /// Forget polls and queued work; returns the queued requests so their
+    /// commands can be told.
+    pub fn reset(&mut self) -> Vec<Pending> {
+        self.polls.clear();
+        self.pending.drain(..).collect()
+    }
+
+    /// Poll `op` every `every_ms` (first at once), replacing a poll of the same id.
+    pub fn poll(&mut self, id: String, op: Op, every_ms: u32) {
+        self.polls.retain(|q| q.id != id);
+        self.polls.push(Poll {
+            id,
+            op,
+            every: Duration::from_millis(u64::from(every_ms.max(50))),
+            due: Instant::now(),
+        });
+    }
+
+    /// Stop a poll.
+    pub fn cancel(&mut self, id: &str) {
+        self.polls.retain(|p| p.id != id);
+    }
+
+    /// Queue a one-off operation; writes (operator actions) go ahead of reads.
+    pub fn queue(&mut self, id: String, op: Op, tracker: Option<SharedTracker>) {
+        let p = Pending { id, op, tracker };
+        if matches!(p.op, Op::Write { .. }) {
+            let at = self
+                .pending
+                .iter()
+                .position(|q| !matches!(q.op, Op::Write { .. }))
+                .unwrap_or(self.pending.len());
+            self.pending.insert(at, p);
+        } else {
+            self.pending.push_back(p);
+        }
+    }
+
+    /// Whether work can be done now.
+    pub fn due(&self, now: Instant) -> bool {
+        let work = !self.pending.is_empty() || self.polls.iter().any(|p| p.due <= now);
+        work && (self.conn.is_some() || now >= self.reconnect_at)
+    }
+
+    /// When work is next due.
+    pub fn next_wake(&self) -> Option<Instant> {
+        let at = if !self.pending.is_empty() {
+            Some(Instant::now())
+        } else {
+            self.polls.iter().map(|p| p.due).min()
+        }?;
+        Some(if self.conn.is_some() {
+            at
+        } else {
+            at.max(self.reconnect_at)
+        })
+    }
+
+    /// Connect if needed, then run one operation: a queued one first, else the
+    /// most overdue poll.
+    pub async fn work(&mut self) -> Option<Worked> {
+        if self.conn.is_none() {
+            match connect(&self.address, self.unit, self.timeout).await {
+                Ok(ctx) => self.conn = Some(ctx),
+                Err(e) => {
+                    self.reconnect_at = Instant::now() + self.backoff.next_delay();
+                    return Some(Worked::Unreachable {
+                        why: e.to_string(),
+                        failed: self.pending.drain(..).collect(),
+                    });
+                }
+            }
+        }
+        let now = Instant::now();
+        let (pending, op, from_poll) = if let Some(p) = self.pending.pop_front() {
+            let op = p.op.clone();
+            (p, op, false)
+        } else {
+            let p = self
+                .polls
+                .iter_mut()
+                .filter(|p| p.due <= now)
+                .min_by_key(|p| p.due)?;
+            p.due = now + p.every;
+            let op = p.op.clone();
+            (
+                Pending {
+                    id: p.id.clone(),
+                    op: op.clone(),
+                    tracker: None,
+                },
+                op,
+                true,
+            )
+        };
+        let ctx = self.conn.as_mut()?;
+        match run(ctx, &pending.id, &op, self.timeout).await {
+            Ok(input) => {
+                self.backoff.reset();
+                Some(Worked::Answered {
+                    input,
+                    tracker: pending.tracker,
+                })
+            }
+            Err(e) => {
+                self.conn = None;
+                self.reconnect_at = Instant::now() + self.backoff.next_delay();
+                Some(Worked::LinkFailed {
+                    why: format!("{e} (request `{}`)", pending.id),
+                    failed: (!from_poll).then_some(pending),
+                })
             }
         }
     }

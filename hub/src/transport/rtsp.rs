@@ -11,8 +11,8 @@ use retina::codec::{CodecItem, ParametersRef};
 use tokio::sync::mpsc;
 
 use super::http::Credentials;
+use super::types::{Input, RtspStatus};
 use crate::bus::now_ms;
-use crate::runtime::wit::{Input, RtspStatus};
 
 fn status(id: &str) -> RtspStatus {
     RtspStatus {

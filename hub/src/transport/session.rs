@@ -1,17 +1,24 @@
-//! The per-device session task.
+//! The per-device session: one task that carries out its driver's requests
+//! on the wire (each transport in its own module), delivers what arrives,
+//! tracks operators' commands until the device confirmed them, and decides
+//! online/offline from what the wire sees.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::time::Duration;
 
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Shared};
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::AbortHandle;
 use tokio::time::Instant;
-use tokio_modbus::client::Context;
 
-use super::modbus::{self, Op};
-use super::{Backoff, Link, LinkChange, SharedLinks};
+use super::modbus::{self, ModbusLink, Op, Worked};
+use super::push::SharedPush;
+use super::tracker::{self, SharedTracker, settle};
+use super::types::{Failure, FailureKind, HttpReply, Input, Request};
+use super::{Link, LinkChange, SharedLinks, http, stream};
 use crate::bus::{Bus, Level, NewEvent, format_ms, now_ms};
-use crate::runtime::wit::{Input, ModbusRead, Request};
 
 /// What a session needs to know about its device.
 #[derive(Debug, Clone)]
@@ -32,15 +39,45 @@ pub struct SessionSpec {
     pub credentials: Option<super::http::Credentials>,
     /// Shared HTTP client.
     pub http: reqwest::Client,
+    /// The hub's push listener, when it has one.
+    pub push: Option<SharedPush>,
+}
+
+impl SessionSpec {
+    /// The device's host, when its address names one as an IP.
+    fn host(&self) -> Option<IpAddr> {
+        let a = self.address.as_deref()?;
+        let a = a.split("://").last().unwrap_or(a);
+        let host = a.rsplit_once(':').map_or(a, |(h, _)| h);
+        host.trim_matches(['[', ']']).parse().ok()
+    }
+
+    fn base_url(&self) -> Option<String> {
+        let a = self.address.as_deref()?;
+        Some(if a.contains("://") {
+            a.to_owned()
+        } else {
+            format!("http://{a}")
+        })
+    }
+}
+
+/// Resolves once the events of an outcome are committed (`true`) or failed
+/// to be (`false`). Replies wait on it.
+pub type Commit = Shared<BoxFuture<'static, bool>>;
+
+/// A commit that has already happened (outcomes without events).
+pub fn committed() -> Commit {
+    futures_util::future::ready(true).boxed().shared()
 }
 
 /// Instructions from the driver supervisor.
-#[derive(Debug)]
 pub enum Control {
-    /// Forget every poll, timer and pending request, then take these (after a (re)start).
+    /// Forget every poll, timer, stream, listener and pending request, then
+    /// take these (after a (re)start).
     Reset(Vec<Request>),
-    /// Add requests from an outcome.
-    Requests(Vec<Request>),
+    /// Add requests from an outcome; replies among them wait for `commit`.
+    Requests(Vec<Request>, Commit),
     /// Requests that carry out an operator's command; `done` gets the result once
     /// every one of them was answered or failed.
     Command(Vec<Request>, oneshot::Sender<Result<(), String>>),
@@ -75,62 +112,22 @@ pub fn spawn(
     SessionHandle { tx }
 }
 
-struct Poll {
-    id: String,
-    op: Op,
-    every: Duration,
-    due: Instant,
-}
-
 struct Timer {
     id: String,
     every: Option<Duration>,
     due: Instant,
 }
 
-/// Counts the answers still due for one command.
-struct Tracker {
-    remaining: usize,
-    error: Option<String>,
-    done: Option<oneshot::Sender<Result<(), String>>>,
-}
-
-type SharedTracker = Arc<Mutex<Tracker>>;
-
-/// How an HTTP exchange or an RTSP probe period ended, for the link state: answered, or why not.
-type WireDone = Result<(), String>;
-
-fn settle(t: &Option<SharedTracker>, error: Option<String>) {
-    let Some(t) = t else { return };
-    let Ok(mut t) = t.lock() else { return };
-    if t.error.is_none() {
-        t.error = error;
-    }
-    t.remaining = t.remaining.saturating_sub(1);
-    if t.remaining == 0
-        && let Some(done) = t.done.take()
-    {
-        let _ = done.send(t.error.take().map_or(Ok(()), Err));
-    }
-}
-
-struct Pending {
-    id: String,
-    op: Op,
-    tracker: Option<SharedTracker>,
-}
+/// How an exchange running in its own task ended, for the link state.
+pub type WireDone = Result<(), String>;
 
 struct Session {
     spec: SessionSpec,
     to_driver: InputSink,
     bus: Bus,
     links: SharedLinks,
-    polls: Vec<Poll>,
     timers: Vec<Timer>,
-    pending: VecDeque<Pending>,
-    conn: Option<Context>,
-    reconnect_at: Instant,
-    backoff: Backoff,
+    modbus: Option<ModbusLink>,
     link: Link,
     /// Whether this device has any wire work at all (timer-only devices have none,
     /// and their link follows their driver instead).
@@ -138,33 +135,31 @@ struct Session {
     /// Which transport the link events name.
     transport: &'static str,
     digest: super::http::DigestState,
-    /// Running RTSP probes by request id.
-    probes: std::collections::HashMap<String, tokio::task::AbortHandle>,
-    /// Outcomes of HTTP exchanges and probes running in their own tasks.
+    /// Tasks on the wire by request id: RTSP probes, HTTP streams.
+    tasks: HashMap<String, AbortHandle>,
+    /// Push listens registered for this device.
+    listens: Vec<String>,
+    /// Outcomes of exchanges running in their own tasks.
     wire_done: (mpsc::Sender<WireDone>, mpsc::Receiver<WireDone>),
 }
 
 impl Session {
     fn new(spec: SessionSpec, to_driver: InputSink, bus: Bus, links: SharedLinks) -> Self {
-        let now = Instant::now();
-        let link = Link::new(now.into_std(), spec.offline_after);
+        let link = Link::new(std::time::Instant::now(), spec.offline_after);
         Session {
             spec,
             to_driver,
             bus,
             links,
-            polls: Vec::new(),
             timers: Vec::new(),
-            pending: VecDeque::new(),
-            conn: None,
-            reconnect_at: now,
-            backoff: Backoff::new(Duration::from_millis(200), Duration::from_secs(10)),
+            modbus: None,
             link,
             wired: false,
             transport: "modbus-tcp",
             digest: Default::default(),
+            tasks: HashMap::new(),
+            listens: Vec::new(),
             wire_done: mpsc::channel(64),
-            probes: Default::default(),
         }
     }
 
@@ -175,8 +170,8 @@ impl Session {
             if self.wired {
                 self.check_link(now).await;
             }
-            if self.wire_work_due(now) && (self.conn.is_some() || now >= self.reconnect_at) {
-                self.do_wire_work().await;
+            if self.modbus.as_ref().is_some_and(|m| m.due(now)) {
+                self.modbus_work().await;
                 // Keep draining control messages between operations.
                 if let Ok(c) = rx.try_recv() {
                     self.control(c).await;
@@ -200,17 +195,8 @@ impl Session {
         for t in &self.timers {
             wake = wake.min(t.due);
         }
-        let work_at = if !self.pending.is_empty() {
-            Some(Instant::now())
-        } else {
-            self.polls.iter().map(|p| p.due).min()
-        };
-        if let Some(at) = work_at {
-            wake = wake.min(if self.conn.is_some() {
-                at
-            } else {
-                at.max(self.reconnect_at)
-            });
+        if let Some(at) = self.modbus.as_ref().and_then(ModbusLink::next_wake) {
+            wake = wake.min(at);
         }
         if self.wired
             && let Some(at) = self.link.next_check()
@@ -220,71 +206,92 @@ impl Session {
         wake
     }
 
-    fn wire_work_due(&self, now: Instant) -> bool {
-        !self.pending.is_empty() || self.polls.iter().any(|p| p.due <= now)
-    }
-
     async fn control(&mut self, c: Control) {
         match c {
             Control::Reset(reqs) => {
-                for (_, p) in self.probes.drain() {
-                    p.abort();
+                self.stop_all();
+                if let Some(m) = &mut self.modbus {
+                    for p in m.reset() {
+                        settle(
+                            &p.tracker,
+                            Some("the driver restarted before the device answered".into()),
+                        );
+                    }
                 }
-                self.polls.clear();
-                self.timers.clear();
-                for p in self.pending.drain(..) {
-                    settle(
-                        &p.tracker,
-                        Some("the driver restarted before the device answered".into()),
-                    );
-                }
-                self.add(reqs, None).await;
+                self.add(reqs, None, committed()).await;
             }
-            Control::Requests(reqs) => self.add(reqs, None).await,
+            Control::Requests(reqs, commit) => self.add(reqs, None, commit).await,
             Control::Command(reqs, done) => {
-                let tracker = Arc::new(Mutex::new(Tracker {
-                    remaining: reqs.len() + 1,
-                    error: None,
-                    done: Some(done),
-                }));
-                let t = Some(tracker);
-                self.add(reqs, t.clone()).await;
                 // The extra count keeps the tracker open until every request was queued.
+                let t = Some(tracker::new(reqs.len() + 1, done));
+                self.add(reqs, t.clone(), committed()).await;
                 settle(&t, None);
             }
         }
     }
 
-    async fn add(&mut self, reqs: Vec<Request>, tracker: Option<SharedTracker>) {
+    /// End every task, listener and timer of the device.
+    fn stop_all(&mut self) {
+        for (_, t) in self.tasks.drain() {
+            t.abort();
+        }
+        self.timers.clear();
+        if let Some(push) = &self.spec.push {
+            push.unlisten(&self.spec.device, None);
+        }
+        self.listens.clear();
+    }
+
+    fn modbus_link(&mut self) -> Result<&mut ModbusLink, String> {
+        let Some(address) = self.spec.address.clone() else {
+            return Err(format!(
+                "device `{}` has no `address` in the config",
+                self.spec.device
+            ));
+        };
+        self.wired = true;
+        Ok(self.modbus.get_or_insert_with(|| {
+            ModbusLink::new(address, self.spec.unit, self.spec.request_timeout)
+        }))
+    }
+
+    async fn add(&mut self, reqs: Vec<Request>, tracker: Option<SharedTracker>, commit: Commit) {
         let now = Instant::now();
         for r in reqs {
             match r {
-                Request::ModbusPoll(p) => {
-                    let op = read_op(&p.read);
-                    if let Err(why) = self.wire_check(&op) {
-                        self.fail(&p.id, why, &tracker).await;
-                        continue;
+                Request::ModbusPoll { id, read, every_ms } => {
+                    let op = modbus::read_op(&read);
+                    match modbus::check(&op)
+                        .and_then(|()| self.modbus_link().map(|m| m.poll(id.clone(), op, every_ms)))
+                    {
+                        Ok(()) => settle(&tracker, None),
+                        Err(why) => {
+                            self.fail(Failure::new(&id, FailureKind::Refused, why), &tracker)
+                                .await
+                        }
                     }
-                    self.polls.retain(|q| q.id != p.id);
-                    let every = Duration::from_millis(u64::from(p.every_ms.max(50)));
-                    self.polls.push(Poll {
-                        id: p.id,
-                        op,
-                        every,
-                        due: now,
-                    });
-                    settle(&tracker, None);
                 }
-                Request::ModbusRead((id, read)) => self.queue(id, read_op(&read), &tracker).await,
-                Request::ModbusWrite(w) => {
+                Request::ModbusRead { id, read } => {
+                    self.queue(id, modbus::read_op(&read), &tracker).await
+                }
+                Request::ModbusWrite {
+                    id,
+                    table,
+                    address,
+                    values,
+                } => {
                     let op = Op::Write {
-                        table: w.table,
-                        address: w.address,
-                        values: w.values,
+                        table,
+                        address,
+                        values,
                     };
-                    self.queue(w.id, op, &tracker).await;
+                    self.queue(id, op, &tracker).await;
                 }
-                Request::Timer((id, after_ms, repeat)) => {
+                Request::Timer {
+                    id,
+                    after_ms,
+                    repeat,
+                } => {
                     let after = Duration::from_millis(u64::from(after_ms.max(10)));
                     self.timers.retain(|t| t.id != id);
                     self.timers.push(Timer {
@@ -294,30 +301,38 @@ impl Session {
                     });
                     settle(&tracker, None);
                 }
-                Request::RtspProbe((id, uri, every_ms)) => {
+                Request::RtspProbe(p) => {
                     self.wired = true;
-                    if let Some(old) = self.probes.remove(&id) {
+                    if let Some(old) = self.tasks.remove(&p.id) {
                         old.abort();
                     }
-                    let every = Duration::from_millis(u64::from(every_ms.clamp(250, 60_000)));
+                    let every = Duration::from_millis(u64::from(p.every_ms.clamp(250, 60_000)));
                     let task = tokio::spawn(super::rtsp::probe(
                         self.spec.device.clone(),
-                        id.clone(),
-                        uri,
+                        p.id.clone(),
+                        p.uri,
                         every,
                         self.spec.credentials.clone(),
                         self.to_driver.clone(),
                         self.wire_done.0.clone(),
                     ));
-                    self.probes.insert(id, task.abort_handle());
+                    self.tasks.insert(p.id, task.abort_handle());
                     settle(&tracker, None);
                 }
                 Request::Cancel(id) => {
-                    if let Some(p) = self.probes.remove(&id) {
-                        p.abort();
+                    if let Some(t) = self.tasks.remove(&id) {
+                        t.abort();
                     }
-                    self.polls.retain(|p| p.id != id);
+                    if let Some(m) = &mut self.modbus {
+                        m.cancel(&id);
+                    }
                     self.timers.retain(|t| t.id != id);
+                    if self.listens.contains(&id) {
+                        self.listens.retain(|l| *l != id);
+                        if let Some(push) = &self.spec.push {
+                            push.unlisten(&self.spec.device, Some(&id));
+                        }
+                    }
                     settle(&tracker, None);
                 }
                 Request::Http(h) => {
@@ -325,58 +340,132 @@ impl Session {
                     self.transport = "http";
                     self.spawn_http(h, tracker.clone());
                 }
-                other => {
-                    let (id, transport) = unsupported(&other);
+                Request::HttpListen(l) => {
+                    let Some(push) = self.spec.push.clone() else {
+                        let why = "this hub has no push listener ([listen] http in hub.toml)";
+                        self.fail(Failure::new(&l.id, FailureKind::Unsupported, why), &tracker)
+                            .await;
+                        continue;
+                    };
+                    let id = l.id.clone();
+                    let url = push.listen(
+                        &self.spec.device,
+                        self.spec.host(),
+                        l,
+                        self.to_driver.clone(),
+                    );
+                    if !self.listens.contains(&id) {
+                        self.listens.push(id.clone());
+                    }
+                    settle(&tracker, None);
+                    self.deliver(Input::HttpListening { id, url }).await;
+                }
+                Request::HttpReply(reply) => self.reply(reply, commit.clone()),
+                Request::HttpStream(s) => {
+                    let Some(base) = self.spec.base_url() else {
+                        let why = format!(
+                            "device `{}` has no `address` in the config",
+                            self.spec.device
+                        );
+                        self.fail(Failure::new(&s.id, FailureKind::Refused, why), &tracker)
+                            .await;
+                        continue;
+                    };
+                    self.wired = true;
+                    self.transport = "http";
+                    if let Some(old) = self.tasks.remove(&s.id) {
+                        old.abort();
+                    }
+                    let id = s.id.clone();
+                    let ctx = stream::StreamContext {
+                        device: self.spec.device.clone(),
+                        base,
+                        client: self.spec.http.clone(),
+                        credentials: self.spec.credentials.clone(),
+                        digest: self.digest.clone(),
+                        to_driver: self.to_driver.clone(),
+                        link: self.wire_done.0.clone(),
+                    };
+                    let task = tokio::spawn(stream::run(ctx, s));
+                    self.tasks.insert(id, task.abort_handle());
+                    settle(&tracker, None);
+                }
+                Request::SocketListen(l) => {
+                    let why = format!(
+                        "port `{}`: socket listeners are not available in twinwall-hub {}",
+                        l.port,
+                        env!("CARGO_PKG_VERSION")
+                    );
+                    self.fail(Failure::new(&l.id, FailureKind::Unsupported, why), &tracker)
+                        .await;
+                }
+                Request::TcpConnect(c) => {
+                    let why = format!(
+                        "TCP client connections are not available in twinwall-hub {}",
+                        env!("CARGO_PKG_VERSION")
+                    );
+                    self.fail(Failure::new(&c.id, FailureKind::Unsupported, why), &tracker)
+                        .await;
+                }
+                Request::SocketSend { conn, .. } | Request::SocketClose(conn) => {
+                    let why = format!("no connection {conn}");
+                    self.fail(
+                        Failure::new(&format!("conn:{conn}"), FailureKind::Closed, why),
+                        &tracker,
+                    )
+                    .await;
+                }
+                Request::Unsupported { id, transport } => {
                     let why = format!(
                         "transport `{transport}` is not available in twinwall-hub {}",
                         env!("CARGO_PKG_VERSION")
                     );
-                    self.fail(&id, why, &tracker).await;
+                    self.fail(Failure::new(&id, FailureKind::Unsupported, why), &tracker)
+                        .await;
                 }
             }
         }
-        self.wired =
-            !self.polls.is_empty() || !self.pending.is_empty() || self.conn.is_some() || self.wired;
     }
 
-    fn wire_check(&self, op: &Op) -> Result<(), String> {
-        if self.spec.address.is_none() {
-            return Err(format!(
-                "device `{}` has no `address` in the config",
-                self.spec.device
-            ));
-        }
-        modbus::check(op)
+    /// Send a push reply once the outcome it came with is committed; if the
+    /// commit failed the device hears 503 and retries.
+    fn reply(&self, reply: HttpReply, commit: Commit) {
+        let Some(push) = self.spec.push.clone() else {
+            return;
+        };
+        let device = self.spec.device.clone();
+        tokio::spawn(async move {
+            let id = reply.push;
+            let reply = if commit.await {
+                reply
+            } else {
+                HttpReply {
+                    push: id,
+                    status: 503,
+                    headers: Vec::new(),
+                    body: b"events not stored; retry".to_vec(),
+                }
+            };
+            if !push.reply(reply) {
+                tracing::debug!(device, push = id, "reply to a push that already timed out");
+            }
+        });
     }
 
     async fn queue(&mut self, id: String, op: Op, tracker: &Option<SharedTracker>) {
-        if let Err(why) = self.wire_check(&op) {
-            self.fail(&id, why, tracker).await;
-            return;
-        }
-        // Writes (operator actions) go ahead of reads.
-        let p = Pending {
-            id,
-            op,
-            tracker: tracker.clone(),
-        };
-        if matches!(p.op, Op::Write { .. }) {
-            let at = self
-                .pending
-                .iter()
-                .position(|q| !matches!(q.op, Op::Write { .. }))
-                .unwrap_or(self.pending.len());
-            self.pending.insert(at, p);
-        } else {
-            self.pending.push_back(p);
+        match modbus::check(&op).and_then(|()| self.modbus_link()) {
+            Ok(m) => m.queue(id, op, tracker.clone()),
+            Err(why) => {
+                self.fail(Failure::new(&id, FailureKind::Refused, why), tracker)
+                    .await
+            }
         }
     }
 
-    async fn fail(&mut self, id: &str, why: String, tracker: &Option<SharedTracker>) {
-        tracing::warn!(device = %self.spec.device, request = id, "{why}");
-        settle(tracker, Some(format!("request `{id}`: {why}")));
-        self.deliver(Input::RequestFailed((id.to_owned(), why)))
-            .await;
+    async fn fail(&mut self, f: Failure, tracker: &Option<SharedTracker>) {
+        tracing::warn!(device = %self.spec.device, "{f}");
+        settle(tracker, Some(f.to_string()));
+        self.deliver(Input::Failed(f)).await;
     }
 
     // Not an `async fn` on `&self`: the Modbus context makes `Session` !Sync.
@@ -407,57 +496,16 @@ impl Session {
         }
     }
 
-    /// Connect if needed, then run one operation: a pending one first, else the most overdue poll.
-    async fn do_wire_work(&mut self) {
-        let Some(address) = self.spec.address.clone() else {
+    async fn modbus_work(&mut self) {
+        let Some(m) = self.modbus.as_mut() else {
             return;
         };
-        if self.conn.is_none() {
-            match modbus::connect(&address, self.spec.unit, self.spec.request_timeout).await {
-                Ok(ctx) => self.conn = Some(ctx),
-                Err(e) => {
-                    self.link_failed(e.to_string());
-                    // Operators waiting on a command hear at once that the device is unreachable.
-                    while let Some(p) = self.pending.pop_front() {
-                        self.fail(&p.id, format!("device unreachable: {e}"), &p.tracker)
-                            .await;
-                    }
-                    return;
-                }
-            }
-        }
-        let now = Instant::now();
-        let (id, op, tracker, poll) = if let Some(p) = self.pending.pop_front() {
-            (p.id, p.op, p.tracker, None)
-        } else {
-            let Some(i) = self
-                .polls
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.due <= now)
-                .min_by_key(|(_, p)| p.due)
-                .map(|(i, _)| i)
-            else {
-                return;
-            };
-            let p = &mut self.polls[i];
-            p.due = now + p.every;
-            (p.id.clone(), p.op.clone(), None, Some(i))
-        };
-        let Some(ctx) = self.conn.as_mut() else {
-            return;
-        };
-        match modbus::run(ctx, &id, &op, self.spec.request_timeout).await {
-            Ok(input) => {
-                self.backoff.reset();
-                if let Some(change) = self.link.ok(std::time::Instant::now()) {
-                    self.report(change).await;
-                }
-                self.links.update(&self.spec.device, |s| {
-                    s.last_seen = Some(format_ms(now_ms()))
-                });
+        match m.work().await {
+            None => {}
+            Some(Worked::Answered { input, tracker }) => {
+                self.answered().await;
                 let refused = match &input {
-                    Input::ModbusException((_, code)) => {
+                    Input::ModbusException { code, .. } => {
                         Some(format!("device answered with Modbus exception {code}"))
                     }
                     _ => None,
@@ -465,11 +513,26 @@ impl Session {
                 settle(&tracker, refused);
                 self.deliver(input).await;
             }
-            Err(e) => {
-                self.conn = None;
-                self.link_failed(format!("{e} (request `{id}`)"));
-                if poll.is_none() {
-                    self.fail(&id, e.to_string(), &tracker).await;
+            Some(Worked::LinkFailed { why, failed }) => {
+                self.link_failed(why.clone());
+                if let Some(p) = failed {
+                    self.fail(
+                        Failure::new(&p.id, FailureKind::Unreachable, why),
+                        &p.tracker,
+                    )
+                    .await;
+                }
+            }
+            Some(Worked::Unreachable { why, failed }) => {
+                self.link_failed(why.clone());
+                // Operators waiting on a command hear at once that the device is unreachable.
+                for p in failed {
+                    let f = Failure::new(
+                        &p.id,
+                        FailureKind::Unreachable,
+                        format!("device unreachable: {why}"),
+                    );
+                    self.fail(f, &p.tracker).await;
                 }
             }
         }
@@ -477,33 +540,25 @@ impl Session {
 
     /// Run one HTTP exchange in its own task: a long poll must not hold up the
     /// device's other requests.
-    fn spawn_http(&self, req: crate::runtime::wit::HttpRequest, tracker: Option<SharedTracker>) {
-        let Some(address) = self.spec.address.clone() else {
-            let (tx, device) = (self.to_driver.clone(), self.spec.device.clone());
+    fn spawn_http(&self, req: super::types::HttpRequest, tracker: Option<SharedTracker>) {
+        let (tx, device) = (self.to_driver.clone(), self.spec.device.clone());
+        let Some(base) = self.spec.base_url() else {
             let why = format!("device `{device}` has no `address` in the config");
             settle(&tracker, Some(why.clone()));
             tokio::spawn(async move {
-                let _ = tx.send((device, Input::RequestFailed((req.id, why)))).await;
+                let f = Failure::new(&req.id, FailureKind::Refused, why);
+                let _ = tx.send((device, Input::Failed(f))).await;
             });
             return;
-        };
-        let base = if address.contains("://") {
-            address
-        } else {
-            format!("http://{address}")
         };
         let (client, creds, digest) = (
             self.spec.http.clone(),
             self.spec.credentials.clone(),
             self.digest.clone(),
         );
-        let (tx, device, done) = (
-            self.to_driver.clone(),
-            self.spec.device.clone(),
-            self.wire_done.0.clone(),
-        );
+        let done = self.wire_done.0.clone();
         tokio::spawn(async move {
-            let result = super::http::run(&client, &base, &req, creds.as_ref(), &digest).await;
+            let result = http::run(&client, &base, &req, creds.as_ref(), &digest).await;
             let (input, link) = match result {
                 Ok(resp) => {
                     settle(
@@ -513,12 +568,10 @@ impl Session {
                     );
                     (Input::HttpResponse(resp), Ok(()))
                 }
-                Err(why) => {
-                    settle(&tracker, Some(format!("request `{}`: {why}", req.id)));
-                    (
-                        Input::RequestFailed((req.id.clone(), why.clone())),
-                        Err(format!("{why} (request `{}`)", req.id)),
-                    )
+                Err(f) => {
+                    settle(&tracker, Some(f.to_string()));
+                    let link = Err(f.to_string());
+                    (Input::Failed(f), link)
                 }
             };
             let _ = done.send(link).await;
@@ -526,16 +579,18 @@ impl Session {
         });
     }
 
-    async fn wire_answered(&mut self, done: Result<(), String>) {
+    async fn answered(&mut self) {
+        if let Some(change) = self.link.ok(std::time::Instant::now()) {
+            self.report(change).await;
+        }
+        self.links.update(&self.spec.device, |s| {
+            s.last_seen = Some(format_ms(now_ms()))
+        });
+    }
+
+    async fn wire_answered(&mut self, done: WireDone) {
         match done {
-            Ok(()) => {
-                if let Some(change) = self.link.ok(std::time::Instant::now()) {
-                    self.report(change).await;
-                }
-                self.links.update(&self.spec.device, |s| {
-                    s.last_seen = Some(format_ms(now_ms()))
-                });
-            }
+            Ok(()) => self.answered().await,
             Err(why) => {
                 tracing::debug!(device = %self.spec.device, "link: {why}");
                 self.link.failed(why.clone());
@@ -550,7 +605,6 @@ impl Session {
         self.link.failed(why.clone());
         self.links
             .update(&self.spec.device, |s| s.last_error = Some(why));
-        self.reconnect_at = Instant::now() + self.backoff.next_delay();
     }
 
     async fn check_link(&mut self, now: Instant) {
@@ -586,29 +640,8 @@ impl Session {
 }
 
 impl Drop for Session {
-    /// Probes run in their own tasks: they end with the session.
+    /// Tasks on the wire and push listens end with the session.
     fn drop(&mut self) {
-        for (_, p) in self.probes.drain() {
-            p.abort();
-        }
-    }
-}
-
-fn read_op(r: &ModbusRead) -> Op {
-    Op::Read {
-        table: r.table,
-        address: r.address,
-        count: r.count,
-    }
-}
-
-fn unsupported(r: &Request) -> (String, &'static str) {
-    match r {
-        Request::HttpListen(p) => (format!("listen:{p}"), "http-listener"),
-        Request::TcpConnect(id) => (id.clone(), "tcp"),
-        Request::TcpSend(_) => ("tcp-send".into(), "tcp"),
-        Request::MqttSubscribe(t) => (format!("subscribe:{t}"), "mqtt"),
-        Request::MqttPublish(m) => (format!("publish:{}", m.topic), "mqtt"),
-        _ => ("?".into(), "?"),
+        self.stop_all();
     }
 }
