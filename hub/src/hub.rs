@@ -151,6 +151,12 @@ impl Hub {
             state = state.with_northbound(status);
             tasks.push(task);
         }
+        let (people, people_task) = crate::people::People::spawn(
+            bus.clone(),
+            Duration::from_secs(config.people.visit_limit_s.max(1)),
+        );
+        tasks.push(people_task);
+        let state = state.with_people(people);
         let app = api::router(state);
         tasks.push(tokio::spawn(crate::transport::push::serve(
             push_listener,

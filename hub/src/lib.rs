@@ -26,6 +26,7 @@ pub mod discovery;
 mod hub;
 pub mod metrics;
 pub mod northbound;
+pub mod people;
 pub mod runtime;
 pub mod transport;
 

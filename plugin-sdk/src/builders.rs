@@ -196,6 +196,32 @@ impl Event {
     }
 }
 
+impl Level {
+    /// `info`, `blue`, `yellow`, `orange` or `red` (as profiles spell levels).
+    pub fn parse(name: &str) -> Option<Level> {
+        Some(match name {
+            "info" => Level::Info,
+            "blue" => Level::Blue,
+            "yellow" => Level::Yellow,
+            "orange" => Level::Orange,
+            "red" => Level::Red,
+            _ => return None,
+        })
+    }
+}
+
+impl From<f32> for Value {
+    fn from(v: f32) -> Self {
+        Value::Float(f64::from(v))
+    }
+}
+
+impl From<u8> for Value {
+    fn from(v: u8) -> Self {
+        Value::Int(i64::from(v))
+    }
+}
+
 impl From<&str> for Value {
     fn from(v: &str) -> Self {
         Value::Text(v.to_owned())

@@ -14,8 +14,10 @@
 //! | `fire.disabled` | yes | blue | fire-panel drivers | `point` |
 //! | `fire.panel` | no | info | fire-panel drivers | `action`: `silenced`, `reset`, `acknowledged` |
 //! | `perimeter.intrusion` | yes | red | perimeter drivers | `sensor_kind`, `subtype` |
-//! | `access.granted` | no | info | access drivers | `person_id`, `method`, `door` |
-//! | `access.denied` | no | blue | access drivers | `reason` |
+//! | `access.granted` | no | info | access drivers | `person_id`, `name`, `category` (`staff`, `student`, `visitor`, `unknown`), `method`, `door`, `direction` (`in`, `out`), `temperature`; the face picture in `media` |
+//! | `access.denied` | no | blue (yellow for temperature) | access drivers | `reason` (`unknown_face`, `no_permission`, `abnormal_temperature`, `face_mismatch`), `door`, person fields when known |
+//! | `access.door` | no | info (forced orange, held open yellow) | access drivers | `door`, `state` (`opened`, `closed`, `unlocked`, `locked`, `forced`, `held_open`, `always_open`, `always_closed`, `normal`) |
+//! | `people.visitor_overdue` | yes | yellow | hub (people view) | `person_id`, `name`, `since`, `limit_min` |
 //! | `vehicle.plate` | no | info | vehicle drivers | `plate`, `plate_color`, `lane` |
 //! | `vehicle.speeding` | no | yellow | speed cameras | `plate`, `speed_kmh`, `limit_kmh` |
 //! | `vehicle.overstay` | yes | blue | rules | `plate` |
@@ -30,7 +32,7 @@
 //! | `device.online` | no | info | hub | `transport` |
 //! | `device.offline` | no | orange | hub | `transport`, `reason` |
 //! | `device.command` | no | info | hub (audit) | `command`, `args`, `actor`, `result` |
-//! | `driver.crashed` | no | orange | hub | `driver`, `version`, `trap`, `restarts` |
+//! | `driver.crashed` | no | orange | hub | `driver`, `version`, `trap`, `crashes`, `device` |
 //! | `driver.quarantined` | no | red | hub | `driver`, `version`, `crashes` |
 //! | `driver.loaded` | no | info | hub | `driver`, `version`, `hash` |
 
@@ -61,6 +63,8 @@ kinds! {
     PERIMETER_INTRUSION = "perimeter.intrusion", true;
     ACCESS_GRANTED = "access.granted", false;
     ACCESS_DENIED = "access.denied", false;
+    ACCESS_DOOR = "access.door", false;
+    PEOPLE_VISITOR_OVERDUE = "people.visitor_overdue", true;
     VEHICLE_PLATE = "vehicle.plate", false;
     VEHICLE_SPEEDING = "vehicle.speeding", false;
     VEHICLE_OVERSTAY = "vehicle.overstay", true;

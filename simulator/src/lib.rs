@@ -15,6 +15,9 @@
 //! # Ok(()) }
 //! ```
 
+pub mod auth;
 pub mod camera;
+pub mod face_gate;
 pub mod fire_panel;
+pub mod isapi;
 pub mod scenario;

@@ -53,7 +53,7 @@ pub fn drivers() -> &'static Path {
     DIR.get_or_init(|| {
         let args = [
             "--target", "wasm32-wasip2", "--profile", "guest",
-            "-p", "modbus-fire-panel", "-p", "onvif-camera", 
+            "-p", "modbus-fire-panel", "-p", "onvif-camera", "-p", "face-gate",
             "-p", "hostile-test-driver", "-p", "legacy-v01-test-driver",
         ];
         cargo_build(&args, "the drivers (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`)");
@@ -93,6 +93,8 @@ pub struct TestHub {
     pub http: reqwest::Client,
     /// The temporary folder (data, plugins).
     pub dir: tempfile::TempDir,
+    /// The config text it runs.
+    pub config: String,
 }
 
 /// The plugins folder of a test hub.
@@ -116,6 +118,10 @@ impl TestHub {
         let dir = tempfile::tempdir()?;
         install_drivers(dir.path(), drivers_wanted)?;
         let text = config_text(site, config_body);
+        Self::run(dir, text).await
+    }
+
+    async fn run(dir: tempfile::TempDir, text: String) -> anyhow::Result<Self> {
         let config = HubConfig::parse(&text, "test hub.toml", dir.path())?;
         let hub = Hub::start(config).await?;
         let url = format!("http://{}", hub.http_addr());
@@ -124,7 +130,39 @@ impl TestHub {
             url,
             http: reqwest::Client::new(),
             dir,
+            config: text,
         })
+    }
+
+    /// Stop the hub at once (as a crash would: nothing is answered after
+    /// this) and start a new one on the same data folder and config.
+    pub async fn restart(self) -> anyhow::Result<Self> {
+        let TestHub {
+            hub, dir, config, ..
+        } = self;
+        hub.stop().await;
+        // The old hub's tasks let go of the store as they wind down.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let cfg = HubConfig::parse(&config, "test hub.toml", dir.path())?;
+            match Hub::start(cfg).await {
+                Ok(hub) => {
+                    let url = format!("http://{}", hub.http_addr());
+                    return Ok(TestHub {
+                        hub,
+                        url,
+                        http: reqwest::Client::new(),
+                        dir,
+                        config,
+                    });
+                }
+                Err(e) if tokio::time::Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// GET a JSON document.

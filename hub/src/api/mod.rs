@@ -6,6 +6,7 @@ mod devices;
 mod error;
 mod events;
 mod observe;
+mod people;
 
 use std::sync::{Arc, Mutex};
 
@@ -36,6 +37,7 @@ pub struct ApiState {
     site_name: String,
     started: std::time::Instant,
     northbound: Option<crate::northbound::SharedStatus>,
+    people: Option<crate::people::People>,
 }
 
 impl ApiState {
@@ -53,7 +55,14 @@ impl ApiState {
             site_name,
             started: std::time::Instant::now(),
             northbound: None,
+            people: None,
         }
+    }
+
+    /// Serve the people view.
+    pub fn with_people(mut self, people: crate::people::People) -> Self {
+        self.people = Some(people);
+        self
     }
 
     /// Show the northbound bridge's status too.
@@ -77,6 +86,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/events/{seq}", get(events::one))
         .route("/api/v1/media/{hash}", get(events::media))
         .route("/api/v1/northbound", get(observe::northbound))
+        .route("/api/v1/people/stats", get(people::stats))
+        .route("/api/v1/people/visitors", get(people::visitors))
         .route("/api/v1/discovery/onvif", get(observe::discover_onvif))
         .route("/metrics", get(observe::metrics))
         .layer(axum::middleware::from_fn(observe::count_requests))

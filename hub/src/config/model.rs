@@ -20,6 +20,9 @@ pub struct HubConfig {
     /// Listeners devices reach the hub on (pushes). Never the API's port.
     #[serde(default)]
     pub listen: Listen,
+    /// The people view (visitors, head counts).
+    #[serde(default)]
+    pub people: PeopleConfig,
     /// Driver plugins.
     #[serde(default)]
     pub plugins: Plugins,
@@ -114,6 +117,28 @@ impl Default for Listen {
             http: default_push_listen(),
             advertise: None,
             reply_timeout_ms: default_reply_timeout(),
+        }
+    }
+}
+
+/// `[people]`: the visitor and head-count view derived from gate events.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeopleConfig {
+    /// A visitor still on campus this long after coming in is overdue
+    /// (`people.visitor_overdue`), seconds. Default 14400 (4 h).
+    #[serde(default = "default_visit_limit")]
+    pub visit_limit_s: u64,
+}
+
+fn default_visit_limit() -> u64 {
+    4 * 3600
+}
+
+impl Default for PeopleConfig {
+    fn default() -> Self {
+        PeopleConfig {
+            visit_limit_s: default_visit_limit(),
         }
     }
 }

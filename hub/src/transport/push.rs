@@ -29,6 +29,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::types::{Header, HttpListen, HttpPush, HttpReply, Input};
 
+/// Bytes past a body's limit read (and dropped) before answering 413.
+const DRAIN: usize = 8 << 20;
+
 /// Where pushes for a device go: its driver's input queue.
 pub type InputSink = mpsc::Sender<(String, Input)>;
 
@@ -250,7 +253,7 @@ async fn handle(
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
+    if declared.is_some_and(|n| n > limit + DRAIN) {
         metrics::counter!("twinwall_push_refused_total", "reason" => "too-large").increment(1);
         return error(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -262,18 +265,30 @@ async fn handle(
     }
     let mut data = Vec::new();
     let mut stream = body.into_data_stream();
+    let mut over = 0usize;
     while let Some(chunk) = stream.next().await {
         let Ok(chunk) = chunk else {
             return error(StatusCode::BAD_REQUEST, "the push body broke off".into());
         };
-        if data.len() + chunk.len() > limit {
-            metrics::counter!("twinwall_push_refused_total", "reason" => "too-large").increment(1);
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("push to `{device}{path}` exceeds the limit of {limit} bytes"),
-            );
+        if over > 0 || data.len() + chunk.len() > limit {
+            // Past the limit nothing more is kept; a little more is read and
+            // dropped so that a sender which cannot take an early answer
+            // still hears the 413 (beyond that, the connection is cut).
+            over += chunk.len();
+            data.clear();
+            if over > DRAIN {
+                break;
+            }
+            continue;
         }
         data.extend_from_slice(&chunk);
+    }
+    if over > 0 {
+        metrics::counter!("twinwall_push_refused_total", "reason" => "too-large").increment(1);
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("push to `{device}{path}` exceeds the limit of {limit} bytes"),
+        );
     }
     let id = hub.next.fetch_add(1, Ordering::Relaxed);
     let (tx, rx) = oneshot::channel();

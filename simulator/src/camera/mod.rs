@@ -4,7 +4,6 @@
 //! Motion, tamper and signal-loss conditions are sent with
 //! `PropertyOperation="Changed"` on real transitions only.
 
-mod auth;
 pub mod discovery;
 pub mod events;
 pub mod rtsp;
@@ -12,6 +11,7 @@ pub mod soap;
 mod templates;
 pub mod video;
 
+use crate::auth;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -4,6 +4,7 @@
 //! Digest on DESCRIBE, SETUP and PLAY. URLs are Hikvision-style:
 //! `/Streaming/Channels/101` (main) and `/102` (sub).
 
+use crate::auth;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::video::{self, FPS, Video};
-use super::{REALM, Shared, auth};
+use super::{REALM, Shared};
 
 /// Largest request accepted before the connection is dropped.
 const MAX_REQUEST: usize = 64 * 1024;

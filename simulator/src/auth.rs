@@ -1,13 +1,17 @@
-//! The camera's side of authentication: WS-Security UsernameToken digests
-//! and HTTP Digest (RFC 7616, MD5, qop=auth). Written apart from the hub's
-//! client side, so the two cannot agree on a mistake.
+//! The devices' side of authentication: WS-Security UsernameToken digests
+//! (ONVIF) and HTTP Digest (RFC 7616, MD5, qop=auth; ONVIF, RTSP, ISAPI).
+//! Written apart from the hub's client side, so the two cannot agree on a
+//! mistake.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use md5::{Digest as _, Md5};
 use sha1::Sha1;
 
-use super::soap::UsernameToken;
+use crate::camera::soap::UsernameToken;
 
 /// Why credentials were refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +117,59 @@ pub fn check_digest(
         Ok(())
     } else {
         Err(Denied::Wrong("bad Digest response"))
+    }
+}
+
+/// A device's Digest challenges: it issues nonces and accepts only its own.
+#[derive(Debug)]
+pub struct DigestGuard {
+    realm: String,
+    nonces: Mutex<VecDeque<String>>,
+}
+
+impl DigestGuard {
+    /// A guard for `realm`.
+    pub fn new(realm: &str) -> Self {
+        DigestGuard {
+            realm: realm.to_owned(),
+            nonces: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// A fresh `WWW-Authenticate` value.
+    pub fn challenge(&self) -> String {
+        let nonce: String = (0..16)
+            .map(|_| format!("{:02x}", fastrand::u8(..)))
+            .collect();
+        let mut n = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
+        n.push_back(nonce.clone());
+        while n.len() > 1024 {
+            n.pop_front();
+        }
+        format!(
+            "Digest realm=\"{}\", qop=\"auth\", nonce=\"{nonce}\", algorithm=MD5",
+            self.realm
+        )
+    }
+
+    /// Check an `Authorization` header (`None`: absent) for `method`.
+    pub fn check(
+        &self,
+        header: Option<&str>,
+        method: &str,
+        user: &str,
+        password: &str,
+    ) -> Result<(), Denied> {
+        let h = header
+            .filter(|h| h.trim_start().starts_with("Digest"))
+            .ok_or(Denied::Wrong("no Digest credentials"))?;
+        let known = |n: &str| {
+            self.nonces
+                .lock()
+                .map(|ns| ns.iter().any(|x| x == n))
+                .unwrap_or(false)
+        };
+        check_digest(h, method, &self.realm, user, password, known)
     }
 }
 
