@@ -15,6 +15,7 @@ use crate::config::HubConfig;
 pub const SCENARIO: &str = include_str!("demo/scenario.toml");
 const FP1_PROFILE: &str = include_str!("../../device-profiles/fire-panel/twinwall-fp1.toml");
 const CAM1_PROFILE: &str = include_str!("../../device-profiles/camera/twinwall-cam1.toml");
+const FG1_PROFILE: &str = include_str!("../../device-profiles/face-gate/twinwall-fg1.toml");
 
 /// Demo options.
 #[derive(Debug, Clone)]
@@ -25,6 +26,9 @@ pub struct DemoOptions {
     pub plugins: PathBuf,
     /// Forward events to this MQTT broker (`mqtt://host:port`).
     pub mqtt: Option<String>,
+    /// How long a visitor may stay before `people.visitor_overdue` (the
+    /// demo's scenario has one stay longer than this).
+    pub visit_limit_s: u64,
 }
 
 /// The folder where `cargo drivers` puts the components.
@@ -35,26 +39,59 @@ pub fn default_plugins_dir() -> PathBuf {
     target.join("wasm32-wasip2").join("guest")
 }
 
-/// Run the demo until Ctrl-C.
-pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
+/// A running demo: simulated devices and a hub wired to them.
+pub struct Demo {
+    /// The hub.
+    pub hub: Hub,
+    /// Every simulated device.
+    pub fleet: Fleet,
+    /// The scenario to play.
+    pub scenario: Scenario,
+    /// Drivers loaded.
+    pub drivers: Vec<String>,
+    discovery: Responder,
+    tmp: tempfile::TempDir,
+}
+
+impl Demo {
+    /// The WS-Discovery responder's address.
+    pub fn discovery_addr(&self) -> std::net::SocketAddr {
+        self.discovery.addr()
+    }
+
+    /// The temporary data folder.
+    pub fn folder(&self) -> &Path {
+        self.tmp.path()
+    }
+}
+
+/// Start the simulated campus and a hub with every built driver, data in a
+/// temporary folder (the scenario is not played yet).
+pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
     let tmp = tempfile::Builder::new()
         .prefix("twinwall-demo-")
         .tempdir()
         .context("creating a temporary folder")?;
     let plugins = tmp.path().join("plugins");
-    let copied = copy_drivers(&opts.plugins, &plugins)?;
+    let drivers = copy_drivers(&opts.plugins, &plugins)?;
     let profiles = tmp.path().join("device-profiles");
-    std::fs::create_dir_all(profiles.join("fire-panel"))?;
-    std::fs::write(profiles.join("fire-panel/twinwall-fp1.toml"), FP1_PROFILE)?;
-    std::fs::create_dir_all(profiles.join("camera"))?;
-    std::fs::write(profiles.join("camera/twinwall-cam1.toml"), CAM1_PROFILE)?;
-
+    for (file, text) in [
+        ("fire-panel/twinwall-fp1.toml", FP1_PROFILE),
+        ("camera/twinwall-cam1.toml", CAM1_PROFILE),
+        ("face-gate/twinwall-fg1.toml", FG1_PROFILE),
+    ] {
+        let path = profiles.join(file);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, text)?;
+    }
     let scenario = Scenario::parse(SCENARIO, "demo scenario")?;
     let fleet = scenario
         .start("127.0.0.1".parse()?)
         .await
         .context("starting simulated devices")?;
-    let mut config_text = demo_config(&opts.http, &fleet, &scenario);
+    let mut config_text = demo_config(&opts.http, &fleet, &scenario, opts.visit_limit_s);
     if let Some(url) = &opts.mqtt {
         config_text.push_str(&format!(
             "\n[northbound]\nurl = \"{url}\"\nclient_id = \"twinwall-demo-{}\"\n",
@@ -72,31 +109,57 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     let discovery = Responder::start("127.0.0.1:0".parse()?, endpoints, None)
         .await
         .context("starting WS-Discovery")?;
-    let url = format!("http://{}", hub.http_addr());
+    Ok(Demo {
+        hub,
+        fleet,
+        scenario,
+        drivers,
+        discovery,
+        tmp,
+    })
+}
+
+/// Run the demo until Ctrl-C.
+pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
+    let demo = start(&opts).await?;
+    let url = format!("http://{}", demo.hub.http_addr());
     println!(
         "Twinwall demo running ({} driver(s): {})",
-        copied.len(),
-        copied.join(", ")
+        demo.drivers.len(),
+        demo.drivers.join(", ")
     );
     println!("  console:      {url}/");
     println!("  fire alarms:  {url}/api/v1/events?kind=fire.alarm");
+    println!("  face gates:   {url}/api/v1/events?kind=access.*");
+    println!(
+        "  visitors:     {url}/api/v1/people/visitors (one overstays after {} s)",
+        opts.visit_limit_s
+    );
+    println!("  head counts:  {url}/api/v1/people/stats");
     println!("  live stream:  {url}/api/v1/events/stream");
     println!("  devices:      {url}/api/v1/devices");
     println!("  metrics:      {url}/metrics");
     println!(
         "  discovery:    {url}/api/v1/discovery/onvif?target={}",
-        discovery.addr()
+        demo.discovery_addr()
+    );
+    println!(
+        "  push listener: http://{} (devices push here, never to the API)",
+        demo.hub.push_addr()
     );
     if let Some(m) = &opts.mqtt {
         println!("  mqtt:         {m}, topics twinwall/demo/# (status: {url}/api/v1/northbound)");
     }
-    println!("  data folder:  {} (removed on exit)", tmp.path().display());
+    println!(
+        "  data folder:  {} (removed on exit)",
+        demo.folder().display()
+    );
     println!("Press Ctrl-C to stop.");
     tokio::select! {
-        _ = scenario.play(&fleet) => { tokio::signal::ctrl_c().await?; }
+        _ = demo.scenario.play(&demo.fleet) => { tokio::signal::ctrl_c().await?; }
         r = tokio::signal::ctrl_c() => r?,
     }
-    hub.stop().await;
+    demo.hub.stop().await;
     Ok(())
 }
 
@@ -130,7 +193,7 @@ fn copy_drivers(from: &Path, to: &Path) -> anyhow::Result<Vec<String>> {
     Ok(names)
 }
 
-fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario) -> String {
+fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u64) -> String {
     let zones = [
         ("chem-north", "化学北楼 Chemistry North", "orange"),
         ("library", "图书馆 Library", "yellow"),
@@ -139,8 +202,11 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario) -> String {
     ];
     let mut t = format!(
         "[site]\nid = \"demo\"\nname = \"Twinwall demo campus\"\ndata_dir = \"data\"\n\n[http]\nlisten = \"{http}\"\n\n\
+         [listen]\nhttp = \"127.0.0.1:0\"\n\n[people]\nvisit_limit_s = {visit_limit_s}\n\n\
          [plugins]\ndir = \"plugins\"\n\n[profiles]\ndir = \"device-profiles\"\n\n[[zones]]\nid = \"campus\"\nname = \"Main campus\"\n"
     );
+    t.push_str("\n[[zones]]\nid = \"gate-north\"\nname = \"北门 North gate\"\nparent = \"campus\"\nrisk = \"yellow\"\n");
+    gates(&mut t, fleet, scenario, "gate-north");
     for (zone, name, risk) in zones {
         t.push_str(&format!("\n[[zones]]\nid = \"{zone}\"\nname = \"{name}\"\nparent = \"campus\"\nrisk = \"{risk}\"\n"));
         // Devices are named after their zone: fp-<zone>, cam-<zone>-<n>.
@@ -151,6 +217,7 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario) -> String {
                 p.addr()
             ));
         }
+        gates(&mut t, fleet, scenario, zone);
         for c in scenario
             .cameras
             .iter()
@@ -170,4 +237,33 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario) -> String {
         }
     }
     t
+}
+
+/// The face gates of `zone` (named `fg-<zone>`): the dormitory's is read over
+/// its alert stream, the others push to the hub.
+fn gates(t: &mut String, fleet: &Fleet, scenario: &Scenario, zone: &str) {
+    for g in scenario
+        .gates
+        .iter()
+        .filter(|g| g.id == format!("fg-{zone}"))
+    {
+        let Some(gate) = fleet.gates.get(&g.id) else {
+            continue;
+        };
+        let mode = if zone.starts_with("dorm") {
+            "stream"
+        } else {
+            "push"
+        };
+        t.push_str(&format!(
+            "\n[[devices]]\nid = \"{}\"\ndriver = \"face-gate\"\nprofile = \"face-gate/twinwall-fg1\"\nzone = \"{zone}\"\n\
+             address = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\noffline_after_ms = 15000\n\
+             settings = {{ mode = \"{mode}\", doors = {} }}\n",
+            g.id,
+            gate.addr(),
+            g.username,
+            g.password,
+            g.doors
+        ));
+    }
 }

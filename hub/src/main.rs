@@ -39,6 +39,9 @@ enum Command {
         /// Forward every event to this MQTT broker, e.g. mqtt://127.0.0.1:1883.
         #[arg(long)]
         mqtt: Option<String>,
+        /// Seconds a visitor may stay before being reported overdue.
+        #[arg(long, default_value_t = 45)]
+        visit_limit_s: u64,
     },
     /// Find devices on the network.
     Discover {
@@ -103,12 +106,14 @@ async fn main() -> anyhow::Result<()> {
             http,
             plugins,
             mqtt,
+            visit_limit_s,
         } => {
             use twinwall_hub::demo;
             demo::run(demo::DemoOptions {
                 http,
                 plugins: plugins.unwrap_or_else(demo::default_plugins_dir),
                 mqtt,
+                visit_limit_s,
             })
             .await
         }

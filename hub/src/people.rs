@@ -123,13 +123,13 @@ impl PeopleState {
                 .level(Level::Yellow)
                 .attr("person_id", v.person_id.clone())
                 .attr("since", format_ms(v.since_ms))
-                .attr("limit_min", (limit_ms / 60_000).max(0))
+                .attr("limit_s", limit.as_secs())
                 .message(format!(
-                    "visitor {} ({}) came in at {} and has not left after {} min",
+                    "visitor {} ({}) came in at {} and is still on campus after {}",
                     v.name.as_deref().unwrap_or("?"),
                     v.person_id,
                     format_ms(v.since_ms),
-                    limit_ms / 60_000
+                    humantime::format_duration(limit)
                 ));
             e.phase = Some(Phase::Begin);
             if let Some(n) = &v.name {

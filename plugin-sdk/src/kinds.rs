@@ -17,7 +17,7 @@
 //! | `access.granted` | no | info | access drivers | `person_id`, `name`, `category` (`staff`, `student`, `visitor`, `unknown`), `method`, `door`, `direction` (`in`, `out`), `temperature`; the face picture in `media` |
 //! | `access.denied` | no | blue (yellow for temperature) | access drivers | `reason` (`unknown_face`, `no_permission`, `abnormal_temperature`, `face_mismatch`), `door`, person fields when known |
 //! | `access.door` | no | info (forced orange, held open yellow) | access drivers | `door`, `state` (`opened`, `closed`, `unlocked`, `locked`, `forced`, `held_open`, `always_open`, `always_closed`, `normal`) |
-//! | `people.visitor_overdue` | yes | yellow | hub (people view) | `person_id`, `name`, `since`, `limit_min` |
+//! | `people.visitor_overdue` | yes | yellow | hub (people view) | `person_id`, `name`, `since`, `limit_s`, `gate` |
 //! | `vehicle.plate` | no | info | vehicle drivers | `plate`, `plate_color`, `lane` |
 //! | `vehicle.speeding` | no | yellow | speed cameras | `plate`, `speed_kmh`, `limit_kmh` |
 //! | `vehicle.overstay` | yes | blue | rules | `plate` |

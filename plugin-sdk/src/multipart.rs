@@ -405,6 +405,33 @@ mod tests {
         assert!(l.push(b"toolongline").is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_input_never_panics(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600), chunk in 1usize..64) {
+            let mut s = Splitter::new("b", 64);
+            for c in b.chunks(chunk) {
+                if s.push(c).is_err() { break; }
+            }
+            let _ = parse(&b, "multipart/mixed; boundary=b", 64);
+            let _ = Lines::new(16).push(&b);
+        }
+
+        #[test]
+        fn chunking_never_changes_the_parts(cut in 1usize..BODY.len(), flip in 0usize..BODY.len(), byte in proptest::prelude::any::<u8>()) {
+            let mut body = BODY.to_vec();
+            body[flip] = byte;
+            let whole = Splitter::new("XYZ", 100).push(&body);
+            let mut s = Splitter::new("XYZ", 100);
+            let (a, b) = body.split_at(cut);
+            let split = s.push(a).and_then(|mut p| { p.extend(s.push(b)?); Ok(p) });
+            match (&whole, &split) {
+                (Ok(w), Ok(sp)) => proptest::prop_assert_eq!(w, sp),
+                (Err(_), Err(_)) => {}
+                _ => proptest::prop_assert!(false, "whole {:?} vs split at {} {:?}", whole, cut, split),
+            }
+        }
+    }
+
     #[test]
     fn boundary_is_read_from_the_content_type() {
         assert_eq!(

@@ -25,6 +25,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::camera::{Camera, Topic};
+use crate::face_gate::{Category, Denial, FaceGate, GateOptions, minor, people};
 use crate::fire_panel::{Fault, FirePanel};
 
 /// A scenario.
@@ -40,9 +41,63 @@ pub struct Scenario {
     /// Cameras to start.
     #[serde(default)]
     pub cameras: Vec<CameraDecl>,
+    /// Face gates to start.
+    #[serde(default)]
+    pub gates: Vec<GateDecl>,
     /// What happens when.
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// Steady passes at gates (students and staff coming and going).
+    #[serde(default)]
+    pub traffic: Vec<Traffic>,
+}
+
+/// A face gate to start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateDecl {
+    /// Id.
+    pub id: String,
+    /// Doors or lanes (default 2).
+    #[serde(default = "default_doors")]
+    pub doors: u8,
+    /// Account user (default `admin`).
+    #[serde(default = "default_user")]
+    pub username: String,
+    /// Account password (default `admin123`).
+    #[serde(default = "default_password")]
+    pub password: String,
+    /// Fixed HTTP port (default: any free port).
+    #[serde(default)]
+    pub port: Option<u16>,
+}
+
+fn default_doors() -> u8 {
+    2
+}
+
+/// Random passes at a gate, one every `every_s` on average.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traffic {
+    /// Gate id.
+    pub gate: String,
+    /// Mean seconds between passes.
+    pub every_s: f64,
+}
+
+/// What happens at a gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateEvent {
+    /// `person` passes (face verified).
+    Pass,
+    /// Someone is turned away for `reason`.
+    Deny,
+    /// The door is forced open.
+    Forced,
+    /// The door is held open too long.
+    HeldOpen,
 }
 
 /// A panel to start.
@@ -94,6 +149,20 @@ pub struct Fleet {
     pub panels: HashMap<String, FirePanel>,
     /// Cameras by id.
     pub cameras: HashMap<String, Camera>,
+    /// Face gates by id.
+    pub gates: HashMap<String, FaceGate>,
+}
+
+/// `staff:3` → that person.
+pub fn parse_person(s: &str) -> Option<crate::face_gate::Person> {
+    let (cat, n) = s.split_once(':')?;
+    let category = match cat {
+        "staff" => Category::Staff,
+        "student" => Category::Student,
+        "visitor" => Category::Visitor,
+        _ => return None,
+    };
+    Some(people::person(category, n.parse().ok()?))
 }
 
 /// One scripted step: on a panel, an action, a fault or both; on a camera,
@@ -109,6 +178,24 @@ pub struct Step {
     /// Camera id (or `panel`).
     #[serde(default)]
     pub camera: String,
+    /// Gate id.
+    #[serde(default)]
+    pub gate: String,
+    /// What happens at the gate.
+    #[serde(default)]
+    pub event: Option<GateEvent>,
+    /// Who, as `category:n` (`staff:3`, `student:17`, `visitor:1`).
+    #[serde(default)]
+    pub person: Option<String>,
+    /// `in` (default) or `out`.
+    #[serde(default)]
+    pub direction: Option<String>,
+    /// Why a denial.
+    #[serde(default)]
+    pub reason: Option<Denial>,
+    /// Door or lane (default 1).
+    #[serde(default)]
+    pub door: Option<u8>,
     /// Camera condition: `motion`, `tamper`, `signal_loss`.
     #[serde(default)]
     pub topic: Option<Topic>,
@@ -230,6 +317,40 @@ impl Scenario {
             if st.at_s.is_nan() || st.at_s < 0.0 {
                 return Err(bad("at_s must be ≥ 0".into()));
             }
+            if !st.gate.is_empty() {
+                if !st.panel.is_empty()
+                    || !st.camera.is_empty()
+                    || !s.gates.iter().any(|g| g.id == st.gate)
+                {
+                    return Err(bad(format!(
+                        "unknown gate `{}` (or `panel`/`camera` given too)",
+                        st.gate
+                    )));
+                }
+                let Some(ev) = st.event else {
+                    return Err(bad("a gate step needs an `event`".into()));
+                };
+                if let Some(p) = &st.person
+                    && parse_person(p).is_none()
+                {
+                    return Err(bad(format!(
+                        "person `{p}` is not `staff:N`, `student:N` or `visitor:N`"
+                    )));
+                }
+                match ev {
+                    GateEvent::Pass if st.person.is_none() => {
+                        return Err(bad("a pass needs a `person`".into()));
+                    }
+                    GateEvent::Deny if st.reason.is_none() => {
+                        return Err(bad("a denial needs a `reason`".into()));
+                    }
+                    _ => {}
+                }
+                if !matches!(st.direction.as_deref(), None | Some("in" | "out")) {
+                    return Err(bad("`direction` is `in` or `out`".into()));
+                }
+                continue;
+            }
             if !st.camera.is_empty() {
                 if !st.panel.is_empty() || !s.cameras.iter().any(|c| c.id == st.camera) {
                     return Err(bad(format!(
@@ -265,10 +386,18 @@ impl Scenario {
                 _ => {}
             }
         }
+        for t in &s.traffic {
+            if !s.gates.iter().any(|g| g.id == t.gate) || !(t.every_s > 0.0) {
+                return Err(ScenarioError::Parse {
+                    file: file.to_owned(),
+                    message: format!("traffic at unknown gate `{}` or with every_s ≤ 0", t.gate),
+                });
+            }
+        }
         Ok(s)
     }
 
-    /// Start every panel and camera the scenario declares on `host`.
+    /// Start every panel, camera and gate the scenario declares on `host`.
     pub async fn start(&self, host: std::net::IpAddr) -> std::io::Result<Fleet> {
         let mut fleet = Fleet::default();
         for d in &self.panels {
@@ -290,6 +419,20 @@ impl Scenario {
             .await?;
             fleet.cameras.insert(c.id.clone(), cam);
         }
+        for g in &self.gates {
+            let gate = FaceGate::start(
+                &g.id,
+                std::net::SocketAddr::new(host, g.port.unwrap_or(0)),
+                &g.username,
+                &g.password,
+                GateOptions {
+                    doors: g.doors,
+                    ..GateOptions::default()
+                },
+            )
+            .await?;
+            fleet.gates.insert(g.id.clone(), gate);
+        }
         Ok(fleet)
     }
 
@@ -298,15 +441,29 @@ impl Scenario {
     pub async fn play(&self, fleet: &Fleet) {
         let mut steps = self.steps.clone();
         steps.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+        let traffic = futures_util::future::join_all(self.traffic.iter().filter_map(|t| {
+            let gate = fleet.gates.get(&t.gate)?;
+            Some(run_traffic(gate, t.every_s))
+        }));
+        tokio::select! {
+            _ = self.play_steps(&steps, fleet) => {}
+            _ = traffic => {}
+        }
+    }
+
+    async fn play_steps(&self, steps: &[Step], fleet: &Fleet) {
         loop {
             let start = tokio::time::Instant::now();
-            for st in &steps {
+            for st in steps {
                 tokio::time::sleep_until(start + Duration::from_secs_f64(st.at_s)).await;
                 if let Some(p) = fleet.panels.get(&st.panel) {
                     apply(p, st);
                 }
                 if let (Some(c), Some(topic)) = (fleet.cameras.get(&st.camera), st.topic) {
                     c.set(topic, st.state.unwrap_or(true));
+                }
+                if let Some(g) = fleet.gates.get(&st.gate) {
+                    gate_step(g, st);
                 }
             }
             match self.repeat_after_s {
@@ -316,6 +473,49 @@ impl Scenario {
                 _ => return,
             }
         }
+    }
+}
+
+/// Random passes of students and staff at `gate`, one every `every_s` on
+/// average, in and out alike.
+async fn run_traffic(gate: &FaceGate, every_s: f64) {
+    loop {
+        let wait = every_s * (0.5 + fastrand::f64());
+        tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+        let category = if fastrand::u8(..10) < 7 {
+            Category::Student
+        } else {
+            Category::Staff
+        };
+        let p = people::person(category, fastrand::u32(0..300));
+        gate.pass(&p, fastrand::u8(1..3), fastrand::bool());
+    }
+}
+
+/// Apply one step to a gate.
+pub fn gate_step(gate: &FaceGate, st: &Step) {
+    let door = st.door.unwrap_or(1);
+    let person = st.person.as_deref().and_then(parse_person);
+    let entering = st.direction.as_deref() != Some("out");
+    tracing::info!(gate = gate.id(), event = ?st.event, person = ?person.as_ref().map(|p| &p.id), "scenario step");
+    match st.event {
+        Some(GateEvent::Pass) => {
+            if let Some(p) = &person {
+                gate.pass(p, door, entering);
+            }
+        }
+        Some(GateEvent::Deny) => {
+            if let Some(r) = st.reason {
+                gate.deny(person.as_ref(), door, r);
+            }
+        }
+        Some(GateEvent::Forced) => {
+            gate.door_event(door, minor::DOOR_OPEN_ABNORMAL);
+        }
+        Some(GateEvent::HeldOpen) => {
+            gate.door_event(door, minor::DOOR_OPEN_TIMEOUT);
+        }
+        None => {}
     }
 }
 

@@ -1,0 +1,70 @@
+//! The README's demo, as a new user meets it: every family shows up within a
+//! minute of starting, pictures included, and a visitor overstays.
+
+use std::time::Duration;
+
+use twinwall_hub::demo::{self, DemoOptions};
+use twinwall_tests::{drivers, wait_for};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_shows_every_family_within_a_minute() {
+    let d = demo::start(&DemoOptions {
+        http: "127.0.0.1:0".into(),
+        plugins: drivers().to_owned(),
+        mqtt: None,
+        visit_limit_s: 8,
+    })
+    .await
+    .unwrap();
+    let url = format!("http://{}", d.hub.http_addr());
+    let http = reqwest::Client::new();
+    let play = tokio::spawn(async move {
+        d.scenario.play(&d.fleet).await;
+        d
+    });
+    let events = |q: &'static str| {
+        let (http, url) = (http.clone(), url.clone());
+        async move {
+            let v: serde_json::Value = http
+                .get(format!("{url}/api/v1/events?limit=1000&{q}"))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            v["events"].as_array().filter(|a| !a.is_empty()).cloned()
+        }
+    };
+    let within = Duration::from_secs(60);
+    for q in [
+        "kind=fire.alarm",
+        "kind=camera.motion",
+        "kind=access.denied",
+    ] {
+        wait_for(within, || events(q))
+            .await
+            .unwrap_or_else(|| panic!("no `{q}` in the demo"));
+    }
+    let passes = wait_for(within, || events("kind=access.granted"))
+        .await
+        .unwrap();
+    assert!(
+        passes.iter().all(|e| e["media"][0]["role"] == "face"),
+        "faces with every pass"
+    );
+    assert!(
+        passes.iter().any(|e| e["device"] == "fg-dorm-3")
+            || wait_for(within, || async {
+                events("kind=access.*&device=fg-dorm-3").await
+            })
+            .await
+            .is_some(),
+        "the stream-mode gate reports too"
+    );
+    let overdue = wait_for(within, || events("kind=people.visitor_overdue"))
+        .await
+        .expect("a visitor overstays");
+    assert_eq!(overdue[0]["attrs"]["person_id"], "V0002");
+    play.abort();
+}
