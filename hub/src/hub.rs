@@ -49,6 +49,7 @@ pub enum HubError {
 pub struct Hub {
     http_addr: SocketAddr,
     push_addr: SocketAddr,
+    sockets: crate::transport::socket::SharedSockets,
     bus: Bus,
     devices: Arc<Devices>,
     tasks: Vec<JoinHandle<()>>,
@@ -117,7 +118,20 @@ impl Hub {
             window: Duration::from_secs(config.plugins.crash_window_s),
             command_timeout: Duration::from_secs(5),
         };
-        let devices = Devices::new(specs, bus.clone(), policy, Some(push.clone()));
+        let (sockets, socket_tasks) =
+            crate::transport::socket::SocketHub::bind(&config.listen.ports)
+                .await
+                .map_err(|(addr, message)| HubError::Bind {
+                    addr: format!("[listen.ports] {addr}"),
+                    message,
+                })?;
+        let devices = Devices::new(
+            specs,
+            bus.clone(),
+            policy,
+            Some(push.clone()),
+            Some(sockets.clone()),
+        );
         let failures: Arc<Mutex<Vec<LoadFailure>>> = Arc::default();
 
         let dir = config.plugins.dir.clone();
@@ -138,7 +152,7 @@ impl Hub {
             message: e.to_string(),
         })?;
         crate::metrics::handle();
-        let mut tasks = Vec::new();
+        let mut tasks = socket_tasks;
         let mut state = ApiState::new(
             bus.clone(),
             devices.clone(),
@@ -182,6 +196,7 @@ impl Hub {
         Ok(Hub {
             http_addr,
             push_addr,
+            sockets,
             bus,
             devices,
             tasks,
@@ -196,6 +211,11 @@ impl Hub {
     /// Where the push listener (device pushes) listens.
     pub fn push_addr(&self) -> SocketAddr {
         self.push_addr
+    }
+
+    /// Where the named device port (`[listen.ports]`) listens.
+    pub fn port_addr(&self, name: &str) -> Option<SocketAddr> {
+        self.sockets.addr(name)
     }
 
     /// The event bus.

@@ -102,6 +102,10 @@ pub struct Listen {
     /// a 504 (and retries), ms. Default 10000.
     #[serde(default = "default_reply_timeout")]
     pub reply_timeout_ms: u64,
+    /// Named TCP+UDP ports devices dial in to (e.g. `dc09 = "0.0.0.0:7300"`
+    /// for alarm hosts); drivers ask for them by name. Default none.
+    #[serde(default)]
+    pub ports: BTreeMap<String, String>,
 }
 
 fn default_push_listen() -> String {
@@ -117,6 +121,7 @@ impl Default for Listen {
             http: default_push_listen(),
             advertise: None,
             reply_timeout_ms: default_reply_timeout(),
+            ports: BTreeMap::new(),
         }
     }
 }

@@ -16,6 +16,7 @@ use supervisor::{Msg, Slot, Supervisor};
 use crate::bus::Bus;
 use crate::runtime::{LoadedDriver, wit};
 use crate::transport::push::SharedPush;
+use crate::transport::socket::SharedSockets;
 use crate::transport::{self, LinkStatus, Online, SessionSpec, SharedLinks};
 
 /// Zone of hub-level events (driver crashes, loads).
@@ -171,6 +172,7 @@ pub struct Devices {
     tasks: Mutex<Vec<tokio::task::AbortHandle>>,
     http: reqwest::Client,
     push: Option<SharedPush>,
+    sockets: Option<SharedSockets>,
 }
 
 impl Devices {
@@ -180,9 +182,11 @@ impl Devices {
         bus: Bus,
         policy: CrashPolicy,
         push: Option<SharedPush>,
+        sockets: Option<SharedSockets>,
     ) -> Arc<Self> {
         Arc::new(Devices {
             push,
+            sockets,
             specs,
             drivers: RwLock::new(HashMap::new()),
             links: Arc::default(),
@@ -225,6 +229,7 @@ impl Devices {
             device_errors: HashMap::new(),
         }));
         let (in_tx, in_rx) = mpsc::channel(1024);
+        let (route_tx, route_rx) = mpsc::channel(1024);
         let mut slots = Vec::new();
         for s in self.specs.iter().filter(|s| s.driver == d.name) {
             let session = transport::spawn(
@@ -238,6 +243,9 @@ impl Devices {
                     credentials: s.credentials.clone(),
                     http: self.http.clone(),
                     push: self.push.clone(),
+                    sockets: self.sockets.clone(),
+                    driver: d.name.clone(),
+                    router: Some(route_tx.clone()),
                 },
                 in_tx.clone(),
                 self.bus.clone(),
@@ -266,8 +274,9 @@ impl Devices {
             self.policy,
             status.clone(),
             self.bus.clone(),
+            self.sockets.clone(),
         );
-        let task = tokio::spawn(sup.run(rx, in_rx));
+        let task = tokio::spawn(sup.run(rx, in_rx, route_rx));
         if let Ok(mut t) = self.tasks.lock() {
             t.push(task.abort_handle());
         }

@@ -12,7 +12,8 @@ use tokio::time::Instant;
 
 use super::{CommandError, DriverState, DriverStatus, HUB_ZONE};
 use crate::bus::{Bus, Level, NewEvent};
-use crate::runtime::{CallError, DriverInstance, LoadedDriver, Outcome, convert, wit};
+use crate::runtime::{CallError, DriverInstance, LoadedDriver, Outcome, Routing, convert, wit};
+use crate::transport::socket::{RouteFrame, SharedSockets, reply_now};
 use crate::transport::types::Input;
 use crate::transport::{Backoff, Control, SessionHandle, committed};
 
@@ -70,6 +71,7 @@ pub(super) struct Supervisor {
     rebuild_at: Option<Instant>,
     status: Arc<Mutex<DriverStatus>>,
     bus: Bus,
+    sockets: Option<SharedSockets>,
 }
 
 impl Supervisor {
@@ -79,6 +81,7 @@ impl Supervisor {
         policy: CrashPolicy,
         status: Arc<Mutex<DriverStatus>>,
         bus: Bus,
+        sockets: Option<SharedSockets>,
     ) -> Self {
         Supervisor {
             driver,
@@ -90,6 +93,7 @@ impl Supervisor {
             rebuild_at: None,
             status,
             bus,
+            sockets,
         }
     }
 
@@ -97,6 +101,7 @@ impl Supervisor {
         mut self,
         mut msgs: mpsc::Receiver<Msg>,
         mut inputs: mpsc::Receiver<(String, Input)>,
+        mut frames: mpsc::Receiver<RouteFrame>,
     ) {
         self.build().await;
         loop {
@@ -111,6 +116,7 @@ impl Supervisor {
                     Some((device, input)) => self.on_input(&device, input).await,
                     None => return,
                 },
+                Some(f) = frames.recv() => self.on_frame(f).await,
                 _ = tokio::time::sleep_until(rebuild.unwrap_or_else(Instant::now)), if rebuild.is_some() => {
                     self.rebuild_at = None;
                     self.build().await;
@@ -188,6 +194,45 @@ impl Supervisor {
             Ok(outcome) => self.apply(device, outcome).await,
             Err(e) if e.is_trap() => self.crashed(e, Some(device)).await,
             Err(e) => tracing::debug!(device, "{e}"),
+        }
+    }
+
+    /// A frame on a shared port: the driver names its key, the hub finds
+    /// the device that claimed it.
+    async fn on_frame(&mut self, f: RouteFrame) {
+        let (Some(inst), Some(sockets)) = (self.instance.as_mut(), self.sockets.clone()) else {
+            return;
+        };
+        let routing = match inst.route(&f.port, &f.data) {
+            Ok(r) => r,
+            Err(e) if e.is_trap() => return self.crashed(e, None).await,
+            Err(e) => {
+                tracing::debug!("{e}");
+                return;
+            }
+        };
+        let kind = sockets
+            .kind(f.conn)
+            .unwrap_or(crate::transport::types::SocketKind::Tcp);
+        match routing {
+            Routing::Key { key, unclaimed } => match sockets.claimant(&f.port, kind, &key) {
+                Some((device, via, sink)) => {
+                    sockets.deliver(f.conn, &device, &via, &sink, f.data).await
+                }
+                None => {
+                    metrics::counter!("twinwall_socket_frames_total", "result" => "unclaimed")
+                        .increment(1);
+                    tracing::warn!(port = %f.port, peer = %f.peer, key, driver = %self.driver.label(), "frame for a key no configured device owns");
+                    if let Some(b) = unclaimed {
+                        reply_now(&sockets, f.conn, b).await;
+                    }
+                }
+            },
+            Routing::Reply(b) => reply_now(&sockets, f.conn, b).await,
+            Routing::Drop => {
+                metrics::counter!("twinwall_socket_frames_total", "result" => "dropped")
+                    .increment(1);
+            }
         }
     }
 

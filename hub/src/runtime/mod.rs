@@ -30,11 +30,13 @@ use host::HostState;
 pub const CONTRACTS: [&str; 2] = ["twinwall:driver@0.2.0", "twinwall:driver@0.1.0"];
 
 /// Transports this hub carries out for drivers.
-pub const TRANSPORTS: [&str; 7] = [
+pub const TRANSPORTS: [&str; 9] = [
     "modbus-tcp",
     "http-client",
     "http-listener",
     "http-stream",
+    "tcp-listener",
+    "udp-listener",
     "rtsp",
     "timer",
     "crypto",

@@ -7,12 +7,14 @@
 //! runtime translates them to and from each contract version.
 
 mod backoff;
+pub mod framing;
 pub mod http;
 mod link;
 mod modbus;
 pub mod push;
 pub mod rtsp;
 mod session;
+pub mod socket;
 pub mod stream;
 mod tracker;
 pub mod types;

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 
 use super::modbus::{self, ModbusLink, Op, Worked};
 use super::push::SharedPush;
+use super::socket::{FrameRouter, SharedSockets};
 use super::tracker::{self, SharedTracker, settle};
 use super::types::{Failure, FailureKind, HttpReply, Input, Request};
 use super::{Link, LinkChange, SharedLinks, http, stream};
@@ -41,6 +42,12 @@ pub struct SessionSpec {
     pub http: reqwest::Client,
     /// The hub's push listener, when it has one.
     pub push: Option<SharedPush>,
+    /// The hub's socket listeners.
+    pub sockets: Option<SharedSockets>,
+    /// The device's driver (a port belongs to one driver).
+    pub driver: String,
+    /// Where frames on shared ports go to be routed by the driver.
+    pub router: Option<FrameRouter>,
 }
 
 impl SessionSpec {
@@ -139,6 +146,8 @@ struct Session {
     tasks: HashMap<String, AbortHandle>,
     /// Push listens registered for this device.
     listens: Vec<String>,
+    /// Socket listens claimed for this device.
+    socket_listens: Vec<String>,
     /// Outcomes of exchanges running in their own tasks.
     wire_done: (mpsc::Sender<WireDone>, mpsc::Receiver<WireDone>),
 }
@@ -159,6 +168,7 @@ impl Session {
             digest: Default::default(),
             tasks: HashMap::new(),
             listens: Vec::new(),
+            socket_listens: Vec::new(),
             wire_done: mpsc::channel(64),
         }
     }
@@ -240,6 +250,10 @@ impl Session {
             push.unlisten(&self.spec.device, None);
         }
         self.listens.clear();
+        if let Some(sockets) = &self.spec.sockets {
+            sockets.unclaim(&self.spec.device, None);
+        }
+        self.socket_listens.clear();
     }
 
     fn modbus_link(&mut self) -> Result<&mut ModbusLink, String> {
@@ -327,6 +341,12 @@ impl Session {
                         m.cancel(&id);
                     }
                     self.timers.retain(|t| t.id != id);
+                    if self.socket_listens.contains(&id) {
+                        self.socket_listens.retain(|l| *l != id);
+                        if let Some(sockets) = &self.spec.sockets {
+                            sockets.unclaim(&self.spec.device, Some(&id));
+                        }
+                    }
                     if self.listens.contains(&id) {
                         self.listens.retain(|l| *l != id);
                         if let Some(push) = &self.spec.push {
@@ -391,13 +411,30 @@ impl Session {
                     settle(&tracker, None);
                 }
                 Request::SocketListen(l) => {
-                    let why = format!(
-                        "port `{}`: socket listeners are not available in twinwall-hub {}",
-                        l.port,
-                        env!("CARGO_PKG_VERSION")
-                    );
-                    self.fail(Failure::new(&l.id, FailureKind::Unsupported, why), &tracker)
-                        .await;
+                    let id = l.id.clone();
+                    let claimed = match (&self.spec.sockets, &self.spec.router) {
+                        (Some(sockets), Some(router)) => sockets.claim(
+                            &self.spec.device,
+                            &self.spec.driver,
+                            l,
+                            self.to_driver.clone(),
+                            router.clone(),
+                        ),
+                        _ => Err(Failure::new(
+                            &id,
+                            FailureKind::Unsupported,
+                            "this hub has no socket listeners ([listen.ports] in hub.toml)",
+                        )),
+                    };
+                    match claimed {
+                        Ok(()) => {
+                            if !self.socket_listens.contains(&id) {
+                                self.socket_listens.push(id);
+                            }
+                            settle(&tracker, None);
+                        }
+                        Err(f) => self.fail(f, &tracker).await,
+                    }
                 }
                 Request::TcpConnect(c) => {
                     let why = format!(
@@ -407,13 +444,25 @@ impl Session {
                     self.fail(Failure::new(&c.id, FailureKind::Unsupported, why), &tracker)
                         .await;
                 }
-                Request::SocketSend { conn, .. } | Request::SocketClose(conn) => {
-                    let why = format!("no connection {conn}");
-                    self.fail(
-                        Failure::new(&format!("conn:{conn}"), FailureKind::Closed, why),
-                        &tracker,
-                    )
-                    .await;
+                Request::SocketSend { conn, data, close } => {
+                    let sent = match &self.spec.sockets {
+                        Some(s) => s.send(conn, data, close, commit.clone()).await,
+                        None => Err(Failure::new(
+                            &format!("conn:{conn}"),
+                            FailureKind::Closed,
+                            format!("no connection {conn}"),
+                        )),
+                    };
+                    match sent {
+                        Ok(()) => settle(&tracker, None),
+                        Err(f) => self.fail(f, &tracker).await,
+                    }
+                }
+                Request::SocketClose(conn) => {
+                    if let Some(s) = &self.spec.sockets {
+                        s.close(conn).await;
+                    }
+                    settle(&tracker, None);
                 }
                 Request::Unsupported { id, transport } => {
                     let why = format!(
