@@ -13,7 +13,12 @@
 //! | `fire.supervisory` | yes | yellow | fire-panel drivers | `point` |
 //! | `fire.disabled` | yes | blue | fire-panel drivers | `point` |
 //! | `fire.panel` | no | info | fire-panel drivers | `action`: `silenced`, `reset`, `acknowledged` |
-//! | `perimeter.intrusion` | yes | red | perimeter drivers | `sensor_kind`, `subtype` |
+//! | `perimeter.intrusion` | yes | orange (per zone) | perimeter drivers | `sensor_kind` (`fence`, `beam`, `fibre`, …), `subtype` (`touch`, `cut`, `short`, `anti_cut`, `beam_break`, `vibration`), `zone_number`, `area`, `code` |
+//! | `perimeter.tamper` | yes | yellow | perimeter drivers | `subtype` (`enclosure`, `sensor`), `zone_number` |
+//! | `perimeter.fault` | yes | yellow | perimeter drivers | `subtype` (`power`, `battery`, `sensor`) |
+//! | `perimeter.armed` / `perimeter.disarmed` | no | info | perimeter drivers | `by`, `partition` |
+//! | `perimeter.bypassed` | yes | blue | perimeter drivers | `zone_number` |
+//! | `panic.cancelled` | no | info | alarm-post drivers | `zone_number`, `area` |
 //! | `access.granted` | no | info | access drivers | `person_id`, `name`, `category` (`staff`, `student`, `visitor`, `unknown`), `method`, `door`, `direction` (`in`, `out`), `temperature`; the face picture in `media` |
 //! | `access.denied` | no | blue (yellow for temperature) | access drivers | `reason` (`unknown_face`, `no_permission`, `abnormal_temperature`, `face_mismatch`), `door`, person fields when known |
 //! | `access.door` | no | info (forced orange, held open yellow) | access drivers | `door`, `state` (`opened`, `closed`, `unlocked`, `locked`, `forced`, `held_open`, `always_open`, `always_closed`, `normal`) |
@@ -27,7 +32,7 @@
 //! | `camera.stream_uri` | no | info | camera drivers (command `stream_uri`) | `uri`, `profile` |
 //! | `camera.snapshot` | no | info | camera drivers | `profile`; the picture in `media` |
 //! | `camera.stream` | no | info (orange when not playing) | camera drivers | `state` (`playing`, `stalled`, `down`), `codec`, `width`, `height`, `fps`, `error` |
-//! | `panic.pressed` | yes | red | alarm-post drivers | `post` |
+//! | `panic.pressed` | yes | red | alarm-post drivers | `zone_number`, `area` (the post), `sensor_kind` = `post` |
 //! | `broadcast.started` | no | info | hub | `job`, `speaker` |
 //! | `device.online` | no | info | hub | `transport` |
 //! | `device.offline` | no | orange | hub | `transport`, `reason` |
@@ -61,6 +66,11 @@ kinds! {
     FIRE_DISABLED = "fire.disabled", true;
     FIRE_PANEL = "fire.panel", false;
     PERIMETER_INTRUSION = "perimeter.intrusion", true;
+    PERIMETER_TAMPER = "perimeter.tamper", true;
+    PERIMETER_FAULT = "perimeter.fault", true;
+    PERIMETER_ARMED = "perimeter.armed", false;
+    PERIMETER_DISARMED = "perimeter.disarmed", false;
+    PERIMETER_BYPASSED = "perimeter.bypassed", true;
     ACCESS_GRANTED = "access.granted", false;
     ACCESS_DENIED = "access.denied", false;
     ACCESS_DOOR = "access.door", false;
@@ -75,6 +85,7 @@ kinds! {
     CAMERA_SNAPSHOT = "camera.snapshot", false;
     CAMERA_STREAM_URI = "camera.stream_uri", false;
     PANIC_PRESSED = "panic.pressed", true;
+    PANIC_CANCELLED = "panic.cancelled", false;
     BROADCAST_STARTED = "broadcast.started", false;
     DEVICE_ONLINE = "device.online", false;
     DEVICE_OFFLINE = "device.offline", false;

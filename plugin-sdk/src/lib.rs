@@ -54,6 +54,7 @@
 //! 0.1.0 (`wit/v0.1.0`).
 
 mod builders;
+pub mod crypto;
 mod driver;
 mod host;
 pub mod kinds;

@@ -21,8 +21,19 @@ use std::cell::RefCell;
 use crate::{DeviceConfig, Driver, DriverError, Event, Input, LogLevel, Outcome, Request};
 
 thread_local! {
+    static KEYS: RefCell<Vec<(String, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
     static NOW_MS: RefCell<i64> = const { RefCell::new(0) };
     static LOGS: RefCell<Vec<(LogLevel, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+#[cfg_attr(target_arch = "wasm32", allow(dead_code, reason = "native stand-in"))]
+pub(crate) fn harness_key(name: &str) -> Option<Vec<u8>> {
+    KEYS.with(|k| {
+        k.borrow()
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    })
 }
 
 #[cfg_attr(target_arch = "wasm32", allow(dead_code, reason = "native stand-in"))]
@@ -67,6 +78,16 @@ impl<D: Driver> Harness<D> {
     /// Run a command.
     pub fn command(&mut self, name: &str, args: &str) -> Result<Vec<Request>, DriverError> {
         self.device.command(name, args)
+    }
+
+    /// Give the device a key the driver can name in [`crate::crypto`] calls,
+    /// as the hub would hold it (this thread).
+    pub fn set_key(&mut self, name: &str, key: &[u8]) {
+        KEYS.with(|k| {
+            let mut k = k.borrow_mut();
+            k.retain(|(n, _)| n != name);
+            k.push((name.to_owned(), key.to_vec()));
+        });
     }
 
     /// What `now_ms()` returns to the driver from here on (this thread).

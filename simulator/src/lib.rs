@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod alarm_host;
 pub mod auth;
 pub mod camera;
 pub mod face_gate;

@@ -127,7 +127,7 @@ impl crypto::Host for HostState {
         data: Vec<u8>,
     ) -> Result<Vec<u8>, String> {
         let crypto::Cipher::AesCbc = cipher;
-        super::crypto::aes_cbc(self.key(&key)?, &iv, &data, true)
+        twinwall_plugin_sdk::crypto::aes_cbc(self.key(&key)?, &iv, &data, true)
     }
 
     fn decrypt(
@@ -138,7 +138,7 @@ impl crypto::Host for HostState {
         data: Vec<u8>,
     ) -> Result<Vec<u8>, String> {
         let crypto::Cipher::AesCbc = cipher;
-        super::crypto::aes_cbc(self.key(&key)?, &iv, &data, false)
+        twinwall_plugin_sdk::crypto::aes_cbc(self.key(&key)?, &iv, &data, false)
     }
 }
 

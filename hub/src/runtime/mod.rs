@@ -5,7 +5,6 @@
 
 mod cache;
 pub mod convert;
-mod crypto;
 mod host;
 mod instance;
 pub mod v0_1;

@@ -380,7 +380,11 @@ impl Session {
                     settle(&tracker, None);
                     self.deliver(Input::HttpListening { id, url }).await;
                 }
-                Request::HttpReply(reply) => self.reply(reply, commit.clone()),
+                Request::HttpReply(reply) => {
+                    // The device pushed: it is there.
+                    self.answered().await;
+                    self.reply(reply, commit.clone());
+                }
                 Request::HttpStream(s) => {
                     let Some(base) = self.spec.base_url() else {
                         let why = format!(
@@ -431,6 +435,9 @@ impl Session {
                             if !self.socket_listens.contains(&id) {
                                 self.socket_listens.push(id);
                             }
+                            // A device that dials in is online while it reports.
+                            self.wired = true;
+                            self.transport = "socket";
                             settle(&tracker, None);
                         }
                         Err(f) => self.fail(f, &tracker).await,
@@ -454,7 +461,11 @@ impl Session {
                         )),
                     };
                     match sent {
-                        Ok(()) => settle(&tracker, None),
+                        Ok(()) => {
+                            // The driver answers what the device sent: it is there.
+                            self.answered().await;
+                            settle(&tracker, None);
+                        }
                         Err(f) => self.fail(f, &tracker).await,
                     }
                 }

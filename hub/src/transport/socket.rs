@@ -186,7 +186,10 @@ impl SocketHub {
                     ),
                 ));
             }
-            if let Some(k) = c.listen.routes.iter().find(|k| listen.routes.contains(k)) {
+            if let Some(k) = c.listen.routes.iter().find(|k| listen.routes.contains(k))
+                && c.device != device
+                && c.listen.kind == listen.kind
+            {
                 return Err(fail(
                     FailureKind::Refused,
                     format!(
