@@ -16,6 +16,7 @@ pub const SCENARIO: &str = include_str!("demo/scenario.toml");
 const FP1_PROFILE: &str = include_str!("../../device-profiles/fire-panel/twinwall-fp1.toml");
 const CAM1_PROFILE: &str = include_str!("../../device-profiles/camera/twinwall-cam1.toml");
 const FG1_PROFILE: &str = include_str!("../../device-profiles/face-gate/twinwall-fg1.toml");
+const PH1_PROFILE: &str = include_str!("../../device-profiles/perimeter/twinwall-ph1.toml");
 
 /// Demo options.
 #[derive(Debug, Clone)]
@@ -54,6 +55,40 @@ pub struct Demo {
 }
 
 impl Demo {
+    /// Play the scenario, and act as the duty room would: disarm the north
+    /// perimeter for a patrol and arm it again (an arm/disarm round trip over
+    /// the host's control channel, recorded with its actor).
+    pub async fn play(&self) {
+        let devices = self.hub.devices().clone();
+        let operator = async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(27)).await;
+                let _ = devices
+                    .command(
+                        "ph-perimeter-north",
+                        "disarm",
+                        "{\"partition\": 1}",
+                        "demo duty room",
+                    )
+                    .await;
+                tokio::time::sleep(std::time::Duration::from_secs(8)).await;
+                let _ = devices
+                    .command(
+                        "ph-perimeter-north",
+                        "arm",
+                        "{\"partition\": 1}",
+                        "demo duty room",
+                    )
+                    .await;
+                tokio::time::sleep(std::time::Duration::from_secs(55)).await;
+            }
+        };
+        tokio::select! {
+            _ = self.scenario.play(&self.fleet) => {}
+            _ = operator => {}
+        }
+    }
+
     /// The WS-Discovery responder's address.
     pub fn discovery_addr(&self) -> std::net::SocketAddr {
         self.discovery.addr()
@@ -79,6 +114,7 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         ("fire-panel/twinwall-fp1.toml", FP1_PROFILE),
         ("camera/twinwall-cam1.toml", CAM1_PROFILE),
         ("face-gate/twinwall-fg1.toml", FG1_PROFILE),
+        ("perimeter/twinwall-ph1.toml", PH1_PROFILE),
     ] {
         let path = profiles.join(file);
         if let Some(dir) = path.parent() {
@@ -100,6 +136,9 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
     }
     let config = HubConfig::parse(&config_text, "demo hub.toml", tmp.path())?;
     let hub = Hub::start(config).await?;
+    if let Some(dc09) = hub.port_addr("dc09") {
+        fleet.set_receiver(dc09);
+    }
     // One WS-Discovery responder for every camera, on loopback.
     let endpoints = fleet
         .cameras
@@ -136,6 +175,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
         opts.visit_limit_s
     );
     println!("  head counts:  {url}/api/v1/people/stats");
+    println!("  perimeter:    {url}/api/v1/events?kind=perimeter.*  (panic posts: kind=panic.*)");
     println!("  live stream:  {url}/api/v1/events/stream");
     println!("  devices:      {url}/api/v1/devices");
     println!("  metrics:      {url}/metrics");
@@ -156,7 +196,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     );
     println!("Press Ctrl-C to stop.");
     tokio::select! {
-        _ = demo.scenario.play(&demo.fleet) => { tokio::signal::ctrl_c().await?; }
+        _ = demo.play() => { tokio::signal::ctrl_c().await?; }
         r = tokio::signal::ctrl_c() => r?,
     }
     demo.hub.stop().await;
@@ -202,11 +242,19 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u6
     ];
     let mut t = format!(
         "[site]\nid = \"demo\"\nname = \"Twinwall demo campus\"\ndata_dir = \"data\"\n\n[http]\nlisten = \"{http}\"\n\n\
-         [listen]\nhttp = \"127.0.0.1:0\"\n\n[people]\nvisit_limit_s = {visit_limit_s}\n\n\
+         [listen]\nhttp = \"127.0.0.1:0\"\n[listen.ports]\ndc09 = \"127.0.0.1:0\"\n\n[people]\nvisit_limit_s = {visit_limit_s}\n\n\
          [plugins]\ndir = \"plugins\"\n\n[profiles]\ndir = \"device-profiles\"\n\n[[zones]]\nid = \"campus\"\nname = \"Main campus\"\n"
     );
     t.push_str("\n[[zones]]\nid = \"gate-north\"\nname = \"北门 North gate\"\nparent = \"campus\"\nrisk = \"yellow\"\n");
     gates(&mut t, fleet, scenario, "gate-north");
+    t.push_str("\n[[zones]]\nid = \"perimeter-north\"\nname = \"北侧周界 North perimeter\"\nparent = \"campus\"\nrisk = \"orange\"\n");
+    alarm_host(
+        &mut t,
+        fleet,
+        scenario,
+        "ph-perimeter-north",
+        "perimeter-north",
+    );
     for (zone, name, risk) in zones {
         t.push_str(&format!("\n[[zones]]\nid = \"{zone}\"\nname = \"{name}\"\nparent = \"campus\"\nrisk = \"{risk}\"\n"));
         // Devices are named after their zone: fp-<zone>, cam-<zone>-<n>.
@@ -218,6 +266,7 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u6
             ));
         }
         gates(&mut t, fleet, scenario, zone);
+        alarm_host(&mut t, fleet, scenario, &format!("ap-{zone}"), zone);
         for c in scenario
             .cameras
             .iter()
@@ -266,4 +315,24 @@ fn gates(t: &mut String, fleet: &Fleet, scenario: &Scenario, zone: &str) {
             g.doors
         ));
     }
+}
+
+/// The alarm host `id` in `zone`: a perimeter-driver device with its account
+/// and zone map; its address is the host's control channel.
+fn alarm_host(t: &mut String, fleet: &Fleet, scenario: &Scenario, id: &str, zone: &str) {
+    let (Some(decl), Some(host)) = (
+        scenario.hosts.iter().find(|h| h.id == id),
+        fleet.hosts.get(id),
+    ) else {
+        return;
+    };
+    t.push_str(&format!(
+        "\n[[devices]]\nid = \"{id}\"\ndriver = \"perimeter\"\nprofile = \"perimeter/twinwall-ph1\"\nzone = \"{zone}\"\n\
+         address = \"{}\"\nusername = \"admin\"\npassword = \"admin123\"\noffline_after_ms = {}\n\
+         settings = {{ account = \"{}\", zones = \"{}\" }}\n",
+        host.control_addr(),
+        decl.supervision_s * 2500,
+        decl.account,
+        decl.zones
+    ));
 }

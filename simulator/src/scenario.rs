@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::alarm_host::{AlarmHost, HostOptions, codes};
 use crate::camera::{Camera, Topic};
 use crate::face_gate::{Category, Denial, FaceGate, GateOptions, minor, people};
 use crate::fire_panel::{Fault, FirePanel};
@@ -44,6 +45,10 @@ pub struct Scenario {
     /// Face gates to start.
     #[serde(default)]
     pub gates: Vec<GateDecl>,
+    /// Alarm hosts (perimeter, one-key posts) to start; they dial the
+    /// receiver given to [`Fleet::set_receiver`].
+    #[serde(default)]
+    pub hosts: Vec<HostDecl>,
     /// What happens when.
     #[serde(default)]
     pub steps: Vec<Step>,
@@ -74,6 +79,44 @@ pub struct GateDecl {
 
 fn default_doors() -> u8 {
     2
+}
+
+/// An alarm host reporting over SIA DC-09.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostDecl {
+    /// Id.
+    pub id: String,
+    /// DC-09 account (hex).
+    pub account: String,
+    /// Zone map as the hub's perimeter driver takes it (`1=fence/north-a, …`).
+    #[serde(default)]
+    pub zones: String,
+    /// Seconds between supervision messages (default 20).
+    #[serde(default = "default_supervision")]
+    pub supervision_s: u64,
+}
+
+fn default_supervision() -> u64 {
+    20
+}
+
+/// What happens at an alarm host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostEvent {
+    /// A fence zone touched (or `restore`).
+    Touch,
+    /// A fence wire cut.
+    Cut,
+    /// A beam broken.
+    Beam,
+    /// The enclosure opened.
+    Tamper,
+    /// A post's panic button pressed.
+    Panic,
+    /// A post's panic cancelled at the post.
+    PanicCancel,
 }
 
 /// Random passes at a gate, one every `every_s` on average.
@@ -151,6 +194,17 @@ pub struct Fleet {
     pub cameras: HashMap<String, Camera>,
     /// Face gates by id.
     pub gates: HashMap<String, FaceGate>,
+    /// Alarm hosts by id.
+    pub hosts: HashMap<String, AlarmHost>,
+}
+
+impl Fleet {
+    /// Point every alarm host at the receiver (the hub's DC-09 port).
+    pub fn set_receiver(&self, addr: std::net::SocketAddr) {
+        for h in self.hosts.values() {
+            h.set_receiver(addr);
+        }
+    }
 }
 
 /// `staff:3` → that person.
@@ -196,6 +250,18 @@ pub struct Step {
     /// Door or lane (default 1).
     #[serde(default)]
     pub door: Option<u8>,
+    /// Alarm host id.
+    #[serde(default)]
+    pub host: String,
+    /// What happens at the host.
+    #[serde(default)]
+    pub alarm: Option<HostEvent>,
+    /// The host's zone (default 1).
+    #[serde(default)]
+    pub zone: Option<u16>,
+    /// A restore rather than a new event (default false).
+    #[serde(default)]
+    pub restore: bool,
     /// Camera condition: `motion`, `tamper`, `signal_loss`.
     #[serde(default)]
     pub topic: Option<Topic>,
@@ -317,6 +383,15 @@ impl Scenario {
             if st.at_s.is_nan() || st.at_s < 0.0 {
                 return Err(bad("at_s must be ≥ 0".into()));
             }
+            if !st.host.is_empty() {
+                if !s.hosts.iter().any(|h| h.id == st.host) || st.alarm.is_none() {
+                    return Err(bad(format!(
+                        "unknown host `{}` or no `alarm` (touch, cut, beam, tamper, panic, panic_cancel)",
+                        st.host
+                    )));
+                }
+                continue;
+            }
             if !st.gate.is_empty() {
                 if !st.panel.is_empty()
                     || !st.camera.is_empty()
@@ -419,6 +494,14 @@ impl Scenario {
             .await?;
             fleet.cameras.insert(c.id.clone(), cam);
         }
+        for h in &self.hosts {
+            // The receiver is the hub, started after its devices: the host
+            // keeps trying until `Fleet::set_receiver` says where it is.
+            let mut o = HostOptions::new(&h.account, std::net::SocketAddr::new(host, 9));
+            o.supervision_s = h.supervision_s;
+            let ah = AlarmHost::start(&h.id, std::net::SocketAddr::new(host, 0), o).await?;
+            fleet.hosts.insert(h.id.clone(), ah);
+        }
         for g in &self.gates {
             let gate = FaceGate::start(
                 &g.id,
@@ -465,6 +548,9 @@ impl Scenario {
                 if let Some(g) = fleet.gates.get(&st.gate) {
                     gate_step(g, st);
                 }
+                if let (Some(h), Some(a)) = (fleet.hosts.get(&st.host), st.alarm) {
+                    host_step(h, a, st.zone.unwrap_or(1), st.restore);
+                }
             }
             match self.repeat_after_s {
                 Some(r) if r > 0.0 => {
@@ -489,6 +575,20 @@ async fn run_traffic(gate: &FaceGate, every_s: f64) {
         };
         let p = people::person(category, fastrand::u32(0..300));
         gate.pass(&p, fastrand::u8(1..3), fastrand::bool());
+    }
+}
+
+/// Apply one step to an alarm host.
+pub fn host_step(h: &AlarmHost, what: HostEvent, zone: u16, restore: bool) {
+    let q = if restore { 3 } else { 1 };
+    tracing::info!(host = h.id(), ?what, zone, restore, "scenario step");
+    match what {
+        HostEvent::Touch => h.report(q, codes::PERIMETER, 1, zone),
+        HostEvent::Cut => h.report(q, codes::CUT, 1, zone),
+        HostEvent::Beam => h.report(q, codes::PERIMETER, 1, zone),
+        HostEvent::Tamper => h.report(q, codes::TAMPER, 1, zone),
+        HostEvent::Panic => h.report(q, codes::PANIC, 1, zone),
+        HostEvent::PanicCancel => h.panic_cancel(zone),
     }
 }
 

@@ -19,7 +19,7 @@ async fn the_demo_shows_every_family_within_a_minute() {
     let url = format!("http://{}", d.hub.http_addr());
     let http = reqwest::Client::new();
     let play = tokio::spawn(async move {
-        d.scenario.play(&d.fleet).await;
+        d.play().await;
         d
     });
     let events = |q: &'static str| {
@@ -41,6 +41,11 @@ async fn the_demo_shows_every_family_within_a_minute() {
         "kind=fire.alarm",
         "kind=camera.motion",
         "kind=access.denied",
+        "kind=perimeter.intrusion",
+        "kind=panic.pressed",
+        "kind=panic.cancelled",
+        "kind=perimeter.disarmed",
+        "kind=perimeter.armed",
     ] {
         wait_for(within, || events(q))
             .await
