@@ -153,6 +153,8 @@ struct Shared {
     armed: AtomicBool,
     hv_on: AtomicBool,
     bypassed: Mutex<Vec<u16>>,
+    /// Microseconds from sending a report to its ACK (the last 10 000).
+    latencies: Mutex<VecDeque<u64>>,
 }
 
 /// A running simulated alarm host. Dropping it stops it.
@@ -185,6 +187,7 @@ impl AlarmHost {
             armed: AtomicBool::new(true),
             hv_on: AtomicBool::new(true),
             bypassed: Mutex::default(),
+            latencies: Mutex::default(),
         });
         let listener = tokio::net::TcpListener::bind(control_bind).await?;
         let control_addr = listener.local_addr()?;
@@ -276,6 +279,15 @@ impl AlarmHost {
     /// Reports waiting for their ACK.
     pub fn pending(&self) -> usize {
         self.shared.queue.lock().map(|q| q.len()).unwrap_or(0)
+    }
+
+    /// Microseconds from sending each report to its ACK (most recent last).
+    pub fn ack_latencies_us(&self) -> Vec<u64> {
+        self.shared
+            .latencies
+            .lock()
+            .map(|l| l.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// Whether partition 1 is armed.
@@ -469,6 +481,7 @@ async fn transmit(s: Arc<Shared>) {
         }
         let Some(w) = wire.as_mut() else { continue };
         let f = s.frame(seq, &data);
+        let sent_at = std::time::Instant::now();
         let mut sent = w.send(&f).await;
         if sent.is_ok() && s.fault() == HostFault::Duplicate {
             sent = w.send(&f).await;
@@ -503,6 +516,11 @@ async fn transmit(s: Arc<Shared>) {
                         q.pop_front();
                     }
                     s.acked.fetch_add(1, Ordering::Relaxed);
+                    let mut l = s.latencies.lock().unwrap_or_else(|p| p.into_inner());
+                    l.push_back(sent_at.elapsed().as_micros() as u64);
+                    if l.len() > 10_000 {
+                        l.pop_front();
+                    }
                 }
             }
             Some(Answer::Nak(t)) => {

@@ -35,6 +35,11 @@ use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinHandle;
 
 pub use event::{AccessEvent, minor};
+
+/// Bytes of a face picture the gates send (without the oversized fault).
+pub fn picture_size() -> usize {
+    event::picture("size", 0).len()
+}
 pub use people::{Category, Person};
 
 use crate::auth::DigestGuard;
