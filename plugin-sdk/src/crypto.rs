@@ -48,7 +48,7 @@ fn run(key: &str, iv: &[u8], data: &[u8], encrypt: bool) -> Result<Vec<u8>, Stri
 pub fn aes_cbc(key: &[u8], iv: &[u8], data: &[u8], encrypt: bool) -> Result<Vec<u8>, String> {
     use aes::cipher::block_padding::NoPadding;
     use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
-    if data.len() % 16 != 0 {
+    if !data.len().is_multiple_of(16) {
         return Err(format!(
             "{} bytes is not a whole number of 16-byte blocks",
             data.len()

@@ -2,8 +2,18 @@
 //!
 //! Virtual campus safety devices that speak their real protocols on loopback,
 //! so that the hub, drivers and vendors' products can be tested without
-//! hardware: today, fire-alarm panels over Modbus TCP (register map TW-FP1,
-//! `docs/fire-panel-map.md`), scripted by scenario files, with faults on demand.
+//! hardware, with faults on demand and scripted by scenario files:
+//!
+//! - [`fire_panel`]: fire-alarm panels over Modbus TCP (register map TW-FP1,
+//!   `docs/fire-panel-map.md`);
+//! - [`camera`]: ONVIF cameras (device, media, pull-point events, WS-Discovery)
+//!   with RTSP/H.264;
+//! - [`face_gate`]: face-recognition gates speaking Hikvision-ISAPI-style HTTP
+//!   (pushes with retry and buffering, alert stream, door control;
+//!   `docs/face-gate-isapi.md`);
+//! - [`alarm_host`]: perimeter alarm hosts, pulse fences and one-key posts
+//!   reporting over SIA DC-09 / Contact ID (`docs/alarm-host-cid.md`);
+//! - [`scenario`]: what happens when, to any of them.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use twinwall_simulator::alarm_host::{AlarmHost, HostOptions};
 use twinwall_simulator::camera::Camera;
+use twinwall_simulator::face_gate::{FaceGate, GateOptions, people};
 use twinwall_simulator::fire_panel::FirePanel;
 use twinwall_simulator::scenario::{Fleet, Scenario};
 
@@ -49,6 +51,37 @@ enum Command {
         #[arg(long, default_value = "admin123")]
         password: String,
     },
+    /// Face-recognition gates (ISAPI style): pushes once a hub tells them
+    /// where, or the alert stream; `--rate` passes per second in all.
+    FaceGates {
+        /// How many gates.
+        #[arg(long, default_value_t = 1)]
+        count: u16,
+        /// Account user.
+        #[arg(long, default_value = "admin")]
+        username: String,
+        /// Account password.
+        #[arg(long, default_value = "admin123")]
+        password: String,
+        /// Passes per second, spread over all gates (0: none).
+        #[arg(long, default_value_t = 0.0)]
+        rate: f64,
+    },
+    /// Alarm hosts reporting to a DC-09 receiver (the hub's `[listen.ports]`).
+    AlarmHosts {
+        /// How many hosts; accounts count up from `--first-account`.
+        #[arg(long, default_value_t = 1)]
+        count: u16,
+        /// The receiver, host:port.
+        #[arg(long)]
+        receiver: SocketAddr,
+        /// First account (hex).
+        #[arg(long, default_value = "1000")]
+        first_account: String,
+        /// Fence touches per second, spread over all hosts (0: none).
+        #[arg(long, default_value_t = 0.0)]
+        rate: f64,
+    },
     /// Every device a scenario file (TOML) declares, playing its steps.
     Scenario {
         /// The scenario file.
@@ -75,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut fleet = Fleet::default();
     let mut scenario = None;
+    let mut load = 0.0;
     match cli.command {
         Command::FirePanels { count, points } => {
             for i in 0..count {
@@ -98,6 +132,49 @@ async fn main() -> anyhow::Result<()> {
                 fleet.cameras.insert(id, c);
             }
         }
+        Command::FaceGates {
+            count,
+            username,
+            password,
+            rate,
+        } => {
+            for i in 0..count {
+                let id = format!("fg-{}", i + 1);
+                let g = FaceGate::start(
+                    &id,
+                    addr(cli.host, cli.base_port, i)?,
+                    &username,
+                    &password,
+                    GateOptions::default(),
+                )
+                .await
+                .with_context(|| format!("starting {id}"))?;
+                fleet.gates.insert(id, g);
+            }
+            load = rate;
+        }
+        Command::AlarmHosts {
+            count,
+            receiver,
+            first_account,
+            rate,
+        } => {
+            let first =
+                u64::from_str_radix(&first_account, 16).context("--first-account is hex")?;
+            for i in 0..count {
+                let id = format!("ah-{}", i + 1);
+                let account = format!("{:04X}", first + u64::from(i));
+                let h = AlarmHost::start(
+                    &id,
+                    addr(cli.host, cli.base_port, i)?,
+                    HostOptions::new(&account, receiver),
+                )
+                .await
+                .with_context(|| format!("starting {id}"))?;
+                fleet.hosts.insert(id, h);
+            }
+            load = rate;
+        }
         Command::Scenario { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -117,6 +194,20 @@ async fn main() -> anyhow::Result<()> {
             .values()
             .map(|c| format!("{} onvif http://{}/onvif/device_service", c.id(), c.addr())),
     );
+    lines.extend(
+        fleet
+            .gates
+            .values()
+            .map(|g| format!("{} isapi http://{}/ISAPI/", g.id(), g.addr())),
+    );
+    lines.extend(fleet.hosts.values().map(|h| {
+        format!(
+            "{} dc09 account {} (control http://{})",
+            h.id(),
+            h.account(),
+            h.control_addr()
+        )
+    }));
     lines.sort();
     for l in &lines {
         println!("{l}");
@@ -125,6 +216,7 @@ async fn main() -> anyhow::Result<()> {
     let play = async {
         match &scenario {
             Some(s) => s.play(&fleet).await,
+            None if load > 0.0 => steady_load(&fleet, load).await,
             None => std::future::pending().await,
         }
     };
@@ -133,4 +225,22 @@ async fn main() -> anyhow::Result<()> {
         r = tokio::signal::ctrl_c() => r?,
     }
     Ok(())
+}
+
+/// `rate` events per second spread over the fleet's gates and hosts.
+async fn steady_load(fleet: &Fleet, rate: f64) {
+    let gates: Vec<&FaceGate> = fleet.gates.values().collect();
+    let hosts: Vec<&AlarmHost> = fleet.hosts.values().collect();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs_f64(1.0 / rate));
+    let mut n: usize = 0;
+    loop {
+        tick.tick().await;
+        n += 1;
+        if !gates.is_empty() {
+            gates[n % gates.len()].pass(&people::random(), 1, n.is_multiple_of(2));
+        }
+        if !hosts.is_empty() {
+            hosts[n % hosts.len()].fence_touch(1, n.is_multiple_of(2));
+        }
+    }
 }

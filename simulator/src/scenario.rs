@@ -462,7 +462,7 @@ impl Scenario {
             }
         }
         for t in &s.traffic {
-            if !s.gates.iter().any(|g| g.id == t.gate) || !(t.every_s > 0.0) {
+            if !s.gates.iter().any(|g| g.id == t.gate) || t.every_s.is_nan() || t.every_s <= 0.0 {
                 return Err(ScenarioError::Parse {
                     file: file.to_owned(),
                     message: format!("traffic at unknown gate `{}` or with every_s ≤ 0", t.gate),

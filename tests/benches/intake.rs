@@ -25,16 +25,33 @@ async fn face_gates(gates: usize, per_gate: usize) {
     let mut gs = Vec::new();
     for i in 0..gates {
         gs.push(
-            FaceGate::start(&format!("fg-{i}"), "127.0.0.1:0".parse().unwrap(), "admin", "pw", GateOptions::default())
-                .await
-                .unwrap(),
+            FaceGate::start(
+                &format!("fg-{i}"),
+                "127.0.0.1:0".parse().unwrap(),
+                "admin",
+                "pw",
+                GateOptions::default(),
+            )
+            .await
+            .unwrap(),
         );
     }
-    let devices: String = gs.iter().enumerate().map(|(i, g)| gate_device(&format!("fg-{i}"), g)).collect();
-    let hub = TestHub::start(&["face-gate"], &format!("[[zones]]\nid = \"gates\"\n{devices}")).await.unwrap();
-    wait_for(Duration::from_secs(60), || async { gs.iter().all(|g| g.push_target().is_some()).then_some(()) })
-        .await
-        .expect("every gate configured");
+    let devices: String = gs
+        .iter()
+        .enumerate()
+        .map(|(i, g)| gate_device(&format!("fg-{i}"), g))
+        .collect();
+    let hub = TestHub::start(
+        &["face-gate"],
+        &format!("[[zones]]\nid = \"gates\"\n{devices}"),
+    )
+    .await
+    .unwrap();
+    wait_for(Duration::from_secs(60), || async {
+        gs.iter().all(|g| g.push_target().is_some()).then_some(())
+    })
+    .await
+    .expect("every gate configured");
     let p = people::person(Category::Student, 1);
     let t = Instant::now();
     for g in &gs {
@@ -70,7 +87,9 @@ async fn alarm_hosts(hosts: usize, per_host: usize) {
         .collect();
     let hub = TestHub::start(
         &["perimeter"],
-        &format!("[[zones]]\nid = \"perimeter\"\n[listen.ports]\ndc09 = \"127.0.0.1:0\"\n{devices}"),
+        &format!(
+            "[[zones]]\nid = \"perimeter\"\n[listen.ports]\ndc09 = \"127.0.0.1:0\"\n{devices}"
+        ),
     )
     .await
     .unwrap();
@@ -79,14 +98,18 @@ async fn alarm_hosts(hosts: usize, per_host: usize) {
     for i in 0..hosts {
         let mut o = HostOptions::new(&format!("{:04X}", 0x1000 + i), rx);
         o.supervision_s = 600;
-        hs.push(AlarmHost::start(&format!("ph-{i}"), "127.0.0.1:0".parse().unwrap(), o).await.unwrap());
+        hs.push(
+            AlarmHost::start(&format!("ph-{i}"), "127.0.0.1:0".parse().unwrap(), o)
+                .await
+                .unwrap(),
+        );
     }
     // Each host's supervision message first: connections are up.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let t = Instant::now();
     for h in &hs {
         for k in 0..per_host {
-            h.fence_touch(1, k % 2 == 0);
+            h.fence_touch(1, k.is_multiple_of(2));
         }
     }
     let total = (hosts * per_host) as u64;

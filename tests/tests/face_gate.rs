@@ -275,7 +275,7 @@ async fn a_hub_killed_while_gates_push_loses_nothing() {
             .collect();
         async move {
             for (i, p) in people.iter().enumerate() {
-                g.pass(p, 1, i % 2 == 0);
+                g.pass(p, 1, i.is_multiple_of(2));
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             g

@@ -323,7 +323,7 @@ pub fn duh(m: &Message) -> Vec<u8> {
 
 /// Hex text to bytes.
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

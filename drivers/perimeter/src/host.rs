@@ -425,7 +425,7 @@ impl Host {
         if let Some(s) = subtype {
             e = e.attr("subtype", s);
         }
-        let what = kind.replace('.', " ").replace('_', " ");
+        let what = kind.replace(['.', '_'], " ");
         let message = if map.user {
             e = e.attr("by", format!("user {}", cid.zone));
             format!("{what} by user {} (partition {})", cid.zone, cid.partition)

@@ -112,9 +112,7 @@ pub fn build(m: &Outgoing<'_>) -> Vec<u8> {
         Some(key) => {
             // Padding (no `|`, `[` or `]`) up to whole blocks, then `|`.
             let need = (16 - (inner.len() + 1) % 16) % 16;
-            let pad: String = (0..need)
-                .map(|_| char::from(fastrand::alphanumeric()))
-                .collect();
+            let pad: String = (0..need).map(|_| fastrand::alphanumeric()).collect();
             let plain = format!("{pad}|{inner}");
             let c = cipher(key, plain.as_bytes(), true).unwrap_or_default();
             let hex: String = c.iter().map(|b| format!("{b:02X}")).collect();
