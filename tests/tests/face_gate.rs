@@ -134,6 +134,12 @@ async fn pushed_passes_become_events_with_faces_and_doors_obey() {
         "{body}"
     );
     assert!(body["error"]["message"].as_str().unwrap().contains("fg-1"));
+    let drivers = hub.get("/api/v1/drivers").await.unwrap();
+    let spec = &drivers["drivers"][0]["command_specs"][0];
+    assert_eq!(
+        spec["args_schema"]["properties"]["door"]["type"], "integer",
+        "{drivers}"
+    );
     // Wrong credentials on the gate: the command fails with the device's word.
     g.set_password("changed");
     let (status, body) = hub
@@ -311,6 +317,22 @@ async fn a_hub_killed_while_gates_push_loses_nothing() {
     eprintln!(
         "{n} passes kept across the kill; the gate saw {} unanswered pushes and resent them",
         g.push_failures()
+    );
+    // The people view is rebuilt from the log: every pass counted once per event stored.
+    let stored = hub.events("kind=access.granted").await.unwrap().len() as u64;
+    let stats = wait_for(Duration::from_secs(10), || async {
+        hub.get("/api/v1/people/stats")
+            .await
+            .ok()
+            .filter(|s| s["ready"] == true)
+    })
+    .await
+    .unwrap();
+    let t = &stats["totals"]["student"];
+    assert_eq!(
+        t["in"].as_u64().unwrap() + t["out"].as_u64().unwrap(),
+        stored,
+        "{stats}"
     );
     assert!(g.push_failures() > 0, "the kill interrupted pushing");
 }

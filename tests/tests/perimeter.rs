@@ -79,7 +79,11 @@ async fn frames_become_events_clear_encrypted_and_over_udp() {
     };
     let h1 = start("ph-1", "1234", c1, |_| {}).await;
     let h2 = start("ph-2", "5678", c2, |o| o.key = Some(KEY.to_vec())).await;
-    let h3 = start("ph-3", "9ABC", c3, |o| o.link = Link::Udp).await;
+    let h3 = start("ph-3", "9ABC", c3, |o| {
+        o.link = Link::Udp;
+        o.sia = true;
+    })
+    .await;
     for id in ["ph-1", "ph-2", "ph-3"] {
         hub.wait_online(id).await.unwrap();
     }

@@ -47,6 +47,7 @@ async fn pysiaalarm_accepts_and_acknowledges_the_simulated_hosts() {
         .unwrap();
     let mut o = HostOptions::new("1234", at(ports[1]));
     o.link = Link::Udp;
+    o.sia = true;
     let udp = AlarmHost::start("ph-u", "127.0.0.1:0".parse().unwrap(), o)
         .await
         .unwrap();
@@ -82,7 +83,7 @@ async fn pysiaalarm_accepts_and_acknowledges_the_simulated_hosts() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["message_type"] == "ADM-CID")
+        .filter(|e| e["message_type"] != "NULL")
         .collect();
     let find = |acct: &str, code: &str, zone: &str| {
         events
@@ -93,11 +94,18 @@ async fn pysiaalarm_accepts_and_acknowledges_the_simulated_hosts() {
     // pysiaalarm maps Contact ID to SIA codes: 131 → BA, 120 → PA.
     let touch = find("1234", "BA", "003");
     assert_eq!(touch["response"], "ACK");
-    assert_eq!(find("1234", "BA", "002")["response"], "ACK", "over UDP too");
+    let udp_report = events
+        .iter()
+        .find(|e| e["account"] == "1234" && e["code"] == "BA" && e["ri"] == "01")
+        .unwrap_or_else(|| panic!("no SIA-DCS report over UDP in {v}"));
+    assert_eq!(udp_report["response"], "ACK", "SIA-DCS over UDP too");
     let panic = find("5678", "PA", "009");
     assert_eq!(panic["encrypted"], true);
     assert_eq!(panic["valid_timestamp"], true);
-    assert_eq!(v["counts"]["tcp"]["valid_events"], 3, "{v}");
+    assert!(
+        v["counts"]["tcp"]["valid_events"].as_u64().unwrap() >= 3,
+        "{v}"
+    );
     for link in ["tcp", "udp"] {
         let c = &v["counts"][link];
         assert_eq!(

@@ -42,6 +42,41 @@ impl Cid {
         })
     }
 
+    /// Read SIA-DCS data (`Nri01/BA003`, optionally with `ti…/` and `id…/`
+    /// blocks), with `sia` giving each two-letter code's qualifier and code.
+    pub fn from_sia(
+        data: &str,
+        sia: impl Fn(&str) -> Option<(u8, u16)>,
+    ) -> Result<Cid, &'static str> {
+        let mut d = data.trim().strip_prefix('N').unwrap_or(data.trim());
+        let mut partition = 0u8;
+        while let Some((block, rest)) = d.split_once('/') {
+            if let Some(ri) = block.strip_prefix("ri") {
+                partition = ri.parse().map_err(|_| "SIA `ri` (area) is not a number")?;
+            } else if !(block.starts_with("ti") || block.starts_with("id") || block.is_empty()) {
+                break;
+            }
+            d = rest;
+        }
+        let code = d.get(..2).ok_or("SIA data has no event code")?;
+        let zone = d[2..].trim();
+        let zone: u16 = if zone.is_empty() {
+            0
+        } else {
+            zone.parse().map_err(|_| "SIA zone is not a number")?
+        };
+        if zone > 999 {
+            return Err("SIA zone is over 999");
+        }
+        let (qualifier, cid) = sia(code).ok_or("SIA code not in the profile")?;
+        Ok(Cid {
+            qualifier,
+            code: cid,
+            partition,
+            zone,
+        })
+    }
+
     /// New event (or opening, for open/close codes).
     pub fn is_new(&self) -> bool {
         self.qualifier == 1
@@ -74,5 +109,25 @@ mod tests {
         ] {
             assert!(Cid::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn sia_dcs_data_becomes_contact_id() {
+        let sia = |c: &str| (c == "BA").then_some((1u8, 131u16));
+        assert_eq!(
+            Cid::from_sia("Nri01/BA003", sia),
+            Ok(Cid {
+                qualifier: 1,
+                code: 131,
+                partition: 1,
+                zone: 3
+            })
+        );
+        assert_eq!(
+            Cid::from_sia("Nti10:15/id7/ri2/BA12", sia).map(|c| (c.partition, c.zone)),
+            Ok((2, 12))
+        );
+        assert!(Cid::from_sia("Nri01/XX003", sia).is_err());
+        assert!(Cid::from_sia("Nri01/BAzz", sia).is_err());
     }
 }

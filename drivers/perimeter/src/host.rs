@@ -334,7 +334,22 @@ impl Host {
                     return;
                 }
             },
-            "ADM-CID" => {}
+            "SIA-DCS" if !repeat => match Cid::from_sia(&c.data, |code| self.profile.sia(code)) {
+                Ok(cid) => match self.event(&cid, c.timestamp) {
+                    Some(Some(e)) => out.push(e.attr("protocol", "SIA-DCS")),
+                    Some(None) => {}
+                    None => {
+                        out.request(Request::send(conn, dc09::duh(&m)));
+                        return;
+                    }
+                },
+                Err(why) => {
+                    log(LogLevel::Warn, &format!("{}: {why}: DUH", self.id));
+                    out.request(Request::send(conn, dc09::duh(&m)));
+                    return;
+                }
+            },
+            "ADM-CID" | "SIA-DCS" => {}
             _ => {
                 log(
                     LogLevel::Warn,

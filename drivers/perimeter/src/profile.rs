@@ -15,6 +15,9 @@ pub struct Profile {
     pub dc09: Dc09,
     /// Vendor control paths.
     pub control: Control,
+    /// SIA code → Contact ID `QEEE`.
+    #[serde(default)]
+    pub sia: std::collections::BTreeMap<String, String>,
     /// Code table.
     pub codes: Vec<Code>,
 }
@@ -109,7 +112,25 @@ impl Profile {
                 )));
             }
         }
+        for (k, v) in &p.sia {
+            let ok = k.len() == 2
+                && k.bytes().all(|b| b.is_ascii_uppercase())
+                && v.len() == 4
+                && matches!(v.as_bytes()[0], b'1' | b'3' | b'6')
+                && v.bytes().all(|b| b.is_ascii_digit());
+            if !ok {
+                return Err(DriverError::bad_config(format!(
+                    "perimeter profile: sia: `{k} = \"{v}\"` must map a two-letter SIA code to a Contact ID qualifier and code like \"1131\""
+                )));
+            }
+        }
         Ok(p)
+    }
+
+    /// The Contact ID qualifier and code of SIA code `sia`.
+    pub fn sia(&self, sia: &str) -> Option<(u8, u16)> {
+        let v = self.sia.get(sia)?;
+        Some((v[..1].parse().ok()?, v[1..].parse().ok()?))
     }
 
     /// The meaning of `code`.

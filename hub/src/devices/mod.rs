@@ -51,6 +51,17 @@ pub struct DeviceSpec {
     pub keys: HashMap<String, Vec<u8>>,
 }
 
+/// A command a driver accepts, as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandSpec {
+    /// Name.
+    pub name: String,
+    /// What it does.
+    pub description: String,
+    /// JSON Schema of the arguments (`null` when the driver gave none).
+    pub args_schema: Option<serde_json::Value>,
+}
+
 /// Lifecycle of a driver.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -80,6 +91,8 @@ pub struct DriverStatus {
     pub families: Vec<String>,
     /// Commands accepted.
     pub commands: Vec<String>,
+    /// Each command with its description and the JSON Schema of its arguments.
+    pub command_specs: Vec<CommandSpec>,
     /// State.
     pub state: DriverState,
     /// Crashes since the hub started.
@@ -222,6 +235,19 @@ impl Devices {
             commands: info
                 .as_ref()
                 .map(|i| i.commands.iter().map(|c| c.name.clone()).collect())
+                .unwrap_or_default(),
+            command_specs: info
+                .as_ref()
+                .map(|i| {
+                    i.commands
+                        .iter()
+                        .map(|c| CommandSpec {
+                            name: c.name.clone(),
+                            description: c.description.clone(),
+                            args_schema: serde_json::from_str(&c.args_schema).ok(),
+                        })
+                        .collect()
+                })
                 .unwrap_or_default(),
             state: DriverState::Restarting,
             crashes: 0,

@@ -108,6 +108,8 @@ pub struct HostOptions {
     pub supervision_s: u64,
     /// How long to wait for an answer before resending.
     pub ack_timeout: Duration,
+    /// Report in SIA-DCS (DC-03) instead of ADM-CID, where a SIA code exists.
+    pub sia: bool,
     /// Control-channel account.
     pub user: String,
     /// Control-channel password.
@@ -126,6 +128,7 @@ impl HostOptions {
             key: None,
             supervision_s: 30,
             ack_timeout: Duration::from_secs(2),
+            sia: false,
             user: "admin".into(),
             password: "admin123".into(),
         }
@@ -135,7 +138,29 @@ impl HostOptions {
 #[derive(Debug, Clone)]
 struct Report {
     seq: u16,
+    /// `ADM-CID` or `SIA-DCS`.
+    id: &'static str,
     data: String,
+}
+
+/// The SIA (DC-03) code of a Contact ID qualifier and code, for hosts that
+/// report in SIA-DCS.
+fn sia_code(qualifier: u8, code: u16) -> Option<&'static str> {
+    Some(match (qualifier, code) {
+        (1, 130 | 131) => "BA",
+        (3, 130 | 131) => "BH",
+        (1, 120) => "PA",
+        (3, 120) => "PH",
+        (1, 137) => "TA",
+        (3, 137) => "TR",
+        (1, 301) => "AT",
+        (3, 301) => "AR",
+        (1, 401) => "OP",
+        (3, 401) => "CL",
+        (1, 570) => "BB",
+        (3, 570) => "BU",
+        _ => return None,
+    })
 }
 
 struct Shared {
@@ -320,12 +345,18 @@ impl Shared {
 
     fn report(&self, qualifier: u8, code: u16, partition: u8, zone: u16) {
         let seq = (self.next_seq.fetch_add(1, Ordering::Relaxed) % 9999 + 1) as u16;
-        let data = format!("{qualifier}{code:03} {partition:02} {zone:03}");
+        let (id, data) = match sia_code(qualifier, code).filter(|_| self.opts().sia) {
+            Some(sia) => ("SIA-DCS", format!("Nri{partition:02}/{sia}{zone:03}")),
+            None => (
+                "ADM-CID",
+                format!("{qualifier}{code:03} {partition:02} {zone:03}"),
+            ),
+        };
         tracing::info!(host = %self.id, seq, %data, "alarm host report");
         self.queue
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push_back(Report { seq, data });
+            .push_back(Report { seq, id, data });
         self.queued.notify_one();
     }
 
@@ -334,7 +365,7 @@ impl Shared {
     }
 
     /// The frame of a report (or a `NULL` with `seq` when `data` is empty).
-    fn frame(&self, seq: u16, data: &str) -> Vec<u8> {
+    fn frame(&self, seq: u16, id: &str, data: &str) -> Vec<u8> {
         let o = self.opts();
         let fault = self.fault();
         let wrong = [0x5au8; 16];
@@ -344,7 +375,7 @@ impl Shared {
             (None, _) => None,
         };
         let mut f = frames::build(&Outgoing {
-            id: if data.is_empty() { "NULL" } else { "ADM-CID" },
+            id: if data.is_empty() { "NULL" } else { id },
             seq,
             receiver: &o.receiver_no,
             line: &o.line,
@@ -447,8 +478,8 @@ async fn transmit(s: Arc<Shared>) {
         let o = s.opts();
         let head = s.queue.lock().ok().and_then(|q| q.front().cloned());
         let supervise = Duration::from_secs(o.supervision_s.max(1));
-        let (seq, data) = match head {
-            Some(r) => (r.seq, r.data),
+        let (seq, id, data) = match head {
+            Some(r) => (r.seq, r.id, r.data),
             None => {
                 let due = last_sent + supervise;
                 if tokio::time::Instant::now() < due || s.fault() == HostFault::Unsupervised {
@@ -459,7 +490,7 @@ async fn transmit(s: Arc<Shared>) {
                     continue;
                 }
                 null_seq = null_seq % 9999 + 1;
-                (null_seq, String::new())
+                (null_seq, "NULL", String::new())
             }
         };
         if wire.is_none() {
@@ -480,7 +511,7 @@ async fn transmit(s: Arc<Shared>) {
             }
         }
         let Some(w) = wire.as_mut() else { continue };
-        let f = s.frame(seq, &data);
+        let f = s.frame(seq, id, &data);
         let sent_at = std::time::Instant::now();
         let mut sent = w.send(&f).await;
         if sent.is_ok() && s.fault() == HostFault::Duplicate {
