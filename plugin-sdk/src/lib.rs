@@ -59,6 +59,7 @@ mod driver;
 mod host;
 pub mod kinds;
 pub mod multipart;
+mod profile;
 pub mod testing;
 pub mod time;
 
@@ -80,6 +81,7 @@ pub mod wit {
 pub use builders::header;
 pub use driver::Driver;
 pub use host::{LogLevel, log, now_ms};
+pub use profile::ProfileMeta;
 pub use testing::Harness;
 pub use wit::twinwall::driver::types::{
     Attr, CommandSpec, Delimiters, DeviceConfig, DriverError, DriverInfo, Event, Failure,

@@ -9,6 +9,29 @@
 //! assert_eq!(parse_iso8601("1970-01-01 00:00:01"), Some(1000)); // no zone: UTC
 //! ```
 
+/// Seconds since the epoch of a UTC civil date and time (no range checks).
+pub fn from_civil(y: i64, m: i64, d: i64, h: i64, mi: i64, s: i64) -> i64 {
+    days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + s
+}
+
+/// The UTC civil date and time of `secs` since the epoch:
+/// (year, month, day, hour, minute, second).
+pub fn to_civil(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
 /// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -85,7 +108,7 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
             sign * (oh * 60 + om)
         }
     };
-    let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - offset_min * 60;
+    let secs = from_civil(y, mo, d, h, mi, se) - offset_min * 60;
     Some(secs * 1000 + ms)
 }
 
@@ -101,6 +124,8 @@ mod tests {
         assert_eq!(parse_iso8601("2026-11-29T05:23:22-05:00"), Some(utc));
         assert_eq!(parse_iso8601("2026-11-29T10:23:22.123Z"), Some(utc + 123));
         assert_eq!(utc, 1_795_947_802_000);
+        assert_eq!(to_civil(utc / 1000), (2026, 11, 29, 10, 23, 22));
+        assert_eq!(to_civil(-1), (1969, 12, 31, 23, 59, 59));
         for bad in [
             "",
             "2026-11-29",

@@ -37,25 +37,11 @@ pub fn field(xml: &[u8], name: &str) -> Option<String> {
 /// Now on the device's clock: ISO 8601 in China Standard Time
 /// (`2026-11-29T18:23:22+08:00`), as devices on a Chinese campus stamp events.
 pub fn local_time(unix_ms: i64) -> String {
-    let secs = unix_ms.div_euclid(1000) + 8 * 3600;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+08:00",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let cst = unix_ms.div_euclid(1000) + 8 * 3600;
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(cst.max(0) as u64);
+    // `…Z` of the shifted time is the wall clock in Beijing.
+    let iso = humantime::format_rfc3339_seconds(t).to_string();
+    format!("{}+08:00", iso.trim_end_matches('Z'))
 }
 
 /// Milliseconds since the Unix epoch.

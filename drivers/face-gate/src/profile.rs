@@ -12,7 +12,7 @@ use twinwall_plugin_sdk::{DriverError, Level};
 pub struct Profile {
     /// Who made it.
     #[allow(dead_code, reason = "schema fields for people and tools")]
-    pub profile: Meta,
+    pub profile: twinwall_plugin_sdk::ProfileMeta,
     /// Paths and timing.
     pub isapi: Isapi,
     /// cardReaderNo → `in` / `out`.
@@ -23,18 +23,6 @@ pub struct Profile {
     pub people: People,
     /// Event codes.
     pub events: Vec<EventMap>,
-}
-
-/// Descriptive fields.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code, reason = "schema fields for people and tools")]
-pub struct Meta {
-    pub family: String,
-    pub vendor: String,
-    pub model: String,
-    #[serde(default)]
-    pub description: String,
 }
 
 /// ISAPI paths.

@@ -7,20 +7,9 @@ use twinwall_plugin_sdk::{DriverError, Level};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
-    pub profile: Meta,
+    pub profile: twinwall_plugin_sdk::ProfileMeta,
     pub events: Events,
     pub topics: Vec<TopicMap>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code, reason = "schema fields for people and tools")]
-pub struct Meta {
-    pub family: String,
-    pub vendor: String,
-    pub model: String,
-    #[serde(default)]
-    pub description: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

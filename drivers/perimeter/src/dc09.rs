@@ -5,6 +5,8 @@
 //! part after `[` as hex of AES-CBC (zero IV), whose plain text starts with
 //! padding up to a `|`. Every parse error says what was wrong.
 
+use twinwall_plugin_sdk::time::{from_civil, to_civil};
+
 /// CRC-16/ARC (polynomial 0x8005 reflected, initial 0), as DC-09 specifies.
 pub fn crc16(data: &[u8]) -> u16 {
     let mut crc: u16 = 0;
@@ -213,15 +215,6 @@ pub fn content(rest: &str, decrypted: bool) -> Result<Content, &'static str> {
     })
 }
 
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-}
-
 /// `HH:MM:SS,MM-DD-YYYY` (UTC) to seconds since the epoch.
 pub fn timestamp(s: &str) -> Option<i64> {
     let b = s.as_bytes();
@@ -251,28 +244,13 @@ pub fn timestamp(s: &str) -> Option<i64> {
     if h > 23 || mi > 59 || se > 60 || !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
         return None;
     }
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se)
+    Some(from_civil(y, mo, d, h, mi, se))
 }
 
 /// Seconds since the epoch as `HH:MM:SS,MM-DD-YYYY` (UTC).
 pub fn format_timestamp(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{:02}:{:02}:{:02},{m:02}-{d:02}-{y:04}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let (y, m, d, h, mi, s) = to_civil(secs);
+    format!("{h:02}:{mi:02}:{s:02},{m:02}-{d:02}-{y:04}")
 }
 
 /// `body` wrapped as a frame: LF, CRC, length, body, CR.

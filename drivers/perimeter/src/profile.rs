@@ -10,7 +10,7 @@ use twinwall_plugin_sdk::{DriverError, Level};
 pub struct Profile {
     /// Who made it.
     #[allow(dead_code, reason = "schema fields for people and tools")]
-    pub profile: Meta,
+    pub profile: twinwall_plugin_sdk::ProfileMeta,
     /// DC-09 settings.
     pub dc09: Dc09,
     /// Vendor control paths.
@@ -20,18 +20,6 @@ pub struct Profile {
     pub sia: std::collections::BTreeMap<String, String>,
     /// Code table.
     pub codes: Vec<Code>,
-}
-
-/// Descriptive fields.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code, reason = "schema fields for people and tools")]
-pub struct Meta {
-    pub family: String,
-    pub vendor: String,
-    pub model: String,
-    #[serde(default)]
-    pub description: String,
 }
 
 /// DC-09 settings.

@@ -150,15 +150,7 @@ impl Bus {
     /// Append events and wait until they are committed (and, per the flush
     /// policy, on disk). Returns their sequence numbers.
     pub async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<u64>, BusError> {
-        let (ack, done) = oneshot::channel();
-        self.inner
-            .tx
-            .send(writer::Append {
-                events,
-                ack: Some(ack),
-            })
-            .await
-            .map_err(|_| BusError::Closed)?;
+        let done = self.submit_acked(events).await?;
         done.await.map_err(|_| BusError::Closed)?
     }
 

@@ -12,7 +12,6 @@ mod templates;
 pub mod video;
 
 use crate::auth;
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -46,7 +45,7 @@ struct Shared {
     password: Mutex<String>,
     events: Mutex<EventState>,
     changes: watch::Sender<u64>,
-    nonces: Mutex<VecDeque<String>>,
+    guard: auth::DigestGuard,
     down: AtomicBool,
     /// The RTSP stream stops sending frames (the session stays open).
     stalled: AtomicBool,
@@ -98,7 +97,7 @@ impl Camera {
             password: Mutex::new(password.to_owned()),
             events: Mutex::new(EventState::default()),
             changes: watch::channel(0).0,
-            nonces: Mutex::new(VecDeque::new()),
+            guard: auth::DigestGuard::new(REALM),
             down: AtomicBool::new(false),
             stalled: AtomicBool::new(false),
             rtsp_addr,
@@ -258,17 +257,19 @@ impl Shared {
 
     /// A fresh Digest challenge (`WWW-Authenticate` value), shared by HTTP and RTSP.
     fn new_challenge(&self) -> String {
-        let nonce: String = (0..16)
-            .map(|_| format!("{:02x}", fastrand::u8(..)))
-            .collect();
-        {
-            let mut n = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
-            n.push_back(nonce.clone());
-            while n.len() > 256 {
-                n.pop_front();
-            }
-        }
-        format!("Digest realm=\"{REALM}\", qop=\"auth\", nonce=\"{nonce}\", algorithm=MD5")
+        self.guard.challenge()
+    }
+
+    /// Check an `Authorization` header for `method` against the account now.
+    fn digest_ok(&self, header: Option<&str>, method: &str) -> bool {
+        let password = self
+            .password
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        self.guard
+            .check(header, method, &self.user, &password)
+            .is_ok()
     }
 
     fn challenge(&self) -> Response {
@@ -301,14 +302,11 @@ impl Shared {
             .and_then(|v| v.to_str().ok())
         {
             Some(h) if h.starts_with("Digest") => {
-                let known = |n: &str| {
-                    self.nonces
-                        .lock()
-                        .map(|ns| ns.iter().any(|x| x == n))
-                        .unwrap_or(false)
-                };
-                auth::check_digest(h, "POST", REALM, &self.user, &password, known)
-                    .map_err(|_| Box::new(self.challenge()))
+                if self.digest_ok(Some(h), "POST") {
+                    Ok(())
+                } else {
+                    Err(Box::new(self.challenge()))
+                }
             }
             _ => Err(Box::new(self.challenge())),
         }
@@ -427,18 +425,10 @@ async fn snapshot(
     if s.down.load(Ordering::SeqCst) {
         std::future::pending::<()>().await;
     }
-    let password = s.password.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let known = |n: &str| {
-        s.nonces
-            .lock()
-            .map(|ns| ns.iter().any(|x| x == n))
-            .unwrap_or(false)
-    };
-    let authorized = headers
+    let authorization = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|h| auth::check_digest(h, "GET", REALM, &s.user, &password, known).is_ok());
-    if !authorized {
+        .and_then(|v| v.to_str().ok());
+    if !s.digest_ok(authorization, "GET") {
         return s.challenge();
     }
     let Some((_, w, h, _)) = templates::PROFILES.iter().find(|p| p.0 == token) else {

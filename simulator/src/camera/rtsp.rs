@@ -4,7 +4,6 @@
 //! Digest on DESCRIBE, SETUP and PLAY. URLs are Hikvision-style:
 //! `/Streaming/Channels/101` (main) and `/102` (sub).
 
-use crate::auth;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -17,8 +16,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::Shared;
 use super::video::{self, FPS, Video};
-use super::{REALM, Shared};
 
 /// Largest request accepted before the connection is dropped.
 const MAX_REQUEST: usize = 64 * 1024;
@@ -133,24 +132,10 @@ impl Conn {
             Response::builder(Version::V1_0, status).header(headers::CSEQ, cseq.clone())
         };
         if matches!(method, Method::Describe | Method::Setup | Method::Play) {
-            let password = self
-                .shared
-                .password
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone();
-            let known = |n: &str| {
-                self.shared
-                    .nonces
-                    .lock()
-                    .map(|ns| ns.iter().any(|x| x == n))
-                    .unwrap_or(false)
-            };
             let m = <&str>::from(&method);
-            let ok = req.header(&headers::AUTHORIZATION).is_some_and(|h| {
-                auth::check_digest(h.as_str(), m, REALM, &self.shared.user, &password, known)
-                    .is_ok()
-            });
+            let ok = self
+                .shared
+                .digest_ok(req.header(&headers::AUTHORIZATION).map(|h| h.as_str()), m);
             if !ok {
                 let challenge = self.shared.new_challenge();
                 return self
