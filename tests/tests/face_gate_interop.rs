@@ -19,6 +19,7 @@ async fn hikvisionapi_reads_and_commands_the_simulated_gate() {
             GateOptions {
                 doors: 2,
                 heartbeat_s: 1,
+                picture_bytes: 0,
             },
         )
         .await

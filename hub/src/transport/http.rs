@@ -257,6 +257,64 @@ pub async fn run(
     })
 }
 
+/// One HTTP exchange on a device's behalf, run in a task of its own.
+pub struct Exchange {
+    /// Device id.
+    pub device: String,
+    /// `http://host:port`, if the device has an address.
+    pub base: Option<String>,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// The device account.
+    pub credentials: Option<Credentials>,
+    /// Shared Digest state.
+    pub digest: DigestState,
+    /// The driver's input queue.
+    pub to_driver: tokio::sync::mpsc::Sender<(String, super::types::Input)>,
+    /// Link reports (answered, or why not).
+    pub link: tokio::sync::mpsc::Sender<Result<(), String>>,
+}
+
+impl Exchange {
+    /// Carry out `req`, settle the command waiting on it, tell the link and
+    /// hand the answer (or the failure) to the driver.
+    pub async fn run(self, req: HttpRequest, tracker: Option<super::tracker::SharedTracker>) {
+        use super::tracker::settle;
+        use super::types::Input;
+        let Some(base) = self.base else {
+            let why = format!("device `{}` has no `address` in the config", self.device);
+            settle(&tracker, Some(why.clone()));
+            let f = Failure::new(&req.id, FailureKind::Refused, why);
+            let _ = self.to_driver.send((self.device, Input::Failed(f))).await;
+            return;
+        };
+        let result = run(
+            &self.client,
+            &base,
+            &req,
+            self.credentials.as_ref(),
+            &self.digest,
+        )
+        .await;
+        let (input, link) = match result {
+            Ok(resp) => {
+                settle(
+                    &tracker,
+                    (resp.status >= 400).then(|| format!("device answered HTTP {}", resp.status)),
+                );
+                (Input::HttpResponse(resp), Ok(()))
+            }
+            Err(f) => {
+                settle(&tracker, Some(f.to_string()));
+                let link = Err(f.to_string());
+                (Input::Failed(f), link)
+            }
+        };
+        let _ = self.link.send(link).await;
+        let _ = self.to_driver.send((self.device, input)).await;
+    }
+}
+
 /// A failed exchange, typed.
 pub fn describe(id: &str, e: reqwest::Error) -> Failure {
     if e.is_timeout() {

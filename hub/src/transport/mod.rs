@@ -16,6 +16,7 @@ pub mod rtsp;
 mod session;
 pub mod socket;
 pub mod stream;
+mod timers;
 mod tracker;
 pub mod types;
 

@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use super::modbus::{self, ModbusLink, Op, Worked};
 use super::push::SharedPush;
 use super::socket::{FrameRouter, SharedSockets};
+use super::timers::Timers;
 use super::tracker::{self, SharedTracker, settle};
 use super::types::{Failure, FailureKind, HttpReply, Input, Request};
 use super::{Link, LinkChange, SharedLinks, http, stream};
@@ -119,12 +120,6 @@ pub fn spawn(
     SessionHandle { tx }
 }
 
-struct Timer {
-    id: String,
-    every: Option<Duration>,
-    due: Instant,
-}
-
 /// How an exchange running in its own task ended, for the link state.
 pub type WireDone = Result<(), String>;
 
@@ -133,7 +128,7 @@ struct Session {
     to_driver: InputSink,
     bus: Bus,
     links: SharedLinks,
-    timers: Vec<Timer>,
+    timers: Timers,
     modbus: Option<ModbusLink>,
     link: Link,
     /// Whether this device has any wire work at all (timer-only devices have none,
@@ -160,7 +155,7 @@ impl Session {
             to_driver,
             bus,
             links,
-            timers: Vec::new(),
+            timers: Timers::default(),
             modbus: None,
             link,
             wired: false,
@@ -202,8 +197,8 @@ impl Session {
 
     fn next_wake(&self) -> Instant {
         let mut wake = Instant::now() + Duration::from_secs(3600);
-        for t in &self.timers {
-            wake = wake.min(t.due);
+        if let Some(t) = self.timers.next() {
+            wake = wake.min(t);
         }
         if let Some(at) = self.modbus.as_ref().and_then(ModbusLink::next_wake) {
             wake = wake.min(at);
@@ -306,13 +301,7 @@ impl Session {
                     after_ms,
                     repeat,
                 } => {
-                    let after = Duration::from_millis(u64::from(after_ms.max(10)));
-                    self.timers.retain(|t| t.id != id);
-                    self.timers.push(Timer {
-                        id,
-                        every: repeat.then_some(after),
-                        due: now + after,
-                    });
+                    self.timers.set(id, after_ms, repeat, now);
                     settle(&tracker, None);
                 }
                 Request::RtspProbe(p) => {
@@ -340,7 +329,7 @@ impl Session {
                     if let Some(m) = &mut self.modbus {
                         m.cancel(&id);
                     }
-                    self.timers.retain(|t| t.id != id);
+                    self.timers.cancel(&id);
                     if self.socket_listens.contains(&id) {
                         self.socket_listens.retain(|l| *l != id);
                         if let Some(sockets) = &self.spec.sockets {
@@ -537,21 +526,7 @@ impl Session {
     }
 
     async fn fire_timers(&mut self, now: Instant) {
-        let mut fired = Vec::new();
-        self.timers.retain_mut(|t| {
-            if t.due > now {
-                return true;
-            }
-            fired.push(t.id.clone());
-            match t.every {
-                Some(every) => {
-                    t.due = now + every;
-                    true
-                }
-                None => false,
-            }
-        });
-        for id in fired {
+        for id in self.timers.fire(now) {
             self.deliver(Input::Timer(id)).await;
         }
     }
@@ -601,42 +576,16 @@ impl Session {
     /// Run one HTTP exchange in its own task: a long poll must not hold up the
     /// device's other requests.
     fn spawn_http(&self, req: super::types::HttpRequest, tracker: Option<SharedTracker>) {
-        let (tx, device) = (self.to_driver.clone(), self.spec.device.clone());
-        let Some(base) = self.spec.base_url() else {
-            let why = format!("device `{device}` has no `address` in the config");
-            settle(&tracker, Some(why.clone()));
-            tokio::spawn(async move {
-                let f = Failure::new(&req.id, FailureKind::Refused, why);
-                let _ = tx.send((device, Input::Failed(f))).await;
-            });
-            return;
+        let exchange = http::Exchange {
+            device: self.spec.device.clone(),
+            base: self.spec.base_url(),
+            client: self.spec.http.clone(),
+            credentials: self.spec.credentials.clone(),
+            digest: self.digest.clone(),
+            to_driver: self.to_driver.clone(),
+            link: self.wire_done.0.clone(),
         };
-        let (client, creds, digest) = (
-            self.spec.http.clone(),
-            self.spec.credentials.clone(),
-            self.digest.clone(),
-        );
-        let done = self.wire_done.0.clone();
-        tokio::spawn(async move {
-            let result = http::run(&client, &base, &req, creds.as_ref(), &digest).await;
-            let (input, link) = match result {
-                Ok(resp) => {
-                    settle(
-                        &tracker,
-                        (resp.status >= 400)
-                            .then(|| format!("device answered HTTP {}", resp.status)),
-                    );
-                    (Input::HttpResponse(resp), Ok(()))
-                }
-                Err(f) => {
-                    settle(&tracker, Some(f.to_string()));
-                    let link = Err(f.to_string());
-                    (Input::Failed(f), link)
-                }
-            };
-            let _ = done.send(link).await;
-            let _ = tx.send((device, input)).await;
-        });
+        tokio::spawn(exchange.run(req, tracker));
     }
 
     async fn answered(&mut self) {

@@ -36,10 +36,6 @@ use tokio::task::JoinHandle;
 
 pub use event::{AccessEvent, minor};
 
-/// Bytes of a face picture the gates send (without the oversized fault).
-pub fn picture_size() -> usize {
-    event::picture("size", 0).len()
-}
 pub use people::{Category, Person};
 
 use crate::auth::DigestGuard;
@@ -110,6 +106,7 @@ struct Shared {
     live: broadcast::Sender<Arc<Vec<u8>>>,
     serial: AtomicU64,
     fault: Mutex<GateFault>,
+    picture_bytes: usize,
     pushed: AtomicU64,
     push_failures: AtomicU64,
     rejected: AtomicU64,
@@ -129,6 +126,9 @@ pub struct GateOptions {
     pub doors: u8,
     /// Seconds between alert-stream heartbeats.
     pub heartbeat_s: u64,
+    /// Pad face pictures to this many bytes (real ones are tens of KB); 0
+    /// keeps the small generated JPEG.
+    pub picture_bytes: usize,
 }
 
 impl Default for GateOptions {
@@ -136,6 +136,7 @@ impl Default for GateOptions {
         GateOptions {
             doors: 2,
             heartbeat_s: 10,
+            picture_bytes: 0,
         }
     }
 }
@@ -164,6 +165,7 @@ impl FaceGate {
             live: broadcast::channel(1024).0,
             serial: AtomicU64::new(1),
             fault: Mutex::new(GateFault::Clear),
+            picture_bytes: opts.picture_bytes,
             pushed: AtomicU64::new(0),
             push_failures: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
@@ -255,7 +257,7 @@ impl FaceGate {
                 .map(|seed| {
                     let pad = match *self.shared.fault.lock().unwrap_or_else(|p| p.into_inner()) {
                         GateFault::OversizedPicture { bytes } => bytes,
-                        _ => 0,
+                        _ => self.shared.picture_bytes,
                     };
                     event::picture(&seed, pad)
                 }),
