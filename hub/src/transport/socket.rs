@@ -511,11 +511,24 @@ async fn receive_udp(hub: SharedSockets, port: String) {
                         }
                     }
                 });
-                let mut m = p.udp_peers.lock().unwrap_or_else(|x| x.into_inner());
-                if m.len() >= MAX_UDP_PEERS {
-                    m.clear();
+                let forgotten: Vec<u64> = {
+                    let mut m = p.udp_peers.lock().unwrap_or_else(|x| x.into_inner());
+                    let old = if m.len() >= MAX_UDP_PEERS {
+                        m.drain().map(|(_, id)| id).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    m.insert(peer, c);
+                    old
+                };
+                // Too many peers remembered: the oldest mappings go, and with
+                // them their writers (a peer that sends again gets a new id).
+                if !forgotten.is_empty() {
+                    let mut conns = hub.conns.lock().unwrap_or_else(|x| x.into_inner());
+                    for id in forgotten {
+                        conns.remove(&id);
+                    }
                 }
-                m.insert(peer, c);
                 c
             }
         };
