@@ -106,3 +106,154 @@ mod tests {
         assert_eq!(field(b"<a><b>", "b"), None);
     }
 }
+
+/// The push target an `httpHosts` document names: `http://host:port/path`.
+pub fn http_hosts_target(xml: &[u8]) -> Option<String> {
+    let host = field(xml, "ipAddress").or_else(|| field(xml, "hostName"))?;
+    let port = field(xml, "portNo")?.parse::<u16>().ok()?;
+    let path = field(xml, "url")?;
+    Some(format!("http://{host}:{port}{path}"))
+}
+
+/// A body ready to push.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The event's serial number.
+    pub serial: u64,
+    /// Content type (with the multipart boundary).
+    pub content_type: String,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+/// A device's push queue: bodies wait here, in order, until the listening
+/// host acknowledged them with a 2xx; unreachable hosts and 5xx are retried
+/// with backoff, a 4xx (but 401, 404, 408, 429) three times, then given up.
+#[derive(Default)]
+pub struct PushQueue {
+    target: std::sync::Mutex<Option<String>>,
+    queue: std::sync::Mutex<std::collections::VecDeque<Prepared>>,
+    queued: tokio::sync::Notify,
+    pushed: std::sync::atomic::AtomicU64,
+    failures: std::sync::atomic::AtomicU64,
+    rejected: std::sync::atomic::AtomicU64,
+}
+
+/// Bodies a device keeps while its push target is away.
+const PUSH_BUFFER: usize = 50_000;
+
+impl PushQueue {
+    /// Push to `url` from now on.
+    pub fn set_target(&self, url: String) {
+        *self.target.lock().unwrap_or_else(|p| p.into_inner()) = Some(url);
+        self.queued.notify_one();
+    }
+
+    /// Where pushes go, once set.
+    pub fn target(&self) -> Option<String> {
+        self.target.lock().ok()?.clone()
+    }
+
+    /// Queue a body (dropped when no target is set: nobody listens).
+    pub fn push(&self, p: Prepared) {
+        if self.target().is_none() {
+            return;
+        }
+        let mut q = self.queue.lock().unwrap_or_else(|x| x.into_inner());
+        if q.len() >= PUSH_BUFFER {
+            q.pop_front();
+        }
+        q.push_back(p);
+        drop(q);
+        self.queued.notify_one();
+    }
+
+    /// Acknowledged pushes.
+    pub fn pushed(&self) -> u64 {
+        self.pushed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Failed attempts.
+    pub fn failures(&self) -> u64 {
+        self.failures.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Bodies given up after refusals.
+    pub fn rejected(&self) -> u64 {
+        self.rejected.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Bodies waiting.
+    pub fn backlog(&self) -> usize {
+        self.queue.lock().map(|q| q.len()).unwrap_or(0)
+    }
+
+    /// The push loop of device `id`, until aborted.
+    pub async fn run(self: std::sync::Arc<Self>, id: String) {
+        use std::sync::atomic::Ordering::Relaxed;
+        use std::time::Duration;
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        let mut delay = Duration::from_millis(200);
+        let mut refusals = 0;
+        loop {
+            let (target, next) = (
+                self.target(),
+                self.queue.lock().ok().and_then(|q| q.front().cloned()),
+            );
+            let (Some(target), Some(p)) = (target, next) else {
+                self.queued.notified().await;
+                continue;
+            };
+            let sent = client
+                .post(&target)
+                .header("content-type", &p.content_type)
+                .body(p.body.clone())
+                .send()
+                .await;
+            let pop = |q: &std::sync::Mutex<std::collections::VecDeque<Prepared>>| {
+                if let Ok(mut q) = q.lock()
+                    && q.front().is_some_and(|f| f.serial == p.serial)
+                {
+                    q.pop_front();
+                }
+            };
+            match sent {
+                Ok(r) if r.status().is_success() => {
+                    pop(&self.queue);
+                    self.pushed.fetch_add(1, Relaxed);
+                    delay = Duration::from_millis(200);
+                    refusals = 0;
+                }
+                Ok(r)
+                    if r.status().is_client_error()
+                        && !matches!(r.status().as_u16(), 401 | 404 | 408 | 429) =>
+                {
+                    self.failures.fetch_add(1, Relaxed);
+                    refusals += 1;
+                    tracing::warn!(device = %id, serial = p.serial, status = %r.status(), refusals, "push refused");
+                    if refusals >= 3 {
+                        pop(&self.queue);
+                        self.rejected.fetch_add(1, Relaxed);
+                        refusals = 0;
+                    }
+                    tokio::time::sleep(delay).await;
+                }
+                other => {
+                    self.failures.fetch_add(1, Relaxed);
+                    if let Err(e) = other {
+                        tracing::debug!(device = %id, serial = p.serial, "push failed: {e}; retrying");
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = self.queued.notified() => {}
+                    }
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+}

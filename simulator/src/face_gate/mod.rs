@@ -17,9 +17,7 @@
 
 mod event;
 pub mod people;
-mod pusher;
 
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -31,7 +29,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
 pub use event::{AccessEvent, minor};
@@ -42,10 +40,8 @@ use crate::auth::DigestGuard;
 use crate::isapi;
 
 const REALM: &str = "twinwall-face-gate";
-/// Events a gate keeps while its push target is away (real gates keep
-/// tens of thousands in flash; the oldest go first when full).
-const BUFFER: usize = 50_000;
 const STREAM_BOUNDARY: &str = "boundary";
+const PUSH_BOUNDARY: &str = "MIME_boundary";
 
 /// Why a person was turned away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -100,16 +96,11 @@ struct Shared {
     password: Mutex<String>,
     guard: DigestGuard,
     doors: Mutex<Vec<DoorMode>>,
-    target: Mutex<Option<PushTarget>>,
-    queue: Mutex<VecDeque<AccessEvent>>,
-    queued: Notify,
+    push: Arc<isapi::PushQueue>,
     live: broadcast::Sender<Arc<Vec<u8>>>,
     serial: AtomicU64,
     fault: Mutex<GateFault>,
     picture_bytes: usize,
-    pushed: AtomicU64,
-    push_failures: AtomicU64,
-    rejected: AtomicU64,
     down: AtomicBool,
 }
 
@@ -159,20 +150,15 @@ impl FaceGate {
             password: Mutex::new(password.to_owned()),
             guard: DigestGuard::new(REALM),
             doors: Mutex::new(vec![DoorMode::Normal; usize::from(opts.doors.max(1))]),
-            target: Mutex::new(None),
-            queue: Mutex::new(VecDeque::new()),
-            queued: Notify::new(),
+            push: Arc::default(),
             live: broadcast::channel(1024).0,
             serial: AtomicU64::new(1),
             fault: Mutex::new(GateFault::Clear),
             picture_bytes: opts.picture_bytes,
-            pushed: AtomicU64::new(0),
-            push_failures: AtomicU64::new(0),
-            rejected: AtomicU64::new(0),
             down: AtomicBool::new(false),
         });
         let server = tokio::spawn(serve(listener, shared.clone()));
-        let pusher = tokio::spawn(pusher::run(shared.clone()));
+        let pusher = tokio::spawn(shared.push.clone().run(id.to_owned()));
         let beat = tokio::spawn(heartbeats(shared.clone(), opts.heartbeat_s.max(1)));
         Ok(FaceGate {
             shared,
@@ -288,27 +274,27 @@ impl FaceGate {
 
     /// Where the gate pushes, once configured.
     pub fn push_target(&self) -> Option<PushTarget> {
-        self.shared.target.lock().ok()?.clone()
+        self.shared.push.target().map(|url| PushTarget { url })
     }
 
     /// Events the push target acknowledged (2xx).
     pub fn pushed(&self) -> u64 {
-        self.shared.pushed.load(Ordering::Relaxed)
+        self.shared.push.pushed()
     }
 
     /// Push attempts that failed (unreachable, refused, not acknowledged).
     pub fn push_failures(&self) -> u64 {
-        self.shared.push_failures.load(Ordering::Relaxed)
+        self.shared.push.failures()
     }
 
     /// Events the target refused three times (a 4xx), given up.
     pub fn rejected(&self) -> u64 {
-        self.shared.rejected.load(Ordering::Relaxed)
+        self.shared.push.rejected()
     }
 
     /// Events waiting to be pushed.
     pub fn backlog(&self) -> usize {
-        self.shared.queue.lock().map(|q| q.len()).unwrap_or(0)
+        self.shared.push.backlog()
     }
 
     /// The serial number the next event will get.
@@ -345,20 +331,43 @@ impl Shared {
         e.serial = self.serial.fetch_add(1, Ordering::Relaxed);
         let serial = e.serial;
         let _ = self.live.send(Arc::new(self.stream_part(&e)));
-        if self.target.lock().map(|t| t.is_some()).unwrap_or(false) {
-            let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-            if q.len() >= BUFFER {
-                q.pop_front();
-            }
-            q.push_back(e);
-            drop(q);
-            self.queued.notify_one();
-        }
+        self.push.push(isapi::Prepared {
+            serial,
+            content_type: format!("multipart/form-data; boundary={PUSH_BOUNDARY}"),
+            body: self.push_body(&e),
+        });
         serial
     }
 
     fn fault(&self) -> GateFault {
         *self.fault.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The body of one push: the event's JSON part and its picture.
+    fn push_body(&self, e: &AccessEvent) -> Vec<u8> {
+        let json = event::json(e, &self.id, &self.ip()).to_string();
+        let mut parts = vec![isapi::BodyPart {
+            disposition: Some("form-data; name=\"AccessControllerEvent\"".into()),
+            content_type: "application/json",
+            body: json.as_bytes(),
+        }];
+        if let Some(p) = &e.picture {
+            parts.push(isapi::BodyPart {
+                disposition: Some("form-data; name=\"Picture\"; filename=\"Picture.jpg\"".into()),
+                content_type: "image/jpeg",
+                body: p,
+            });
+        }
+        let mut b = isapi::multipart(PUSH_BOUNDARY, &parts, true);
+        if self.fault() == GateFault::MalformedMultipart {
+            // A firmware bug: the first part's headers run into its body, and
+            // the body is cut short.
+            if let Some(i) = b.windows(4).position(|w| w == b"\r\n\r\n") {
+                b.drain(i..i + 2);
+            }
+            b.truncate(b.len() / 2);
+        }
+        b
     }
 
     /// The event as a part of the alert stream (JSON, then its picture).
@@ -463,18 +472,11 @@ async fn isapi_call(
                 + "</currentDeviceTime></DeviceStatus>",
         ),
         ("PUT", "Event/notification/httpHosts") => {
-            let host = isapi::field(&body, "ipAddress").or_else(|| isapi::field(&body, "hostName"));
-            let (Some(host), Some(port), Some(path)) = (
-                host,
-                isapi::field(&body, "portNo").and_then(|p| p.parse::<u16>().ok()),
-                isapi::field(&body, "url"),
-            ) else {
+            let Some(url) = isapi::http_hosts_target(&body) else {
                 return bad("badXmlContent");
             };
-            let url = format!("http://{host}:{port}{path}");
             tracing::info!(gate = %s.id, %url, "push target set");
-            *s.target.lock().unwrap_or_else(|p| p.into_inner()) = Some(PushTarget { url });
-            s.queued.notify_one();
+            s.push.set_target(url);
             ok()
         }
         ("GET", "Event/notification/alertStream") => alert_stream(&s),
