@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 
 use crate::api::{self, ApiState, LoadFailure};
 use crate::bus::{Bus, BusError, BusOptions, FlushPolicy, Retention};
+use crate::clock::Clock;
 use crate::config::{ConfigError, FlushMode, HubConfig};
 use crate::devices::{CrashPolicy, DeviceSpec, Devices};
 use crate::runtime::watch::FolderWatch;
@@ -58,6 +59,12 @@ pub struct Hub {
 impl Hub {
     /// Start everything `config` describes.
     pub async fn start(config: HubConfig) -> Result<Self, HubError> {
+        Self::start_with_clock(config, Clock::system()).await
+    }
+
+    /// Start with a clock of the caller's for the rules that wait (visits,
+    /// stays): tests drive it.
+    pub async fn start_with_clock(config: HubConfig, clock: Clock) -> Result<Self, HubError> {
         let io = |p: &std::path::Path, e: std::io::Error| HubError::Io {
             path: p.display().to_string(),
             message: e.to_string(),
@@ -167,10 +174,22 @@ impl Hub {
         }
         let (people, people_task) = crate::people::People::spawn(
             bus.clone(),
+            clock.clone(),
             Duration::from_secs(config.people.visit_limit_s.max(1)),
         );
         tasks.push(people_task);
-        let state = state.with_people(people);
+        let mut limits = config.vehicles.limits.clone();
+        for l in &mut limits {
+            if let Some(z) = &l.zone {
+                l.zone = Some(config.zone_path(z).map_err(|m| HubError::Io {
+                    path: config.source.clone(),
+                    message: m,
+                })?);
+            }
+        }
+        let (vehicles, vehicle_task) = crate::vehicles::Vehicles::spawn(bus.clone(), clock, limits);
+        tasks.push(vehicle_task);
+        let state = state.with_people(people).with_vehicles(vehicles);
         let app = api::router(state);
         tasks.push(tokio::spawn(crate::transport::push::serve(
             push_listener,

@@ -18,6 +18,7 @@
 
 pub mod api;
 pub mod bus;
+pub mod clock;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
@@ -29,5 +30,6 @@ pub mod northbound;
 pub mod people;
 pub mod runtime;
 pub mod transport;
+pub mod vehicles;
 
 pub use hub::Hub;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::bus::{AttrValue, Bus, Event, Filter, Level, NewEvent, Phase, format_ms, now_ms};
+use crate::bus::{AttrValue, Bus, Event, Filter, Level, NewEvent, Phase, format_ms};
 
 /// A visitor on campus.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -175,7 +175,11 @@ pub struct People {
 
 impl People {
     /// Replay the log, follow it, and raise overdue visitors as time passes.
-    pub fn spawn(bus: Bus, limit: Duration) -> (Self, tokio::task::JoinHandle<()>) {
+    pub fn spawn(
+        bus: Bus,
+        clock: crate::clock::Clock,
+        limit: Duration,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
         let people = People {
             state: Arc::default(),
             limit,
@@ -209,7 +213,7 @@ impl People {
                         if !p.ready.load(std::sync::atomic::Ordering::SeqCst) {
                             continue;
                         }
-                        let due = p.state.lock().unwrap_or_else(|x| x.into_inner()).due(now_ms(), p.limit);
+                        let due = p.state.lock().unwrap_or_else(|x| x.into_inner()).due(clock.now_ms(), p.limit);
                         if !due.is_empty() && let Err(e) = bus.append(due).await {
                             tracing::error!(error = %e, "overdue visitors not recorded");
                         }

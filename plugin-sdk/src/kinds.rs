@@ -23,9 +23,12 @@
 //! | `access.denied` | no | blue (yellow for temperature) | access drivers | `reason` (`unknown_face`, `no_permission`, `abnormal_temperature`, `face_mismatch`), `door`, person fields when known |
 //! | `access.door` | no | info (forced orange, held open yellow) | access drivers | `door`, `state` (`opened`, `closed`, `unlocked`, `locked`, `forced`, `held_open`, `always_open`, `always_closed`, `normal`) |
 //! | `people.visitor_overdue` | yes | yellow | hub (people view) | `person_id`, `name`, `since`, `limit_s`, `gate` |
-//! | `vehicle.plate` | no | info | vehicle drivers | `plate`, `plate_color`, `lane` |
-//! | `vehicle.speeding` | no | yellow | speed cameras | `plate`, `speed_kmh`, `limit_kmh` |
-//! | `vehicle.overstay` | yes | blue | rules | `plate` |
+//! | `vehicle.plate` | no | info | vehicle drivers | `plate`, `plate_color`, `lane`, `direction`, `confidence`, `list`, `category`, `speed_kmh`; plate and scene pictures in `media` |
+//! | `vehicle.passage` | no | info | barrier gates | `plate`, `passage` (`entry`, `exit`), `category`, `lane` |
+//! | `vehicle.speeding` | no | yellow | speed cameras | `plate`, `speed_kmh`, `limit_kmh`, `lane` |
+//! | `vehicle.overstay` | yes | yellow | hub (vehicle rules) | `plate`, `category`, `since`, `limit_s` |
+//! | `vehicle.violation` | no | orange | hub (vehicle rules) | `plate`, `reason` (`blocklisted`, `speeding`), `cause` (seq), `speed_kmh`, `limit_kmh` |
+//! | `barrier.state` | no | info (fault yellow) | barrier gates | `state` (`open`, `closed`, `held_open`, `fault`) |
 //! | `camera.motion` | yes | info | camera drivers | `source` |
 //! | `camera.tamper` | yes | orange | camera drivers | `source` |
 //! | `camera.video_loss` | yes | orange | camera drivers | `source` |
@@ -78,6 +81,9 @@ kinds! {
     VEHICLE_PLATE = "vehicle.plate", false;
     VEHICLE_SPEEDING = "vehicle.speeding", false;
     VEHICLE_OVERSTAY = "vehicle.overstay", true;
+    VEHICLE_PASSAGE = "vehicle.passage", false;
+    VEHICLE_VIOLATION = "vehicle.violation", false;
+    BARRIER_STATE = "barrier.state", false;
     CAMERA_MOTION = "camera.motion", true;
     CAMERA_TAMPER = "camera.tamper", true;
     CAMERA_VIDEO_LOSS = "camera.video_loss", true;

@@ -57,11 +57,13 @@ mod builders;
 pub mod crypto;
 mod driver;
 mod host;
+pub mod isapi;
 pub mod kinds;
 pub mod multipart;
 mod profile;
 pub mod testing;
 pub mod time;
+pub mod xml;
 
 /// Generated bindings of `wit/driver.wit`. Not part of the API: use the
 /// re-exported types.

@@ -32,3 +32,4 @@ pub mod face_gate;
 pub mod fire_panel;
 pub mod isapi;
 pub mod scenario;
+pub mod vehicle;

@@ -53,7 +53,7 @@ pub fn drivers() -> &'static Path {
     DIR.get_or_init(|| {
         let args = [
             "--target", "wasm32-wasip2", "--profile", "guest",
-            "-p", "modbus-fire-panel", "-p", "onvif-camera", "-p", "face-gate", "-p", "perimeter",
+            "-p", "modbus-fire-panel", "-p", "onvif-camera", "-p", "face-gate", "-p", "perimeter", "-p", "anpr",
             "-p", "hostile-test-driver", "-p", "legacy-v01-test-driver",
         ];
         cargo_build(&args, "the drivers (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`)");
@@ -119,6 +119,27 @@ impl TestHub {
         install_drivers(dir.path(), drivers_wanted)?;
         let text = config_text(site, config_body);
         Self::run(dir, text).await
+    }
+
+    /// Like `start`, with the rules' clock driven by the test (`now` in ms).
+    pub async fn start_with_clock(
+        drivers_wanted: &[&str],
+        config_body: &str,
+        now: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    ) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        install_drivers(dir.path(), drivers_wanted)?;
+        let text = config_text("test", config_body);
+        let config = HubConfig::parse(&text, "test hub.toml", dir.path())?;
+        let hub = Hub::start_with_clock(config, twinwall_hub::clock::Clock::manual(now)).await?;
+        let url = format!("http://{}", hub.http_addr());
+        Ok(TestHub {
+            hub,
+            url,
+            http: reqwest::Client::new(),
+            dir,
+            config: text,
+        })
     }
 
     async fn run(dir: tempfile::TempDir, text: String) -> anyhow::Result<Self> {

@@ -259,7 +259,7 @@ impl Gate {
     /// Tell the gate to push to the hub's listener.
     fn configure(&self) -> Option<Request> {
         let url = self.push_url.as_deref()?;
-        let Some(doc) = isapi::http_hosts(url) else {
+        let Some(doc) = twinwall_plugin_sdk::isapi::http_hosts(url, "JSON") else {
             log(
                 LogLevel::Error,
                 &format!("{}: cannot tell the gate to push to `{url}`", self.id),

@@ -10,7 +10,7 @@ use twinwall_plugin_sdk::{HttpResponse, kinds};
 
 use crate::profile::Profile;
 use crate::soap;
-use crate::xml::{self, Element};
+use twinwall_plugin_sdk::xml::{self, Element};
 
 /// Retry delay after a failed setup step or a lost subscription, ms.
 const RETRY_MS: u32 = 2000;

@@ -13,7 +13,6 @@
 mod camera;
 mod profile;
 mod soap;
-mod xml;
 
 pub use camera::{Camera, parse_utc};
 

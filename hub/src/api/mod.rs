@@ -7,6 +7,7 @@ mod error;
 mod events;
 mod observe;
 mod people;
+mod vehicles;
 
 use std::sync::{Arc, Mutex};
 
@@ -38,6 +39,7 @@ pub struct ApiState {
     started: std::time::Instant,
     northbound: Option<crate::northbound::SharedStatus>,
     people: Option<crate::people::People>,
+    vehicles: Option<crate::vehicles::Vehicles>,
 }
 
 impl ApiState {
@@ -56,12 +58,19 @@ impl ApiState {
             started: std::time::Instant::now(),
             northbound: None,
             people: None,
+            vehicles: None,
         }
     }
 
     /// Serve the people view.
     pub fn with_people(mut self, people: crate::people::People) -> Self {
         self.people = Some(people);
+        self
+    }
+
+    /// Serve the vehicle rules' view.
+    pub fn with_vehicles(mut self, vehicles: crate::vehicles::Vehicles) -> Self {
+        self.vehicles = Some(vehicles);
         self
     }
 
@@ -88,6 +97,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/northbound", get(observe::northbound))
         .route("/api/v1/people/stats", get(people::stats))
         .route("/api/v1/people/visitors", get(people::visitors))
+        .route("/api/v1/vehicles/present", get(vehicles::present))
+        .route("/api/v1/vehicles/violations", get(vehicles::violations))
         .route("/api/v1/discovery/onvif", get(observe::discover_onvif))
         .route("/metrics", get(observe::metrics))
         .layer(axum::middleware::from_fn(observe::count_requests))

@@ -161,6 +161,20 @@ impl HubConfig {
                 }
             }
         }
+        for l in &self.vehicles.limits {
+            if let Some(z) = &l.zone
+                && !zones.contains(z.as_str())
+            {
+                return Err(err(
+                    None,
+                    "vehicles.limits.zone",
+                    format!(
+                        "vehicle limit for `{}` names unknown zone `{z}`",
+                        l.category
+                    ),
+                ));
+            }
+        }
         if let Some(nb) = &self.northbound {
             let scheme = nb.url.split("://").next().unwrap_or("");
             if !nb.url.contains("://") || !matches!(scheme, "mqtt" | "mqtts") {

@@ -23,6 +23,9 @@ pub struct HubConfig {
     /// The people view (visitors, head counts).
     #[serde(default)]
     pub people: PeopleConfig,
+    /// The campus vehicle rules.
+    #[serde(default)]
+    pub vehicles: VehiclesConfig,
     /// Driver plugins.
     #[serde(default)]
     pub plugins: Plugins,
@@ -146,6 +149,30 @@ impl Default for PeopleConfig {
             visit_limit_s: default_visit_limit(),
         }
     }
+}
+
+/// `[vehicles]`: the campus vehicle rules.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehiclesConfig {
+    /// How long a car of a category may stay (`[[vehicles.limits]]`); the
+    /// rule with the deepest zone containing the gate's zone wins. Default
+    /// none (no overstay is raised).
+    #[serde(default)]
+    pub limits: Vec<VehicleLimit>,
+}
+
+/// `[[vehicles.limits]]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleLimit {
+    /// Zone id (the hub resolves it to its path); absent: every zone.
+    #[serde(default)]
+    pub zone: Option<String>,
+    /// Category as the drivers' profiles name it: `staff`, `visitor`, `unknown`, …
+    pub category: String,
+    /// Seconds a car may stay; 0 for no limit. Required.
+    pub overstay_s: u64,
 }
 
 /// `[plugins]`

@@ -16,6 +16,7 @@
 //! `docs/face-gate-isapi.md`.
 
 mod event;
+pub use event::picture;
 pub mod people;
 
 use std::net::SocketAddr;

@@ -8,6 +8,6 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let _ = face_gate::isapi::record(data);
     if let Ok(s) = std::str::from_utf8(data) {
-        let _ = face_gate::isapi::split_url(s);
+        let _ = twinwall_plugin_sdk::isapi::split_url(s);
     }
 });

@@ -1,7 +1,14 @@
-//! Just enough of a SOAP response for the driver: the elements in document
-//! order with their local name, their parent's local name, attributes and
-//! text. Namespace prefixes are dropped (cameras use any). Bounded in depth
-//! and count so a hostile camera cannot make the driver allocate without limit.
+//! Just enough XML for drivers (SOAP answers, ISAPI documents): the
+//! elements in document order with their local name, their parent's local
+//! name, attributes and text. Namespace prefixes are dropped (devices use
+//! any). Bounded in depth and count so a hostile device cannot make the
+//! driver allocate without limit.
+//!
+//! ```
+//! let els = twinwall_plugin_sdk::xml::elements(b"<a:Env><a:Body><Plate x=\"1\">豫A12345</Plate></a:Body></a:Env>").unwrap();
+//! assert_eq!(twinwall_plugin_sdk::xml::text(&els, "Plate"), Some("豫A12345"));
+//! assert_eq!(els[2].parent, "Body");
+//! ```
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
