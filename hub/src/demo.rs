@@ -17,6 +17,8 @@ const FP1_PROFILE: &str = include_str!("../../device-profiles/fire-panel/twinwal
 const CAM1_PROFILE: &str = include_str!("../../device-profiles/camera/twinwall-cam1.toml");
 const FG1_PROFILE: &str = include_str!("../../device-profiles/face-gate/twinwall-fg1.toml");
 const PH1_PROFILE: &str = include_str!("../../device-profiles/perimeter/twinwall-ph1.toml");
+const BG1_PROFILE: &str = include_str!("../../device-profiles/vehicle/twinwall-bg1.toml");
+const SC1_PROFILE: &str = include_str!("../../device-profiles/vehicle/twinwall-sc1.toml");
 
 /// Demo options.
 #[derive(Debug, Clone)]
@@ -115,6 +117,8 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         ("camera/twinwall-cam1.toml", CAM1_PROFILE),
         ("face-gate/twinwall-fg1.toml", FG1_PROFILE),
         ("perimeter/twinwall-ph1.toml", PH1_PROFILE),
+        ("vehicle/twinwall-bg1.toml", BG1_PROFILE),
+        ("vehicle/twinwall-sc1.toml", SC1_PROFILE),
     ] {
         let path = profiles.join(file);
         if let Some(dir) = path.parent() {
@@ -240,13 +244,19 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u6
         ("canteen", "学苑餐厅 Xueyuan Canteen", "yellow"),
         ("dorm-3", "3号宿舍楼 Dormitory 3", "blue"),
     ];
+    // The booked visitor's car overstays a little after the walking visitor.
+    let vehicle_limit_s = visit_limit_s + 5;
     let mut t = format!(
         "[site]\nid = \"demo\"\nname = \"Twinwall demo campus\"\ndata_dir = \"data\"\n\n[http]\nlisten = \"{http}\"\n\n\
          [listen]\nhttp = \"127.0.0.1:0\"\n[listen.ports]\ndc09 = \"127.0.0.1:0\"\n\n[people]\nvisit_limit_s = {visit_limit_s}\n\n\
+         [[vehicles.limits]]\ncategory = \"visitor\"\noverstay_s = {vehicle_limit_s}\n[[vehicles.limits]]\ncategory = \"unknown\"\noverstay_s = 3600\n\n\
          [plugins]\ndir = \"plugins\"\n\n[profiles]\ndir = \"device-profiles\"\n\n[[zones]]\nid = \"campus\"\nname = \"Main campus\"\n"
     );
     t.push_str("\n[[zones]]\nid = \"gate-north\"\nname = \"北门 North gate\"\nparent = \"campus\"\nrisk = \"yellow\"\n");
     gates(&mut t, fleet, scenario, "gate-north");
+    anpr(&mut t, fleet, "bg-gate-north", "gate-north", "twinwall-bg1");
+    t.push_str("\n[[zones]]\nid = \"road\"\nname = \"校园主干道 Campus road\"\nparent = \"campus\"\nrisk = \"yellow\"\n");
+    anpr(&mut t, fleet, "sc-road", "road", "twinwall-sc1");
     t.push_str("\n[[zones]]\nid = \"perimeter-north\"\nname = \"北侧周界 North perimeter\"\nparent = \"campus\"\nrisk = \"orange\"\n");
     alarm_host(
         &mut t,
@@ -334,5 +344,17 @@ fn alarm_host(t: &mut String, fleet: &Fleet, scenario: &Scenario, id: &str, zone
         decl.supervision_s * 2500,
         decl.account,
         decl.zones
+    ));
+}
+
+/// The plate-reading camera `id` in `zone`, with its profile.
+fn anpr(t: &mut String, fleet: &Fleet, id: &str, zone: &str, profile: &str) {
+    let Some(cam) = fleet.anpr.get(id) else {
+        return;
+    };
+    t.push_str(&format!(
+        "\n[[devices]]\nid = \"{id}\"\ndriver = \"anpr\"\nprofile = \"vehicle/{profile}\"\nzone = \"{zone}\"\n\
+         address = \"{}\"\nusername = \"admin\"\npassword = \"admin123\"\noffline_after_ms = 15000\n",
+        cam.addr()
     ));
 }

@@ -28,6 +28,7 @@ use crate::alarm_host::{AlarmHost, HostOptions, codes};
 use crate::camera::{Camera, Topic};
 use crate::face_gate::{Category, Denial, FaceGate, GateOptions, minor, people};
 use crate::fire_panel::{Fault, FirePanel};
+use crate::vehicle::{AnprCamera, AnprOptions, PlateColor, Role, plates};
 
 /// A scenario.
 #[derive(Debug, Clone, Deserialize)]
@@ -49,6 +50,9 @@ pub struct Scenario {
     /// receiver given to [`Fleet::set_receiver`].
     #[serde(default)]
     pub hosts: Vec<HostDecl>,
+    /// Plate-reading cameras (barrier gates, speed cameras) to start.
+    #[serde(default)]
+    pub anpr: Vec<AnprDecl>,
     /// What happens when.
     #[serde(default)]
     pub steps: Vec<Step>,
@@ -79,6 +83,44 @@ pub struct GateDecl {
 
 fn default_doors() -> u8 {
     2
+}
+
+/// A plate-reading camera.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnprDecl {
+    /// Id.
+    pub id: String,
+    /// `barrier` or `speed`.
+    pub role: Role,
+    /// Speed limit, km/h (speed cameras; default 30).
+    #[serde(default = "default_limit")]
+    pub speed_limit_kmh: u16,
+    /// Plates on the allow list (`blue:7`, …): staff cars.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Plates on the visitor list (booked visits).
+    #[serde(default)]
+    pub visitors: Vec<String>,
+    /// Plates on the block list.
+    #[serde(default)]
+    pub block: Vec<String>,
+}
+
+fn default_limit() -> u16 {
+    30
+}
+
+/// `blue:7` (colour:number, a local 豫 plate) → that plate.
+pub fn parse_plate(s: &str) -> Option<crate::vehicle::Plate> {
+    let (c, n) = s.split_once(':')?;
+    let color = match c {
+        "blue" => PlateColor::Blue,
+        "yellow" => PlateColor::Yellow,
+        "green" => PlateColor::Green,
+        _ => return None,
+    };
+    Some(plates::plate(color, n.parse().ok()?, 5))
 }
 
 /// An alarm host reporting over SIA DC-09.
@@ -196,6 +238,8 @@ pub struct Fleet {
     pub gates: HashMap<String, FaceGate>,
     /// Alarm hosts by id.
     pub hosts: HashMap<String, AlarmHost>,
+    /// Plate-reading cameras by id.
+    pub anpr: HashMap<String, AnprCamera>,
 }
 
 impl Fleet {
@@ -262,6 +306,18 @@ pub struct Step {
     /// A restore rather than a new event (default false).
     #[serde(default)]
     pub restore: bool,
+    /// Plate-reading camera id.
+    #[serde(default)]
+    pub camera_anpr: String,
+    /// The car, as `colour:n` (`blue:7`).
+    #[serde(default)]
+    pub plate: Option<String>,
+    /// Lane (barrier gates: 1 in, 2 out).
+    #[serde(default)]
+    pub lane: Option<u8>,
+    /// Speed, km/h (speed cameras; default drawn around the limit).
+    #[serde(default)]
+    pub speed_kmh: Option<u16>,
     /// Camera condition: `motion`, `tamper`, `signal_loss`.
     #[serde(default)]
     pub topic: Option<Topic>,
@@ -383,6 +439,17 @@ impl Scenario {
             if st.at_s.is_nan() || st.at_s < 0.0 {
                 return Err(bad("at_s must be ≥ 0".into()));
             }
+            if !st.camera_anpr.is_empty() {
+                if !s.anpr.iter().any(|a| a.id == st.camera_anpr)
+                    || st.plate.as_deref().and_then(parse_plate).is_none()
+                {
+                    return Err(bad(format!(
+                        "unknown plate camera `{}`, or no `plate` as colour:n",
+                        st.camera_anpr
+                    )));
+                }
+                continue;
+            }
             if !st.host.is_empty() {
                 if !s.hosts.iter().any(|h| h.id == st.host) || st.alarm.is_none() {
                     return Err(bad(format!(
@@ -462,7 +529,9 @@ impl Scenario {
             }
         }
         for t in &s.traffic {
-            if !s.gates.iter().any(|g| g.id == t.gate) || t.every_s.is_nan() || t.every_s <= 0.0 {
+            let known =
+                s.gates.iter().any(|g| g.id == t.gate) || s.anpr.iter().any(|a| a.id == t.gate);
+            if !known || t.every_s.is_nan() || t.every_s <= 0.0 {
                 return Err(ScenarioError::Parse {
                     file: file.to_owned(),
                     message: format!("traffic at unknown gate `{}` or with every_s ≤ 0", t.gate),
@@ -502,6 +571,30 @@ impl Scenario {
             let ah = AlarmHost::start(&h.id, std::net::SocketAddr::new(host, 0), o).await?;
             fleet.hosts.insert(h.id.clone(), ah);
         }
+        for a in &self.anpr {
+            let cam = AnprCamera::start(
+                &a.id,
+                std::net::SocketAddr::new(host, 0),
+                "admin",
+                "admin123",
+                AnprOptions {
+                    role: a.role,
+                    speed_limit_kmh: a.speed_limit_kmh,
+                    ..AnprOptions::default()
+                },
+            )
+            .await?;
+            for p in a.allow.iter().filter_map(|p| parse_plate(p)) {
+                cam.allow(&p.text);
+            }
+            for p in a.visitors.iter().filter_map(|p| parse_plate(p)) {
+                cam.visitor(&p.text);
+            }
+            for p in a.block.iter().filter_map(|p| parse_plate(p)) {
+                cam.block(&p.text);
+            }
+            fleet.anpr.insert(a.id.clone(), cam);
+        }
         for g in &self.gates {
             let gate = FaceGate::start(
                 &g.id,
@@ -524,9 +617,12 @@ impl Scenario {
     pub async fn play(&self, fleet: &Fleet) {
         let mut steps = self.steps.clone();
         steps.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
-        let traffic = futures_util::future::join_all(self.traffic.iter().filter_map(|t| {
-            let gate = fleet.gates.get(&t.gate)?;
-            Some(run_traffic(gate, t.every_s))
+        let traffic = futures_util::future::join_all(self.traffic.iter().map(|t| async {
+            if let Some(gate) = fleet.gates.get(&t.gate) {
+                run_traffic(gate, t.every_s).await;
+            } else if let Some(cam) = fleet.anpr.get(&t.gate) {
+                run_cars(cam, t.every_s).await;
+            }
         }));
         tokio::select! {
             _ = self.play_steps(&steps, fleet) => {}
@@ -550,6 +646,16 @@ impl Scenario {
                 }
                 if let (Some(h), Some(a)) = (fleet.hosts.get(&st.host), st.alarm) {
                     host_step(h, a, st.zone.unwrap_or(1), st.restore);
+                }
+                if let (Some(c), Some(p)) = (
+                    fleet.anpr.get(&st.camera_anpr),
+                    st.plate.as_deref().and_then(parse_plate),
+                ) {
+                    tracing::info!(camera = c.id(), plate = %p.text, "scenario step");
+                    match st.speed_kmh {
+                        Some(v) => c.pass_at(&p, st.lane.unwrap_or(1), Some(v)),
+                        None => c.pass(&p, st.lane.unwrap_or(1)),
+                    };
                 }
             }
             match self.repeat_after_s {
@@ -575,6 +681,25 @@ async fn run_traffic(gate: &FaceGate, every_s: f64) {
         };
         let p = people::person(category, fastrand::u32(0..300));
         gate.pass(&p, fastrand::u8(1..3), fastrand::bool());
+    }
+}
+
+/// Cars coming and going (barrier gates: in and out, a car that came in
+/// leaves later) or passing (speed cameras), one every `every_s` on average.
+async fn run_cars(cam: &AnprCamera, every_s: f64) {
+    let mut inside: std::collections::VecDeque<crate::vehicle::Plate> = Default::default();
+    loop {
+        let wait = every_s * (0.5 + fastrand::f64());
+        tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+        if inside.len() > 3 && fastrand::bool() {
+            if let Some(p) = inside.pop_front() {
+                cam.pass(&p, 2);
+            }
+        } else {
+            let p = plates::random();
+            cam.pass(&p, 1);
+            inside.push_back(p);
+        }
     }
 }
 

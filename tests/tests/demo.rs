@@ -46,6 +46,11 @@ async fn the_demo_shows_every_family_within_a_minute() {
         "kind=panic.cancelled",
         "kind=perimeter.disarmed",
         "kind=perimeter.armed",
+        "kind=vehicle.passage",
+        "kind=vehicle.speeding",
+        "kind=vehicle.violation",
+        "kind=vehicle.overstay",
+        "kind=barrier.state",
     ] {
         wait_for(within, || events(q))
             .await

@@ -126,6 +126,7 @@ struct Shared {
     serial: AtomicU64,
     barrier: Mutex<Barrier>,
     allow: Mutex<HashSet<String>>,
+    visitors: Mutex<HashSet<String>>,
     block: Mutex<HashSet<String>>,
     fault: Mutex<AnprFault>,
     down: AtomicBool,
@@ -160,6 +161,7 @@ impl AnprCamera {
             serial: AtomicU64::new(1),
             barrier: Mutex::new(Barrier::Closed),
             allow: Mutex::default(),
+            visitors: Mutex::default(),
             block: Mutex::default(),
             fault: Mutex::new(AnprFault::Clear),
             down: AtomicBool::new(false),
@@ -185,6 +187,11 @@ impl AnprCamera {
     /// Put a plate on the allow list (staff cars: the barrier opens by itself).
     pub fn allow(&self, plate: &str) {
         lock(&self.shared.allow).insert(plate.to_owned());
+    }
+
+    /// Put a plate on the visitor list (a booked visit).
+    pub fn visitor(&self, plate: &str) {
+        lock(&self.shared.visitors).insert(plate.to_owned());
     }
 
     /// Put a plate on the block list.
@@ -317,6 +324,8 @@ impl Shared {
             "blockList"
         } else if lock(&self.allow).contains(&plate.text) {
             "allowList"
+        } else if lock(&self.visitors).contains(&plate.text) {
+            "visitorList"
         } else {
             "otherList"
         };
