@@ -14,6 +14,15 @@ pub fn response_status(url: &str, code: u8, status: &str, sub: &str) -> String {
     )
 }
 
+/// The `DeviceStatus` document of `GET /ISAPI/System/status` (clients call
+/// it first to learn which authentication works).
+pub fn device_status() -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeviceStatus version=\"2.0\" xmlns=\"http://www.isapi.org/ver20/XMLSchema\"><currentDeviceTime>{}</currentDeviceTime></DeviceStatus>",
+        local_time(now_ms())
+    )
+}
+
 /// The text of the first element named `name` (local name) in `xml`.
 pub fn field(xml: &[u8], name: &str) -> Option<String> {
     let mut r = Reader::from_reader(xml);

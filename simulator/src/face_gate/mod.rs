@@ -465,13 +465,7 @@ async fn isapi_call(
                 s.id, s.id, s.id
             ),
         ),
-        ("GET", "System/status") => xml(
-            StatusCode::OK,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeviceStatus version=\"2.0\" xmlns=\"http://www.isapi.org/ver20/XMLSchema\"><currentDeviceTime>"
-                .to_owned()
-                + &isapi::local_time(isapi::now_ms())
-                + "</currentDeviceTime></DeviceStatus>",
-        ),
+        ("GET", "System/status") => xml(StatusCode::OK, isapi::device_status()),
         ("PUT", "Event/notification/httpHosts") => {
             let Some(url) = isapi::http_hosts_target(&body) else {
                 return bad("badXmlContent");

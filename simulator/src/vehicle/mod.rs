@@ -491,6 +491,7 @@ async fn isapi_call(
                 }
             ),
         ),
+        ("GET", "System/status") => xml(StatusCode::OK, isapi::device_status()),
         ("PUT", "Event/notification/httpHosts") => match isapi::http_hosts_target(&body) {
             Some(url) => {
                 tracing::info!(camera = %s.id, %url, "push target set");
