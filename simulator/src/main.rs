@@ -10,6 +10,7 @@ use twinwall_simulator::camera::Camera;
 use twinwall_simulator::face_gate::{FaceGate, GateOptions, people};
 use twinwall_simulator::fire_panel::FirePanel;
 use twinwall_simulator::scenario::{Fleet, Scenario};
+use twinwall_simulator::vehicle::{AnprCamera, AnprOptions, Role, plates};
 
 #[derive(Parser)]
 #[command(
@@ -79,6 +80,22 @@ enum Command {
         #[arg(long, default_value = "1000")]
         first_account: String,
         /// Fence touches per second, spread over all hosts (0: none).
+        #[arg(long, default_value_t = 0.0)]
+        rate: f64,
+    },
+    /// Plate-reading cameras (ISAPI ANPR): barrier gates or speed cameras;
+    /// `--rate` cars per second in all.
+    AnprCameras {
+        /// How many cameras.
+        #[arg(long, default_value_t = 1)]
+        count: u16,
+        /// `barrier` or `speed`.
+        #[arg(long, default_value = "barrier")]
+        role: String,
+        /// Speed limit, km/h (speed cameras).
+        #[arg(long, default_value_t = 30)]
+        limit: u16,
+        /// Cars per second, spread over all cameras (0: none).
         #[arg(long, default_value_t = 0.0)]
         rate: f64,
     },
@@ -175,6 +192,37 @@ async fn main() -> anyhow::Result<()> {
             }
             load = rate;
         }
+        Command::AnprCameras {
+            count,
+            role,
+            limit,
+            rate,
+        } => {
+            let role = match role.as_str() {
+                "barrier" => Role::Barrier,
+                "speed" => Role::Speed,
+                other => anyhow::bail!("--role `{other}`: use barrier or speed"),
+            };
+            for i in 0..count {
+                let id = format!("anpr-{}", i + 1);
+                let opts = AnprOptions {
+                    role,
+                    speed_limit_kmh: limit,
+                    ..AnprOptions::default()
+                };
+                let c = AnprCamera::start(
+                    &id,
+                    addr(cli.host, cli.base_port, i)?,
+                    "admin",
+                    "admin123",
+                    opts,
+                )
+                .await
+                .with_context(|| format!("starting {id}"))?;
+                fleet.anpr.insert(id, c);
+            }
+            load = rate;
+        }
         Command::Scenario { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -199,6 +247,12 @@ async fn main() -> anyhow::Result<()> {
             .gates
             .values()
             .map(|g| format!("{} isapi http://{}/ISAPI/", g.id(), g.addr())),
+    );
+    lines.extend(
+        fleet
+            .anpr
+            .values()
+            .map(|c| format!("{} isapi-anpr http://{}/ISAPI/", c.id(), c.addr())),
     );
     lines.extend(fleet.hosts.values().map(|h| {
         format!(
@@ -231,6 +285,7 @@ async fn main() -> anyhow::Result<()> {
 async fn steady_load(fleet: &Fleet, rate: f64) {
     let gates: Vec<&FaceGate> = fleet.gates.values().collect();
     let hosts: Vec<&AlarmHost> = fleet.hosts.values().collect();
+    let cams: Vec<&AnprCamera> = fleet.anpr.values().collect();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs_f64(1.0 / rate));
     let mut n: usize = 0;
     loop {
@@ -241,6 +296,9 @@ async fn steady_load(fleet: &Fleet, rate: f64) {
         }
         if !hosts.is_empty() {
             hosts[n % hosts.len()].fence_touch(1, n.is_multiple_of(2));
+        }
+        if !cams.is_empty() {
+            cams[n % cams.len()].pass(&plates::random(), if n.is_multiple_of(2) { 1 } else { 2 });
         }
     }
 }

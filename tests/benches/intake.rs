@@ -1,5 +1,7 @@
 //! How much one hub takes in from devices that report by themselves:
-//! face-gate pushes (an event and a face picture each) from 200 gates, and
+//! face-gate pushes (an event and a face picture each) from 200 gates,
+//! plate reads (an ANPR alert, a plate and a scene picture) from 200 barrier
+//! lanes, and
 //! DC-09 reports from 500 alarm hosts on one receiver port (frames
 //! acknowledged per second, and the time from a report to its ACK, which
 //! includes the commit to disk). Real sockets, real wasm drivers, real sled.
@@ -11,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use twinwall_simulator::alarm_host::{AlarmHost, HostOptions};
 use twinwall_simulator::face_gate::{Category, FaceGate, GateOptions, people};
+use twinwall_simulator::vehicle::{AnprCamera, AnprOptions, PlateColor, plates};
 use twinwall_tests::{TestHub, wait_for};
 
 /// A face picture as gates send them: tens of KB.
@@ -81,6 +84,71 @@ async fn face_gates(gates: usize, per_gate: usize) {
     hub.hub.stop().await;
 }
 
+/// Plate reads from barrier gates, two lanes each (in and out), each read an
+/// XML alert with a plate and a scene picture.
+async fn barrier_lanes(gates: usize, per_lane: usize) {
+    let mut cams = Vec::new();
+    for i in 0..gates {
+        let opts = AnprOptions {
+            picture_bytes: PICTURE,
+            ..AnprOptions::default()
+        };
+        cams.push(
+            AnprCamera::start(
+                &format!("bg-{i}"),
+                "127.0.0.1:0".parse().unwrap(),
+                "admin",
+                "pw",
+                opts,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let devices: String = cams
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                "[[devices]]\nid = \"bg-{i}\"\ndriver = \"anpr\"\nprofile = \"vehicle/twinwall-bg1\"\nzone = \"gates\"\naddress = \"{}\"\n\
+                 username = \"admin\"\npassword = \"pw\"\noffline_after_ms = 30000\n",
+                c.addr()
+            )
+        })
+        .collect();
+    let hub = TestHub::start(&["anpr"], &format!("[[zones]]\nid = \"gates\"\n{devices}"))
+        .await
+        .unwrap();
+    wait_for(Duration::from_secs(60), || async {
+        cams.iter().all(|c| c.push_target().is_some()).then_some(())
+    })
+    .await
+    .expect("every camera configured");
+    let t = Instant::now();
+    let mut n = 0u32;
+    for c in &cams {
+        for k in 0..per_lane {
+            for lane in [1, 2] {
+                n += 1;
+                c.pass(&plates::plate(PlateColor::Blue, n, k % 31), lane);
+            }
+        }
+    }
+    let total = (gates * per_lane * 2) as u64;
+    wait_for(Duration::from_secs(600), || async {
+        (cams.iter().map(|c| c.pushed()).sum::<u64>() >= total).then_some(())
+    })
+    .await
+    .expect("every read acknowledged");
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "barrier lanes: {} lanes × {per_lane} reads (ANPR XML + two {PICTURE} B JPEGs each): {total} acknowledged in {secs:.2} s = {:.0} plates/s",
+        gates * 2,
+        total as f64 / secs
+    );
+    hub.hub.stop().await;
+}
+
 async fn alarm_hosts(hosts: usize, per_host: usize) {
     let devices: String = (0..hosts)
         .map(|i| {
@@ -144,9 +212,11 @@ async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     if quick {
         face_gates(10, 5).await;
+        barrier_lanes(5, 5).await;
         alarm_hosts(20, 5).await;
     } else {
         face_gates(200, 50).await;
+        barrier_lanes(100, 25).await;
         alarm_hosts(500, 20).await;
     }
 }
