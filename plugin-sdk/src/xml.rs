@@ -5,7 +5,8 @@
 //! driver allocate without limit.
 //!
 //! ```
-//! let els = twinwall_plugin_sdk::xml::elements(b"<a:Env><a:Body><Plate x=\"1\">豫A12345</Plate></a:Body></a:Env>").unwrap();
+//! let doc = "<a:Env><a:Body><Plate x=\"1\">豫A12345</Plate></a:Body></a:Env>";
+//! let els = twinwall_plugin_sdk::xml::elements(doc.as_bytes()).unwrap();
 //! assert_eq!(twinwall_plugin_sdk::xml::text(&els, "Plate"), Some("豫A12345"));
 //! assert_eq!(els[2].parent, "Body");
 //! ```

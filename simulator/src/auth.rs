@@ -6,6 +6,9 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use md5::{Digest as _, Md5};
@@ -170,6 +173,31 @@ impl DigestGuard {
                 .unwrap_or(false)
         };
         check_digest(h, method, &self.realm, user, password, known)
+    }
+
+    /// A `401` carrying a fresh challenge.
+    pub fn refusal(&self) -> Response {
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, self.challenge())],
+            "",
+        )
+            .into_response()
+    }
+
+    /// Check an HTTP request's `Authorization`; refused: the `401` to send.
+    pub fn authorize(
+        &self,
+        headers: &HeaderMap,
+        method: &Method,
+        user: &str,
+        password: &str,
+    ) -> Result<(), Box<Response>> {
+        let h = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        self.check(h, method.as_str(), user, password)
+            .map_err(|_| Box::new(self.refusal()))
     }
 }
 

@@ -2,8 +2,106 @@
 //! the `ResponseStatus` answer, reading a field of a small XML request, the
 //! device clock in China Standard Time, and building `multipart` bodies.
 
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use quick_xml::Reader;
 use quick_xml::events::Event;
+use tokio::sync::broadcast;
+
+/// An XML answer with `status`.
+pub fn xml(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/xml; charset=\"UTF-8\"")],
+        body,
+    )
+        .into_response()
+}
+
+/// `200` with a `ResponseStatus` of OK for `url`.
+pub fn ok(url: &str) -> Response {
+    xml(StatusCode::OK, response_status(url, 1, "OK", "ok"))
+}
+
+/// `400` with a `ResponseStatus` of "Invalid Operation" and `sub` for `url`.
+pub fn bad(url: &str, sub: &str) -> Response {
+    xml(
+        StatusCode::BAD_REQUEST,
+        response_status(url, 4, "Invalid Operation", sub),
+    )
+}
+
+/// `404` with a `ResponseStatus` of "notSupport" for `url`.
+pub fn not_supported(url: &str) -> Response {
+    xml(
+        StatusCode::NOT_FOUND,
+        response_status(url, 4, "Invalid Operation", "notSupport"),
+    )
+}
+
+/// `GET /ISAPI/Event/notification/alertStream`: `first` (if any), then every
+/// multipart part sent on `live`, until the device goes away. A client too
+/// slow to keep up skips parts rather than holding the device back.
+pub fn alert_stream(
+    live: &broadcast::Sender<Arc<Vec<u8>>>,
+    first: Option<Vec<u8>>,
+    boundary: &str,
+) -> Response {
+    let rx = live.subscribe();
+    let stream = futures_util::stream::unfold((rx, first), |(mut rx, first)| async move {
+        if let Some(f) = first {
+            return Some((Ok::<_, std::io::Error>(Bytes::from(f)), (rx, None)));
+        }
+        loop {
+            match rx.recv().await {
+                Ok(b) => return Some((Ok(Bytes::from((*b).clone())), (rx, None))),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/mixed; boundary={boundary}"),
+        )
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// What a device says of itself at `GET /ISAPI/System/deviceInfo`.
+pub struct DeviceInfo<'a> {
+    /// Name and id (the simulator uses the device id for both).
+    pub id: &'a str,
+    /// Model, e.g. `TW-FG1`.
+    pub model: &'a str,
+    /// Firmware version string.
+    pub firmware: &'a str,
+    /// ISAPI device type, e.g. `ACS` or `ITC`.
+    pub device_type: &'a str,
+}
+
+impl DeviceInfo<'_> {
+    /// The `DeviceInfo` document.
+    pub fn document(&self) -> String {
+        let DeviceInfo {
+            id,
+            model,
+            firmware,
+            device_type,
+        } = self;
+        let serial = model.replace('-', "");
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeviceInfo version=\"2.0\" xmlns=\"http://www.isapi.org/ver20/XMLSchema\">\
+             <deviceName>{id}</deviceName><deviceID>{id}</deviceID><model>{model}</model><serialNumber>{serial}{id}</serialNumber>\
+             <firmwareVersion>{firmware}</firmwareVersion><deviceType>{device_type}</deviceType></DeviceInfo>"
+        )
+    }
+}
 
 /// The `ResponseStatus` document ISAPI devices answer with.
 pub fn response_status(url: &str, code: u8, status: &str, sub: &str) -> String {

@@ -3,9 +3,10 @@
 
 use std::collections::VecDeque;
 
+use twinwall_plugin_sdk::isapi::{Delivery, EventIntake};
 use twinwall_plugin_sdk::multipart::{self, Part};
 use twinwall_plugin_sdk::prelude::*;
-use twinwall_plugin_sdk::{HttpPush, HttpResponse, StreamPart, StreamSplit, kinds};
+use twinwall_plugin_sdk::{HttpPush, HttpResponse, StreamPart, kinds};
 
 use crate::profile::Profile;
 use crate::read::{self, PlateRead, Report};
@@ -26,23 +27,16 @@ const COMMANDS: [(&str, &str, &str); 4] = [
     ),
 ];
 const NO_ARGS: &str = r#"{"type":"object","properties":{},"additionalProperties":false}"#;
-const RETRY_MS: u32 = 3000;
 
 /// A picture part: its file name and bytes.
 type Picture = (String, Vec<u8>);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Push,
-    Stream,
-}
 
 /// State of one camera.
 pub struct Camera {
     id: String,
     profile: Profile,
-    mode: Mode,
-    push_url: Option<String>,
+    /// Health, and the push target or the alert stream.
+    intake: EventIntake,
     /// (plate, lane, time ms) of recent reads, to collapse repeats.
     recent: VecDeque<(String, u32, i64)>,
     /// A stream read waiting for its pictures.
@@ -81,15 +75,7 @@ impl Driver for Camera {
             bad("this driver needs a profile (e.g. `vehicle/twinwall-bg1`)".into())
         })?;
         let mut profile = Profile::parse(text)?;
-        let mode = match config.setting("mode").unwrap_or("push") {
-            "push" => Mode::Push,
-            "stream" => Mode::Stream,
-            other => {
-                return Err(bad(format!(
-                    "setting `mode` = `{other}`; use `push` or `stream`"
-                )));
-            }
-        };
+        let delivery = Delivery::from_setting(&id, config.setting("mode"))?;
         if let Some(v) = config.setting("speed_limit_kmh") {
             profile.anpr.speed_limit_kmh = Some(
                 v.trim()
@@ -103,54 +89,23 @@ impl Driver for Camera {
         }
         Ok(Camera {
             id: config.id,
+            intake: EventIntake::new(&id, "camera", delivery, "XML", profile.isapi.clone()),
             profile,
-            mode,
-            push_url: None,
             recent: VecDeque::new(),
             waiting: None,
         })
     }
 
     fn start(&mut self) -> Vec<Request> {
-        let i = &self.profile.isapi;
-        let mut reqs = vec![
-            self.health(),
-            Request::timer("health", i.health_every_ms.max(1000), true),
-        ];
-        reqs.push(match self.mode {
-            Mode::Push => Request::listen("events", "/events", i.max_body),
-            Mode::Stream => Request::stream(
-                "alerts",
-                &i.alert_stream,
-                StreamSplit::Multipart,
-                i.max_body,
-                30_000,
-            ),
-        });
-        reqs
+        self.intake.start()
     }
 
     fn handle(&mut self, input: Input) -> Outcome {
         let mut out = Outcome::default();
-        match input {
-            Input::HttpListening(l) => {
-                self.push_url = Some(l.url);
-                if let Some(r) = self.configure() {
-                    out.request(r);
-                }
-            }
-            Input::HttpPush(p) => self.on_push(p, &mut out),
-            Input::StreamPart(p) => self.on_part(p, &mut out),
-            Input::HttpResponse(r) => self.on_response(r, &mut out),
-            Input::Timer(t) if t == "health" => out.request(self.health()),
-            Input::Timer(t) if t == "configure" => {
-                if let Some(r) = self.configure() {
-                    out.request(r);
-                }
-            }
-            Input::Failed(f) if f.id == "configure" => {
-                out.request(Request::timer("configure", RETRY_MS, false))
-            }
+        match self.intake.handle(input, &mut out) {
+            Some(Input::HttpPush(p)) => self.on_push(p, &mut out),
+            Some(Input::StreamPart(p)) => self.on_part(p, &mut out),
+            Some(Input::HttpResponse(r)) => self.on_response(r),
             _ => {}
         }
         out
@@ -160,17 +115,17 @@ impl Driver for Camera {
         let Some((_, mode, _)) = COMMANDS.iter().find(|c| c.0 == name) else {
             return Err(DriverError::unknown_command(name));
         };
-        if !self.profile.has_barrier() {
+        let Some(path) = self.profile.barrier() else {
             return Err(DriverError::not_allowed(format!(
                 "device `{}` has no barrier",
                 self.id
             )));
-        }
+        };
         let body = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><BarrierGate version=\"2.0\" xmlns=\"http://www.isapi.org/ver20/XMLSchema\"><ctrlMode>{mode}</ctrlMode></BarrierGate>"
         );
         Ok(vec![
-            HttpRequest::new("barrier", "PUT", &self.profile.isapi.barrier)
+            HttpRequest::new("barrier", "PUT", path)
                 .body("application/xml", body)
                 .into(),
         ])
@@ -178,20 +133,7 @@ impl Driver for Camera {
 }
 
 impl Camera {
-    fn health(&self) -> Request {
-        HttpRequest::new("health", "GET", &self.profile.isapi.device_info).into()
-    }
-
-    fn configure(&self) -> Option<Request> {
-        let doc = twinwall_plugin_sdk::isapi::http_hosts(self.push_url.as_deref()?, "XML")?;
-        Some(
-            HttpRequest::new("configure", "PUT", &self.profile.isapi.http_hosts)
-                .body("application/xml", doc)
-                .into(),
-        )
-    }
-
-    fn on_response(&mut self, r: HttpResponse, out: &mut Outcome) {
+    fn on_response(&self, r: HttpResponse) {
         match (r.id.as_str(), r.status) {
             (_, 401) => log(
                 LogLevel::Error,
@@ -200,9 +142,6 @@ impl Camera {
                     self.id, r.id
                 ),
             ),
-            ("configure", s) if s >= 300 => {
-                out.request(Request::timer("configure", RETRY_MS, false))
-            }
             ("barrier", s) if s >= 300 => log(
                 LogLevel::Warn,
                 &format!("{}: barrier command refused: HTTP {s}", self.id),
@@ -213,7 +152,7 @@ impl Camera {
 
     fn on_push(&mut self, p: HttpPush, out: &mut Outcome) {
         let ct = p.header("content-type").unwrap_or("").to_owned();
-        let parsed = multipart::parse(&p.body, &ct, self.profile.isapi.max_body as usize)
+        let parsed = multipart::parse(&p.body, &ct, self.intake.max_body() as usize)
             .map_err(|e| e.to_string())
             .and_then(|parts| {
                 let xml = parts

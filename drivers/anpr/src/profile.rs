@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use twinwall_plugin_sdk::isapi::Endpoints;
 use twinwall_plugin_sdk::{DriverError, ProfileMeta};
 
 /// A barrier-gate or speed-camera profile (`device-profiles/vehicle/*.toml`).
@@ -12,8 +13,11 @@ pub struct Profile {
     /// Who made it.
     #[allow(dead_code, reason = "schema fields for people and tools")]
     pub profile: ProfileMeta,
-    /// Paths and limits.
-    pub isapi: Isapi,
+    /// Event paths and limits.
+    pub isapi: Endpoints,
+    /// Barrier control (none: a camera without a barrier).
+    #[serde(default)]
+    pub barrier: Option<Barrier>,
     /// Reading.
     pub anpr: Anpr,
     /// lane → `entry` / `exit`.
@@ -24,17 +28,12 @@ pub struct Profile {
     pub lists: BTreeMap<String, String>,
 }
 
-/// ISAPI paths.
+/// Barrier control.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Isapi {
-    pub device_info: String,
-    pub http_hosts: String,
-    pub alert_stream: String,
-    /// Empty for cameras without a barrier.
-    pub barrier: String,
-    pub health_every_ms: u32,
-    pub max_body: u32,
+pub struct Barrier {
+    /// `PUT` path taking a `BarrierGate` document.
+    pub control: String,
 }
 
 /// Reading.
@@ -73,8 +72,8 @@ impl Profile {
             .unwrap_or_else(|| "unknown".into())
     }
 
-    /// Whether the camera has a barrier.
-    pub fn has_barrier(&self) -> bool {
-        !self.isapi.barrier.is_empty()
+    /// The barrier's control path, if the camera has one.
+    pub fn barrier(&self) -> Option<&str> {
+        self.barrier.as_ref().map(|b| b.control.as_str())
     }
 }

@@ -3,9 +3,10 @@
 
 use std::collections::VecDeque;
 
+use twinwall_plugin_sdk::isapi::{Delivery, EventIntake};
 use twinwall_plugin_sdk::multipart::{self, Part};
 use twinwall_plugin_sdk::prelude::*;
-use twinwall_plugin_sdk::{HttpPush, HttpResponse, StreamPart, StreamSplit, kinds};
+use twinwall_plugin_sdk::{HttpPush, HttpResponse, StreamPart, kinds};
 
 use crate::isapi::{self, Record};
 use crate::profile::Profile;
@@ -33,28 +34,18 @@ const COMMANDS: [(&str, &str, &str); 5] = [
 
 const DOOR_SCHEMA: &str = r#"{"type":"object","properties":{"door":{"type":"integer","minimum":1,"maximum":64,"description":"door or lane number (default 1)"}},"additionalProperties":false}"#;
 
-/// Retry delay for configuring the gate's push target, ms.
-const RETRY_MS: u32 = 3000;
 /// Serial numbers remembered to drop repeats (a gate resends what it
 /// thinks was not received).
 const SEEN: usize = 512;
-
-/// How the gate reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Push,
-    Stream,
-}
 
 /// State of one gate.
 pub struct Gate {
     id: String,
     profile: Profile,
-    mode: Mode,
+    /// Health, and the push target or the alert stream.
+    intake: EventIntake,
     allowed: Vec<String>,
     doors: u32,
-    /// The URL the hub listens on for this gate, once known.
-    push_url: Option<String>,
     /// Recent serial numbers.
     seen: VecDeque<u64>,
     /// On the stream: an event whose picture is still to come.
@@ -88,15 +79,7 @@ impl Driver for Gate {
             bad("this driver needs a profile (e.g. `face-gate/twinwall-fg1`)".into())
         })?;
         let profile = Profile::parse(text)?;
-        let mode = match config.setting("mode").unwrap_or("push") {
-            "push" => Mode::Push,
-            "stream" => Mode::Stream,
-            other => {
-                return Err(bad(format!(
-                    "setting `mode` = `{other}`; use `push` or `stream`"
-                )));
-            }
-        };
+        let delivery = Delivery::from_setting(&id, config.setting("mode"))?;
         let doors = match config.setting("doors") {
             None => 2,
             Some(v) => v
@@ -124,75 +107,32 @@ impl Driver for Gate {
         };
         Ok(Gate {
             id: config.id,
+            intake: EventIntake::new(&id, "gate", delivery, "JSON", profile.isapi.clone()),
             profile,
-            mode,
             allowed,
             doors,
-            push_url: None,
             seen: VecDeque::new(),
             waiting: None,
         })
     }
 
     fn start(&mut self) -> Vec<Request> {
-        let i = &self.profile.isapi;
-        let mut reqs = vec![
-            self.health(),
-            Request::timer("health", i.health_every_ms.max(1000), true),
-        ];
-        match self.mode {
-            Mode::Push => reqs.push(Request::listen("events", "/events", i.max_body)),
-            Mode::Stream => reqs.push(Request::stream(
-                "alerts",
-                &i.alert_stream,
-                StreamSplit::Multipart,
-                i.max_body,
-                30_000,
-            )),
-        }
-        reqs
+        self.intake.start()
     }
 
     fn handle(&mut self, input: Input) -> Outcome {
         let mut out = Outcome::default();
-        match input {
-            Input::HttpListening(l) => {
-                self.push_url = Some(l.url);
-                if let Some(r) = self.configure() {
-                    out.request(r);
-                }
-            }
-            Input::HttpPush(p) => self.on_push(p, &mut out),
-            Input::StreamPart(p) => self.on_part(p, &mut out),
-            Input::StreamOpened(o) if o.status == 401 => log(
-                LogLevel::Error,
+        match self.intake.handle(input, &mut out) {
+            Some(Input::HttpPush(p)) => self.on_push(p, &mut out),
+            Some(Input::StreamPart(p)) => self.on_part(p, &mut out),
+            Some(Input::HttpResponse(r)) => self.on_response(r),
+            Some(Input::Failed(f)) => log(
+                LogLevel::Debug,
                 &format!(
-                    "{}: the gate refused the hub's credentials for the alert stream",
-                    self.id
+                    "{}: `{}` failed: {:?}: {}",
+                    self.id, f.id, f.kind, f.message
                 ),
             ),
-            Input::HttpResponse(r) => self.on_response(r, &mut out),
-            Input::Timer(t) => match t.as_str() {
-                "health" => out.request(self.health()),
-                "configure" => {
-                    if let Some(r) = self.configure() {
-                        out.request(r);
-                    }
-                }
-                _ => {}
-            },
-            Input::Failed(f) => {
-                if f.id == "configure" {
-                    out.request(Request::timer("configure", RETRY_MS, false));
-                }
-                log(
-                    LogLevel::Debug,
-                    &format!(
-                        "{}: `{}` failed: {:?}: {}",
-                        self.id, f.id, f.kind, f.message
-                    ),
-                );
-            }
             _ => {}
         }
         out
@@ -237,8 +177,8 @@ impl Driver for Gate {
         };
         let path = self
             .profile
-            .isapi
-            .door_control
+            .doors
+            .control
             .replace("{door}", &door.to_string());
         let body = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><RemoteControlDoor version=\"2.0\" xmlns=\"http://www.isapi.org/ver20/XMLSchema\"><cmd>{cmd}</cmd></RemoteControlDoor>"
@@ -252,28 +192,7 @@ impl Driver for Gate {
 }
 
 impl Gate {
-    fn health(&self) -> Request {
-        HttpRequest::new("health", "GET", &self.profile.isapi.device_info).into()
-    }
-
-    /// Tell the gate to push to the hub's listener.
-    fn configure(&self) -> Option<Request> {
-        let url = self.push_url.as_deref()?;
-        let Some(doc) = twinwall_plugin_sdk::isapi::http_hosts(url, "JSON") else {
-            log(
-                LogLevel::Error,
-                &format!("{}: cannot tell the gate to push to `{url}`", self.id),
-            );
-            return None;
-        };
-        Some(
-            HttpRequest::new("configure", "PUT", &self.profile.isapi.http_hosts)
-                .body("application/xml", doc)
-                .into(),
-        )
-    }
-
-    fn on_response(&mut self, r: HttpResponse, out: &mut Outcome) {
+    fn on_response(&self, r: HttpResponse) {
         match (r.id.as_str(), r.status) {
             (_, 401) => log(
                 LogLevel::Error,
@@ -282,14 +201,6 @@ impl Gate {
                     self.id, r.id
                 ),
             ),
-            ("configure", s) if s >= 300 => {
-                log(
-                    LogLevel::Warn,
-                    &format!("{}: the gate refused its push target: HTTP {s}", self.id),
-                );
-                out.request(Request::timer("configure", RETRY_MS, false));
-            }
-            ("configure", _) => log(LogLevel::Info, &format!("{}: pushing to the hub", self.id)),
             ("door", s) if s >= 300 => log(
                 LogLevel::Warn,
                 &format!(
@@ -306,7 +217,7 @@ impl Gate {
     fn on_push(&mut self, p: HttpPush, out: &mut Outcome) {
         let ct = p.header("content-type").unwrap_or("").to_owned();
         let parts = if ct.to_ascii_lowercase().starts_with("multipart/") {
-            multipart::parse(&p.body, &ct, self.profile.isapi.max_body as usize)
+            multipart::parse(&p.body, &ct, self.intake.max_body() as usize)
                 .map_err(|e| e.to_string())
         } else if ct.contains("json") {
             Ok(vec![Part {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use twinwall_plugin_sdk::isapi::Endpoints;
 use twinwall_plugin_sdk::{DriverError, Level};
 
 /// A face-gate profile (`device-profiles/face-gate/*.toml`).
@@ -13,8 +14,10 @@ pub struct Profile {
     /// Who made it.
     #[allow(dead_code, reason = "schema fields for people and tools")]
     pub profile: twinwall_plugin_sdk::ProfileMeta,
-    /// Paths and timing.
-    pub isapi: Isapi,
+    /// Event paths and timing.
+    pub isapi: Endpoints,
+    /// Door control.
+    pub doors: Doors,
     /// cardReaderNo → `in` / `out`.
     #[serde(default)]
     pub readers: BTreeMap<String, String>,
@@ -25,16 +28,12 @@ pub struct Profile {
     pub events: Vec<EventMap>,
 }
 
-/// ISAPI paths.
+/// Door control.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Isapi {
-    pub device_info: String,
-    pub http_hosts: String,
-    pub alert_stream: String,
-    pub door_control: String,
-    pub health_every_ms: u32,
-    pub max_body: u32,
+pub struct Doors {
+    /// `PUT` path; `{door}` stands for the door number.
+    pub control: String,
 }
 
 /// Id prefixes of each category.
@@ -96,9 +95,9 @@ impl Profile {
                 )));
             }
         }
-        if !p.isapi.door_control.contains("{door}") {
+        if !p.doors.control.contains("{door}") {
             return Err(DriverError::bad_config(
-                "face-gate profile: isapi.door_control must contain {door}",
+                "face-gate profile: doors.control must contain {door}",
             ));
         }
         Ok(p)

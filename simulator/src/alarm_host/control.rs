@@ -54,19 +54,8 @@ async fn control(
     headers: HeaderMap,
 ) -> Response {
     let o = c.host.opts();
-    let auth = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    if c.guard
-        .check(auth, method.as_str(), &o.user, &o.password)
-        .is_err()
-    {
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, c.guard.challenge())],
-            "",
-        )
-            .into_response();
+    if let Err(r) = c.guard.authorize(&headers, &method, &o.user, &o.password) {
+        return *r;
     }
     let url = format!("/ISAPI/SecurityCP/control/{action}/{arg}");
     let n: Option<u16> = arg.parse().ok();

@@ -273,12 +273,7 @@ impl Shared {
     }
 
     fn challenge(&self) -> Response {
-        (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, self.new_challenge())],
-            "",
-        )
-            .into_response()
+        self.guard.refusal()
     }
 
     /// WS-Security first, then HTTP Digest, else a Digest challenge.

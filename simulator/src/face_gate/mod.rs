@@ -25,10 +25,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
@@ -388,38 +388,6 @@ impl Shared {
         }
         isapi::multipart(STREAM_BOUNDARY, &parts, false)
     }
-
-    fn authorized(&self, headers: &HeaderMap, method: &Method) -> Result<(), Box<Response>> {
-        let password = self
-            .password
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        let h = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        self.guard
-            .check(h, method.as_str(), &self.user, &password)
-            .map_err(|_| {
-                Box::new(
-                    (
-                        StatusCode::UNAUTHORIZED,
-                        [(header::WWW_AUTHENTICATE, self.guard.challenge())],
-                        "",
-                    )
-                        .into_response(),
-                )
-            })
-    }
-}
-
-fn xml(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/xml; charset=\"UTF-8\"")],
-        body,
-    )
-        .into_response()
 }
 
 async fn serve(listener: TcpListener, shared: Arc<Shared>) {
@@ -444,28 +412,25 @@ async fn isapi_call(
     if let GateFault::Slow { ms } = s.fault() {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
-    if let Err(r) = s.authorized(&headers, &method) {
+    let password = s.password.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    if let Err(r) = s.guard.authorize(&headers, &method, &s.user, &password) {
         return *r;
     }
     let url = format!("/ISAPI/{path}");
-    let ok = || xml(StatusCode::OK, isapi::response_status(&url, 1, "OK", "ok"));
-    let bad = |sub: &str| {
-        xml(
-            StatusCode::BAD_REQUEST,
-            isapi::response_status(&url, 4, "Invalid Operation", sub),
-        )
-    };
+    let ok = || isapi::ok(&url);
+    let bad = |sub: &str| isapi::bad(&url, sub);
     match (method.as_str(), path.as_str()) {
-        ("GET", "System/deviceInfo") => xml(
+        ("GET", "System/deviceInfo") => isapi::xml(
             StatusCode::OK,
-            format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeviceInfo version=\"2.0\" xmlns=\"http://www.isapi.org/ver20/XMLSchema\">\
-                 <deviceName>{}</deviceName><deviceID>{}</deviceID><model>TW-FG1</model><serialNumber>TWFG1{}</serialNumber>\
-                 <macAddress>44:19:b6:00:00:01</macAddress><firmwareVersion>V3.2.30</firmwareVersion><deviceType>ACS</deviceType></DeviceInfo>",
-                s.id, s.id, s.id
-            ),
+            isapi::DeviceInfo {
+                id: &s.id,
+                model: "TW-FG1",
+                firmware: "V3.2.30",
+                device_type: "ACS",
+            }
+            .document(),
         ),
-        ("GET", "System/status") => xml(StatusCode::OK, isapi::device_status()),
+        ("GET", "System/status") => isapi::xml(StatusCode::OK, isapi::device_status()),
         ("PUT", "Event/notification/httpHosts") => {
             let Some(url) = isapi::http_hosts_target(&body) else {
                 return bad("badXmlContent");
@@ -474,7 +439,10 @@ async fn isapi_call(
             s.push.set_target(url);
             ok()
         }
-        ("GET", "Event/notification/alertStream") => alert_stream(&s),
+        ("GET", "Event/notification/alertStream") => {
+            // The first heartbeat at once: clients know the stream is up.
+            isapi::alert_stream(&s.live, Some(heartbeat_part(&s)), STREAM_BOUNDARY)
+        }
         ("PUT", p) if p.starts_with("AccessControl/RemoteControl/door/") => {
             let door = p.rsplit('/').next().and_then(|n| n.parse::<u8>().ok());
             let cmd = isapi::field(&body, "cmd");
@@ -486,10 +454,7 @@ async fn isapi_call(
                 Err(sub) => bad(sub),
             }
         }
-        _ => xml(
-            StatusCode::NOT_FOUND,
-            isapi::response_status(&url, 4, "Invalid Operation", "notSupport"),
-        ),
+        _ => isapi::not_supported(&url),
     }
 }
 
@@ -536,32 +501,6 @@ fn door_command(s: &Shared, door: u8, cmd: &str) -> Result<(), &'static str> {
         });
     }
     Ok(())
-}
-
-fn alert_stream(s: &Arc<Shared>) -> Response {
-    let rx = s.live.subscribe();
-    // The first heartbeat at once: clients know the stream is up.
-    let first = heartbeat_part(s);
-    let stream = futures_util::stream::unfold((rx, Some(first)), |(mut rx, first)| async move {
-        if let Some(f) = first {
-            return Some((Ok::<_, std::io::Error>(Bytes::from(f)), (rx, None)));
-        }
-        loop {
-            match rx.recv().await {
-                Ok(b) => return Some((Ok(Bytes::from((*b).clone())), (rx, None))),
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
-        }
-    });
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/mixed; boundary={STREAM_BOUNDARY}"),
-        )
-        .body(Body::from_stream(stream))
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 fn heartbeat_part(s: &Shared) -> Vec<u8> {

@@ -16,10 +16,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
@@ -414,34 +414,6 @@ impl Shared {
         );
         self.report(serial, xml.as_bytes(), &[]);
     }
-
-    fn authorized(&self, headers: &HeaderMap, method: &Method) -> Result<(), Box<Response>> {
-        let password = lock(&self.password).clone();
-        let h = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        self.guard
-            .check(h, method.as_str(), &self.user, &password)
-            .map_err(|_| {
-                Box::new(
-                    (
-                        StatusCode::UNAUTHORIZED,
-                        [(header::WWW_AUTHENTICATE, self.guard.challenge())],
-                        "",
-                    )
-                        .into_response(),
-                )
-            })
-    }
-}
-
-fn xml(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/xml; charset=\"UTF-8\"")],
-        body,
-    )
-        .into_response()
 }
 
 async fn serve(listener: TcpListener, shared: Arc<Shared>) {
@@ -466,32 +438,28 @@ async fn isapi_call(
     if let AnprFault::Slow { ms } = s.fault() {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
-    if let Err(r) = s.authorized(&headers, &method) {
+    let password = lock(&s.password).clone();
+    if let Err(r) = s.guard.authorize(&headers, &method, &s.user, &password) {
         return *r;
     }
     let url = format!("/ISAPI/{path}");
-    let ok = || xml(StatusCode::OK, isapi::response_status(&url, 1, "OK", "ok"));
-    let bad = |sub: &str| {
-        xml(
-            StatusCode::BAD_REQUEST,
-            isapi::response_status(&url, 4, "Invalid Operation", sub),
-        )
-    };
+    let ok = || isapi::ok(&url);
+    let bad = |sub: &str| isapi::bad(&url, sub);
     match (method.as_str(), path.as_str()) {
-        ("GET", "System/deviceInfo") => xml(
+        ("GET", "System/deviceInfo") => isapi::xml(
             StatusCode::OK,
-            format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeviceInfo version=\"2.0\" xmlns=\"http://www.isapi.org/ver20/XMLSchema\">\
-                 <deviceName>{}</deviceName><deviceID>{}</deviceID><model>{}</model><firmwareVersion>V5.3.0</firmwareVersion><deviceType>ITC</deviceType></DeviceInfo>",
-                s.id,
-                s.id,
-                match s.opts.role {
+            isapi::DeviceInfo {
+                id: &s.id,
+                model: match s.opts.role {
                     Role::Barrier => "TW-BG1",
                     Role::Speed => "TW-SC1",
-                }
-            ),
+                },
+                firmware: "V5.3.0",
+                device_type: "ITC",
+            }
+            .document(),
         ),
-        ("GET", "System/status") => xml(StatusCode::OK, isapi::device_status()),
+        ("GET", "System/status") => isapi::xml(StatusCode::OK, isapi::device_status()),
         ("PUT", "Event/notification/httpHosts") => match isapi::http_hosts_target(&body) {
             Some(url) => {
                 tracing::info!(camera = %s.id, %url, "push target set");
@@ -501,26 +469,7 @@ async fn isapi_call(
             None => bad("badXmlContent"),
         },
         ("GET", "Event/notification/alertStream") => {
-            let rx = s.live.subscribe();
-            let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-                loop {
-                    match rx.recv().await {
-                        Ok(b) => {
-                            return Some((Ok::<_, std::io::Error>(Bytes::from((*b).clone())), rx));
-                        }
-                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                        Err(broadcast::error::RecvError::Closed) => return None,
-                    }
-                }
-            });
-            Response::builder()
-                .status(StatusCode::OK)
-                .header(
-                    header::CONTENT_TYPE,
-                    format!("multipart/mixed; boundary={STREAM_BOUNDARY}"),
-                )
-                .body(Body::from_stream(stream))
-                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+            isapi::alert_stream(&s.live, None, STREAM_BOUNDARY)
         }
         ("PUT", "Parking/channels/1/barrierGate") if s.opts.role == Role::Barrier => {
             let next = match isapi::field(&body, "ctrlMode").as_deref() {
@@ -545,7 +494,7 @@ async fn isapi_call(
         ("GET", "Parking/channels/1/barrierGate/barrierGateStatus")
             if s.opts.role == Role::Barrier =>
         {
-            xml(
+            isapi::xml(
                 StatusCode::OK,
                 format!(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<BarrierGateStatus version=\"2.0\" xmlns=\"http://www.isapi.org/ver20/XMLSchema\"><barrierGateStatus>{}</barrierGateStatus></BarrierGateStatus>",
@@ -553,9 +502,6 @@ async fn isapi_call(
                 ),
             )
         }
-        _ => xml(
-            StatusCode::NOT_FOUND,
-            isapi::response_status(&url, 4, "Invalid Operation", "notSupport"),
-        ),
+        _ => isapi::not_supported(&url),
     }
 }
