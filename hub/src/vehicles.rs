@@ -238,6 +238,20 @@ pub fn limit_for(limits: &[VehicleLimit], zone: &str, category: &str) -> Option<
         .filter(|s| *s > 0)
 }
 
+/// What names a verdict of the rules (a violation, or an overstay's end)
+/// whether it is being made or read back from the log.
+fn verdict_key(b: &NewEvent) -> Option<String> {
+    let own = match b.kind.as_str() {
+        "vehicle.violation" => true,
+        "vehicle.overstay" => b.phase == Some(Phase::End),
+        _ => false,
+    };
+    if !own {
+        return None;
+    }
+    Some(format!("{}/{}", b.kind, b.correlation.as_deref()?))
+}
+
 /// The live vehicle rules, fed by the bus.
 #[derive(Clone)]
 pub struct Vehicles {
@@ -268,19 +282,31 @@ impl Vehicles {
             if caught_up_at == 0 {
                 me.ready.store(true, SeqCst);
             }
+            let mut held: Vec<(String, NewEvent)> = Vec::new();
             let mut tick = tokio::time::interval(Duration::from_millis(500));
             loop {
                 tokio::select! {
                     e = sub.next() => match e {
                         Ok(e) => {
-                            let caught_up = me.ready.load(SeqCst);
                             let verdicts = me.state.lock().unwrap_or_else(|x| x.into_inner()).apply(&e);
-                            // During the replay the log already holds the verdicts
-                            // that were written: only live events get new ones.
-                            let out = if caught_up { verdicts } else { Vec::new() };
-                            if !caught_up && e.seq + 1 >= caught_up_at {
-                                me.ready.store(true, SeqCst);
-                            }
+                            let out = if me.ready.load(SeqCst) {
+                                verdicts
+                            } else {
+                                // During the replay a verdict is in the log already,
+                                // later than its cause, unless the hub stopped in
+                                // between: hold each one until the log shows it, and
+                                // write what is still missing once caught up.
+                                if let Some(k) = verdict_key(&e.body) {
+                                    held.retain(|(h, _)| *h != k);
+                                }
+                                held.extend(verdicts.into_iter().filter_map(|v| Some((verdict_key(&v)?, v))));
+                                if e.seq + 1 >= caught_up_at {
+                                    me.ready.store(true, SeqCst);
+                                    held.drain(..).map(|(_, v)| v).collect()
+                                } else {
+                                    Vec::new()
+                                }
+                            };
                             if !out.is_empty() && let Err(err) = bus.append(out).await {
                                 tracing::error!(error = %err, "vehicle rules: verdicts not recorded");
                             }
@@ -417,5 +443,60 @@ mod tests {
         verdict.body = verdict.body.attr("cause", 5u64);
         r.apply(&verdict);
         assert!(r.apply(&cause).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_verdict_lost_in_a_crash_is_written_after_the_replay_and_no_other_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let bus = Bus::open(
+            dir.path(),
+            crate::bus::BusOptions {
+                site: "s".into(),
+                flush: crate::bus::FlushPolicy::EveryBatch,
+                retention: Default::default(),
+            },
+        )
+        .unwrap();
+        let plate = |kind: &str, p: &str| {
+            NewEvent::new(kind, "campus/gate-north")
+                .device("bg-1")
+                .attr("plate", p)
+                .attr("list", "blockList")
+        };
+        // A blocklisted car judged before the stop, and one whose verdict the
+        // stop cut off.
+        let judged = bus
+            .append(vec![plate("vehicle.plate", "豫E5")])
+            .await
+            .unwrap()[0];
+        let mut verdict = VehicleState::default();
+        let first = verdict.apply(&bus.get(judged).unwrap().unwrap());
+        bus.append(first).await.unwrap();
+        let lost = bus
+            .append(vec![plate("vehicle.plate", "豫F6")])
+            .await
+            .unwrap()[0];
+        let (v, task) = Vehicles::spawn(bus.clone(), Clock::system(), Vec::new());
+        let violations = || {
+            bus.query(&Filter {
+                kind: Some("vehicle.violation".into()),
+                ..Filter::default()
+            })
+            .unwrap()
+            .events
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while violations().len() < 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the lost verdict is written"
+            );
+            tokio::task::yield_now().await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(v.ready());
+        let causes: Vec<Option<i64>> = violations().iter().map(|e| int(e, "cause")).collect();
+        assert_eq!(causes, [Some(judged as i64), Some(lost as i64)]);
+        task.abort();
     }
 }
