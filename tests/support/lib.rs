@@ -197,6 +197,19 @@ impl TestHub {
         Ok(v)
     }
 
+    /// The stored bytes of an event's media item (`{"hash": …}` of the event JSON).
+    pub async fn media(&self, item: &Value) -> anyhow::Result<Vec<u8>> {
+        let hash = item["hash"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("media item without a hash: {item}"))?;
+        let path = format!("/api/v1/media/{hash}");
+        let r = self.http.get(format!("{}{path}", self.url)).send().await?;
+        if !r.status().is_success() {
+            bail!("GET {path}: {}", r.status());
+        }
+        Ok(r.bytes().await?.to_vec())
+    }
+
     /// POST a command without arguments; returns (status, body).
     pub async fn command(&self, device: &str, command: &str) -> anyhow::Result<(u16, Value)> {
         self.command_with(device, command, serde_json::json!({}))

@@ -76,18 +76,8 @@ async fn pushed_passes_become_events_with_faces_and_doors_obey() {
         (media["role"].as_str(), media["content_type"].as_str()),
         (Some("face"), Some("image/jpeg"))
     );
-    let pic = hub
-        .http
-        .get(format!(
-            "{}/api/v1/media/{}",
-            hub.url,
-            media["hash"].as_str().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(pic.status(), 200);
-    assert_eq!(&pic.bytes().await.unwrap()[..2], &[0xff, 0xd8], "a JPEG");
+    let pic = hub.media(media).await.unwrap();
+    assert_eq!(&pic[..2], &[0xff, 0xd8], "a JPEG");
 
     // Each denial reason.
     let student = people::person(Category::Student, 8);

@@ -78,6 +78,10 @@ async fn reads_become_passages_with_pictures_and_rules_judge_them() {
         .filter_map(|m| m["role"].as_str())
         .collect();
     assert_eq!(roles, ["plate", "scene"]);
+    for m in read["media"].as_array().unwrap() {
+        let pic = hub.media(m).await.unwrap();
+        assert_eq!(&pic[..2], &[0xff, 0xd8], "a JPEG: {m}");
+    }
     let entry = hub
         .wait_event("kind=vehicle.passage", Duration::from_secs(5), |_| true)
         .await
@@ -160,6 +164,20 @@ async fn reads_become_passages_with_pictures_and_rules_judge_them() {
             seen["attrs"]["limit_kmh"].as_i64()
         ),
         (Some(58), Some(30))
+    );
+    // Over the stream too, the read carries its pictures.
+    let streamed = hub
+        .wait_event(
+            "kind=vehicle.plate&device=sc-1",
+            Duration::from_secs(5),
+            |e| e["attrs"]["plate"] == fast.text.as_str(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        streamed["media"].as_array().map(Vec::len),
+        Some(2),
+        "plate and scene from the stream's parts: {streamed}"
     );
     let v = wait_for(Duration::from_secs(5), || async {
         hub.get("/api/v1/vehicles/violations")
