@@ -7,7 +7,8 @@
 //! includes the commit to disk). Real sockets, real wasm drivers, real sled.
 //!
 //! `cargo drivers && cargo bench -p twinwall-tests --bench intake`
-//! (`-- --quick` for a smoke run with fewer devices, as CI does).
+//! (`-- --quick` for a smoke run with fewer devices, as CI does; `-- plates`
+//! or `faces` or `dc09` for one section).
 
 use std::time::{Duration, Instant};
 
@@ -209,14 +210,23 @@ async fn alarm_hosts(hosts: usize, per_host: usize) {
 
 #[tokio::main]
 async fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    if quick {
-        face_gates(10, 5).await;
-        barrier_lanes(5, 5).await;
-        alarm_hosts(20, 5).await;
-    } else {
-        face_gates(200, 50).await;
-        barrier_lanes(100, 25).await;
-        alarm_hosts(500, 20).await;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    // Names after the flags pick sections (`faces`, `plates`, `dc09`); none: all.
+    let picked: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let run = |name: &str| picked.is_empty() || picked.contains(&name);
+    let scale = |full: usize, small: usize| if quick { small } else { full };
+    if run("faces") {
+        face_gates(scale(200, 10), scale(50, 5)).await;
+    }
+    if run("plates") {
+        barrier_lanes(scale(100, 5), scale(25, 5)).await;
+    }
+    if run("dc09") {
+        alarm_hosts(scale(500, 20), scale(20, 5)).await;
     }
 }
