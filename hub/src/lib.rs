@@ -28,6 +28,7 @@ mod hub;
 pub mod metrics;
 pub mod northbound;
 pub mod people;
+pub mod projection;
 pub mod runtime;
 pub mod transport;
 pub mod vehicles;

@@ -5,12 +5,13 @@
 //! start, so it holds no state that the log cannot give back.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::bus::{AttrValue, Bus, Event, Filter, Level, NewEvent, Phase, format_ms};
+use crate::bus::{AttrValue, Bus, Event, Level, NewEvent, Phase, format_ms};
+use crate::clock::Clock;
+use crate::projection::{Projection, Rules};
 
 /// A visitor on campus.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -46,6 +47,8 @@ pub struct Counts {
 pub struct PeopleState {
     counts: BTreeMap<(String, String), Counts>,
     visitors: HashMap<String, Visit>,
+    /// How long a visitor may stay before being overdue (for the live view).
+    limit: Duration,
 }
 
 fn text(e: &Event, key: &str) -> Option<String> {
@@ -165,68 +168,46 @@ fn within(zone: &str, q: &str) -> bool {
     zone == q || (zone.starts_with(q) && zone.as_bytes().get(q.len()) == Some(&b'/'))
 }
 
+impl Rules for PeopleState {
+    const NAME: &'static str = "people";
+
+    fn on_event(&mut self, e: &Event) -> Vec<NewEvent> {
+        self.apply(e);
+        Vec::new()
+    }
+
+    fn on_tick(&mut self, now_ms: i64) -> Vec<NewEvent> {
+        self.due(now_ms, self.limit)
+    }
+
+    /// Overdue visitors are raised on the clock only once caught up, so a
+    /// replay makes none.
+    fn verdict_key(&self, _: &NewEvent) -> Option<String> {
+        None
+    }
+}
+
 /// The live people view, fed by the bus.
 #[derive(Clone)]
 pub struct People {
-    state: Arc<Mutex<PeopleState>>,
+    view: Projection<PeopleState>,
     limit: Duration,
-    ready: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl People {
     /// Replay the log, follow it, and raise overdue visitors as time passes.
-    pub fn spawn(
-        bus: Bus,
-        clock: crate::clock::Clock,
-        limit: Duration,
-    ) -> (Self, tokio::task::JoinHandle<()>) {
-        let people = People {
-            state: Arc::default(),
+    pub fn spawn(bus: Bus, clock: Clock, limit: Duration) -> (Self, tokio::task::JoinHandle<()>) {
+        let state = PeopleState {
             limit,
-            ready: Arc::default(),
+            ..PeopleState::default()
         };
-        let p = people.clone();
-        let task = tokio::spawn(async move {
-            let caught_up_at = bus.next_seq();
-            let mut sub = bus.subscribe(
-                bus.first_seq().ok().flatten().unwrap_or(0),
-                Filter::default(),
-            );
-            if caught_up_at == 0 {
-                p.ready.store(true, std::sync::atomic::Ordering::SeqCst);
-            }
-            let mut tick = tokio::time::interval(Duration::from_secs(1));
-            loop {
-                tokio::select! {
-                    e = sub.next() => match e {
-                        Ok(e) => {
-                            p.state.lock().unwrap_or_else(|x| x.into_inner()).apply(&e);
-                            if e.seq + 1 >= caught_up_at {
-                                p.ready.store(true, std::sync::atomic::Ordering::SeqCst);
-                            }
-                        }
-                        Err(_) => return,
-                    },
-                    _ = tick.tick() => {
-                        // Overdue only once the replay has caught up: the log may
-                        // already say a visitor was reported.
-                        if !p.ready.load(std::sync::atomic::Ordering::SeqCst) {
-                            continue;
-                        }
-                        let due = p.state.lock().unwrap_or_else(|x| x.into_inner()).due(clock.now_ms(), p.limit);
-                        if !due.is_empty() && let Err(e) = bus.append(due).await {
-                            tracing::error!(error = %e, "overdue visitors not recorded");
-                        }
-                    }
-                }
-            }
-        });
-        (people, task)
+        let (view, task) = Projection::spawn(bus, clock, state, Duration::from_secs(1));
+        (People { view, limit }, task)
     }
 
     /// Whether the replay of the log has caught up.
     pub fn ready(&self) -> bool {
-        self.ready.load(std::sync::atomic::Ordering::SeqCst)
+        self.view.ready()
     }
 
     /// The overdue limit.
@@ -236,7 +217,7 @@ impl People {
 
     /// Read the state.
     pub fn with<R>(&self, f: impl FnOnce(&PeopleState) -> R) -> R {
-        f(&self.state.lock().unwrap_or_else(|x| x.into_inner()))
+        self.view.with(f)
     }
 }
 

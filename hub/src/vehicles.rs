@@ -6,14 +6,15 @@
 //! events), replayed at start, so a restart keeps the cars present.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::bus::{AttrValue, Bus, Event, Filter, Level, NewEvent, Phase, format_ms};
+use crate::bus::{AttrValue, Bus, Event, Level, NewEvent, Phase, format_ms};
 use crate::clock::Clock;
 use crate::config::VehicleLimit;
+use crate::projection::{Projection, Rules};
 
 /// A car inside.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -41,6 +42,8 @@ pub struct VehicleState {
     present: HashMap<String, Present>,
     /// Seqs of causes already judged (a replay must not judge twice).
     judged: std::collections::HashSet<u64>,
+    /// How long a car may stay (zones as paths), for the live rules.
+    limits: Arc<[VehicleLimit]>,
 }
 
 fn text(e: &Event, key: &str) -> Option<String> {
@@ -238,26 +241,36 @@ pub fn limit_for(limits: &[VehicleLimit], zone: &str, category: &str) -> Option<
         .filter(|s| *s > 0)
 }
 
-/// What names a verdict of the rules (a violation, or an overstay's end)
-/// whether it is being made or read back from the log.
-fn verdict_key(b: &NewEvent) -> Option<String> {
-    let own = match b.kind.as_str() {
-        "vehicle.violation" => true,
-        "vehicle.overstay" => b.phase == Some(Phase::End),
-        _ => false,
-    };
-    if !own {
-        return None;
+impl Rules for VehicleState {
+    const NAME: &'static str = "vehicle rules";
+
+    fn on_event(&mut self, e: &Event) -> Vec<NewEvent> {
+        self.apply(e)
     }
-    Some(format!("{}/{}", b.kind, b.correlation.as_deref()?))
+
+    fn on_tick(&mut self, now_ms: i64) -> Vec<NewEvent> {
+        let limits = self.limits.clone();
+        self.due(now_ms, &limits)
+    }
+
+    /// A violation, or an overstay's end (its begin is made on the clock,
+    /// never during a replay).
+    fn verdict_key(&self, b: &NewEvent) -> Option<String> {
+        let own = match b.kind.as_str() {
+            "vehicle.violation" => true,
+            "vehicle.overstay" => b.phase == Some(Phase::End),
+            _ => false,
+        };
+        if !own {
+            return None;
+        }
+        Some(format!("{}/{}", b.kind, b.correlation.as_deref()?))
+    }
 }
 
 /// The live vehicle rules, fed by the bus.
 #[derive(Clone)]
-pub struct Vehicles {
-    state: Arc<Mutex<VehicleState>>,
-    ready: Arc<std::sync::atomic::AtomicBool>,
-}
+pub struct Vehicles(Projection<VehicleState>);
 
 impl Vehicles {
     /// Replay the log, follow it, write violations and overstays as they come.
@@ -267,81 +280,29 @@ impl Vehicles {
         clock: Clock,
         limits: Vec<VehicleLimit>,
     ) -> (Self, tokio::task::JoinHandle<()>) {
-        let v = Vehicles {
-            state: Arc::default(),
-            ready: Arc::default(),
+        let state = VehicleState {
+            limits: limits.into(),
+            ..VehicleState::default()
         };
-        let me = v.clone();
-        let task = tokio::spawn(async move {
-            use std::sync::atomic::Ordering::SeqCst;
-            let caught_up_at = bus.next_seq();
-            let mut sub = bus.subscribe(
-                bus.first_seq().ok().flatten().unwrap_or(0),
-                Filter::default(),
-            );
-            if caught_up_at == 0 {
-                me.ready.store(true, SeqCst);
-            }
-            let mut held: Vec<(String, NewEvent)> = Vec::new();
-            let mut tick = tokio::time::interval(Duration::from_millis(500));
-            loop {
-                tokio::select! {
-                    e = sub.next() => match e {
-                        Ok(e) => {
-                            let verdicts = me.state.lock().unwrap_or_else(|x| x.into_inner()).apply(&e);
-                            let out = if me.ready.load(SeqCst) {
-                                verdicts
-                            } else {
-                                // During the replay a verdict is in the log already,
-                                // later than its cause, unless the hub stopped in
-                                // between: hold each one until the log shows it, and
-                                // write what is still missing once caught up.
-                                if let Some(k) = verdict_key(&e.body) {
-                                    held.retain(|(h, _)| *h != k);
-                                }
-                                held.extend(verdicts.into_iter().filter_map(|v| Some((verdict_key(&v)?, v))));
-                                if e.seq + 1 >= caught_up_at {
-                                    me.ready.store(true, SeqCst);
-                                    held.drain(..).map(|(_, v)| v).collect()
-                                } else {
-                                    Vec::new()
-                                }
-                            };
-                            if !out.is_empty() && let Err(err) = bus.append(out).await {
-                                tracing::error!(error = %err, "vehicle rules: verdicts not recorded");
-                            }
-                        }
-                        Err(_) => return,
-                    },
-                    _ = tick.tick() => {
-                        if !me.ready.load(SeqCst) {
-                            continue;
-                        }
-                        let due = me.state.lock().unwrap_or_else(|x| x.into_inner()).due(clock.now_ms(), &limits);
-                        if !due.is_empty() && let Err(err) = bus.append(due).await {
-                            tracing::error!(error = %err, "vehicle rules: overstays not recorded");
-                        }
-                    }
-                }
-            }
-        });
-        (v, task)
+        let (view, task) = Projection::spawn(bus, clock, state, Duration::from_millis(500));
+        (Vehicles(view), task)
     }
 
     /// Whether the replay has caught up.
     pub fn ready(&self) -> bool {
-        self.ready.load(std::sync::atomic::Ordering::SeqCst)
+        self.0.ready()
     }
 
     /// Read the state.
     pub fn with<R>(&self, f: impl FnOnce(&VehicleState) -> R) -> R {
-        f(&self.state.lock().unwrap_or_else(|x| x.into_inner()))
+        self.0.with(f)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bus::Filter;
 
     fn ev(seq: u64, t: i64, kind: &str, attrs: &[(&str, &str)]) -> Event {
         let mut b = NewEvent::new(kind, "campus/gate-north").device("bg-1");

@@ -18,7 +18,9 @@
 
 use std::cell::RefCell;
 
-use crate::{DeviceConfig, Driver, DriverError, Event, Input, LogLevel, Outcome, Request};
+use crate::{
+    DeviceConfig, Driver, DriverError, Event, Header, HttpPush, Input, LogLevel, Outcome, Request,
+};
 
 thread_local! {
     static KEYS: RefCell<Vec<(String, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
@@ -104,4 +106,27 @@ impl<D: Driver> Harness<D> {
     pub fn device(&self) -> &D {
         &self.device
     }
+}
+
+/// A device's push as the hub hands it over: `POST /events` on the listener
+/// `events`, from a device on the campus network, with `content_type`.
+pub fn http_push(push: u64, content_type: &str, body: Vec<u8>) -> Input {
+    Input::HttpPush(HttpPush {
+        push,
+        listen: "events".into(),
+        method: "POST".into(),
+        path: "/events".into(),
+        query: String::new(),
+        headers: vec![Header::new("Content-Type", content_type)],
+        peer: "10.12.3.41:51234".into(),
+        body,
+    })
+}
+
+/// The status the driver answered a push with in `out`, if it answered.
+pub fn reply_status(out: &Outcome) -> Option<u16> {
+    out.requests.iter().find_map(|r| match r {
+        Request::HttpReply(r) => Some(r.status),
+        _ => None,
+    })
 }

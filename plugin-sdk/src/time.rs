@@ -43,6 +43,15 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The ASCII digits at `r` of `s` as a number (`None` if any is not a
+/// digit): the fields of fixed-layout time stamps.
+pub fn digits(s: &str, r: std::ops::Range<usize>) -> Option<i64> {
+    let t = s.get(r)?;
+    t.bytes()
+        .all(|c| c.is_ascii_digit())
+        .then(|| t.parse().ok())?
+}
+
 /// `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM|±HHMM]` (a space may replace `T`) to
 /// milliseconds since the Unix epoch. Without a zone the time is taken as UTC.
 pub fn parse_iso8601(s: &str) -> Option<i64> {
@@ -57,12 +66,7 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     {
         return None;
     }
-    let n = |r: std::ops::Range<usize>| -> Option<i64> {
-        let t = s.get(r)?;
-        t.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| t.parse().ok())?
-    };
+    let n = |r| digits(s, r);
     let (y, mo, d, h, mi, se) = (
         n(0..4)?,
         n(5..7)?,

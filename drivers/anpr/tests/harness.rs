@@ -3,7 +3,8 @@
 
 use anpr::Camera;
 use twinwall_plugin_sdk::prelude::*;
-use twinwall_plugin_sdk::{HttpListening, HttpPush, StreamPart};
+use twinwall_plugin_sdk::testing::{http_push, reply_status};
+use twinwall_plugin_sdk::{HttpListening, StreamPart};
 
 const BARRIER: &str = include_str!("../../../device-profiles/vehicle/twinwall-bg1.toml");
 const SPEED: &str = include_str!("../../../device-profiles/vehicle/twinwall-sc1.toml");
@@ -21,19 +22,7 @@ fn camera(profile: &str, mode: &str) -> Harness<Camera> {
 }
 
 fn push(body: Vec<u8>) -> Input {
-    Input::HttpPush(HttpPush {
-        push: 1,
-        listen: "events".into(),
-        method: "POST".into(),
-        path: "/events".into(),
-        query: String::new(),
-        headers: vec![Header::new(
-            "Content-Type",
-            "multipart/form-data; boundary=b",
-        )],
-        peer: "10.12.5.20:40000".into(),
-        body,
-    })
+    http_push(1, "multipart/form-data; boundary=b", body)
 }
 
 fn multipart(xml: &[u8]) -> Vec<u8> {
@@ -41,13 +30,6 @@ fn multipart(xml: &[u8]) -> Vec<u8> {
     b.extend_from_slice(xml);
     b.extend_from_slice(b"\r\n--b\r\nContent-Disposition: form-data; name=\"licensePlatePicture.jpg\"; filename=\"licensePlatePicture.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8p\xff\xd9\r\n--b\r\nContent-Disposition: form-data; name=\"detectionPicture.jpg\"; filename=\"detectionPicture.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8s\xff\xd9\r\n--b--\r\n");
     b
-}
-
-fn replied(out: &Outcome) -> Option<u16> {
-    out.requests.iter().find_map(|r| match r {
-        Request::HttpReply(r) => Some(r.status),
-        _ => None,
-    })
 }
 
 #[test]
@@ -62,7 +44,7 @@ fn a_pushed_entry_is_a_read_and_a_passage_with_both_pictures() {
         matches!(&out.requests[0], Request::Http(r) if r.path == "/ISAPI/Event/notification/httpHosts")
     );
     let out = h.feed(push(multipart(ENTRY)));
-    assert_eq!(replied(&out), Some(200));
+    assert_eq!(reply_status(&out), Some(200));
     let kinds: Vec<&str> = out.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["vehicle.plate", "vehicle.passage"]);
     let read = &out.events[0];
@@ -86,10 +68,10 @@ fn a_pushed_entry_is_a_read_and_a_passage_with_both_pictures() {
     // The same car read again a moment later is the same read.
     let again = h.feed(push(multipart(ENTRY)));
     assert!(again.events.is_empty());
-    assert_eq!(replied(&again), Some(200));
+    assert_eq!(reply_status(&again), Some(200));
     // Broken XML is refused and makes nothing.
     let bad = h.feed(push(multipart(&ENTRY[..200])));
-    assert_eq!(replied(&bad), Some(400));
+    assert_eq!(reply_status(&bad), Some(400));
     assert!(bad.events.is_empty());
 }
 

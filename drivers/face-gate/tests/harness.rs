@@ -4,7 +4,8 @@
 
 use face_gate::Gate;
 use twinwall_plugin_sdk::prelude::*;
-use twinwall_plugin_sdk::{HttpListening, HttpPush, StreamPart};
+use twinwall_plugin_sdk::testing::{http_push, reply_status};
+use twinwall_plugin_sdk::{HttpListening, StreamPart};
 
 const PROFILE: &str = include_str!("../../../device-profiles/face-gate/twinwall-fg1.toml");
 const PASS: &[u8] = include_bytes!("fixtures/access-face-pass.json");
@@ -32,26 +33,7 @@ fn multipart(json: &[u8], picture: Option<&[u8]>) -> Vec<u8> {
 }
 
 fn push(id: u64, body: Vec<u8>) -> Input {
-    Input::HttpPush(HttpPush {
-        push: id,
-        listen: "events".into(),
-        method: "POST".into(),
-        path: "/events".into(),
-        query: String::new(),
-        headers: vec![Header::new(
-            "Content-Type",
-            "multipart/form-data; boundary=MIME_boundary",
-        )],
-        peer: "10.12.3.41:51234".into(),
-        body,
-    })
-}
-
-fn reply_status(out: &Outcome) -> Option<u16> {
-    out.requests.iter().find_map(|r| match r {
-        Request::HttpReply(r) => Some(r.status),
-        _ => None,
-    })
+    http_push(id, "multipart/form-data; boundary=MIME_boundary", body)
 }
 
 #[test]

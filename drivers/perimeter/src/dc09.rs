@@ -5,7 +5,7 @@
 //! part after `[` as hex of AES-CBC (zero IV), whose plain text starts with
 //! padding up to a `|`. Every parse error says what was wrong.
 
-use twinwall_plugin_sdk::time::{from_civil, to_civil};
+use twinwall_plugin_sdk::time::{digits, from_civil, to_civil};
 
 /// CRC-16/ARC (polynomial 0x8005 reflected, initial 0), as DC-09 specifies.
 pub fn crc16(data: &[u8]) -> u16 {
@@ -227,12 +227,7 @@ pub fn timestamp(s: &str) -> Option<i64> {
     {
         return None;
     }
-    let n = |r: std::ops::Range<usize>| -> Option<i64> {
-        let t = s.get(r)?;
-        t.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| t.parse().ok())?
-    };
+    let n = |r| digits(s, r);
     let (h, mi, se, mo, d, y) = (
         n(0..2)?,
         n(3..5)?,
