@@ -1,5 +1,5 @@
-//! `twinwall demo`: the embedded default. Simulated fire panels playing a
-//! scenario, the hub with every built driver, the event store in a temporary
+//! `twinwall demo`: the embedded default. Simulated devices of every family
+//! playing a scenario (fire alarms start evacuation broadcasts by rule), the hub with every built driver, the event store in a temporary
 //! folder, and the API and console on localhost.
 
 use std::path::{Path, PathBuf};
@@ -19,6 +19,8 @@ const FG1_PROFILE: &str = include_str!("../../device-profiles/face-gate/twinwall
 const PH1_PROFILE: &str = include_str!("../../device-profiles/perimeter/twinwall-ph1.toml");
 const BG1_PROFILE: &str = include_str!("../../device-profiles/vehicle/twinwall-bg1.toml");
 const SC1_PROFILE: &str = include_str!("../../device-profiles/vehicle/twinwall-sc1.toml");
+const SP1_PROFILE: &str = include_str!("../../device-profiles/speaker/twinwall-sp1.toml");
+const SP2_PROFILE: &str = include_str!("../../device-profiles/speaker/twinwall-sp2.toml");
 
 /// Demo options.
 #[derive(Debug, Clone)]
@@ -119,6 +121,8 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         ("perimeter/twinwall-ph1.toml", PH1_PROFILE),
         ("vehicle/twinwall-bg1.toml", BG1_PROFILE),
         ("vehicle/twinwall-sc1.toml", SC1_PROFILE),
+        ("speaker/twinwall-sp1.toml", SP1_PROFILE),
+        ("speaker/twinwall-sp2.toml", SP2_PROFILE),
     ] {
         let path = profiles.join(file);
         if let Some(dir) = path.parent() {
@@ -131,7 +135,13 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         .start("127.0.0.1".parse()?)
         .await
         .context("starting simulated devices")?;
+    // The evacuation tone, stored where the hub keeps its clips.
+    let clips = crate::audio::Clips::open(&tmp.path().join("data").join("clips"))?;
+    let evacuation = clips
+        .put_samples("evacuation tone", evacuation_tone())?
+        .hash;
     let mut config_text = demo_config(&opts.http, &fleet, &scenario, opts.visit_limit_s);
+    config_text.push_str(&demo_rules(&evacuation));
     if let Some(url) = &opts.mqtt {
         config_text.push_str(&format!(
             "\n[northbound]\nurl = \"{url}\"\nclient_id = \"twinwall-demo-{}\"\n",
@@ -180,6 +190,12 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     );
     println!("  head counts:  {url}/api/v1/people/stats");
     println!("  perimeter:    {url}/api/v1/events?kind=perimeter.*  (panic posts: kind=panic.*)");
+    println!(
+        "  broadcasts:   {url}/api/v1/broadcasts  (a fire alarm starts its building's evacuation by rule: {url}/api/v1/rules)"
+    );
+    println!(
+        "  speak now:    cargo run -p twinwall-hub -- broadcast --api {url} --zone canteen --text \"午餐时间到了\" --priority 50"
+    );
     println!("  live stream:  {url}/api/v1/events/stream");
     println!("  devices:      {url}/api/v1/devices");
     println!("  metrics:      {url}/metrics");
@@ -250,6 +266,7 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u6
         "[site]\nid = \"demo\"\nname = \"Twinwall demo campus\"\ndata_dir = \"data\"\n\n[http]\nlisten = \"{http}\"\n\n\
          [listen]\nhttp = \"127.0.0.1:0\"\n[listen.ports]\ndc09 = \"127.0.0.1:0\"\n\n[people]\nvisit_limit_s = {visit_limit_s}\n\n\
          [[vehicles.limits]]\ncategory = \"visitor\"\noverstay_s = {vehicle_limit_s}\n[[vehicles.limits]]\ncategory = \"unknown\"\noverstay_s = 3600\n\n\
+         [broadcast]\nmulticast_interface = \"127.0.0.1\"\nmulticast_group = \"239.255.20.1\"\n\n\
          [plugins]\ndir = \"plugins\"\n\n[profiles]\ndir = \"device-profiles\"\n\n[[zones]]\nid = \"campus\"\nname = \"Main campus\"\n"
     );
     t.push_str("\n[[zones]]\nid = \"gate-north\"\nname = \"北门 North gate\"\nparent = \"campus\"\nrisk = \"yellow\"\n");
@@ -276,6 +293,7 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u6
             ));
         }
         gates(&mut t, fleet, scenario, zone);
+        speakers(&mut t, fleet, zone);
         alarm_host(&mut t, fleet, scenario, &format!("ap-{zone}"), zone);
         for c in scenario
             .cameras
@@ -296,6 +314,52 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u6
         }
     }
     t
+}
+
+/// The speakers of `zone` (named `sp-<zone>-<n>`), with their model's profile.
+fn speakers(t: &mut String, fleet: &Fleet, zone: &str) {
+    let mut ids: Vec<&String> = fleet
+        .speakers
+        .keys()
+        .filter(|id| id.starts_with(&format!("sp-{zone}-")))
+        .collect();
+    ids.sort();
+    for id in ids {
+        let sp = &fleet.speakers[id];
+        let profile = if sp.status().tts {
+            "twinwall-sp1"
+        } else {
+            "twinwall-sp2"
+        };
+        t.push_str(&format!(
+            "\n[[devices]]\nid = \"{id}\"\ndriver = \"ip-speaker\"\nprofile = \"speaker/{profile}\"\nzone = \"{zone}\"\n\
+             address = \"{}\"\noffline_after_ms = 6000\n",
+            sp.addr()
+        ));
+    }
+}
+
+/// The demo's linkage rules: a fire alarm evacuates its building (and takes
+/// pictures there); a one-key alarm post takes pictures and goes red.
+fn demo_rules(evacuation_clip: &str) -> String {
+    format!(
+        "\n[[rules]]\nid = \"fire-evacuation\"\nwhen = {{ kind = [\"fire.alarm\"], zone = \"campus\", min_level = \"red\" }}\n\
+         debounce_s = 60\nactions = [\n  {{ broadcast = {{ zones = [\"$zone\"], clip = \"{evacuation_clip}\", priority = 255, repeat = 2 }} }},\n\
+           {{ snapshot = {{ zone = \"$zone\" }} }},\n]\n\
+         \n[[rules]]\nid = \"panic-post\"\nwhen = {{ kind = [\"panic.pressed\"] }}\n\
+         actions = [{{ snapshot = {{ zone = \"$zone\" }} }}, {{ raise = {{ level = \"red\" }} }}]\n"
+    )
+}
+
+/// Two alternating tones, 800 and 1000 Hz, half a second each, for four
+/// seconds: the sound of an evacuation signal.
+fn evacuation_tone() -> Vec<i16> {
+    (0..4 * 8000)
+        .map(|i| {
+            let f = if (i / 4000) % 2 == 0 { 800.0 } else { 1000.0 };
+            (f64::sin(i as f64 * f * std::f64::consts::TAU / 8000.0) * 10_000.0) as i16
+        })
+        .collect()
 }
 
 /// The face gates of `zone` (named `fg-<zone>`): the dormitory's is read over

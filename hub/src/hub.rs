@@ -132,12 +132,33 @@ impl Hub {
                     addr: format!("[listen.ports] {addr}"),
                     message,
                 })?;
+        let clips = crate::audio::Clips::open(&data.join("clips")).map_err(|e| HubError::Io {
+            path: data.join("clips").display().to_string(),
+            message: e.to_string(),
+        })?;
+        if let Some(g) = config.broadcast.multicast_group
+            && !g.is_multicast()
+        {
+            return Err(HubError::Io {
+                path: config.source.clone(),
+                message: format!(
+                    "[broadcast] multicast_group {g} is not a multicast address (224.0.0.0/4)"
+                ),
+            });
+        }
+        let live = crate::audio::LiveSources::new(config.broadcast.live_sources.clone());
+        let rtp = crate::transport::rtp::RtpHub::new(
+            clips.clone(),
+            live.clone(),
+            config.broadcast.multicast_interface,
+        );
         let devices = Devices::new(
             specs,
             bus.clone(),
             policy,
             Some(push.clone()),
             Some(sockets.clone()),
+            Some(rtp),
         );
         let failures: Arc<Mutex<Vec<LoadFailure>>> = Arc::default();
 
@@ -189,7 +210,39 @@ impl Hub {
         }
         let (vehicles, vehicle_task) = crate::vehicles::Vehicles::spawn(bus.clone(), clock, limits);
         tasks.push(vehicle_task);
-        let state = state.with_people(people).with_vehicles(vehicles);
+        let zones = config.zone_paths();
+        let (broadcasts, broadcast_tasks) = crate::broadcast::Broadcasts::spawn(
+            devices.clone(),
+            bus.clone(),
+            clips,
+            crate::broadcast::Options {
+                zones: zones.clone(),
+                multicast: config
+                    .broadcast
+                    .multicast_group
+                    .map(|g| (g, config.broadcast.multicast_port)),
+                start_timeout: Duration::from_millis(config.broadcast.start_timeout_ms.max(100)),
+                data_dir: Some(data.join("broadcasts")),
+                utc_offset_minutes: config.broadcast.utc_offset_minutes,
+                live,
+            },
+        );
+        tasks.extend(broadcast_tasks);
+        let (rules, rule_tasks) = crate::rules::Rules::spawn(
+            bus.clone(),
+            devices.clone(),
+            broadcasts.clone(),
+            zones,
+            config.rules.clone(),
+            config.linkage.file.clone(),
+            Duration::from_millis(config.linkage.reload_ms.max(100)),
+        );
+        tasks.extend(rule_tasks);
+        let state = state
+            .with_people(people)
+            .with_vehicles(vehicles)
+            .with_broadcasts(broadcasts.clone())
+            .with_rules(rules);
         let app = api::router(state);
         tasks.push(tokio::spawn(crate::transport::push::serve(
             push_listener,

@@ -17,6 +17,8 @@
 //! [`transport`] (wire) → [`bus`] (log) → [`api`] and [`northbound`] (MQTT).
 
 pub mod api;
+pub mod audio;
+pub mod broadcast;
 pub mod bus;
 pub mod clock;
 pub mod config;
@@ -29,6 +31,7 @@ pub mod metrics;
 pub mod northbound;
 pub mod people;
 pub mod projection;
+pub mod rules;
 pub mod runtime;
 pub mod transport;
 pub mod vehicles;

@@ -43,6 +43,9 @@ enum Command {
         #[arg(long, default_value_t = 45)]
         visit_limit_s: u64,
     },
+    /// Speak to zones now: upload the clip if it is a file, start the job,
+    /// show progress until every speaker answered, then each one's outcome.
+    Broadcast(twinwall_hub::broadcast::cli::Args),
     /// Find devices on the network.
     Discover {
         /// What to look for.
@@ -146,6 +149,7 @@ async fn main() -> anyhow::Result<()> {
             zone,
             device,
         } => events(&api, follow, kind, zone, device).await,
+        Command::Broadcast(args) => twinwall_hub::broadcast::cli::run(args).await,
     }
 }
 

@@ -36,7 +36,15 @@
 //! | `camera.snapshot` | no | info | camera drivers | `profile`; the picture in `media` |
 //! | `camera.stream` | no | info (orange when not playing) | camera drivers | `state` (`playing`, `stalled`, `down`), `codec`, `width`, `height`, `fps`, `error` |
 //! | `panic.pressed` | yes | red | alarm-post drivers | `zone_number`, `area` (the post), `sensor_kind` = `post` |
-//! | `broadcast.started` | no | info | hub | `job`, `speaker` |
+//! | `speaker.playing` | no | info | speaker drivers | `job`, `priority`, `source` (`rtp`, `multicast`, `tts`) |
+//! | `speaker.idle` | no | info | speaker drivers | `job`, `end` (`finished`, `stopped`), `sent_ms` |
+//! | `speaker.fault` | yes | yellow | speaker drivers | `fault` (`amplifier`, `line`) |
+//! | `broadcast.started` | no | info | hub (broadcasts) | `job`, `speaker`, `priority` |
+//! | `broadcast.preempted` | no | info | hub (broadcasts) | `job`, `speaker`, `by` (the job that cut in) |
+//! | `broadcast.finished` | no | info | hub (broadcasts) | `job`, `speaker`, `sent_ms` |
+//! | `broadcast.failed` | no | yellow | hub (broadcasts) | `job`, `speaker`, `reason` |
+//! | `rule.fired` | no | as the cause | hub (linkage rules) | `rule`, `cause` (seq), `cause_kind`, `actions`; snapshots in `media` |
+//! | `rule.action` | no | info (failed yellow) | hub (linkage rules) | `rule`, `cause`, `action`, `result`, `detail` |
 //! | `device.online` | no | info | hub | `transport` |
 //! | `device.offline` | no | orange | hub | `transport`, `reason` |
 //! | `device.command` | no | info | hub (audit) | `command`, `args`, `actor`, `result` |
@@ -92,7 +100,15 @@ kinds! {
     CAMERA_STREAM_URI = "camera.stream_uri", false;
     PANIC_PRESSED = "panic.pressed", true;
     PANIC_CANCELLED = "panic.cancelled", false;
+    SPEAKER_PLAYING = "speaker.playing", false;
+    SPEAKER_IDLE = "speaker.idle", false;
+    SPEAKER_FAULT = "speaker.fault", true;
     BROADCAST_STARTED = "broadcast.started", false;
+    BROADCAST_PREEMPTED = "broadcast.preempted", false;
+    BROADCAST_FINISHED = "broadcast.finished", false;
+    BROADCAST_FAILED = "broadcast.failed", false;
+    RULE_FIRED = "rule.fired", false;
+    RULE_ACTION = "rule.action", false;
     DEVICE_ONLINE = "device.online", false;
     DEVICE_OFFLINE = "device.offline", false;
     DEVICE_COMMAND = "device.command", false;

@@ -13,6 +13,8 @@
 //!   `docs/face-gate-isapi.md`);
 //! - [`alarm_host`]: perimeter alarm hosts, pulse fences and one-key posts
 //!   reporting over SIA DC-09 / Contact ID (`docs/alarm-host-cid.md`);
+//! - [`speaker`]: IP broadcast speakers (JSON control API, G.711 RTP receiver
+//!   that measures what arrived; `docs/speaker-api.md`);
 //! - [`scenario`]: what happens when, to any of them.
 //!
 //! ```no_run
@@ -32,4 +34,5 @@ pub mod face_gate;
 pub mod fire_panel;
 pub mod isapi;
 pub mod scenario;
+pub mod speaker;
 pub mod vehicle;

@@ -99,6 +99,15 @@ enum Command {
         #[arg(long, default_value_t = 0.0)]
         rate: f64,
     },
+    /// IP broadcast speakers (control API + RTP receiver, `docs/speaker-api.md`).
+    Speakers {
+        /// How many speakers.
+        #[arg(long, default_value_t = 1)]
+        count: u16,
+        /// `TW-SP1` (TTS, multicast) or `TW-SP2` (unicast only).
+        #[arg(long, default_value = "TW-SP1")]
+        model: String,
+    },
     /// Every device a scenario file (TOML) declares, playing its steps.
     Scenario {
         /// The scenario file.
@@ -223,6 +232,24 @@ async fn main() -> anyhow::Result<()> {
             }
             load = rate;
         }
+        Command::Speakers { count, model } => {
+            let model = match model.as_str() {
+                "TW-SP1" => twinwall_simulator::speaker::Model::sp1(),
+                "TW-SP2" => twinwall_simulator::speaker::Model::sp2(),
+                other => anyhow::bail!("--model `{other}`: use TW-SP1 or TW-SP2"),
+            };
+            for i in 0..count {
+                let id = format!("sp-{}", i + 1);
+                let sp = twinwall_simulator::speaker::Speaker::start(
+                    &id,
+                    addr(cli.host, cli.base_port, i)?,
+                    model.clone(),
+                )
+                .await
+                .with_context(|| format!("starting {id}"))?;
+                fleet.speakers.insert(id, sp);
+            }
+        }
         Command::Scenario { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -254,6 +281,14 @@ async fn main() -> anyhow::Result<()> {
             .values()
             .map(|c| format!("{} isapi-anpr http://{}/ISAPI/", c.id(), c.addr())),
     );
+    lines.extend(fleet.speakers.values().map(|sp| {
+        format!(
+            "{} speaker http://{}/api/ rtp udp {}",
+            sp.id(),
+            sp.addr(),
+            sp.rtp_port()
+        )
+    }));
     lines.extend(fleet.hosts.values().map(|h| {
         format!(
             "{} dc09 account {} (control http://{})",

@@ -53,12 +53,70 @@ pub struct Scenario {
     /// Plate-reading cameras (barrier gates, speed cameras) to start.
     #[serde(default)]
     pub anpr: Vec<AnprDecl>,
+    /// IP broadcast speakers to start.
+    #[serde(default)]
+    pub speakers: Vec<SpeakerDecl>,
     /// What happens when.
     #[serde(default)]
     pub steps: Vec<Step>,
     /// Steady passes at gates (students and staff coming and going).
     #[serde(default)]
     pub traffic: Vec<Traffic>,
+}
+
+/// IP speakers to start: `count` of them named `{id}-1`, `{id}-2`, …
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeakerDecl {
+    /// Id, or the stem of the ids when `count` > 1.
+    pub id: String,
+    /// `TW-SP1` (TTS, multicast; default) or `TW-SP2` (unicast only).
+    #[serde(default)]
+    pub model: Option<String>,
+    /// How many (default 1).
+    #[serde(default = "one_speaker")]
+    pub count: u16,
+}
+
+fn one_speaker() -> u16 {
+    1
+}
+
+impl SpeakerDecl {
+    /// The ids it declares.
+    pub fn ids(&self) -> Vec<String> {
+        if self.count <= 1 {
+            vec![self.id.clone()]
+        } else {
+            (1..=self.count)
+                .map(|n| format!("{}-{n}", self.id))
+                .collect()
+        }
+    }
+
+    fn model(&self) -> Option<crate::speaker::Model> {
+        match self.model.as_deref() {
+            None | Some("TW-SP1") => Some(crate::speaker::Model::sp1()),
+            Some("TW-SP2") => Some(crate::speaker::Model::sp2()),
+            Some(_) => None,
+        }
+    }
+}
+
+/// A fault a scenario gives a speaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpeakerStep {
+    /// The amplifier fails.
+    Amplifier,
+    /// The loudspeaker line opens.
+    Line,
+    /// Healthy again.
+    Clear,
+    /// Off the network.
+    Down,
+    /// Back on it.
+    Up,
 }
 
 /// A face gate to start.
@@ -240,6 +298,8 @@ pub struct Fleet {
     pub hosts: HashMap<String, AlarmHost>,
     /// Plate-reading cameras by id.
     pub anpr: HashMap<String, AnprCamera>,
+    /// IP speakers by id.
+    pub speakers: HashMap<String, crate::speaker::Speaker>,
 }
 
 impl Fleet {
@@ -333,6 +393,12 @@ pub struct Step {
     /// A fault to inject.
     #[serde(default)]
     pub fault: Option<Fault>,
+    /// Speaker id.
+    #[serde(default)]
+    pub speaker: String,
+    /// What happens to the speaker.
+    #[serde(default)]
+    pub speaker_fault: Option<SpeakerStep>,
 }
 
 /// Things that happen at a panel.
@@ -429,6 +495,13 @@ impl Scenario {
         })?;
         let points: HashMap<&str, u16> =
             s.panels.iter().map(|p| (p.id.as_str(), p.points)).collect();
+        let speakers: Vec<String> = s.speakers.iter().flat_map(SpeakerDecl::ids).collect();
+        if let Some(d) = s.speakers.iter().find(|d| d.model().is_none()) {
+            return Err(ScenarioError::Parse {
+                file: file.to_owned(),
+                message: format!("speaker `{}`: model is TW-SP1 or TW-SP2", d.id),
+            });
+        }
         for (i, st) in s.steps.iter().enumerate() {
             let bad = |message: String| ScenarioError::Step {
                 file: file.to_owned(),
@@ -438,6 +511,15 @@ impl Scenario {
             };
             if st.at_s.is_nan() || st.at_s < 0.0 {
                 return Err(bad("at_s must be ≥ 0".into()));
+            }
+            if !st.speaker.is_empty() {
+                if !speakers.contains(&st.speaker) || st.speaker_fault.is_none() {
+                    return Err(bad(format!(
+                        "unknown speaker `{}` or no `speaker_fault` (amplifier, line, clear, down, up)",
+                        st.speaker
+                    )));
+                }
+                continue;
             }
             if !st.camera_anpr.is_empty() {
                 if !s.anpr.iter().any(|a| a.id == st.camera_anpr)
@@ -595,6 +677,18 @@ impl Scenario {
             }
             fleet.anpr.insert(a.id.clone(), cam);
         }
+        for d in &self.speakers {
+            let model = d.model().unwrap_or_else(crate::speaker::Model::sp1);
+            for id in d.ids() {
+                let sp = crate::speaker::Speaker::start(
+                    &id,
+                    std::net::SocketAddr::new(host, 0),
+                    model.clone(),
+                )
+                .await?;
+                fleet.speakers.insert(id, sp);
+            }
+        }
         for g in &self.gates {
             let gate = FaceGate::start(
                 &g.id,
@@ -643,6 +737,9 @@ impl Scenario {
                 }
                 if let Some(g) = fleet.gates.get(&st.gate) {
                     gate_step(g, st);
+                }
+                if let (Some(sp), Some(f)) = (fleet.speakers.get(&st.speaker), st.speaker_fault) {
+                    speaker_step(sp, f);
                 }
                 if let (Some(h), Some(a)) = (fleet.hosts.get(&st.host), st.alarm) {
                     host_step(h, a, st.zone.unwrap_or(1), st.restore);
@@ -700,6 +797,19 @@ async fn run_cars(cam: &AnprCamera, every_s: f64) {
             cam.pass(&p, 1);
             inside.push_back(p);
         }
+    }
+}
+
+/// Apply one step to a speaker.
+pub fn speaker_step(sp: &crate::speaker::Speaker, what: SpeakerStep) {
+    use crate::speaker::SpeakerFault;
+    tracing::info!(speaker = sp.id(), ?what, "scenario step");
+    match what {
+        SpeakerStep::Amplifier => sp.fault(SpeakerFault::Amplifier),
+        SpeakerStep::Line => sp.fault(SpeakerFault::Line),
+        SpeakerStep::Clear => sp.fault(SpeakerFault::Clear),
+        SpeakerStep::Down => sp.set_down(true),
+        SpeakerStep::Up => sp.set_down(false),
     }
 }
 

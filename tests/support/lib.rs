@@ -267,6 +267,26 @@ impl TestHub {
         .await
     }
 
+    /// Upload a WAV clip; its content hash.
+    pub async fn upload_clip(&self, wav: Vec<u8>) -> anyhow::Result<String> {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/clips?name=test", self.url))
+            .header("content-type", "audio/wav")
+            .body(wav)
+            .send()
+            .await?;
+        let status = r.status();
+        let v: Value = r.json().await?;
+        if !status.is_success() {
+            bail!("POST /api/v1/clips: {status}: {v}");
+        }
+        v["hash"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("no hash in {v}"))
+    }
+
     /// The device view of `id`.
     pub async fn device(&self, id: &str) -> anyhow::Result<Value> {
         self.get(&format!("/api/v1/devices/{id}")).await
@@ -288,6 +308,15 @@ pub async fn interop(script: &str, args: Vec<String>) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("the script prints JSON")
+}
+
+/// `ms` milliseconds of a 440 Hz sine (peak 12,000, RMS 8,485) as an
+/// 8 kHz WAV file.
+pub fn tone_wav(ms: usize) -> Vec<u8> {
+    let samples: Vec<i16> = (0..ms * 8)
+        .map(|i| (f64::sin(i as f64 * 440.0 * std::f64::consts::TAU / 8000.0) * 12_000.0) as i16)
+        .collect();
+    twinwall_hub::audio::wav::encode_wav(&samples)
 }
 
 /// Poll `probe` until it yields a value or `within` passes.

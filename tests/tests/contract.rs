@@ -1,6 +1,6 @@
-//! Contract versions side by side: a driver built against the frozen
-//! `twinwall:driver@0.1.0` (raw bindings, no SDK) runs through the hub's
-//! adapter beside a 0.2 driver, on the same simulated panel.
+//! Contract versions side by side: drivers built against the frozen
+//! `twinwall:driver@0.1.0` and `@0.2.0` (raw bindings, no SDK) run through
+//! the hub's adapters beside current (0.3) drivers.
 
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use twinwall_tests::{TestHub, panel_device};
 const ZONES: &str = "[[zones]]\nid = \"campus\"\n[[zones]]\nid = \"lab\"\nparent = \"campus\"\n";
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_0_1_driver_runs_beside_0_2_drivers() {
+async fn a_0_1_driver_runs_beside_current_drivers() {
     let panel = FirePanel::start("fp-1", "127.0.0.1:0".parse().unwrap(), 16)
         .await
         .unwrap();
@@ -42,7 +42,7 @@ async fn a_0_1_driver_runs_beside_0_2_drivers() {
     );
     assert_eq!(
         contract("modbus-fire-panel").as_deref(),
-        Some("twinwall:driver@0.2.0")
+        Some("twinwall:driver@0.3.0")
     );
     panel.with_state(|s| s.alarm(2));
     // Both drivers see the same alarm, each in its own words.
@@ -62,6 +62,55 @@ async fn a_0_1_driver_runs_beside_0_2_drivers() {
     .unwrap();
     // The 0.1 driver's unknown command is refused in 0.1's words, through the adapter.
     let (status, body) = hub.command("old-1", "reset").await.unwrap();
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("unknown-command")),
+        "{body}"
+    );
+}
+
+/// AES-128-CBC of one zero block under the all-zero key, zero IV.
+const ZERO_BLOCK: &str = "66e94bd4ef8a2c3b884cfa59ca342b2e";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_0_2_driver_keeps_its_requests_events_keys_and_crypto() {
+    let body = format!(
+        "{ZONES}[[devices]]\nid = \"v2-1\"\ndriver = \"legacy-v02-test-driver\"\nzone = \"lab\"\nkeys = {{ k = \"{}\" }}\n\
+         [[devices]]\nid = \"v2-nokey\"\ndriver = \"legacy-v02-test-driver\"\nzone = \"lab\"\n",
+        "00".repeat(16)
+    );
+    let hub = TestHub::start(&["legacy-v02-test-driver"], &body)
+        .await
+        .unwrap();
+    let first = hub
+        .wait_event(
+            "kind=panic.pressed&device=v2-1",
+            Duration::from_secs(5),
+            |_| true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first["attrs"]["cipher"], ZERO_BLOCK, "{first}");
+    assert_eq!(first["level"], "red");
+    let drivers = hub.get("/api/v1/drivers").await.unwrap();
+    let d = &drivers["drivers"][0];
+    assert_eq!(d["contract"], "twinwall:driver@0.2.0", "{d}");
+    let refused = d["device_errors"]["v2-nokey"].as_str().unwrap_or_default();
+    assert!(
+        refused.ends_with("bad-config: device `v2-nokey` needs a key `k`"),
+        "{d}"
+    );
+    // A command through the adapter: its request (a 0.2 timer) is carried out.
+    let (status, body) = hub.command("v2-1", "tick").await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    hub.wait_event(
+        "kind=panic.pressed&device=v2-1",
+        Duration::from_secs(5),
+        |e| e["seq"] != first["seq"],
+    )
+    .await
+    .unwrap();
+    let (status, body) = hub.command("v2-1", "reset").await.unwrap();
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (400, Some("unknown-command")),

@@ -51,6 +51,10 @@ async fn the_demo_shows_every_family_within_a_minute() {
         "kind=vehicle.violation",
         "kind=vehicle.overstay",
         "kind=barrier.state",
+        "kind=rule.fired",
+        "kind=broadcast.started",
+        "kind=broadcast.finished",
+        "kind=speaker.fault",
     ] {
         wait_for(within, || events(q))
             .await
@@ -76,5 +80,49 @@ async fn the_demo_shows_every_family_within_a_minute() {
         .await
         .expect("a visitor overstays");
     assert_eq!(overdue[0]["attrs"]["person_id"], "V0002");
+
+    // The chemistry building's fire alarm evacuated that building by rule,
+    // with pictures from its cameras.
+    let fired = wait_for(within, || events("kind=rule.fired&zone=campus/chem-north"))
+        .await
+        .expect("the fire rule fired in the chemistry building");
+    assert_eq!(fired[0]["attrs"]["rule"], "fire-evacuation");
+    assert!(
+        !fired[0]["media"].as_array().unwrap().is_empty(),
+        "{}",
+        fired[0]
+    );
+    let started = wait_for(within, || {
+        events("kind=broadcast.started&zone=campus/chem-north")
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        started.len() % 4,
+        0,
+        "all four speakers of the building: {started:?}"
+    );
+    // One command speaks to a zone and shows every speaker's outcome.
+    twinwall_hub::broadcast::cli::run(twinwall_hub::broadcast::cli::Args {
+        api: url.clone(),
+        zones: vec!["dorm-3".into()],
+        all: false,
+        clip: None,
+        text: Some("请注意：宿舍楼即将熄灯".into()),
+        live: None,
+        priority: 50,
+        repeat: 1,
+        volume: Some(40),
+        wait: false,
+        actor: "demo duty room".into(),
+    })
+    .await
+    .expect("the broadcast command");
+    let started = wait_for(within, || {
+        events("kind=broadcast.started&zone=campus/dorm-3")
+    })
+    .await
+    .unwrap();
+    assert_eq!(started.len(), 3, "{started:?}");
     play.abort();
 }

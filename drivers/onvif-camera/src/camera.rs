@@ -17,6 +17,8 @@ const RETRY_MS: u32 = 2000;
 /// How often the hub reports on the stream, ms.
 const STREAM_PROBE_MS: u32 = 1000;
 
+const NO_ARGS: &str = r#"{"type":"object","properties":{},"additionalProperties":false}"#;
+
 /// State of one camera.
 pub struct Camera {
     id: String,
@@ -45,11 +47,22 @@ fn http(id: &str, path: &str, body: Vec<u8>, timeout_ms: u32) -> Request {
 
 impl Driver for Camera {
     fn describe() -> DriverInfo {
+        // The linkage rules find cameras by the commands their driver declares.
         DriverInfo::new("onvif-camera", env!("CARGO_PKG_VERSION"))
             .family("camera")
             .transport(Transport::HttpClient)
             .transport(Transport::Rtsp)
             .transport(Transport::Timer)
+            .command_with_schema(
+                "snapshot",
+                "Take a picture (ONVIF GetSnapshotUri, then the JPEG): a `camera.snapshot` event carries it",
+                NO_ARGS,
+            )
+            .command_with_schema(
+                "stream_uri",
+                "Report the RTSP address of the main profile as a `camera.stream_uri` event",
+                NO_ARGS,
+            )
             .setting(
                 "device_service",
                 "device service path (default /onvif/device_service)",

@@ -70,11 +70,7 @@ pub async fn command(
     let Json(body) = body.map_err(|e| {
         ApiError::bad_request(format!("command body for device `{id}`: {}", e.body_text()))
     })?;
-    let actor = headers
-        .get("x-twinwall-actor")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("api")
-        .to_owned();
+    let actor = super::actor(&headers);
     let args = body.args.unwrap_or_else(|| json!({})).to_string();
     let started = std::time::Instant::now();
     s.devices.command(&id, &body.command, &args, &actor).await?;

@@ -26,6 +26,33 @@ impl ApiError {
         }
     }
 
+    /// A 422 with `message`: well-formed, but nothing to act on.
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "unprocessable",
+            message: message.into(),
+        }
+    }
+
+    /// 415: a body of a type the route does not take.
+    pub fn unsupported_media(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code: "unsupported-media-type",
+            message: message.into(),
+        }
+    }
+
+    /// A 502: something the hub was asked to reach did not answer right.
+    pub fn bad_gateway(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::BAD_GATEWAY,
+            code: "bad-gateway",
+            message: message.into(),
+        }
+    }
+
     /// A 404 with `message`.
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError {

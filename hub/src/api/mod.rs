@@ -1,6 +1,8 @@
 //! The HTTP API (axum): health, drivers, devices and their commands, events
-//! (query and a resumable SSE stream), and a small live console at `/`.
+//! (query and a resumable SSE stream), zone broadcasts and their clips, and a
+//! small live console at `/`.
 
+mod broadcasts;
 mod console;
 mod devices;
 mod error;
@@ -40,6 +42,8 @@ pub struct ApiState {
     northbound: Option<crate::northbound::SharedStatus>,
     people: Option<crate::people::People>,
     vehicles: Option<crate::vehicles::Vehicles>,
+    broadcasts: Option<crate::broadcast::Broadcasts>,
+    rules: Option<crate::rules::Rules>,
 }
 
 impl ApiState {
@@ -59,6 +63,8 @@ impl ApiState {
             northbound: None,
             people: None,
             vehicles: None,
+            broadcasts: None,
+            rules: None,
         }
     }
 
@@ -74,11 +80,33 @@ impl ApiState {
         self
     }
 
+    /// Serve zone broadcasts and the clip store.
+    pub fn with_broadcasts(mut self, b: crate::broadcast::Broadcasts) -> Self {
+        self.broadcasts = Some(b);
+        self
+    }
+
+    /// Serve the linkage rules.
+    pub fn with_rules(mut self, r: crate::rules::Rules) -> Self {
+        self.rules = Some(r);
+        self
+    }
+
     /// Show the northbound bridge's status too.
     pub fn with_northbound(mut self, status: crate::northbound::SharedStatus) -> Self {
         self.northbound = Some(status);
         self
     }
+}
+
+/// Who acts, for the audit trail. Until operator auth lands this is the
+/// caller's own word (`X-Twinwall-Actor`), as for device commands.
+pub(crate) fn actor(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get("x-twinwall-actor")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("api")
+        .to_owned()
 }
 
 /// Every route.
@@ -99,6 +127,28 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/people/visitors", get(people::visitors))
         .route("/api/v1/vehicles/present", get(vehicles::present))
         .route("/api/v1/vehicles/violations", get(vehicles::violations))
+        .route(
+            "/api/v1/broadcasts",
+            get(broadcasts::list).post(broadcasts::create),
+        )
+        .route(
+            "/api/v1/broadcasts/{id}",
+            get(broadcasts::one).delete(broadcasts::cancel),
+        )
+        .route(
+            "/api/v1/clips",
+            get(broadcasts::clips)
+                .post(broadcasts::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(32 << 20)),
+        )
+        .route("/api/v1/clips/{hash}", get(broadcasts::clip))
+        .route("/api/v1/schedules", get(broadcasts::schedules))
+        .route(
+            "/api/v1/schedules/{id}",
+            get(broadcasts::schedule).delete(broadcasts::unschedule),
+        )
+        .route("/api/v1/rules", get(broadcasts::rules))
+        .route("/api/v1/rules/reload", post(broadcasts::reload_rules))
         .route("/api/v1/discovery/onvif", get(observe::discover_onvif))
         .route("/metrics", get(observe::metrics))
         .layer(axum::middleware::from_fn(observe::count_requests))

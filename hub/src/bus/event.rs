@@ -133,6 +133,22 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
+    /// Text attribute `key`, if it is text.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        match self.attrs.get(key)? {
+            AttrValue::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Integer attribute `key`, if it is an integer.
+    pub fn int(&self, key: &str) -> Option<i64> {
+        match self.attrs.get(key)? {
+            AttrValue::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
     /// An `info` event of `kind` in `zone`.
     pub fn new(kind: &str, zone: &str) -> Self {
         NewEvent {

@@ -42,6 +42,9 @@ impl HubConfig {
         fix(&mut self.site.data_dir);
         fix(&mut self.plugins.dir);
         fix(&mut self.profiles.dir);
+        if let Some(f) = &mut self.linkage.file {
+            fix(f);
+        }
         if let Some(nb) = &mut self.northbound {
             for p in [
                 &mut nb.ca_file,
@@ -220,7 +223,29 @@ impl HubConfig {
                 "must be at least 1".into(),
             ));
         }
+        if !self.rules.is_empty() {
+            crate::rules::parse(text, &self.source, &self.zone_paths()).map_err(|e| {
+                ConfigError::Invalid {
+                    file: e.file,
+                    line: Some(e.line),
+                    column: None,
+                    key: Some("rules".into()),
+                    message: e.message,
+                }
+            })?;
+        }
         Ok(())
+    }
+
+    /// Every zone id with its path.
+    pub fn zone_paths(&self) -> std::collections::HashMap<String, String> {
+        self.zones
+            .iter()
+            .filter_map(|z| {
+                let id = z.id.get_ref().clone();
+                self.zone_path(&id).ok().map(|p| (id, p))
+            })
+            .collect()
     }
 
     /// The zone path of zone `id`: its ancestors' ids joined with `/`.

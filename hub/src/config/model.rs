@@ -26,6 +26,15 @@ pub struct HubConfig {
     /// The campus vehicle rules.
     #[serde(default)]
     pub vehicles: VehiclesConfig,
+    /// Zone broadcasts and the RTP audio they send.
+    #[serde(default)]
+    pub broadcast: BroadcastConfig,
+    /// Linkage rules written in this file (`[[rules]]`).
+    #[serde(default)]
+    pub rules: Vec<crate::rules::RuleSpec>,
+    /// The rules file, watched and reloaded without a restart.
+    #[serde(default)]
+    pub linkage: LinkageConfig,
     /// Driver plugins.
     #[serde(default)]
     pub plugins: Plugins,
@@ -173,6 +182,81 @@ pub struct VehicleLimit {
     pub category: String,
     /// Seconds a car may stay; 0 for no limit. Required.
     pub overstay_s: u64,
+}
+
+/// `[linkage]`: where more rules live.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkageConfig {
+    /// A TOML file of `[[rules]]`, relative to hub.toml; reloaded when it
+    /// changes. Default: none.
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    /// How often the file is checked for changes, ms. Default 1000.
+    #[serde(default = "default_reload_ms")]
+    pub reload_ms: u64,
+}
+
+fn default_reload_ms() -> u64 {
+    1000
+}
+
+impl Default for LinkageConfig {
+    fn default() -> Self {
+        LinkageConfig {
+            file: None,
+            reload_ms: default_reload_ms(),
+        }
+    }
+}
+
+/// `[broadcast]`: zone broadcasts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BroadcastConfig {
+    /// Interface address multicast RTP leaves by (e.g. the paging VLAN's
+    /// address). Default: the route the system picks.
+    #[serde(default)]
+    pub multicast_interface: Option<std::net::Ipv4Addr>,
+    /// First multicast group: each zone a job is asked for gets its own
+    /// group counting up from it, which speakers that can join share (one
+    /// stream per zone). Default: none (unicast to every speaker).
+    #[serde(default)]
+    pub multicast_group: Option<std::net::Ipv4Addr>,
+    /// UDP port of the multicast groups. Default 5004.
+    #[serde(default = "default_multicast_port")]
+    pub multicast_port: u16,
+    /// URL prefixes of live sources broadcasts may relay (paging
+    /// microphones, audio gateways). Default none.
+    #[serde(default)]
+    pub live_sources: Vec<String>,
+    /// The site's offset from UTC in minutes, for daily schedules (China: 480). Default 0.
+    #[serde(default)]
+    pub utc_offset_minutes: i32,
+    /// How long a speaker may take to confirm it started, ms. Default 5000.
+    #[serde(default = "default_start_timeout_ms")]
+    pub start_timeout_ms: u64,
+}
+
+fn default_start_timeout_ms() -> u64 {
+    5_000
+}
+
+fn default_multicast_port() -> u16 {
+    5004
+}
+
+impl Default for BroadcastConfig {
+    fn default() -> Self {
+        BroadcastConfig {
+            multicast_interface: None,
+            multicast_group: None,
+            multicast_port: default_multicast_port(),
+            utc_offset_minutes: 0,
+            live_sources: Vec::new(),
+            start_timeout_ms: default_start_timeout_ms(),
+        }
+    }
 }
 
 /// `[plugins]`

@@ -88,3 +88,23 @@ fn the_shipped_example_config_is_valid() {
     assert_eq!(c.devices.len(), 1);
     assert_eq!(c.zone_path("chem-north").unwrap(), "campus/chem-north");
 }
+
+#[test]
+fn a_bad_rule_in_hub_toml_names_its_line() {
+    let text = format!(
+        "{GOOD}\n[[rules]]\nid = \"evacuate\"\nwhen = {{ kind = [\"fire.alarm\"] }}\n\
+         actions = [{{ broadcast = {{ zones = [\"library\"], text = \"疏散\" }} }}]\n"
+    );
+    let e = parse(&text).unwrap_err().to_string();
+    let line = text.lines().position(|l| l.starts_with("actions")).unwrap() + 1;
+    assert!(
+        e.starts_with(&format!("hub.toml:{line}: key `rules`: ")),
+        "{e}"
+    );
+    assert!(e.contains("unknown zone `library`"), "{e}");
+    let ok = format!(
+        "{GOOD}\n[[rules]]\nid = \"evacuate\"\nwhen = {{ kind = [\"fire.*\"], zone = \"chem-north\" }}\n\
+         actions = [{{ broadcast = {{ zones = [\"$zone\"], text = \"疏散\" }} }}]\n"
+    );
+    assert_eq!(parse(&ok).unwrap().rules.len(), 1);
+}

@@ -186,6 +186,7 @@ pub struct Devices {
     http: reqwest::Client,
     push: Option<SharedPush>,
     sockets: Option<SharedSockets>,
+    rtp: Option<crate::transport::rtp::SharedRtp>,
 }
 
 impl Devices {
@@ -196,10 +197,12 @@ impl Devices {
         policy: CrashPolicy,
         push: Option<SharedPush>,
         sockets: Option<SharedSockets>,
+        rtp: Option<crate::transport::rtp::SharedRtp>,
     ) -> Arc<Self> {
         Arc::new(Devices {
             push,
             sockets,
+            rtp,
             specs,
             drivers: RwLock::new(HashMap::new()),
             links: Arc::default(),
@@ -272,6 +275,7 @@ impl Devices {
                     sockets: self.sockets.clone(),
                     driver: d.name.clone(),
                     router: Some(route_tx.clone()),
+                    rtp: self.rtp.clone(),
                 },
                 in_tx.clone(),
                 self.bus.clone(),
@@ -387,6 +391,23 @@ impl Devices {
             last_error: link.last_error,
             problem,
         }
+    }
+
+    /// Devices in zone `path` or below whose driver accepts `command`.
+    pub fn accepting(&self, path: &str, command: &str) -> Vec<String> {
+        let accepts: Vec<String> = self
+            .drivers()
+            .into_iter()
+            .filter(|d| d.commands.iter().any(|c| c == command))
+            .map(|d| d.name)
+            .collect();
+        let below = format!("{path}/");
+        self.specs
+            .iter()
+            .filter(|s| s.zone == path || s.zone.starts_with(&below))
+            .filter(|s| accepts.contains(&s.driver))
+            .map(|s| s.id.clone())
+            .collect()
     }
 
     /// Run an operator's command on a device and wait for the device's confirmation.

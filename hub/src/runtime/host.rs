@@ -1,5 +1,5 @@
 //! What a driver's store holds and the host imports it may call: `log`,
-//! `now-ms`, crypto with the device's keys (0.2), and an empty WASI whose
+//! `now-ms`, crypto with the device's keys (0.2 on), and an empty WASI whose
 //! stderr goes to the hub log. The same state serves every contract version.
 
 use std::collections::HashMap;
@@ -13,7 +13,8 @@ use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::v0_1::twinwall::driver as v1;
-use super::v0_2::twinwall::driver::{crypto, host, types};
+use super::v0_2::twinwall::driver as v2;
+use super::v0_3::twinwall::driver::{crypto, host, types};
 
 /// State of one driver instance's store.
 pub struct HostState {
@@ -62,6 +63,7 @@ impl WasiView for HostState {
 }
 
 impl types::Host for HostState {}
+impl v2::types::Host for HostState {}
 impl v1::types::Host for HostState {}
 
 impl HostState {
@@ -101,20 +103,52 @@ impl host::Host for HostState {
     }
 }
 
-impl v1::host::Host for HostState {
-    fn log(&mut self, level: v1::host::LogLevel, message: String) {
-        let level = match level {
-            v1::host::LogLevel::Trace => host::LogLevel::Trace,
-            v1::host::LogLevel::Debug => host::LogLevel::Debug,
-            v1::host::LogLevel::Info => host::LogLevel::Info,
-            v1::host::LogLevel::Warn => host::LogLevel::Warn,
-            v1::host::LogLevel::Error => host::LogLevel::Error,
-        };
-        self.log_line(level, &message);
+/// The host imports of an older contract: the same calls, their own types.
+macro_rules! older_host {
+    ($v:ident) => {
+        impl $v::host::Host for HostState {
+            fn log(&mut self, level: $v::host::LogLevel, message: String) {
+                let level = match level {
+                    $v::host::LogLevel::Trace => host::LogLevel::Trace,
+                    $v::host::LogLevel::Debug => host::LogLevel::Debug,
+                    $v::host::LogLevel::Info => host::LogLevel::Info,
+                    $v::host::LogLevel::Warn => host::LogLevel::Warn,
+                    $v::host::LogLevel::Error => host::LogLevel::Error,
+                };
+                self.log_line(level, &message);
+            }
+
+            fn now_ms(&mut self) -> i64 {
+                crate::bus::now_ms()
+            }
+        }
+    };
+}
+
+older_host!(v1);
+older_host!(v2);
+
+impl v2::crypto::Host for HostState {
+    fn encrypt(
+        &mut self,
+        key: String,
+        cipher: v2::crypto::Cipher,
+        iv: Vec<u8>,
+        data: Vec<u8>,
+    ) -> Result<Vec<u8>, String> {
+        let v2::crypto::Cipher::AesCbc = cipher;
+        crypto::Host::encrypt(self, key, crypto::Cipher::AesCbc, iv, data)
     }
 
-    fn now_ms(&mut self) -> i64 {
-        crate::bus::now_ms()
+    fn decrypt(
+        &mut self,
+        key: String,
+        cipher: v2::crypto::Cipher,
+        iv: Vec<u8>,
+        data: Vec<u8>,
+    ) -> Result<Vec<u8>, String> {
+        let v2::crypto::Cipher::AesCbc = cipher;
+        crypto::Host::decrypt(self, key, crypto::Cipher::AesCbc, iv, data)
     }
 }
 

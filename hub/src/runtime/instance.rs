@@ -8,7 +8,7 @@ use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
 use super::host::HostState;
-use super::{LoadedDriver, Outcome, Pre, Routing, v0_1, v0_2, wit};
+use super::{LoadedDriver, Outcome, Pre, Routing, v0_1, v0_2, v0_3, wit};
 use crate::transport::types::Input;
 
 /// Why a call did not return a value. `Trap` and `Poisoned` mean the instance
@@ -53,10 +53,33 @@ pub enum CallError {
     UnknownDevice(String),
 }
 
+/// One body for every contract version: `$v` names the version's module
+/// (`request`, `input`, `event`, `info`, `config`, `error` translate each
+/// version to and from the hub's terms), `$g` its instance.
+macro_rules! by_version {
+    ($plugin:expr, $g:ident, $v:ident => $body:expr) => {
+        match $plugin {
+            Plugin::V1($g) => {
+                use v0_1 as $v;
+                $body
+            }
+            Plugin::V2($g) => {
+                use v0_2 as $v;
+                $body
+            }
+            Plugin::V3($g) => {
+                use v0_3 as $v;
+                $body
+            }
+        }
+    };
+}
+
 /// The instance, by the contract version its component was built against.
 enum Plugin {
     V1(v0_1::Plugin),
     V2(v0_2::Plugin),
+    V3(v0_3::Plugin),
 }
 
 impl CallError {
@@ -93,6 +116,7 @@ impl DriverInstance {
         let plugin = guest_call(|| match &driver.pre {
             Pre::V1(p) => p.instantiate(&mut store).map(Plugin::V1),
             Pre::V2(p) => p.instantiate(&mut store).map(Plugin::V2),
+            Pre::V3(p) => p.instantiate(&mut store).map(Plugin::V3),
         })
         .map_err(|e| CallError::Instantiate {
             driver: driver.label(),
@@ -175,15 +199,8 @@ impl DriverInstance {
     /// `describe()`, as the current contract says it, and the transports a
     /// 0.1 driver names that no hub serves.
     pub fn describe(&mut self) -> Result<(wit::DriverInfo, Vec<&'static str>), CallError> {
-        self.call("describe", "-", |p, store| match p {
-            Plugin::V1(g) => g
-                .twinwall_driver_driver()
-                .call_describe(store)
-                .map(v0_1::info),
-            Plugin::V2(g) => g
-                .twinwall_driver_driver()
-                .call_describe(store)
-                .map(|i| (i, Vec::new())),
+        self.call("describe", "-", |p, store| {
+            by_version!(p, g, v => g.twinwall_driver_driver().call_describe(store).map(v::info))
         })
     }
 
@@ -196,6 +213,10 @@ impl DriverInstance {
                 .twinwall_driver_driver()
                 .call_route(store, port, frame)
                 .map(v0_2::routing),
+            Plugin::V3(g) => g
+                .twinwall_driver_driver()
+                .call_route(store, port, frame)
+                .map(v0_3::routing),
         })
     }
 
@@ -208,13 +229,12 @@ impl DriverInstance {
     ) -> Result<(), CallError> {
         self.store.data_mut().keys.insert(config.id.clone(), keys);
         let res = self
-            .call("open", &config.id, |p, store| match p {
-                Plugin::V1(g) => g
+            .call("open", &config.id, |p, store| {
+                by_version!(p, g, v => g
                     .twinwall_driver_driver()
                     .device()
-                    .call_open(store, &v0_1::config(config))
-                    .map(|r| r.map_err(v0_1::error)),
-                Plugin::V2(g) => g.twinwall_driver_driver().device().call_open(store, config),
+                    .call_open(store, &v::config(config))
+                    .map(|r| r.map_err(v::error)))
             })?
             .map_err(|error| self.refused(&config.id, error))?;
         if let Some(old) = self.devices.insert(config.id.clone(), res) {
@@ -229,17 +249,12 @@ impl DriverInstance {
         device: &str,
     ) -> Result<Vec<crate::transport::types::Request>, CallError> {
         let res = self.resource(device)?;
-        self.call("start", device, |p, store| match p {
-            Plugin::V1(g) => g
+        self.call("start", device, |p, store| {
+            by_version!(p, g, v => g
                 .twinwall_driver_driver()
                 .device()
                 .call_start(store, res)
-                .map(|r| r.into_iter().map(v0_1::request).collect()),
-            Plugin::V2(g) => g
-                .twinwall_driver_driver()
-                .device()
-                .call_start(store, res)
-                .map(|r| r.into_iter().map(v0_2::request).collect()),
+                .map(|r| r.into_iter().map(v::request).collect()))
         })
     }
 
@@ -247,9 +262,9 @@ impl DriverInstance {
     /// for yields an empty outcome.
     pub fn handle(&mut self, device: &str, input: &Input) -> Result<Outcome, CallError> {
         let res = self.resource(device)?;
-        self.call("handle", device, |p, store| match p {
-            Plugin::V1(g) => {
-                let Some(i) = v0_1::input(input) else {
+        self.call("handle", device, |p, store| {
+            by_version!(p, g, v => {
+                let Some(i) = v::input(input) else {
                     return Ok(Outcome::default());
                 };
                 let o = g
@@ -257,21 +272,10 @@ impl DriverInstance {
                     .device()
                     .call_handle(store, res, &i)?;
                 Ok(Outcome {
-                    events: o.events.into_iter().map(v0_1::event).collect(),
-                    requests: o.requests.into_iter().map(v0_1::request).collect(),
+                    events: o.events.into_iter().map(v::event).collect(),
+                    requests: o.requests.into_iter().map(v::request).collect(),
                 })
-            }
-            Plugin::V2(g) => {
-                let o = g.twinwall_driver_driver().device().call_handle(
-                    store,
-                    res,
-                    &v0_2::input(input),
-                )?;
-                Ok(Outcome {
-                    events: o.events,
-                    requests: o.requests.into_iter().map(v0_2::request).collect(),
-                })
-            }
+            })
         })
     }
 
@@ -283,20 +287,12 @@ impl DriverInstance {
         args: &str,
     ) -> Result<Vec<crate::transport::types::Request>, CallError> {
         let res = self.resource(device)?;
-        self.call("command", device, |p, store| match p {
-            Plugin::V1(g) => g
+        self.call("command", device, |p, store| {
+            by_version!(p, g, v => g
                 .twinwall_driver_driver()
                 .device()
                 .call_command(store, res, name, args)
-                .map(|r| {
-                    r.map(|v| v.into_iter().map(v0_1::request).collect())
-                        .map_err(v0_1::error)
-                }),
-            Plugin::V2(g) => g
-                .twinwall_driver_driver()
-                .device()
-                .call_command(store, res, name, args)
-                .map(|r| r.map(|v| v.into_iter().map(v0_2::request).collect())),
+                .map(|r| r.map(|x| x.into_iter().map(v::request).collect()).map_err(v::error)))
         })?
         .map_err(|error| self.refused(device, error))
     }

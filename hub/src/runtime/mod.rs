@@ -7,8 +7,10 @@ mod cache;
 pub mod convert;
 mod host;
 mod instance;
+mod translate;
 pub mod v0_1;
 pub mod v0_2;
+pub mod v0_3;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
@@ -20,16 +22,20 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 
 pub use cache::content_hash;
 pub use instance::{CallError, DriverInstance};
-/// The current contract's types (`twinwall:driver@0.2.0`).
-pub use v0_2::twinwall::driver::types as wit;
+/// The current contract's types (`twinwall:driver@0.3.0`).
+pub use v0_3::twinwall::driver::types as wit;
 
 use host::HostState;
 
 /// Contract versions this hub loads, newest first.
-pub const CONTRACTS: [&str; 2] = ["twinwall:driver@0.2.0", "twinwall:driver@0.1.0"];
+pub const CONTRACTS: [&str; 3] = [
+    "twinwall:driver@0.3.0",
+    "twinwall:driver@0.2.0",
+    "twinwall:driver@0.1.0",
+];
 
 /// Transports this hub carries out for drivers.
-pub const TRANSPORTS: [&str; 9] = [
+pub const TRANSPORTS: [&str; 10] = [
     "modbus-tcp",
     "http-client",
     "http-listener",
@@ -38,6 +44,7 @@ pub const TRANSPORTS: [&str; 9] = [
     "udp-listener",
     "rtsp",
     "timer",
+    "rtp-sender",
     "crypto",
 ];
 
@@ -71,6 +78,7 @@ pub enum Routing {
 enum Pre {
     V1(v0_1::PluginPre<HostState>),
     V2(v0_2::PluginPre<HostState>),
+    V3(v0_3::PluginPre<HostState>),
 }
 
 /// Runtime failures, naming the driver file or driver at fault.
@@ -89,7 +97,7 @@ pub enum RuntimeError {
     },
     /// Not a valid component, or not one of a contract version this hub loads.
     #[error(
-        "driver {path} is not a usable twinwall:driver component (this hub loads 0.2.0 and 0.1.0): {message}"
+        "driver {path} is not a usable twinwall:driver component (this hub loads 0.3.0, 0.2.0 and 0.1.0): {message}"
     )]
     Compile {
         /// File.
@@ -177,6 +185,8 @@ impl Runtime {
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         v0_2::Plugin::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        v0_3::Plugin::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
+            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let weak = engine.weak();
         std::thread::Builder::new()
             .name("wasm-epoch".into())
@@ -214,16 +224,20 @@ impl Runtime {
             .instantiate_pre(&component)
             .map_err(compile_err)?;
         // The export's package version says which contract the component speaks.
-        let pre = match v0_2::PluginPre::new(linked.clone()) {
-            Ok(p) => Pre::V2(p),
-            Err(e2) => match v0_1::PluginPre::new(linked) {
-                Ok(p) => Pre::V1(p),
-                Err(_) => return Err(compile_err(e2)),
+        let pre = match v0_3::PluginPre::new(linked.clone()) {
+            Ok(p) => Pre::V3(p),
+            Err(e3) => match v0_2::PluginPre::new(linked.clone()) {
+                Ok(p) => Pre::V2(p),
+                Err(_) => match v0_1::PluginPre::new(linked) {
+                    Ok(p) => Pre::V1(p),
+                    Err(_) => return Err(compile_err(e3)),
+                },
             },
         };
         let contract = match pre {
-            Pre::V1(_) => CONTRACTS[1],
-            Pre::V2(_) => CONTRACTS[0],
+            Pre::V3(_) => CONTRACTS[0],
+            Pre::V2(_) => CONTRACTS[1],
+            Pre::V1(_) => CONTRACTS[2],
         };
         let mut loaded = LoadedDriver {
             runtime: self.clone(),
@@ -248,7 +262,7 @@ impl Runtime {
             })?
         };
         for t in &info.transports {
-            let name = v0_2::transport_name(*t);
+            let name = v0_3::transport_name(*t);
             if !TRANSPORTS.contains(&name) {
                 missing.push(name);
             }

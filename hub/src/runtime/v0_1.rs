@@ -1,6 +1,6 @@
 //! Contract `twinwall:driver@0.1.0` (frozen): bindings and the adapter that
-//! lets components built against it run beside 0.2 ones. Driver-level types
-//! become their 0.2 equivalents; requests become transport requests; inputs a
+//! lets components built against it run beside current ones. Driver-level types
+//! become their current equivalents; requests become transport requests; inputs a
 //! 0.1 driver cannot receive (it never asks for them) are not delivered.
 #![allow(missing_docs, reason = "generated; the WIT file is the documentation")]
 
@@ -11,7 +11,7 @@ wasmtime::component::bindgen!({
 
 use twinwall::driver::types as o;
 
-use super::v0_2::twinwall::driver::types as w;
+use super::v0_3::twinwall::driver::types as w;
 use crate::transport::types as t;
 
 fn table(x: o::ModbusTable) -> t::Table {
@@ -155,58 +155,14 @@ pub fn input(i: &t::Input) -> Option<o::Input> {
         | t::Input::StreamPart { .. }
         | t::Input::SocketOpened { .. }
         | t::Input::SocketFrame { .. }
-        | t::Input::SocketClosed { .. } => return None,
+        | t::Input::SocketClosed { .. }
+        | t::Input::RtpFinished(_) => return None,
     })
 }
 
-fn level(l: o::Level) -> w::Level {
-    match l {
-        o::Level::Info => w::Level::Info,
-        o::Level::Blue => w::Level::Blue,
-        o::Level::Yellow => w::Level::Yellow,
-        o::Level::Orange => w::Level::Orange,
-        o::Level::Red => w::Level::Red,
-    }
-}
+super::translate::upgrade!();
 
-/// A 0.1 event as a 0.2 one (the same record).
-pub fn event(e: o::Event) -> w::Event {
-    w::Event {
-        kind: e.kind,
-        level: level(e.level),
-        phase: e.phase.map(|p| match p {
-            o::Phase::Begin => w::Phase::Begin,
-            o::Phase::End => w::Phase::End,
-        }),
-        zone: e.zone,
-        device_time_ms: e.device_time_ms,
-        message: e.message,
-        attrs: e
-            .attrs
-            .into_iter()
-            .map(|a| w::Attr {
-                key: a.key,
-                value: match a.value {
-                    o::Value::Text(s) => w::Value::Text(s),
-                    o::Value::Int(i) => w::Value::Int(i),
-                    o::Value::Float(f) => w::Value::Float(f),
-                    o::Value::Flag(b) => w::Value::Flag(b),
-                },
-            })
-            .collect(),
-        media: e
-            .media
-            .into_iter()
-            .map(|m| w::Media {
-                role: m.role,
-                content_type: m.content_type,
-                data: m.data,
-            })
-            .collect(),
-    }
-}
-
-/// 0.1's self-description as 0.2's. Its transports keep their 0.1 meaning:
+/// 0.1's self-description as the current contract's. Its transports keep their 0.1 meaning:
 /// `http-listener`, `tcp` and `mqtt` were never served, so naming them makes
 /// the driver unloadable, as it was in effect before.
 pub fn info(i: o::DriverInfo) -> (w::DriverInfo, Vec<&'static str>) {
@@ -228,24 +184,8 @@ pub fn info(i: o::DriverInfo) -> (w::DriverInfo, Vec<&'static str>) {
         version: i.version,
         families: i.families,
         transports,
-        commands: i
-            .commands
-            .into_iter()
-            .map(|c| w::CommandSpec {
-                name: c.name,
-                description: c.description,
-                args_schema: c.args_schema,
-            })
-            .collect(),
-        settings: i
-            .settings
-            .into_iter()
-            .map(|s| w::SettingSpec {
-                key: s.key,
-                description: s.description,
-                required: s.required,
-            })
-            .collect(),
+        commands: commands(i.commands),
+        settings: settings(i.settings),
         kinds: Vec::new(),
     };
     (info, missing)
@@ -257,13 +197,5 @@ pub fn config(c: &w::DeviceConfig) -> o::DeviceConfig {
         id: c.id.clone(),
         profile: c.profile.clone(),
         settings: c.settings.clone(),
-    }
-}
-
-/// A 0.1 refusal as 0.2's.
-pub fn error(e: o::DriverError) -> w::DriverError {
-    w::DriverError {
-        code: e.code,
-        message: e.message,
     }
 }

@@ -1,5 +1,7 @@
-//! Contract `twinwall:driver@0.2.0` (the current one): bindings and the
-//! translation between its types and the transport's.
+//! Contract `twinwall:driver@0.2.0` (frozen): bindings and the adapter that
+//! lets components built against it run beside 0.3 ones. Requests and inputs
+//! translate as in 0.3 less what 0.3 added (a 0.2 driver never asks for RTP,
+//! so never hears of it); driver-level records become their 0.3 equivalents.
 #![allow(missing_docs, reason = "generated; the WIT file is the documentation")]
 
 wasmtime::component::bindgen!({
@@ -7,272 +9,65 @@ wasmtime::component::bindgen!({
     world: "plugin",
 });
 
+use twinwall::driver::types as o;
 use twinwall::driver::types as w;
 
 use super::Routing;
+use super::v0_3::twinwall::driver::types as cur;
 use crate::transport::types as t;
 
-fn table(x: w::ModbusTable) -> t::Table {
-    match x {
-        w::ModbusTable::Coils => t::Table::Coils,
-        w::ModbusTable::DiscreteInputs => t::Table::DiscreteInputs,
-        w::ModbusTable::HoldingRegisters => t::Table::HoldingRegisters,
-        w::ModbusTable::InputRegisters => t::Table::InputRegisters,
+super::translate::translate! {
+    requests {}
+    inputs {
+        t::Input::RtpFinished(_) => return None,
     }
+    transports {}
 }
 
-fn wit_table(x: t::Table) -> w::ModbusTable {
-    match x {
-        t::Table::Coils => w::ModbusTable::Coils,
-        t::Table::DiscreteInputs => w::ModbusTable::DiscreteInputs,
-        t::Table::HoldingRegisters => w::ModbusTable::HoldingRegisters,
-        t::Table::InputRegisters => w::ModbusTable::InputRegisters,
+mod upgraded {
+    use super::cur as w;
+    use super::o;
+    super::super::translate::upgrade!();
+
+    /// 0.2's self-description as 0.3's (0.2 named a subset of 0.3's
+    /// transports, all served).
+    pub fn info(i: o::DriverInfo) -> (w::DriverInfo, Vec<&'static str>) {
+        let info = w::DriverInfo {
+            name: i.name,
+            version: i.version,
+            families: i.families,
+            transports: i
+                .transports
+                .into_iter()
+                .map(|x| match x {
+                    o::Transport::ModbusTcp => w::Transport::ModbusTcp,
+                    o::Transport::HttpClient => w::Transport::HttpClient,
+                    o::Transport::HttpListener => w::Transport::HttpListener,
+                    o::Transport::HttpStream => w::Transport::HttpStream,
+                    o::Transport::TcpListener => w::Transport::TcpListener,
+                    o::Transport::UdpListener => w::Transport::UdpListener,
+                    o::Transport::TcpClient => w::Transport::TcpClient,
+                    o::Transport::Rtsp => w::Transport::Rtsp,
+                    o::Transport::Timer => w::Transport::Timer,
+                    o::Transport::Crypto => w::Transport::Crypto,
+                })
+                .collect(),
+            commands: commands(i.commands),
+            settings: settings(i.settings),
+            kinds: i.kinds,
+        };
+        (info, Vec::new())
     }
-}
 
-fn read(r: w::ModbusRead) -> t::ModbusRead {
-    t::ModbusRead {
-        table: table(r.table),
-        address: r.address,
-        count: r.count,
-    }
-}
-
-fn headers(h: Vec<w::Header>) -> Vec<t::Header> {
-    h.into_iter()
-        .map(|h| t::Header {
-            name: h.name,
-            value: h.value,
-        })
-        .collect()
-}
-
-fn wit_headers(h: &[t::Header]) -> Vec<w::Header> {
-    h.iter()
-        .map(|h| w::Header {
-            name: h.name.clone(),
-            value: h.value.clone(),
-        })
-        .collect()
-}
-
-fn framing(f: w::Framing) -> t::Framing {
-    match f {
-        w::Framing::Raw => t::Framing::Raw,
-        w::Framing::Delimited(d) => t::Framing::Delimited {
-            start: d.start,
-            end: d.end,
-        },
-        w::Framing::LengthPrefixed(l) => t::Framing::LengthPrefixed {
-            offset: l.offset,
-            width: l.width,
-            big_endian: l.big_endian,
-            adjust: l.adjust,
-        },
-    }
-}
-
-/// A 0.2 request in the transport's terms.
-pub fn request(r: w::Request) -> t::Request {
-    match r {
-        w::Request::ModbusPoll(p) => t::Request::ModbusPoll {
-            id: p.id,
-            read: read(p.read),
-            every_ms: p.every_ms,
-        },
-        w::Request::ModbusRead(f) => t::Request::ModbusRead {
-            id: f.id,
-            read: read(f.read),
-        },
-        w::Request::ModbusWrite(m) => t::Request::ModbusWrite {
-            id: m.id,
-            table: table(m.table),
-            address: m.address,
-            values: m.values,
-        },
-        w::Request::Http(h) => t::Request::Http(t::HttpRequest {
-            id: h.id,
-            method: h.method,
-            path: h.path,
-            headers: headers(h.headers),
-            body: h.body,
-            ws_security: h.ws_security,
-            timeout_ms: h.timeout_ms,
-        }),
-        w::Request::HttpListen(l) => t::Request::HttpListen(t::HttpListen {
-            id: l.id,
-            path: l.path,
-            max_body: l.max_body,
-        }),
-        w::Request::HttpReply(r) => t::Request::HttpReply(t::HttpReply {
-            push: r.push,
-            status: r.status,
-            headers: headers(r.headers),
-            body: r.body,
-        }),
-        w::Request::HttpStream(s) => t::Request::HttpStream(t::HttpStream {
-            id: s.id,
-            method: s.method,
-            path: s.path,
-            headers: headers(s.headers),
-            split: match s.split {
-                w::StreamSplit::Multipart => t::StreamSplit::Multipart,
-                w::StreamSplit::Lines => t::StreamSplit::Lines,
-            },
-            max_part: s.max_part,
-            idle_timeout_ms: s.idle_timeout_ms,
-        }),
-        w::Request::SocketListen(l) => t::Request::SocketListen(t::SocketListen {
-            id: l.id,
-            port: l.port,
-            kind: match l.kind {
-                w::SocketKind::Tcp => t::SocketKind::Tcp,
-                w::SocketKind::Udp => t::SocketKind::Udp,
-            },
-            framing: framing(l.framing),
-            max_frame: l.max_frame,
-            routes: l.routes,
-        }),
-        w::Request::TcpConnect(c) => t::Request::TcpConnect(t::TcpConnect {
-            id: c.id,
-            framing: framing(c.framing),
-            max_frame: c.max_frame,
-        }),
-        w::Request::SocketSend(s) => t::Request::SocketSend {
-            conn: s.conn,
-            data: s.data,
-            close: s.close,
-        },
-        w::Request::SocketClose(c) => t::Request::SocketClose(c),
-        w::Request::RtspProbe(p) => t::Request::RtspProbe(t::RtspProbe {
-            id: p.id,
-            uri: p.uri,
-            every_ms: p.every_ms,
-        }),
-        w::Request::Timer(x) => t::Request::Timer {
-            id: x.id,
-            after_ms: x.after_ms,
-            repeat: x.repeat,
-        },
-        w::Request::Cancel(id) => t::Request::Cancel(id),
-    }
-}
-
-fn failure_kind(k: t::FailureKind) -> w::FailureKind {
-    match k {
-        t::FailureKind::Timeout => w::FailureKind::Timeout,
-        t::FailureKind::Unreachable => w::FailureKind::Unreachable,
-        t::FailureKind::Auth => w::FailureKind::Auth,
-        t::FailureKind::TooLarge => w::FailureKind::TooLarge,
-        t::FailureKind::Unsupported => w::FailureKind::Unsupported,
-        t::FailureKind::Refused => w::FailureKind::Refused,
-        t::FailureKind::Malformed => w::FailureKind::Malformed,
-        t::FailureKind::Closed => w::FailureKind::Closed,
-    }
-}
-
-/// A transport input as 0.2 delivers it.
-pub fn input(i: &t::Input) -> w::Input {
-    match i.clone() {
-        t::Input::ModbusResponse {
-            id,
-            table,
-            address,
-            values,
-        } => w::Input::ModbusResponse(w::ModbusResponse {
-            id,
-            table: wit_table(table),
-            address,
-            values,
-        }),
-        t::Input::ModbusException { id, code } => {
-            w::Input::ModbusException(w::ModbusException { id, code })
+    /// The device config as 0.2 takes it (the same record).
+    pub fn config(c: &w::DeviceConfig) -> o::DeviceConfig {
+        o::DeviceConfig {
+            id: c.id.clone(),
+            profile: c.profile.clone(),
+            settings: c.settings.clone(),
+            keys: c.keys.clone(),
         }
-        t::Input::HttpResponse(r) => w::Input::HttpResponse(w::HttpResponse {
-            id: r.id,
-            status: r.status,
-            headers: wit_headers(&r.headers),
-            body: r.body,
-        }),
-        t::Input::HttpListening { id, url } => {
-            w::Input::HttpListening(w::HttpListening { id, url })
-        }
-        t::Input::HttpPush(p) => w::Input::HttpPush(w::HttpPush {
-            push: p.push,
-            listen: p.listen,
-            method: p.method,
-            path: p.path,
-            query: p.query,
-            headers: wit_headers(&p.headers),
-            peer: p.peer,
-            body: p.body,
-        }),
-        t::Input::StreamOpened {
-            id,
-            status,
-            headers,
-        } => w::Input::StreamOpened(w::StreamOpened {
-            id,
-            status,
-            headers: wit_headers(&headers),
-        }),
-        t::Input::StreamPart { id, headers, body } => w::Input::StreamPart(w::StreamPart {
-            id,
-            headers: wit_headers(&headers),
-            body,
-        }),
-        t::Input::SocketOpened { conn, via, peer } => {
-            w::Input::SocketOpened(w::SocketOpened { conn, via, peer })
-        }
-        t::Input::SocketFrame { conn, data } => {
-            w::Input::SocketFrame(w::SocketFrame { conn, data })
-        }
-        t::Input::SocketClosed { conn, reason } => {
-            w::Input::SocketClosed(w::SocketClosed { conn, reason })
-        }
-        t::Input::RtspStatus(s) => w::Input::RtspStatus(w::RtspStatus {
-            id: s.id,
-            connected: s.connected,
-            codec: s.codec,
-            width: s.width,
-            height: s.height,
-            fps: s.fps,
-            last_frame_ms: s.last_frame_ms,
-            error: s.error,
-        }),
-        t::Input::Timer(id) => w::Input::Timer(id),
-        t::Input::Failed(f) => w::Input::Failed(w::Failure {
-            id: f.id,
-            kind: failure_kind(f.kind),
-            message: f.message,
-        }),
     }
 }
 
-/// The driver's routing answer in the hub's terms.
-pub fn routing(r: w::Routing) -> Routing {
-    match r {
-        w::Routing::Key(k) => Routing::Key {
-            key: k.key,
-            unclaimed: k.unclaimed,
-        },
-        w::Routing::Reply(b) => Routing::Reply(b),
-        w::Routing::Drop => Routing::Drop,
-    }
-}
-
-/// The transports the current contract names, as the hub spells them.
-pub fn transport_name(t: w::Transport) -> &'static str {
-    match t {
-        w::Transport::ModbusTcp => "modbus-tcp",
-        w::Transport::HttpClient => "http-client",
-        w::Transport::HttpListener => "http-listener",
-        w::Transport::HttpStream => "http-stream",
-        w::Transport::TcpListener => "tcp-listener",
-        w::Transport::UdpListener => "udp-listener",
-        w::Transport::TcpClient => "tcp-client",
-        w::Transport::Rtsp => "rtsp",
-        w::Transport::Timer => "timer",
-        w::Transport::Crypto => "crypto",
-    }
-}
+pub use upgraded::{config, error, event, info};

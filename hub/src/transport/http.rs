@@ -298,10 +298,7 @@ impl Exchange {
         .await;
         let (input, link) = match result {
             Ok(resp) => {
-                settle(
-                    &tracker,
-                    (resp.status >= 400).then(|| format!("device answered HTTP {}", resp.status)),
-                );
+                settle(&tracker, (resp.status >= 400).then(|| refusal(&resp)));
                 (Input::HttpResponse(resp), Ok(()))
             }
             Err(f) => {
@@ -331,6 +328,20 @@ pub fn describe(id: &str, e: reqwest::Error) -> Failure {
     } else {
         Failure::new(id, FailureKind::Closed, e.to_string())
     }
+}
+
+/// A device's refusal as a command's result: the status and, when the body
+/// is short text (a JSON or XML error), the body, which says why.
+fn refusal(resp: &HttpResponse) -> String {
+    let mut why = format!("device answered HTTP {}", resp.status);
+    if let Ok(text) = std::str::from_utf8(&resp.body) {
+        let text = text.trim();
+        if !text.is_empty() && text.len() <= 300 {
+            why.push_str(": ");
+            why.push_str(text);
+        }
+    }
+    why
 }
 
 #[cfg(test)]

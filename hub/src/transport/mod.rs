@@ -1,6 +1,6 @@
 //! Transports: the hub owns the wire. One session task per device carries out
 //! its driver's requests (Modbus polls, reads and writes; HTTP exchanges and
-//! streams; RTSP probes; timers), reconnects with backoff and jitter,
+//! streams; RTSP probes; paced RTP audio out; timers), reconnects with backoff and jitter,
 //! enforces timeouts and size limits, hands what arrived to the driver, and
 //! decides online/offline. Hub-wide listeners (device pushes) route what
 //! devices send to their drivers. The wire speaks its own [`types`]; the
@@ -12,6 +12,7 @@ pub mod http;
 mod link;
 mod modbus;
 pub mod push;
+pub mod rtp;
 pub mod rtsp;
 mod session;
 pub mod socket;

@@ -51,6 +51,8 @@ pub struct SessionSpec {
     pub driver: String,
     /// Where frames on shared ports go to be routed by the driver.
     pub router: Option<FrameRouter>,
+    /// The hub's RTP senders.
+    pub rtp: Option<super::rtp::SharedRtp>,
 }
 
 impl SessionSpec {
@@ -145,6 +147,8 @@ struct Session {
     listens: Vec<String>,
     /// Socket listens claimed for this device.
     socket_listens: Vec<String>,
+    /// RTP streams this device asked for, by send id.
+    rtp: HashMap<String, super::rtp::RtpTicket>,
     /// Outcomes of exchanges running in their own tasks.
     wire_done: (mpsc::Sender<WireDone>, mpsc::Receiver<WireDone>),
 }
@@ -166,6 +170,7 @@ impl Session {
             tasks: HashMap::new(),
             listens: Vec::new(),
             socket_listens: Vec::new(),
+            rtp: HashMap::new(),
             wire_done: mpsc::channel(64),
         }
     }

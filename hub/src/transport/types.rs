@@ -232,6 +232,50 @@ pub struct RtspProbe {
     pub every_ms: u32,
 }
 
+/// G.711 variant of an RTP stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AudioCodec {
+    /// μ-law, payload type 0.
+    Pcmu,
+    /// A-law, payload type 8.
+    Pcma,
+}
+
+/// Send a stored clip to the device as paced RTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RtpSend {
+    /// Send id (cancel and `rtp-finished` name it).
+    pub id: String,
+    /// Clip content hash, or `live:<n>`.
+    pub source: String,
+    /// Empty for the device's host, or a multicast group.
+    pub host: String,
+    /// UDP port.
+    pub port: u16,
+    /// Codec.
+    pub codec: AudioCodec,
+    /// Audio per packet, ms.
+    pub packet_ms: u16,
+    /// Plays back to back; 0 = until cancelled.
+    pub repeat: u32,
+    /// RTP SSRC.
+    pub ssrc: u32,
+}
+
+/// How an RTP stream ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RtpFinished {
+    /// Send id.
+    pub id: String,
+    /// Packets sent.
+    pub packets: u64,
+    /// Audio sent, ms.
+    pub sent_ms: u64,
+    /// Stopped before its end.
+    pub cancelled: bool,
+}
+
 /// What a probe found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RtspStatus {
@@ -368,6 +412,8 @@ pub enum Request {
     SocketClose(u64),
     /// Probe an RTSP stream.
     RtspProbe(RtspProbe),
+    /// Send a clip as RTP.
+    RtpSend(RtpSend),
     /// A timer.
     Timer {
         /// Id.
@@ -377,7 +423,7 @@ pub enum Request {
         /// Repeat.
         repeat: bool,
     },
-    /// Stop a poll, probe, stream, listener or timer.
+    /// Stop a poll, probe, stream, listener, RTP send or timer.
     Cancel(String),
     /// A request of an older contract this hub does not carry out.
     Unsupported {
@@ -474,6 +520,8 @@ pub enum Input {
     },
     /// RTSP probe report.
     RtspStatus(RtspStatus),
+    /// An RTP send ended.
+    RtpFinished(RtpFinished),
     /// A timer fired.
     Timer(String),
     /// A request failed.

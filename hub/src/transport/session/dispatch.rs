@@ -69,7 +69,29 @@ impl Session {
                     self.tasks.insert(p.id, task.abort_handle());
                     settle(&tracker, None);
                 }
+                Request::RtpSend(send) => {
+                    // A send with the same id replaces the one before it.
+                    self.rtp.remove(&send.id);
+                    let Some(rtp) = self.spec.rtp.clone() else {
+                        let why = "this hub has no RTP sender";
+                        self.fail(
+                            Failure::new(&send.id, FailureKind::Unsupported, why),
+                            &tracker,
+                        )
+                        .await;
+                        continue;
+                    };
+                    let host = self.spec.host();
+                    match rtp.start(&self.spec.device, host, &send, self.to_driver.clone()) {
+                        Ok(ticket) => {
+                            self.rtp.insert(send.id.clone(), ticket);
+                            settle(&tracker, None);
+                        }
+                        Err(f) => self.fail(f, &tracker).await,
+                    }
+                }
                 Request::Cancel(id) => {
+                    self.rtp.remove(&id);
                     if let Some(t) = self.tasks.remove(&id) {
                         t.abort();
                     }

@@ -1,0 +1,927 @@
+//! Zone broadcasts (应急广播): an operator's job fans out concurrently to
+//! every speaker of its zones (child zones included), plays on a speaker
+//! only over a lower priority, pre-empts what plays there (消防强切 at 255),
+//! and reports each speaker's outcome. Every step is an event on the bus;
+//! the end of playback is learnt from the speakers' own `speaker.idle`.
+//!
+//! ```no_run
+//! # async fn f(b: twinwall_hub::broadcast::Broadcasts) -> Result<(), twinwall_hub::broadcast::BroadcastError> {
+//! use twinwall_hub::broadcast::{BroadcastRequest, Source};
+//! let req: BroadcastRequest = serde_json::from_str(
+//!     r#"{"zones":["chem-north"],"source":{"clip":"9f…"},"priority":255}"#).unwrap();
+//! let job = b.submit(req, "duty room").await?;
+//! println!("{} goes to {} speakers", job.id, job.speakers);
+//! # Ok(()) }
+//! ```
+
+pub mod cli;
+mod job;
+pub mod schedule;
+mod tts;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::Ipv4Addr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub use job::{BroadcastRequest, JobView, OnPreempt, Source, SpeakerOutcome, State};
+use serde_json::json;
+
+use crate::audio::Clips;
+use crate::bus::{Bus, Filter, Level, NewEvent};
+use crate::devices::{Devices, HUB_ZONE};
+
+/// The device family broadcasts go to.
+pub const FAMILY: &str = "speaker";
+
+/// Why a broadcast was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum BroadcastError {
+    /// The request names no target, an unknown zone, or a bad value.
+    #[error("{0}")]
+    Invalid(String),
+    /// No speaker in the zones asked for.
+    #[error("no speaker in {0}")]
+    NoSpeakers(String),
+    /// The clip does not exist.
+    #[error(transparent)]
+    Clip(#[from] crate::audio::ClipError),
+    /// The live source is not allowed or does not answer.
+    #[error(transparent)]
+    Live(#[from] crate::audio::LiveError),
+    /// No such job.
+    #[error("no broadcast `{0}`")]
+    Unknown(String),
+}
+
+/// What plays on a speaker, as the hub ordered it.
+#[derive(Debug, Clone)]
+struct Slot {
+    job: String,
+    priority: u8,
+    /// Jobs it pre-empted that resume when it ends, lowest last.
+    suspended: Vec<(String, u8)>,
+}
+
+/// What starting a job on a speaker needs of it.
+struct JobParts {
+    req: BroadcastRequest,
+    clip: Option<String>,
+    actor: String,
+    cancelled: bool,
+    groups: HashMap<String, (Ipv4Addr, u16)>,
+}
+
+struct Job {
+    view: JobView,
+    asked: Instant,
+    zone_groups: HashMap<String, (Ipv4Addr, u16)>,
+    /// Speaker → the zone asked for that brought it in (its multicast group).
+    zone_of: HashMap<String, String>,
+}
+
+struct Inner {
+    devices: Arc<Devices>,
+    bus: Bus,
+    clips: Clips,
+    zones: HashMap<String, String>,
+    multicast: Option<(Ipv4Addr, u16)>,
+    start_timeout: Duration,
+    jobs: Mutex<BTreeMap<String, Job>>,
+    slots: Mutex<HashMap<String, Slot>>,
+    next: AtomicU64,
+    schedules: Mutex<Vec<schedule::Scheduled>>,
+    store: schedule::Store,
+    utc_offset_minutes: i32,
+    live: crate::audio::LiveSources,
+}
+
+/// The broadcast service, shared by the API, the CLI and the linkage rules.
+#[derive(Clone)]
+pub struct Broadcasts {
+    inner: Arc<Inner>,
+}
+
+/// Settings of the service.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Zone id → zone path.
+    pub zones: HashMap<String, String>,
+    /// First multicast group and the port: one group per zone asked for,
+    /// counting up from it. `None`: unicast only.
+    pub multicast: Option<(Ipv4Addr, u16)>,
+    /// How long a speaker may take to accept.
+    pub start_timeout: Duration,
+    /// Where schedules are kept (none kept when `None`).
+    pub data_dir: Option<std::path::PathBuf>,
+    /// The site's offset from UTC, minutes (daily schedules).
+    pub utc_offset_minutes: i32,
+    /// Live sources the hub may relay.
+    pub live: crate::audio::LiveSources,
+}
+
+/// What a request became.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Submitted {
+    /// Job id (`b…`), or schedule id (`s…`).
+    pub id: String,
+    /// Speakers it goes to.
+    pub speakers: usize,
+    /// For a schedule: when it plays next, RFC 3339.
+    pub next: Option<String>,
+}
+
+fn now_ms() -> i64 {
+    crate::bus::now_ms()
+}
+
+impl Broadcasts {
+    /// The service, and its tasks: one follows the speakers' `speaker.idle`,
+    /// one starts scheduled jobs.
+    pub fn spawn(
+        devices: Arc<Devices>,
+        bus: Bus,
+        clips: Clips,
+        options: Options,
+    ) -> (Self, Vec<tokio::task::JoinHandle<()>>) {
+        let b = Broadcasts {
+            inner: Arc::new(Inner {
+                devices,
+                bus: bus.clone(),
+                clips,
+                zones: options.zones,
+                multicast: options.multicast,
+                start_timeout: options.start_timeout,
+                jobs: Mutex::default(),
+                slots: Mutex::default(),
+                next: AtomicU64::new(1),
+                store: schedule::Store::new(options.data_dir.as_deref()),
+                schedules: Mutex::default(),
+                utc_offset_minutes: options.utc_offset_minutes,
+                live: options.live,
+            }),
+        };
+        let kept = b.inner.store.load();
+        if !kept.is_empty() {
+            tracing::info!(schedules = kept.len(), "scheduled broadcasts re-armed");
+        }
+        *b.inner.schedules.lock().unwrap_or_else(|p| p.into_inner()) = kept;
+        let clock = b.clone();
+        let scheduler = tokio::spawn(async move {
+            loop {
+                clock.run_due().await;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        });
+        let follower = b.clone();
+        let follow = tokio::spawn(async move {
+            let filter = Filter {
+                kind: Some("speaker.idle".into()),
+                ..Filter::default()
+            };
+            let mut sub = bus.subscribe(bus.next_seq(), filter);
+            while let Ok(e) = sub.next().await {
+                let (Some(device), Some(job)) = (e.body.device.as_deref(), e.body.text("job"))
+                else {
+                    continue;
+                };
+                let sent = e.body.int("sent_ms").map(|v| v.max(0) as u64);
+                let failed = e.body.text("end") == Some("failed");
+                follower.ended(device, job, sent, failed).await;
+            }
+        });
+        (b, vec![follow, scheduler])
+    }
+
+    /// The clip store.
+    pub fn clips(&self) -> &Clips {
+        &self.inner.clips
+    }
+
+    /// Speakers in the zones asked for: `(device, zone path)`.
+    fn targets(
+        &self,
+        req: &BroadcastRequest,
+    ) -> Result<Vec<(String, String, String)>, BroadcastError> {
+        let speakers: Vec<_> = self
+            .inner
+            .devices
+            .list()
+            .into_iter()
+            .filter(|d| d.families.iter().any(|f| f == FAMILY))
+            .collect();
+        if req.all {
+            return Ok(speakers
+                .into_iter()
+                .map(|d| (d.id, d.zone, String::from("*")))
+                .collect());
+        }
+        if req.zones.is_empty() {
+            return Err(BroadcastError::Invalid(
+                "name the `zones` to broadcast to, or set `all`".into(),
+            ));
+        }
+        let mut out: Vec<(String, String, String)> = Vec::new();
+        for z in &req.zones {
+            let path = self.inner.zones.get(z).ok_or_else(|| {
+                let mut known: Vec<&str> = self.inner.zones.keys().map(String::as_str).collect();
+                known.sort();
+                BroadcastError::Invalid(format!("unknown zone `{z}`; zones: {}", known.join(", ")))
+            })?;
+            for d in &speakers {
+                let inside = d.zone == *path || d.zone.starts_with(&format!("{path}/"));
+                if inside && !out.iter().any(|(id, _, _)| *id == d.id) {
+                    out.push((d.id.clone(), d.zone.clone(), z.clone()));
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err(BroadcastError::NoSpeakers(format!(
+                "zones {}",
+                req.zones.join(", ")
+            )));
+        }
+        Ok(out)
+    }
+
+    /// Validate, record and start a job (or keep it for its schedule);
+    /// answers at once while the speakers are asked concurrently.
+    pub async fn submit(
+        &self,
+        req: BroadcastRequest,
+        actor: &str,
+    ) -> Result<Submitted, BroadcastError> {
+        if req.volume.is_some_and(|v| v > 100) {
+            return Err(BroadcastError::Invalid("`volume` must be 0-100".into()));
+        }
+        let targets = self.targets(&req)?;
+        if let Some(when) = &req.schedule {
+            match &req.source {
+                Source::Clip(hash) => {
+                    self.inner.clips.info(hash)?;
+                }
+                Source::Live(url) => self.inner.live.check(url)?,
+                Source::Text(_) => {}
+            }
+            let now = now_ms();
+            let first = when
+                .first(now, self.inner.utc_offset_minutes)
+                .map_err(BroadcastError::Invalid)?;
+            if first < now {
+                return Err(BroadcastError::Invalid(format!(
+                    "schedule time {} is in the past",
+                    crate::bus::format_ms(first)
+                )));
+            }
+            let id = format!("s{now}-{}", self.inner.next.fetch_add(1, Ordering::Relaxed));
+            let entry = schedule::Scheduled {
+                id: id.clone(),
+                actor: actor.to_owned(),
+                request: req.clone(),
+                next_ms: first,
+                next: crate::bus::format_ms(first),
+                runs: Vec::new(),
+            };
+            let next = entry.next.clone();
+            self.change_schedules(|all| all.push(entry));
+            self.emit(
+                NewEvent::new("broadcast.scheduled", HUB_ZONE)
+                    .actor(actor)
+                    .correlation(&id)
+                    .attr("schedule", id.as_str())
+                    .attr("next", next.as_str())
+                    .message(format!("{actor} scheduled broadcast {id}, next at {next}")),
+            )
+            .await;
+            return Ok(Submitted {
+                id,
+                speakers: targets.len(),
+                next: Some(next),
+            });
+        }
+        self.start_job(req, actor, targets).await
+    }
+
+    async fn start_job(
+        &self,
+        req: BroadcastRequest,
+        actor: &str,
+        targets: Vec<(String, String, String)>,
+    ) -> Result<Submitted, BroadcastError> {
+        let clip = match &req.source {
+            Source::Clip(hash) => Some(self.inner.clips.info(hash)?.hash),
+            Source::Text(text) => {
+                if text.trim().is_empty() || text.chars().count() > 2000 {
+                    return Err(BroadcastError::Invalid(
+                        "`text` must be 1 to 2000 characters".into(),
+                    ));
+                }
+                tts::render(&self.inner.clips, text).await
+            }
+            Source::Live(url) => Some(self.inner.live.open(url).await?),
+        };
+        let id = format!(
+            "b{}-{}",
+            now_ms(),
+            self.inner.next.fetch_add(1, Ordering::Relaxed)
+        );
+        // Each zone has its own group, the same for every job: speakers of a
+        // zone listen to one group, whoever speaks to it.
+        let mut zone_groups = HashMap::new();
+        if let Some((base, port)) = self.inner.multicast {
+            let mut all: Vec<&String> = self.inner.zones.keys().collect();
+            all.sort();
+            for (_, _, z) in &targets {
+                if let Some(i) = all.iter().position(|x| *x == z) {
+                    let g = u32::from(base).wrapping_add(i as u32);
+                    zone_groups.insert(z.clone(), (Ipv4Addr::from(g), port));
+                }
+            }
+        }
+        let speakers = targets
+            .iter()
+            .map(|(d, zone, _)| {
+                (
+                    d.clone(),
+                    SpeakerOutcome {
+                        state: State::Pending,
+                        reason: None,
+                        started_ms: None,
+                        sent_ms: None,
+                        zone: zone.clone(),
+                    },
+                )
+            })
+            .collect();
+        let view = JobView {
+            id: id.clone(),
+            actor: actor.to_owned(),
+            request: req.clone(),
+            clip: clip.clone(),
+            created: crate::bus::format_ms(now_ms()),
+            cancelled: false,
+            speakers,
+            summary: BTreeMap::new(),
+            answered: false,
+            done: false,
+        };
+        let zones_text = if req.all {
+            "all".to_owned()
+        } else {
+            req.zones.join(",")
+        };
+        self.emit(
+            NewEvent::new("broadcast.requested", HUB_ZONE)
+                .actor(actor)
+                .correlation(&id)
+                .attr("job", id.as_str())
+                .attr("zones", zones_text.as_str())
+                .attr("priority", i64::from(req.priority))
+                .attr("speakers", targets.len() as i64)
+                .message(format!(
+                    "{actor} broadcasts to {zones_text} at priority {} ({} speakers)",
+                    req.priority,
+                    targets.len()
+                )),
+        )
+        .await;
+        if let Ok(mut jobs) = self.inner.jobs.lock() {
+            jobs.insert(
+                id.clone(),
+                Job {
+                    view,
+                    asked: Instant::now(),
+                    zone_groups,
+                    zone_of: targets
+                        .iter()
+                        .map(|(d, _, z)| (d.clone(), z.clone()))
+                        .collect(),
+                },
+            );
+            // Keep the last thousand jobs.
+            while jobs.len() > 1000 {
+                let Some(oldest) = jobs.keys().next().cloned() else {
+                    break;
+                };
+                jobs.remove(&oldest);
+            }
+        }
+        let speakers = targets.len();
+        for (device, _, zone) in targets {
+            let b = self.clone();
+            let id = id.clone();
+            tokio::spawn(async move { b.start_on(&id, &device, &zone, false).await });
+        }
+        Ok(Submitted {
+            id,
+            speakers,
+            next: None,
+        })
+    }
+
+    fn change_schedules(&self, f: impl FnOnce(&mut Vec<schedule::Scheduled>)) {
+        let mut all = self
+            .inner
+            .schedules
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        f(&mut all);
+        if let Err(e) = self.inner.store.save(&all) {
+            tracing::error!("schedules not saved: {e}");
+        }
+    }
+
+    /// Every schedule, soonest first.
+    pub fn schedules(&self) -> Vec<schedule::Scheduled> {
+        let mut all = self
+            .inner
+            .schedules
+            .lock()
+            .map(|a| a.clone())
+            .unwrap_or_default();
+        all.sort_by_key(|s| s.next_ms);
+        all
+    }
+
+    /// Remove a schedule.
+    pub async fn unschedule(&self, id: &str, actor: &str) -> Result<(), BroadcastError> {
+        let mut found = false;
+        self.change_schedules(|all| {
+            let before = all.len();
+            all.retain(|s| s.id != id);
+            found = all.len() != before;
+        });
+        if !found {
+            return Err(BroadcastError::Unknown(id.to_owned()));
+        }
+        self.emit(
+            NewEvent::new("broadcast.unscheduled", HUB_ZONE)
+                .actor(actor)
+                .correlation(id)
+                .attr("schedule", id)
+                .message(format!("{actor} removed scheduled broadcast {id}")),
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Start what is due; report what was missed while the hub was down.
+    async fn run_due(&self) {
+        let now = now_ms();
+        let due: Vec<schedule::Scheduled> = self
+            .inner
+            .schedules
+            .lock()
+            .map(|a| a.iter().filter(|s| s.next_ms <= now).cloned().collect())
+            .unwrap_or_default();
+        for s in due {
+            let late = now - s.next_ms;
+            let mut run = None;
+            if late > schedule::GRACE_MS {
+                self.emit(
+                    NewEvent::new("broadcast.missed", HUB_ZONE)
+                        .level(Level::Yellow)
+                        .correlation(&s.id)
+                        .attr("schedule", s.id.as_str())
+                        .attr("due", s.next.as_str())
+                        .message(format!(
+                            "scheduled broadcast {} due at {} was missed ({} min late)",
+                            s.id,
+                            s.next,
+                            late / 60_000
+                        )),
+                )
+                .await;
+            } else {
+                let mut req = s.request.clone();
+                req.schedule = None;
+                let actor = format!("schedule {} ({})", s.id, s.actor);
+                match self.submit(req, &actor).await {
+                    Ok(j) => run = Some(j.id),
+                    Err(e) => {
+                        self.emit(
+                            NewEvent::new("broadcast.failed", HUB_ZONE)
+                                .level(Level::Yellow)
+                                .correlation(&s.id)
+                                .attr("schedule", s.id.as_str())
+                                .attr("reason", e.to_string())
+                                .message(format!(
+                                    "scheduled broadcast {} could not start: {e}",
+                                    s.id
+                                )),
+                        )
+                        .await
+                    }
+                }
+            }
+            let next = s
+                .request
+                .schedule
+                .as_ref()
+                .and_then(|w| w.next_after(s.next_ms))
+                .map(|mut n| {
+                    while n <= now {
+                        n += 86_400_000;
+                    }
+                    n
+                });
+            self.change_schedules(|all| {
+                let Some(i) = all.iter().position(|x| x.id == s.id) else {
+                    return;
+                };
+                match next {
+                    Some(n) => {
+                        let e = &mut all[i];
+                        e.next_ms = n;
+                        e.next = crate::bus::format_ms(n);
+                        if let Some(r) = run {
+                            e.runs.push(r);
+                            if e.runs.len() > 20 {
+                                e.runs.remove(0);
+                            }
+                        }
+                    }
+                    None => {
+                        all.remove(i);
+                    }
+                }
+            });
+        }
+    }
+
+    async fn emit(&self, e: NewEvent) {
+        if let Err(err) = self.inner.bus.submit(vec![e]).await {
+            tracing::error!("broadcast event not stored: {err}");
+        }
+    }
+
+    fn set(&self, job: &str, device: &str, f: impl FnOnce(&mut SpeakerOutcome, Instant)) {
+        if let Ok(mut jobs) = self.inner.jobs.lock()
+            && let Some(j) = jobs.get_mut(job)
+            && let Some(o) = j.view.speakers.get_mut(device)
+        {
+            f(o, j.asked);
+        }
+    }
+
+    fn job_of(&self, job: &str) -> Option<JobParts> {
+        let jobs = self.inner.jobs.lock().ok()?;
+        let j = jobs.get(job)?;
+        Some(JobParts {
+            req: j.view.request.clone(),
+            clip: j.view.clip.clone(),
+            actor: j.view.actor.clone(),
+            cancelled: j.view.cancelled,
+            groups: j.zone_groups.clone(),
+        })
+    }
+
+    /// Ask one speaker to play `job` (again, when `resuming`).
+    async fn start_on(&self, job: &str, device: &str, zone: &str, resuming: bool) {
+        let Some(JobParts {
+            req,
+            clip,
+            actor,
+            cancelled,
+            groups,
+        }) = self.job_of(job)
+        else {
+            return;
+        };
+        if cancelled {
+            return;
+        }
+        let fail = |why: String| {
+            self.set(job, device, |o, _| {
+                o.state = State::Failed;
+                o.reason = Some(why.clone());
+            });
+            why
+        };
+        // Arbitration: only over a lower priority.
+        let arbitration = {
+            let mut slots = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner());
+            match slots.get(device) {
+                Some(s) if !s.job.is_empty() && s.job != job && s.priority >= req.priority => {
+                    Err(format!(
+                        "speaker plays job {} at priority {} (this job: {})",
+                        s.job, s.priority, req.priority
+                    ))
+                }
+                prev => {
+                    let prev = prev.cloned();
+                    let mut suspended = prev
+                        .as_ref()
+                        .map(|p| p.suspended.clone())
+                        .unwrap_or_default();
+                    if let Some(p) = &prev
+                        && p.job != job
+                        && !p.job.is_empty()
+                    {
+                        suspended.push((p.job.clone(), p.priority));
+                    }
+                    slots.insert(
+                        device.to_owned(),
+                        Slot {
+                            job: job.to_owned(),
+                            priority: req.priority,
+                            suspended,
+                        },
+                    );
+                    Ok(prev)
+                }
+            }
+        };
+        let previous = match arbitration {
+            Ok(p) => p,
+            Err(why) => {
+                let why = fail(why);
+                self.failed_event(job, device, &why).await;
+                return;
+            }
+        };
+        let mut args = json!({
+            "job": job,
+            "priority": req.priority,
+            "repeat": req.repeat,
+        });
+        if let Some(c) = &clip {
+            args["clip"] = json!(c);
+        }
+        if let Source::Text(t) = &req.source {
+            args["text"] = json!(t);
+        }
+        if let Some(v) = req.volume {
+            args["volume"] = json!(v);
+        }
+        if let Some((g, p)) = groups.get(zone) {
+            args["group"] = json!(g.to_string());
+            args["port"] = json!(p);
+        }
+        let result = tokio::time::timeout(
+            self.inner.start_timeout,
+            self.inner
+                .devices
+                .command(device, "play", &args.to_string(), &actor),
+        )
+        .await;
+        let result = match result {
+            Ok(r) => r.map_err(|e| e.to_string()),
+            Err(_) => Err(format!(
+                "no answer within {} ms",
+                self.inner.start_timeout.as_millis()
+            )),
+        };
+        match result {
+            Ok(()) => {
+                self.set(job, device, |o, asked| {
+                    o.state = State::Started;
+                    o.reason = resuming.then(|| "resumed".to_owned());
+                    o.started_ms = Some(asked.elapsed().as_millis() as u64);
+                });
+                self.emit(
+                    NewEvent::new("broadcast.started", &zone_path(self, device))
+                        .device(device)
+                        .correlation(job)
+                        .attr("job", job)
+                        .attr("speaker", device)
+                        .attr("priority", i64::from(req.priority))
+                        .message(format!("{device} started broadcast {job}")),
+                )
+                .await;
+                if let Some(p) = previous
+                    && p.job != job
+                    && !p.job.is_empty()
+                {
+                    self.set(&p.job, device, |o, _| {
+                        if o.state == State::Started {
+                            o.state = State::Preempted;
+                            o.reason =
+                                Some(format!("pre-empted by {job} (priority {})", req.priority));
+                        }
+                    });
+                    self.emit(
+                        NewEvent::new("broadcast.preempted", &zone_path(self, device))
+                            .device(device)
+                            .correlation(&p.job)
+                            .attr("job", p.job.as_str())
+                            .attr("speaker", device)
+                            .attr("by", job)
+                            .message(format!("{device}: broadcast {} pre-empted by {job}", p.job)),
+                    )
+                    .await;
+                }
+            }
+            Err(why) => {
+                // Give the speaker back to what it played.
+                if let Ok(mut slots) = self.inner.slots.lock() {
+                    match previous {
+                        Some(p) => slots.insert(device.to_owned(), p),
+                        None => slots.remove(device),
+                    };
+                }
+                let why = fail(why);
+                self.failed_event(job, device, &why).await;
+            }
+        }
+    }
+
+    async fn failed_event(&self, job: &str, device: &str, why: &str) {
+        self.emit(
+            NewEvent::new("broadcast.failed", &zone_path(self, device))
+                .device(device)
+                .level(Level::Yellow)
+                .correlation(job)
+                .attr("job", job)
+                .attr("speaker", device)
+                .attr("reason", why)
+                .message(format!("{device}: broadcast {job} failed: {why}")),
+        )
+        .await;
+    }
+
+    /// A speaker went idle after `job`: it finished there, and a job it
+    /// had pre-empted resumes if it asked to.
+    async fn ended(&self, device: &str, job: &str, sent_ms: Option<u64>, failed: bool) {
+        let resume = {
+            let mut slots = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(mut slot) = slots.remove(device) else {
+                return;
+            };
+            if slot.job != job {
+                slots.insert(device.to_owned(), slot);
+                return;
+            }
+            let mut next = None;
+            while let Some((j, _)) = slot.suspended.pop() {
+                let wants = self
+                    .job_of(&j)
+                    .is_some_and(|p| p.req.on_preempt == OnPreempt::Resume && !p.cancelled);
+                if wants {
+                    next = Some(j);
+                    break;
+                }
+            }
+            if next.is_some() && !slot.suspended.is_empty() {
+                // Nothing plays, but what lies below the resuming job stays suspended.
+                slots.insert(
+                    device.to_owned(),
+                    Slot {
+                        job: String::new(),
+                        priority: 0,
+                        suspended: slot.suspended,
+                    },
+                );
+            }
+            next
+        };
+        let (state, kind) = if failed {
+            (State::Failed, "broadcast.failed")
+        } else {
+            (State::Finished, "broadcast.finished")
+        };
+        let mut changed = false;
+        self.set(job, device, |o, _| {
+            if o.state == State::Started {
+                o.state = state;
+                o.sent_ms = sent_ms;
+                if failed {
+                    o.reason = Some("the audio stream to the speaker failed".into());
+                }
+                changed = true;
+            }
+        });
+        if changed {
+            let mut e = NewEvent::new(kind, &zone_path(self, device))
+                .device(device)
+                .correlation(job)
+                .attr("job", job)
+                .attr("speaker", device)
+                .message(format!(
+                    "{device}: broadcast {job} {}",
+                    if failed { "failed" } else { "finished" }
+                ));
+            if let Some(ms) = sent_ms {
+                e = e.attr("sent_ms", ms);
+            }
+            if failed {
+                e = e.level(Level::Yellow).attr("reason", "audio stream failed");
+            }
+            self.emit(e).await;
+        }
+        if let Some(j) = resume {
+            let zone = self
+                .inner
+                .jobs
+                .lock()
+                .ok()
+                .and_then(|jobs| jobs.get(&j).and_then(|x| x.zone_of.get(device).cloned()))
+                .unwrap_or_default();
+            let b = self.clone();
+            let device = device.to_owned();
+            tokio::spawn(async move { b.start_on(&j, &device, &zone, true).await });
+        }
+    }
+
+    /// A job as the API shows it.
+    pub fn get(&self, id: &str) -> Result<JobView, BroadcastError> {
+        let jobs = self
+            .inner
+            .jobs
+            .lock()
+            .map_err(|_| BroadcastError::Unknown(id.to_owned()))?;
+        let j = jobs
+            .get(id)
+            .ok_or_else(|| BroadcastError::Unknown(id.to_owned()))?;
+        Ok(view(&j.view))
+    }
+
+    /// Recent jobs, newest first.
+    pub fn list(&self) -> Vec<JobView> {
+        let jobs = self.inner.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        jobs.values()
+            .rev()
+            .take(100)
+            .map(|j| view(&j.view))
+            .collect()
+    }
+
+    /// Cancel a job: speakers playing it are told to stop; those not yet
+    /// asked are not asked.
+    pub async fn cancel(&self, id: &str, actor: &str) -> Result<JobView, BroadcastError> {
+        let playing: Vec<String> = {
+            let mut jobs = self
+                .inner
+                .jobs
+                .lock()
+                .map_err(|_| BroadcastError::Unknown(id.to_owned()))?;
+            let j = jobs
+                .get_mut(id)
+                .ok_or_else(|| BroadcastError::Unknown(id.to_owned()))?;
+            j.view.cancelled = true;
+            let mut playing = Vec::new();
+            for (d, o) in j.view.speakers.iter_mut() {
+                match o.state {
+                    State::Started => {
+                        playing.push(d.clone());
+                        o.state = State::Cancelled;
+                    }
+                    State::Pending | State::Preempted => o.state = State::Cancelled,
+                    _ => {}
+                }
+            }
+            playing
+        };
+        self.emit(
+            NewEvent::new("broadcast.cancelled", HUB_ZONE)
+                .actor(actor)
+                .correlation(id)
+                .attr("job", id)
+                .message(format!("{actor} cancelled broadcast {id}")),
+        )
+        .await;
+        let stops = playing.into_iter().map(|d| {
+            let b = self.clone();
+            let id = id.to_owned();
+            let actor = actor.to_owned();
+            async move {
+                if let Ok(mut slots) = b.inner.slots.lock()
+                    && slots.get(&d).is_some_and(|s| s.job == id)
+                {
+                    slots.remove(&d);
+                }
+                let args = json!({ "job": id }).to_string();
+                if let Err(e) = b.inner.devices.command(&d, "stop", &args, &actor).await {
+                    tracing::warn!(speaker = %d, job = %id, "stop failed: {e}");
+                }
+            }
+        });
+        futures_util::future::join_all(stops).await;
+        self.get(id)
+    }
+}
+
+fn zone_path(b: &Broadcasts, device: &str) -> String {
+    b.inner
+        .devices
+        .get(device)
+        .map(|d| d.zone)
+        .unwrap_or_else(|| HUB_ZONE.to_owned())
+}
+
+fn view(v: &JobView) -> JobView {
+    let mut v = v.clone();
+    let mut summary = BTreeMap::new();
+    for o in v.speakers.values() {
+        let key = serde_json::to_value(o.state)
+            .ok()
+            .and_then(|s| s.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        *summary.entry(key).or_insert(0) += 1;
+    }
+    v.answered = v.speakers.values().all(|o| o.state != State::Pending);
+    v.done = v.speakers.values().all(|o| o.state.is_final());
+    v.summary = summary;
+    v
+}

@@ -1,0 +1,251 @@
+//! Carrying out a firing: every action at once, then the record of it.
+
+use futures_util::future::join_all;
+use serde_json::json;
+
+use super::{ActionSpec, RuleSpec, Rules};
+use crate::broadcast::{BroadcastRequest, OnPreempt, Source};
+use crate::bus::{Event, Filter, Level, MediaRef, NewEvent};
+
+/// How long a firing waits for the pictures of confirmed snapshots.
+const SNAPSHOT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// What one action came to.
+struct Done {
+    action: &'static str,
+    ok: bool,
+    detail: String,
+    media: Vec<MediaRef>,
+}
+
+impl Done {
+    fn ok(action: &'static str, detail: String) -> Self {
+        Done {
+            action,
+            ok: true,
+            detail,
+            media: Vec::new(),
+        }
+    }
+
+    fn failed(action: &'static str, detail: String) -> Self {
+        Done {
+            action,
+            ok: false,
+            detail,
+            media: Vec::new(),
+        }
+    }
+}
+
+impl Rules {
+    fn resolve(&self, zone: &str, cause: &Event) -> Result<(String, String), String> {
+        let id = if zone == "$zone" {
+            self.zone_id(&cause.body.zone).ok_or_else(|| {
+                format!(
+                    "the event's zone `{}` is not a configured zone",
+                    cause.body.zone
+                )
+            })?
+        } else {
+            zone.to_owned()
+        };
+        let path = self
+            .inner
+            .zones
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| format!("unknown zone `{id}`"))?;
+        Ok((id, path))
+    }
+
+    /// Run `rule`'s actions for `cause` and record the firing.
+    pub(super) async fn fire(&self, rule: RuleSpec, cause: Event) {
+        let id = rule.id.get_ref().clone();
+        let actor = format!("rule:{id}");
+        let firing = format!("rule-{id}-{}", cause.seq);
+        let level = rule
+            .actions
+            .iter()
+            .filter_map(|a| match a.get_ref() {
+                ActionSpec::Raise { level } => Some(*level),
+                _ => None,
+            })
+            .fold(cause.body.level, Level::max);
+        let runs = rule
+            .actions
+            .iter()
+            .map(|a| self.run(a.get_ref().clone(), &cause, &actor));
+        let done: Vec<Done> = join_all(runs).await;
+        let names: Vec<&str> = done.iter().map(|d| d.action).collect();
+        let mut fired = NewEvent::new("rule.fired", &cause.body.zone)
+            .level(level)
+            .actor(&actor)
+            .correlation(&firing)
+            .attr("rule", id.as_str())
+            .attr("cause", cause.seq)
+            .attr("cause_kind", cause.body.kind.as_str())
+            .attr("actions", names.join(","))
+            .message(format!(
+                "rule {id} fired on {} (seq {}): {}",
+                cause.body.kind,
+                cause.seq,
+                names.join(", ")
+            ));
+        if let Some(d) = &cause.body.device {
+            fired = fired.attr("cause_device", d.as_str());
+        }
+        fired.media = done.iter().flat_map(|d| d.media.clone()).collect();
+        let mut events = vec![fired];
+        for d in &done {
+            events.push(
+                NewEvent::new("rule.action", &cause.body.zone)
+                    .level(if d.ok { Level::Info } else { Level::Yellow })
+                    .actor(&actor)
+                    .correlation(&firing)
+                    .attr("rule", id.as_str())
+                    .attr("cause", cause.seq)
+                    .attr("action", d.action)
+                    .attr("result", if d.ok { "ok" } else { "failed" })
+                    .attr("detail", d.detail.as_str())
+                    .message(format!(
+                        "rule {id}: {} {}: {}",
+                        d.action,
+                        if d.ok { "done" } else { "failed" },
+                        d.detail
+                    )),
+            );
+        }
+        if let Err(e) = self.inner.bus.submit(events).await {
+            tracing::error!(rule = %id, "firing not recorded: {e}");
+        }
+    }
+
+    async fn run(&self, action: ActionSpec, cause: &Event, actor: &str) -> Done {
+        let name = action.name();
+        match action {
+            ActionSpec::Raise { level } => Done::ok(name, format!("level {}", level.as_str())),
+            ActionSpec::Broadcast {
+                zones,
+                clip,
+                text,
+                priority,
+                repeat,
+            } => {
+                let mut ids = Vec::new();
+                for z in &zones {
+                    match self.resolve(z, cause) {
+                        Ok((id, _)) => ids.push(id),
+                        Err(why) => return Done::failed(name, why),
+                    }
+                }
+                let source = match (clip, text) {
+                    (Some(c), _) => Source::Clip(c),
+                    (None, Some(t)) => Source::Text(t),
+                    (None, None) => return Done::failed(name, "no clip or text".into()),
+                };
+                let req = BroadcastRequest {
+                    zones: ids,
+                    all: false,
+                    source,
+                    priority,
+                    repeat,
+                    volume: None,
+                    on_preempt: OnPreempt::End,
+                    schedule: None,
+                };
+                match self.inner.broadcasts.submit(req, actor).await {
+                    Ok(job) => Done::ok(
+                        name,
+                        format!("broadcast {} to {} speakers", job.id, job.speakers),
+                    ),
+                    Err(e) => Done::failed(name, e.to_string()),
+                }
+            }
+            ActionSpec::Command {
+                zone,
+                command,
+                args,
+            } => {
+                let path = match self.resolve(&zone, cause) {
+                    Ok((_, p)) => p,
+                    Err(why) => return Done::failed(name, why),
+                };
+                let args = args
+                    .map(|v| serde_json::to_value(v).unwrap_or(json!({})))
+                    .unwrap_or(json!({}))
+                    .to_string();
+                let targets = self.inner.devices.accepting(&path, &command);
+                if targets.is_empty() {
+                    return Done::failed(name, format!("no device in {path} accepts `{command}`"));
+                }
+                let results = join_all(
+                    targets
+                        .iter()
+                        .map(|d| self.inner.devices.command(d, &command, &args, actor)),
+                )
+                .await;
+                let failed: Vec<String> = results
+                    .into_iter()
+                    .zip(&targets)
+                    .filter_map(|(r, d)| r.err().map(|e| format!("{d}: {e}")))
+                    .collect();
+                let summary = format!("{command} to {}", targets.join(", "));
+                if failed.is_empty() {
+                    Done::ok(name, summary)
+                } else {
+                    Done::failed(name, format!("{summary}; failed: {}", failed.join("; ")))
+                }
+            }
+            ActionSpec::Snapshot { zone } => {
+                let path = match self.resolve(&zone, cause) {
+                    Ok((_, p)) => p,
+                    Err(why) => return Done::failed(name, why),
+                };
+                let cams = self.inner.devices.accepting(&path, "snapshot");
+                if cams.is_empty() {
+                    return Done::failed(name, format!("no camera in {path}"));
+                }
+                // The pictures come on the cameras' own `camera.snapshot` events,
+                // committed just after each camera confirmed.
+                let filter = Filter {
+                    kind: Some("camera.snapshot".into()),
+                    ..Filter::default()
+                };
+                let mut sub = self.inner.bus.subscribe(self.inner.bus.next_seq(), filter);
+                let results = join_all(
+                    cams.iter()
+                        .map(|c| self.inner.devices.command(c, "snapshot", "{}", actor)),
+                )
+                .await;
+                let confirmed = results.iter().filter(|r| r.is_ok()).count();
+                let mut media: Vec<MediaRef> = Vec::new();
+                let mut heard = 0;
+                let deadline = tokio::time::Instant::now() + SNAPSHOT_WAIT;
+                while heard < confirmed {
+                    match tokio::time::timeout_at(deadline, sub.next()).await {
+                        Ok(Ok(e)) if e.body.device.as_ref().is_some_and(|d| cams.contains(d)) => {
+                            heard += 1;
+                            media.extend(e.body.media);
+                        }
+                        Ok(Ok(_)) => {}
+                        _ => break,
+                    }
+                }
+                let failed: Vec<String> = results
+                    .into_iter()
+                    .zip(&cams)
+                    .filter_map(|(r, d)| r.err().map(|e| format!("{d}: {e}")))
+                    .collect();
+                let detail = format!("{} pictures from {}", media.len(), cams.join(", "));
+                let mut d = if failed.is_empty() {
+                    Done::ok(name, detail)
+                } else {
+                    Done::failed(name, format!("{detail}; failed: {}", failed.join("; ")))
+                };
+                d.media = media;
+                d
+            }
+        }
+    }
+}
