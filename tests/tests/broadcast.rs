@@ -344,6 +344,25 @@ async fn an_offline_or_faulty_speaker_fails_without_holding_the_job() {
             "{j}"
         );
     }
+    // A speaker that drops off the network while playing fails its job.
+    let (_, v) = broadcast(
+        &hub,
+        json!({"zones": ["canteen"], "source": {"clip": clip}, "priority": 250, "repeat": 0}),
+    )
+    .await;
+    let id = v["id"].as_str().unwrap().to_owned();
+    job_until(&hub, &id, Duration::from_secs(10), |j| {
+        j["speakers"]["off-3"]["state"] == "started"
+    })
+    .await;
+    sp[3].set_down(true);
+    let j = job_until(&hub, &id, Duration::from_secs(15), |j| {
+        j["speakers"]["off-3"]["state"] == "failed"
+    })
+    .await;
+    let why = j["speakers"]["off-3"]["reason"].as_str().unwrap();
+    assert!(why.contains("went offline"), "{j}");
+    assert_eq!(j["speakers"]["off-0"]["state"], "started", "{j}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -176,19 +176,30 @@ impl Broadcasts {
         });
         let follower = b.clone();
         let follow = tokio::spawn(async move {
-            let filter = Filter {
-                kind: Some("speaker.idle".into()),
-                ..Filter::default()
-            };
-            let mut sub = bus.subscribe(bus.next_seq(), filter);
+            let mut sub = bus.subscribe(bus.next_seq(), Filter::default());
             while let Ok(e) = sub.next().await {
-                let (Some(device), Some(job)) = (e.body.device.as_deref(), e.body.text("job"))
-                else {
+                let Some(device) = e.body.device.as_deref() else {
                     continue;
                 };
-                let sent = e.body.int("sent_ms").map(|v| v.max(0) as u64);
-                let failed = e.body.text("end") == Some("failed");
-                follower.ended(device, job, sent, failed).await;
+                match e.body.kind.as_str() {
+                    "speaker.idle" => {
+                        let Some(job) = e.body.text("job") else {
+                            continue;
+                        };
+                        let sent = e.body.int("sent_ms").map(|v| v.max(0) as u64);
+                        let failure = (e.body.text("end") == Some("failed"))
+                            .then_some("the audio stream to the speaker failed");
+                        follower.ended(device, job, sent, failure).await;
+                    }
+                    // A speaker that drops off the network mid-job did not play it out.
+                    "device.offline" => {
+                        if let Some(job) = follower.playing(device) {
+                            let failure = Some("the speaker went offline while playing");
+                            follower.ended(device, &job, None, failure).await;
+                        }
+                    }
+                    _ => {}
+                }
             }
         });
         (b, vec![follow, scheduler])
@@ -321,15 +332,13 @@ impl Broadcasts {
             }
             Source::Live(url) => Some(self.inner.live.open(url).await?),
         };
-        let id = format!(
-            "b{}-{}",
-            now_ms(),
-            self.inner.next.fetch_add(1, Ordering::Relaxed)
-        );
-        // Each zone has its own group, the same for every job: speakers of a
-        // zone listen to one group, whoever speaks to it.
+        let n = self.inner.next.fetch_add(1, Ordering::Relaxed);
+        let id = format!("b{}-{n}", now_ms());
+        // Each zone has its own group; each job its own port, so a job that
+        // cuts in never shares a stream address with the one it cuts.
         let mut zone_groups = HashMap::new();
-        if let Some((base, port)) = self.inner.multicast {
+        if let Some((base, first_port)) = self.inner.multicast {
+            let port = first_port.wrapping_add(2 * (n % 500) as u16);
             let mut all: Vec<&String> = self.inner.zones.keys().collect();
             all.sort();
             for (_, _, z) in &targets {
@@ -673,7 +682,22 @@ impl Broadcasts {
                 self.inner.start_timeout.as_millis()
             )),
         };
+        let cancelled_meanwhile = self.job_of(job).is_none_or(|p| p.cancelled);
         match result {
+            Ok(()) if cancelled_meanwhile => {
+                // Cancelled while the speaker was being asked: stop it again.
+                if let Ok(mut slots) = self.inner.slots.lock()
+                    && slots.get(device).is_some_and(|s| s.job == job)
+                {
+                    slots.remove(device);
+                }
+                let args = json!({ "job": job }).to_string();
+                let _ = self
+                    .inner
+                    .devices
+                    .command(device, "stop", &args, &actor)
+                    .await;
+            }
             Ok(()) => {
                 self.set(job, device, |o, asked| {
                     o.state = State::Started;
@@ -727,6 +751,15 @@ impl Broadcasts {
         }
     }
 
+    /// The job the hub has playing on `device`.
+    fn playing(&self, device: &str) -> Option<String> {
+        let slots = self.inner.slots.lock().ok()?;
+        slots
+            .get(device)
+            .map(|s| s.job.clone())
+            .filter(|j| !j.is_empty())
+    }
+
     async fn failed_event(&self, job: &str, device: &str, why: &str) {
         self.emit(
             NewEvent::new("broadcast.failed", &zone_path(self, device))
@@ -743,7 +776,8 @@ impl Broadcasts {
 
     /// A speaker went idle after `job`: it finished there, and a job it
     /// had pre-empted resumes if it asked to.
-    async fn ended(&self, device: &str, job: &str, sent_ms: Option<u64>, failed: bool) {
+    async fn ended(&self, device: &str, job: &str, sent_ms: Option<u64>, failure: Option<&str>) {
+        let failed = failure.is_some();
         let resume = {
             let mut slots = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner());
             let Some(mut slot) = slots.remove(device) else {
@@ -786,9 +820,7 @@ impl Broadcasts {
             if o.state == State::Started {
                 o.state = state;
                 o.sent_ms = sent_ms;
-                if failed {
-                    o.reason = Some("the audio stream to the speaker failed".into());
-                }
+                o.reason = failure.map(str::to_owned);
                 changed = true;
             }
         });
@@ -805,8 +837,8 @@ impl Broadcasts {
             if let Some(ms) = sent_ms {
                 e = e.attr("sent_ms", ms);
             }
-            if failed {
-                e = e.level(Level::Yellow).attr("reason", "audio stream failed");
+            if let Some(why) = failure {
+                e = e.level(Level::Yellow).attr("reason", why);
             }
             self.emit(e).await;
         }

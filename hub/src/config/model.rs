@@ -223,7 +223,9 @@ pub struct BroadcastConfig {
     /// stream per zone). Default: none (unicast to every speaker).
     #[serde(default)]
     pub multicast_group: Option<std::net::Ipv4Addr>,
-    /// UDP port of the multicast groups. Default 5004.
+    /// First UDP port of the multicast streams: each job takes its own even
+    /// port counting up from it (500 in turn), so a job that cuts in never
+    /// shares an address with the one it cuts. Default 5004.
     #[serde(default = "default_multicast_port")]
     pub multicast_port: u16,
     /// URL prefixes of live sources broadcasts may relay (paging

@@ -467,6 +467,9 @@ impl Wire {
     }
 }
 
+/// How soon an unacknowledged supervision message is repeated.
+const NULL_RETRY: Duration = Duration::from_secs(1);
+
 /// The transmitter: one report at a time, in order, until acknowledged.
 async fn transmit(s: Arc<Shared>) {
     let mut wire: Option<Wire> = None;
@@ -539,6 +542,11 @@ async fn transmit(s: Arc<Shared>) {
                 }
             }
         };
+        // DC-09: a message the receiver did not acknowledge is repeated,
+        // a supervision message too (after a second, not a whole interval).
+        if data.is_empty() && !matches!(outcome, Some(Answer::Ack(_))) {
+            last_sent = tokio::time::Instant::now() - supervise + NULL_RETRY.min(supervise);
+        }
         match outcome {
             Some(Answer::Ack(_)) => {
                 if !data.is_empty() {
