@@ -28,6 +28,9 @@ pub use rtp::{Meter, Reception};
 
 /// A stream that stops for this long has ended.
 const END_OF_STREAM: Duration = Duration::from_millis(600);
+/// Jobs a speaker remembers (`played()`).
+const PLAYED_KEPT: usize = 200;
+
 /// A play whose stream never starts ends after this long.
 const NO_STREAM: Duration = Duration::from_secs(5);
 
@@ -220,7 +223,8 @@ impl Speaker {
         self.shared.status()
     }
 
-    /// Jobs it played, oldest first (finished, pre-empted or stopped).
+    /// The latest jobs it played (at most 200), oldest first (finished,
+    /// pre-empted or stopped).
     pub fn played(&self) -> Vec<Played> {
         self.shared.settle();
         self.shared
@@ -254,7 +258,7 @@ pub struct Status {
     pub tts: bool,
     /// Multicast capable.
     pub multicast: bool,
-    /// Jobs played so far.
+    /// Jobs remembered (the latest 200).
     pub played: usize,
 }
 
@@ -295,6 +299,10 @@ impl Shared {
         let reception = self.meter_of(&c.source).reception();
         tracing::debug!(speaker = %self.id, job = %c.job, how, packets = reception.packets, "speaker job ended");
         if let Ok(mut p) = self.played.lock() {
+            // A long vendor session plays thousands of jobs: keep the latest.
+            if p.len() >= PLAYED_KEPT {
+                p.remove(0);
+            }
             p.push(Played {
                 job: c.job,
                 priority: c.priority,
