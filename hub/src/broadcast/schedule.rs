@@ -116,6 +116,143 @@ impl Store {
     }
 }
 
+use super::{BroadcastError, Broadcasts, now_ms};
+use crate::bus::{Level, NewEvent};
+use crate::devices::HUB_ZONE;
+
+/// Scheduled jobs: kept, listed, removed, and started when due.
+impl Broadcasts {
+    pub(super) fn change_schedules(&self, f: impl FnOnce(&mut Vec<Scheduled>)) {
+        let mut all = self
+            .inner
+            .schedules
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        f(&mut all);
+        if let Err(e) = self.inner.store.save(&all) {
+            tracing::error!("schedules not saved: {e}");
+        }
+    }
+
+    /// Every schedule, soonest first.
+    pub fn schedules(&self) -> Vec<Scheduled> {
+        let mut all = self
+            .inner
+            .schedules
+            .lock()
+            .map(|a| a.clone())
+            .unwrap_or_default();
+        all.sort_by_key(|s| s.next_ms);
+        all
+    }
+
+    /// Remove a schedule.
+    pub async fn unschedule(&self, id: &str, actor: &str) -> Result<(), BroadcastError> {
+        let mut found = false;
+        self.change_schedules(|all| {
+            let before = all.len();
+            all.retain(|s| s.id != id);
+            found = all.len() != before;
+        });
+        if !found {
+            return Err(BroadcastError::Unknown(id.to_owned()));
+        }
+        self.emit(
+            NewEvent::new("broadcast.unscheduled", HUB_ZONE)
+                .actor(actor)
+                .correlation(id)
+                .attr("schedule", id)
+                .message(format!("{actor} removed scheduled broadcast {id}")),
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Start what is due; report what was missed while the hub was down.
+    pub(super) async fn run_due(&self) {
+        let now = now_ms();
+        let due: Vec<Scheduled> = self
+            .inner
+            .schedules
+            .lock()
+            .map(|a| a.iter().filter(|s| s.next_ms <= now).cloned().collect())
+            .unwrap_or_default();
+        for s in due {
+            let late = now - s.next_ms;
+            let mut run = None;
+            if late > GRACE_MS {
+                self.emit(
+                    NewEvent::new("broadcast.missed", HUB_ZONE)
+                        .level(Level::Yellow)
+                        .correlation(&s.id)
+                        .attr("schedule", s.id.as_str())
+                        .attr("due", s.next.as_str())
+                        .message(format!(
+                            "scheduled broadcast {} due at {} was missed ({} min late)",
+                            s.id,
+                            s.next,
+                            late / 60_000
+                        )),
+                )
+                .await;
+            } else {
+                let mut req = s.request.clone();
+                req.schedule = None;
+                let actor = format!("schedule {} ({})", s.id, s.actor);
+                match self.submit(req, &actor).await {
+                    Ok(j) => run = Some(j.id),
+                    Err(e) => {
+                        self.emit(
+                            NewEvent::new("broadcast.failed", HUB_ZONE)
+                                .level(Level::Yellow)
+                                .correlation(&s.id)
+                                .attr("schedule", s.id.as_str())
+                                .attr("reason", e.to_string())
+                                .message(format!(
+                                    "scheduled broadcast {} could not start: {e}",
+                                    s.id
+                                )),
+                        )
+                        .await
+                    }
+                }
+            }
+            let next = s
+                .request
+                .schedule
+                .as_ref()
+                .and_then(|w| w.next_after(s.next_ms))
+                .map(|mut n| {
+                    while n <= now {
+                        n += 86_400_000;
+                    }
+                    n
+                });
+            self.change_schedules(|all| {
+                let Some(i) = all.iter().position(|x| x.id == s.id) else {
+                    return;
+                };
+                match next {
+                    Some(n) => {
+                        let e = &mut all[i];
+                        e.next_ms = n;
+                        e.next = crate::bus::format_ms(n);
+                        if let Some(r) = run {
+                            e.runs.push(r);
+                            if e.runs.len() > 20 {
+                                e.runs.remove(0);
+                            }
+                        }
+                    }
+                    None => {
+                        all.remove(i);
+                    }
+                }
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,314 @@
+//! One job on one speaker: arbitration by priority (a job plays only over a
+//! lower one; the one it cuts is pre-empted and may resume), asking the
+//! speaker's driver to play, and what the speaker's own events say of the end.
+
+use std::time::Instant;
+
+use serde_json::json;
+
+use super::{Broadcasts, JobParts, OnPreempt, Slot, Source, SpeakerOutcome, State, zone_path};
+use crate::bus::{Level, NewEvent};
+
+impl Broadcasts {
+    pub(super) fn set(
+        &self,
+        job: &str,
+        device: &str,
+        f: impl FnOnce(&mut SpeakerOutcome, Instant),
+    ) {
+        if let Ok(mut jobs) = self.inner.jobs.lock()
+            && let Some(j) = jobs.get_mut(job)
+            && let Some(o) = j.view.speakers.get_mut(device)
+        {
+            f(o, j.asked);
+        }
+    }
+
+    pub(super) fn job_of(&self, job: &str) -> Option<JobParts> {
+        let jobs = self.inner.jobs.lock().ok()?;
+        let j = jobs.get(job)?;
+        Some(JobParts {
+            req: j.view.request.clone(),
+            clip: j.view.clip.clone(),
+            actor: j.view.actor.clone(),
+            cancelled: j.view.cancelled,
+            groups: j.zone_groups.clone(),
+        })
+    }
+
+    /// Ask one speaker to play `job` (again, when `resuming`).
+    pub(super) async fn start_on(&self, job: &str, device: &str, zone: &str, resuming: bool) {
+        let Some(JobParts {
+            req,
+            clip,
+            actor,
+            cancelled,
+            groups,
+        }) = self.job_of(job)
+        else {
+            return;
+        };
+        if cancelled {
+            return;
+        }
+        let fail = |why: String| {
+            self.set(job, device, |o, _| {
+                o.state = State::Failed;
+                o.reason = Some(why.clone());
+            });
+            why
+        };
+        // Arbitration: only over a lower priority.
+        let arbitration = {
+            let mut slots = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner());
+            match slots.get(device) {
+                Some(s) if !s.job.is_empty() && s.job != job && s.priority >= req.priority => {
+                    Err(format!(
+                        "speaker plays job {} at priority {} (this job: {})",
+                        s.job, s.priority, req.priority
+                    ))
+                }
+                prev => {
+                    let prev = prev.cloned();
+                    let mut suspended = prev
+                        .as_ref()
+                        .map(|p| p.suspended.clone())
+                        .unwrap_or_default();
+                    if let Some(p) = &prev
+                        && p.job != job
+                        && !p.job.is_empty()
+                    {
+                        suspended.push((p.job.clone(), p.priority));
+                    }
+                    slots.insert(
+                        device.to_owned(),
+                        Slot {
+                            job: job.to_owned(),
+                            priority: req.priority,
+                            suspended,
+                        },
+                    );
+                    Ok(prev)
+                }
+            }
+        };
+        let previous = match arbitration {
+            Ok(p) => p,
+            Err(why) => {
+                let why = fail(why);
+                self.failed_event(job, device, &why).await;
+                return;
+            }
+        };
+        let mut args = json!({
+            "job": job,
+            "priority": req.priority,
+            "repeat": req.repeat,
+        });
+        if let Some(c) = &clip {
+            args["clip"] = json!(c);
+        }
+        if let Source::Text(t) = &req.source {
+            args["text"] = json!(t);
+        }
+        if let Some(v) = req.volume {
+            args["volume"] = json!(v);
+        }
+        if let Some((g, p)) = groups.get(zone) {
+            args["group"] = json!(g.to_string());
+            args["port"] = json!(p);
+        }
+        let result = tokio::time::timeout(
+            self.inner.start_timeout,
+            self.inner
+                .devices
+                .command(device, "play", &args.to_string(), &actor),
+        )
+        .await;
+        let result = match result {
+            Ok(r) => r.map_err(|e| e.to_string()),
+            Err(_) => Err(format!(
+                "no answer within {} ms",
+                self.inner.start_timeout.as_millis()
+            )),
+        };
+        let cancelled_meanwhile = self.job_of(job).is_none_or(|p| p.cancelled);
+        match result {
+            Ok(()) if cancelled_meanwhile => {
+                // Cancelled while the speaker was being asked: stop it again.
+                if let Ok(mut slots) = self.inner.slots.lock()
+                    && slots.get(device).is_some_and(|s| s.job == job)
+                {
+                    slots.remove(device);
+                }
+                let args = json!({ "job": job }).to_string();
+                let _ = self
+                    .inner
+                    .devices
+                    .command(device, "stop", &args, &actor)
+                    .await;
+            }
+            Ok(()) => {
+                self.set(job, device, |o, asked| {
+                    o.state = State::Started;
+                    o.reason = resuming.then(|| "resumed".to_owned());
+                    o.started_ms = Some(asked.elapsed().as_millis() as u64);
+                });
+                self.emit(
+                    NewEvent::new("broadcast.started", &zone_path(self, device))
+                        .device(device)
+                        .correlation(job)
+                        .attr("job", job)
+                        .attr("speaker", device)
+                        .attr("priority", i64::from(req.priority))
+                        .message(format!("{device} started broadcast {job}")),
+                )
+                .await;
+                if let Some(p) = previous
+                    && p.job != job
+                    && !p.job.is_empty()
+                {
+                    self.set(&p.job, device, |o, _| {
+                        if o.state == State::Started {
+                            o.state = State::Preempted;
+                            o.reason =
+                                Some(format!("pre-empted by {job} (priority {})", req.priority));
+                        }
+                    });
+                    self.emit(
+                        NewEvent::new("broadcast.preempted", &zone_path(self, device))
+                            .device(device)
+                            .correlation(&p.job)
+                            .attr("job", p.job.as_str())
+                            .attr("speaker", device)
+                            .attr("by", job)
+                            .message(format!("{device}: broadcast {} pre-empted by {job}", p.job)),
+                    )
+                    .await;
+                }
+            }
+            Err(why) => {
+                // Give the speaker back to what it played.
+                if let Ok(mut slots) = self.inner.slots.lock() {
+                    match previous {
+                        Some(p) => slots.insert(device.to_owned(), p),
+                        None => slots.remove(device),
+                    };
+                }
+                let why = fail(why);
+                self.failed_event(job, device, &why).await;
+            }
+        }
+    }
+
+    /// The job the hub has playing on `device`.
+    pub(super) fn playing(&self, device: &str) -> Option<String> {
+        let slots = self.inner.slots.lock().ok()?;
+        slots
+            .get(device)
+            .map(|s| s.job.clone())
+            .filter(|j| !j.is_empty())
+    }
+
+    pub(super) async fn failed_event(&self, job: &str, device: &str, why: &str) {
+        self.emit(
+            NewEvent::new("broadcast.failed", &zone_path(self, device))
+                .device(device)
+                .level(Level::Yellow)
+                .correlation(job)
+                .attr("job", job)
+                .attr("speaker", device)
+                .attr("reason", why)
+                .message(format!("{device}: broadcast {job} failed: {why}")),
+        )
+        .await;
+    }
+
+    /// A speaker went idle after `job`: it finished there, and a job it
+    /// had pre-empted resumes if it asked to.
+    pub(super) async fn ended(
+        &self,
+        device: &str,
+        job: &str,
+        sent_ms: Option<u64>,
+        failure: Option<&str>,
+    ) {
+        let failed = failure.is_some();
+        let resume = {
+            let mut slots = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(mut slot) = slots.remove(device) else {
+                return;
+            };
+            if slot.job != job {
+                slots.insert(device.to_owned(), slot);
+                return;
+            }
+            let mut next = None;
+            while let Some((j, _)) = slot.suspended.pop() {
+                let wants = self
+                    .job_of(&j)
+                    .is_some_and(|p| p.req.on_preempt == OnPreempt::Resume && !p.cancelled);
+                if wants {
+                    next = Some(j);
+                    break;
+                }
+            }
+            if next.is_some() && !slot.suspended.is_empty() {
+                // Nothing plays, but what lies below the resuming job stays suspended.
+                slots.insert(
+                    device.to_owned(),
+                    Slot {
+                        job: String::new(),
+                        priority: 0,
+                        suspended: slot.suspended,
+                    },
+                );
+            }
+            next
+        };
+        let (state, kind) = if failed {
+            (State::Failed, "broadcast.failed")
+        } else {
+            (State::Finished, "broadcast.finished")
+        };
+        let mut changed = false;
+        self.set(job, device, |o, _| {
+            if o.state == State::Started {
+                o.state = state;
+                o.sent_ms = sent_ms;
+                o.reason = failure.map(str::to_owned);
+                changed = true;
+            }
+        });
+        if changed {
+            let mut e = NewEvent::new(kind, &zone_path(self, device))
+                .device(device)
+                .correlation(job)
+                .attr("job", job)
+                .attr("speaker", device)
+                .message(format!(
+                    "{device}: broadcast {job} {}",
+                    if failed { "failed" } else { "finished" }
+                ));
+            if let Some(ms) = sent_ms {
+                e = e.attr("sent_ms", ms);
+            }
+            if let Some(why) = failure {
+                e = e.level(Level::Yellow).attr("reason", why);
+            }
+            self.emit(e).await;
+        }
+        if let Some(j) = resume {
+            let zone = self
+                .inner
+                .jobs
+                .lock()
+                .ok()
+                .and_then(|jobs| jobs.get(&j).and_then(|x| x.zone_of.get(device).cloned()))
+                .unwrap_or_default();
+            let b = self.clone();
+            let device = device.to_owned();
+            tokio::spawn(async move { b.start_on(&j, &device, &zone, true).await });
+        }
+    }
+}
