@@ -174,6 +174,21 @@ pub fn read_op(r: &ModbusRead) -> Op {
     }
 }
 
+/// The next time on a poll's grid after `now`: polls keep their rate
+/// (`due + every`, not `now + every`, which drifts by the answer time each
+/// round), and a poll that fell behind (a slow or lost link) skips the
+/// rounds it missed instead of firing them back to back.
+fn next_due(due: Instant, every: Duration, now: Instant) -> Instant {
+    let next = due + every;
+    if next > now {
+        return next;
+    }
+    let behind = now.duration_since(next).as_nanos();
+    let step = every.as_nanos().max(1);
+    let missed = behind / step + 1;
+    next + every * u32::try_from(missed).unwrap_or(u32::MAX)
+}
+
 struct Poll {
     id: String,
     op: Op,
@@ -325,7 +340,7 @@ impl ModbusLink {
                 .iter_mut()
                 .filter(|p| p.due <= now)
                 .min_by_key(|p| p.due)?;
-            p.due = now + p.every;
+            p.due = next_due(p.due, p.every, now);
             let op = p.op.clone();
             (
                 Pending {
@@ -354,6 +369,31 @@ impl ModbusLink {
                     failed: (!from_poll).then_some(pending),
                 })
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod grid_tests {
+    use super::*;
+
+    #[test]
+    fn polls_keep_their_grid_and_skip_missed_rounds() {
+        let t0 = Instant::now();
+        let every = Duration::from_millis(1000);
+        // Answered 40 ms late: the next poll is still on the grid.
+        assert_eq!(next_due(t0, every, t0 + Duration::from_millis(40)), t0 + every);
+        // 3.5 intervals behind: the next is the first grid point ahead.
+        let late = t0 + Duration::from_millis(3500);
+        assert_eq!(next_due(t0, every, late), t0 + every * 4);
+        // Exactly on a grid point: the one after it.
+        assert_eq!(next_due(t0, every, t0 + every), t0 + every * 2);
+        // Over a thousand rounds the grid does not drift.
+        let mut due = t0;
+        for i in 1..=1000u32 {
+            let now = due + Duration::from_millis(37);
+            due = next_due(due, every, now);
+            assert_eq!(due, t0 + every * i);
         }
     }
 }
