@@ -14,8 +14,33 @@ use twinwall_hub::config::HubConfig;
     about = "Campus safety IoT integration hub"
 )]
 struct Cli {
+    /// Log lines as `text` (colours only on a terminal) or `json` (one
+    /// object per line, for collectors).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How log lines are written (to stderr).
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,tokio_modbus=warn".into());
+    let fmt = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => fmt.json().init(),
+        // Colour escapes only where a person reads them, never in a log file.
+        LogFormat::Text => fmt.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
 }
 
 #[derive(Subcommand)]
@@ -87,14 +112,9 @@ enum Discover {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tokio_modbus=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    match cli.command {
         Command::Run { config } => {
             let config = HubConfig::load(&config)?;
             let hub = Hub::start(config).await?;

@@ -382,7 +382,10 @@ mod grid_tests {
         let t0 = Instant::now();
         let every = Duration::from_millis(1000);
         // Answered 40 ms late: the next poll is still on the grid.
-        assert_eq!(next_due(t0, every, t0 + Duration::from_millis(40)), t0 + every);
+        assert_eq!(
+            next_due(t0, every, t0 + Duration::from_millis(40)),
+            t0 + every
+        );
         // 3.5 intervals behind: the next is the first grid point ahead.
         let late = t0 + Duration::from_millis(3500);
         assert_eq!(next_due(t0, every, late), t0 + every * 4);
