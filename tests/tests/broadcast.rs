@@ -263,6 +263,32 @@ async fn fire_evacuation_preempts_the_lunchtime_music_which_resumes() {
         hub.events("kind=broadcast.preempted").await.unwrap().len(),
         2
     );
+    // An alarm cancelled by the duty room gives the speakers back to the music.
+    let (_, v) = broadcast(
+        &hub,
+        json!({"zones": ["canteen"], "source": {"clip": evac}, "priority": 250, "repeat": 0}),
+    )
+    .await;
+    let alarm = v["id"].as_str().unwrap().to_owned();
+    job_until(&hub, &alarm, Duration::from_secs(10), |j| {
+        j["summary"]["started"] == 2
+    })
+    .await;
+    job_until(&hub, &low, Duration::from_secs(5), |j| {
+        j["summary"]["preempted"] == 2
+    })
+    .await;
+    let r = hub
+        .http
+        .delete(format!("{}/api/v1/broadcasts/{alarm}", hub.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    job_until(&hub, &low, Duration::from_secs(10), |j| {
+        j["summary"]["started"] == 2
+    })
+    .await;
     // Cancelling stops it everywhere.
     let r = hub
         .http

@@ -498,14 +498,17 @@ impl Broadcasts {
             let id = id.to_owned();
             let actor = actor.to_owned();
             async move {
-                if let Ok(mut slots) = b.inner.slots.lock()
-                    && slots.get(&d).is_some_and(|s| s.job == id)
-                {
-                    slots.remove(&d);
-                }
+                // The speaker's own `speaker.idle` then frees it, and a job this
+                // one had cut in on resumes if it asked to.
                 let args = json!({ "job": id }).to_string();
                 if let Err(e) = b.inner.devices.command(&d, "stop", &args, &actor).await {
                     tracing::warn!(speaker = %d, job = %id, "stop failed: {e}");
+                    // No word will come from it: free it here.
+                    if let Ok(mut slots) = b.inner.slots.lock()
+                        && slots.get(&d).is_some_and(|s| s.job == id)
+                    {
+                        slots.remove(&d);
+                    }
                 }
             }
         });
