@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::bus::{AttrValue, Bus, Event, Level, NewEvent, Phase, format_ms};
+use crate::bus::{Bus, Event, Level, NewEvent, Phase, format_ms};
 use crate::clock::Clock;
 use crate::projection::{Projection, Rules};
 
@@ -52,11 +52,7 @@ pub struct PeopleState {
 }
 
 fn text(e: &Event, key: &str) -> Option<String> {
-    match e.body.attrs.get(key)? {
-        AttrValue::Text(s) => Some(s.clone()),
-        AttrValue::Int(i) => Some(i.to_string()),
-        _ => None,
-    }
+    e.body.label(key)
 }
 
 impl PeopleState {
@@ -224,6 +220,7 @@ impl People {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bus::AttrValue;
 
     fn pass(seq: u64, t: i64, id: &str, category: &str, dir: &str) -> Event {
         Event {

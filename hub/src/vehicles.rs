@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::bus::{AttrValue, Bus, Event, Level, NewEvent, Phase, format_ms};
+use crate::bus::{Bus, Event, Level, NewEvent, Phase, format_ms};
 use crate::clock::Clock;
 use crate::config::VehicleLimit;
 use crate::projection::{Projection, Rules};
@@ -47,18 +47,11 @@ pub struct VehicleState {
 }
 
 fn text(e: &Event, key: &str) -> Option<String> {
-    match e.body.attrs.get(key)? {
-        AttrValue::Text(s) => Some(s.clone()),
-        AttrValue::Int(i) => Some(i.to_string()),
-        _ => None,
-    }
+    e.body.label(key)
 }
 
 fn int(e: &Event, key: &str) -> Option<i64> {
-    match e.body.attrs.get(key)? {
-        AttrValue::Int(i) => Some(*i),
-        _ => None,
-    }
+    e.body.int(key)
 }
 
 impl VehicleState {
@@ -302,6 +295,7 @@ impl Vehicles {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bus::AttrValue;
     use crate::bus::Filter;
 
     fn ev(seq: u64, t: i64, kind: &str, attrs: &[(&str, &str)]) -> Event {

@@ -39,12 +39,18 @@
 //! | `speaker.playing` | no | info | speaker drivers | `job`, `priority`, `source` (`rtp`, `multicast`, `tts`) |
 //! | `speaker.idle` | no | info | speaker drivers | `job`, `end` (`finished`, `stopped`), `sent_ms` |
 //! | `speaker.fault` | yes | yellow | speaker drivers | `fault` (`amplifier`, `line`) |
+//! | `broadcast.requested` | no | info | hub (broadcasts; audit, with `actor`) | `job`, `zones`, `priority`, `speakers` |
+//! | `broadcast.cancelled` | no | info | hub (broadcasts; audit) | `job` |
+//! | `broadcast.scheduled` / `broadcast.unscheduled` | no | info | hub (broadcasts; audit) | `schedule`, `next` |
+//! | `broadcast.missed` | no | yellow | hub (schedules) | `schedule`, `due` |
 //! | `broadcast.started` | no | info | hub (broadcasts) | `job`, `speaker`, `priority` |
 //! | `broadcast.preempted` | no | info | hub (broadcasts) | `job`, `speaker`, `by` (the job that cut in) |
 //! | `broadcast.finished` | no | info | hub (broadcasts) | `job`, `speaker`, `sent_ms` |
 //! | `broadcast.failed` | no | yellow | hub (broadcasts) | `job`, `speaker`, `reason` |
 //! | `rule.fired` | no | as the cause | hub (linkage rules) | `rule`, `cause` (seq), `cause_kind`, `actions`; snapshots in `media` |
 //! | `rule.action` | no | info (failed yellow) | hub (linkage rules) | `rule`, `cause`, `action`, `result`, `detail` |
+//! | `rule.suppressed` | no | yellow | hub (linkage rules) | `rule`, `cause`, `reason` (hourly limit) |
+//! | `rule.reloaded` / `rule.rejected` | no | info / yellow | hub (rules file) | `rules` / `reason` (file, line, why) |
 //! | `device.online` | no | info | hub | `transport` |
 //! | `device.offline` | no | orange | hub | `transport`, `reason` |
 //! | `device.command` | no | info | hub (audit) | `command`, `args`, `actor`, `result` |
@@ -103,12 +109,20 @@ kinds! {
     SPEAKER_PLAYING = "speaker.playing", false;
     SPEAKER_IDLE = "speaker.idle", false;
     SPEAKER_FAULT = "speaker.fault", true;
+    BROADCAST_REQUESTED = "broadcast.requested", false;
+    BROADCAST_CANCELLED = "broadcast.cancelled", false;
+    BROADCAST_SCHEDULED = "broadcast.scheduled", false;
+    BROADCAST_UNSCHEDULED = "broadcast.unscheduled", false;
+    BROADCAST_MISSED = "broadcast.missed", false;
     BROADCAST_STARTED = "broadcast.started", false;
     BROADCAST_PREEMPTED = "broadcast.preempted", false;
     BROADCAST_FINISHED = "broadcast.finished", false;
     BROADCAST_FAILED = "broadcast.failed", false;
     RULE_FIRED = "rule.fired", false;
     RULE_ACTION = "rule.action", false;
+    RULE_SUPPRESSED = "rule.suppressed", false;
+    RULE_RELOADED = "rule.reloaded", false;
+    RULE_REJECTED = "rule.rejected", false;
     DEVICE_ONLINE = "device.online", false;
     DEVICE_OFFLINE = "device.offline", false;
     DEVICE_COMMAND = "device.command", false;

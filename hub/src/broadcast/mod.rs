@@ -177,29 +177,35 @@ impl Broadcasts {
         });
         let follower = b.clone();
         let follow = tokio::spawn(async move {
-            let mut sub = bus.subscribe(bus.next_seq(), Filter::default());
-            while let Ok(e) = sub.next().await {
+            // Only the two kinds that end a speaker's job, filtered by the bus.
+            let from = bus.next_seq();
+            let only = |kind: &str| Filter {
+                kind: Some(kind.into()),
+                ..Filter::default()
+            };
+            let mut idle = bus.subscribe(from, only("speaker.idle"));
+            let mut offline = bus.subscribe(from, only("device.offline"));
+            loop {
+                let e = tokio::select! {
+                    e = idle.next() => e,
+                    e = offline.next() => e,
+                };
+                let Ok(e) = e else { break };
                 let Some(device) = e.body.device.as_deref() else {
                     continue;
                 };
-                match e.body.kind.as_str() {
-                    "speaker.idle" => {
-                        let Some(job) = e.body.text("job") else {
-                            continue;
-                        };
-                        let sent = e.body.int("sent_ms").map(|v| v.max(0) as u64);
-                        let failure = (e.body.text("end") == Some("failed"))
-                            .then_some("the audio stream to the speaker failed");
-                        follower.ended(device, job, sent, failure).await;
-                    }
+                if e.body.kind == "speaker.idle" {
+                    let Some(job) = e.body.text("job") else {
+                        continue;
+                    };
+                    let sent = e.body.int("sent_ms").map(|v| v.max(0) as u64);
+                    let failure = (e.body.text("end") == Some("failed"))
+                        .then_some("the audio stream to the speaker failed");
+                    follower.ended(device, job, sent, failure).await;
+                } else if let Some(job) = follower.playing(device) {
                     // A speaker that drops off the network mid-job did not play it out.
-                    "device.offline" => {
-                        if let Some(job) = follower.playing(device) {
-                            let failure = Some("the speaker went offline while playing");
-                            follower.ended(device, &job, None, failure).await;
-                        }
-                    }
-                    _ => {}
+                    let failure = Some("the speaker went offline while playing");
+                    follower.ended(device, &job, None, failure).await;
                 }
             }
         });

@@ -141,6 +141,16 @@ impl NewEvent {
         }
     }
 
+    /// Attribute `key` as a label: text as it is, an integer in decimal (ids
+    /// that some devices send as numbers).
+    pub fn label(&self, key: &str) -> Option<String> {
+        match self.attrs.get(key)? {
+            AttrValue::Text(s) => Some(s.clone()),
+            AttrValue::Int(i) => Some(i.to_string()),
+            _ => None,
+        }
+    }
+
     /// Integer attribute `key`, if it is an integer.
     pub fn int(&self, key: &str) -> Option<i64> {
         match self.attrs.get(key)? {
