@@ -54,6 +54,10 @@ pub struct Demo {
     pub scenario: Scenario,
     /// Drivers loaded.
     pub drivers: Vec<String>,
+    /// An operator's API token (the console, commands, broadcasts).
+    pub operator_token: String,
+    /// An admin's API token (tokens, rules).
+    pub admin_token: String,
     discovery: Responder,
     tmp: tempfile::TempDir,
 }
@@ -149,6 +153,14 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         ));
     }
     let config = HubConfig::parse(&config_text, "demo hub.toml", tmp.path())?;
+    // Tokens as `twinwall token create` makes them, in the demo's own folder.
+    let tokens = crate::auth::Tokens::open(&config.site.data_dir)?;
+    let operator_token = tokens
+        .create("demo duty room", crate::auth::Role::Operator, "demo")?
+        .secret;
+    let admin_token = tokens
+        .create("demo admin", crate::auth::Role::Admin, "demo")?
+        .secret;
     let hub = Hub::start(config).await?;
     if let Some(dc09) = hub.port_addr("dc09") {
         fleet.set_receiver(dc09);
@@ -167,6 +179,8 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         fleet,
         scenario,
         drivers,
+        operator_token,
+        admin_token,
         discovery,
         tmp,
     })
@@ -181,7 +195,14 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
         demo.drivers.len(),
         demo.drivers.join(", ")
     );
-    println!("  console:      {url}/");
+    let token = &demo.operator_token;
+    println!("  console:      {url}/#token={token}");
+    println!("  API token:    {token}  (operator; send `Authorization: Bearer <token>`)");
+    println!(
+        "  admin token:  {}  (tokens, rules reload)",
+        demo.admin_token
+    );
+    println!("  try:          curl -H \"Authorization: Bearer {token}\" {url}/api/v1/devices");
     println!("  fire alarms:  {url}/api/v1/events?kind=fire.alarm");
     println!("  face gates:   {url}/api/v1/events?kind=access.*");
     println!(
@@ -194,13 +215,14 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
         "  broadcasts:   {url}/api/v1/broadcasts  (a fire alarm starts its building's evacuation by rule: {url}/api/v1/rules)"
     );
     println!(
-        "  speak now:    cargo run -p twinwall-hub -- broadcast --api {url} --zone canteen --text \"午餐时间到了\" --priority 50"
+        "  speak now:    cargo run -p twinwall-hub -- broadcast --api {url} --token {token} --zone canteen --text \"午餐时间到了\" --priority 50"
     );
     println!("  live stream:  {url}/api/v1/events/stream");
     println!("  devices:      {url}/api/v1/devices");
     println!("  metrics:      {url}/metrics");
+    println!("  API document: {url}/api/v1/openapi.json");
     println!(
-        "  discovery:    {url}/api/v1/discovery/onvif?target={}",
+        "  discovery:    POST {url}/api/v1/discovery/onvif?target={}",
         demo.discovery_addr()
     );
     println!(

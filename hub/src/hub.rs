@@ -181,11 +181,22 @@ impl Hub {
         })?;
         crate::metrics::handle();
         let mut tasks = socket_tasks;
+        let tokens =
+            std::sync::Arc::new(crate::auth::Tokens::open(&data).map_err(|e| HubError::Io {
+                path: data.join("tokens.json").display().to_string(),
+                message: e.to_string(),
+            })?);
+        if tokens.is_empty() {
+            tracing::warn!(
+                "no API tokens yet: every API call will be refused until you make one, e.g. `twinwall token create --role admin --name <you>`"
+            );
+        }
         let mut state = ApiState::new(
             bus.clone(),
             devices.clone(),
             failures.clone(),
             config.site.name.clone().unwrap_or(config.site.id.clone()),
+            tokens,
         );
         if let Some(nb) = config.northbound.clone() {
             let (status, task) =
@@ -243,16 +254,43 @@ impl Hub {
             .with_vehicles(vehicles)
             .with_broadcasts(broadcasts.clone())
             .with_rules(rules);
-        let app = api::router(state);
+        let app = api::router(
+            state,
+            crate::auth::HostAllowList::new(&config.http.allowed_hosts, http_addr),
+        );
         tasks.push(tokio::spawn(crate::transport::push::serve(
             push_listener,
             push,
         )));
-        let server = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::error!("HTTP server stopped: {e}");
+        let tls =
+            match (&config.http.tls_cert, &config.http.tls_key) {
+                (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key).map_err(
+                    |m| HubError::Io {
+                        path: config.source.clone(),
+                        message: format!("[http] TLS: {m}"),
+                    },
+                )?),
+                _ => None,
+            };
+        let server = match tls {
+            Some(tls) => {
+                let listener =
+                    crate::tls::TlsListener::new(listener, tls).map_err(|e| HubError::Bind {
+                        addr: config.http.listen.clone(),
+                        message: e.to_string(),
+                    })?;
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, app).await {
+                        tracing::error!("HTTPS server stopped: {e}");
+                    }
+                })
             }
-        });
+            None => tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app).await {
+                    tracing::error!("HTTP server stopped: {e}");
+                }
+            }),
+        };
         let every = Duration::from_millis(config.plugins.watch_interval_ms.max(100));
         let watcher = tokio::spawn(watch_plugins(
             runtime,
@@ -373,32 +411,14 @@ async fn watch_plugins(
 /// The key behind push tokens: made once, kept in the data folder, so the
 /// URLs devices were given survive a restart.
 fn push_key(data: &std::path::Path) -> Result<[u8; 32], HubError> {
-    let file = data.join("push.key");
-    let io = |e: std::io::Error| HubError::Io {
-        path: file.display().to_string(),
-        message: e.to_string(),
-    };
-    match std::fs::read(&file) {
-        Ok(b) if b.len() == 32 => {
-            let mut k = [0u8; 32];
-            k.copy_from_slice(&b);
-            Ok(k)
-        }
-        Ok(_) => Err(HubError::Io {
-            path: file.display().to_string(),
-            message: "not a 32-byte key; remove it to make a new one (devices must then be told their new push URLs)".into(),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut k = [0u8; 32];
-            getrandom::fill(&mut k).map_err(|e| HubError::Io {
-                path: file.display().to_string(),
-                message: format!("no randomness for the push key: {e}"),
-            })?;
-            std::fs::write(&file, k).map_err(io)?;
-            Ok(k)
-        }
-        Err(e) => Err(io(e)),
-    }
+    crate::secret_key::load_or_make(
+        &data.join("push.key"),
+        "devices must then be told their new push URLs",
+    )
+    .map_err(|e| HubError::Io {
+        path: e.path,
+        message: e.message,
+    })
 }
 
 fn hex_key(s: &str) -> Vec<u8> {

@@ -18,6 +18,7 @@
 
 pub mod api;
 pub mod audio;
+pub mod auth;
 pub mod broadcast;
 pub mod bus;
 pub mod clock;
@@ -33,6 +34,8 @@ pub mod people;
 pub mod projection;
 pub mod rules;
 pub mod runtime;
+pub mod secret_key;
+pub mod tls;
 pub mod transport;
 pub mod vehicles;
 

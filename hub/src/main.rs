@@ -71,6 +71,8 @@ enum Command {
     /// Speak to zones now: upload the clip if it is a file, start the job,
     /// show progress until every speaker answered, then each one's outcome.
     Broadcast(twinwall_hub::broadcast::cli::Args),
+    /// Make, list and revoke API tokens (on the data folder of `--config`).
+    Token(twinwall_hub::auth::cli::Args),
     /// Find devices on the network.
     Discover {
         /// What to look for.
@@ -94,6 +96,9 @@ enum Command {
         /// Only this device.
         #[arg(long)]
         device: Option<String>,
+        /// An API token with role viewer or above.
+        #[arg(long, env = "TWINWALL_TOKEN", hide_env_values = true)]
+        token: String,
     },
 }
 
@@ -168,19 +173,22 @@ async fn main() -> anyhow::Result<()> {
             kind,
             zone,
             device,
-        } => events(&api, follow, kind, zone, device).await,
+            token,
+        } => events(&api, &token, follow, kind, zone, device).await,
         Command::Broadcast(args) => twinwall_hub::broadcast::cli::run(args).await,
+        Command::Token(args) => twinwall_hub::auth::cli::run(args),
     }
 }
 
 async fn events(
     api: &str,
+    token: &str,
     follow: bool,
     kind: Option<String>,
     zone: Option<String>,
     device: Option<String>,
 ) -> anyhow::Result<()> {
-    let client = reqwest::Client::new();
+    let client = twinwall_hub::auth::cli::api_client(token)?;
     let mut params: Vec<(&str, String)> = Vec::new();
     for (k, v) in [("kind", kind), ("zone", zone), ("device", device)] {
         if let Some(v) = v {

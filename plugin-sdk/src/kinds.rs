@@ -51,6 +51,8 @@
 //! | `rule.action` | no | info (failed yellow) | hub (linkage rules) | `rule`, `cause`, `action`, `result`, `detail` |
 //! | `rule.suppressed` | no | yellow | hub (linkage rules) | `rule`, `cause`, `reason` (hourly limit) |
 //! | `rule.reloaded` / `rule.rejected` | no | info / yellow | hub (rules file) | `rules` / `reason` (file, line, why) |
+//! | `clip.uploaded` | no | info | hub (audit, with `actor`) | `clip` (hash), `name` |
+//! | `token.created` / `token.revoked` | no | info | hub (audit, with `actor`) | `token` (id), `name`, `role` |
 //! | `device.online` | no | info | hub | `transport` |
 //! | `device.offline` | no | orange | hub | `transport`, `reason` |
 //! | `device.command` | no | info | hub (audit) | `command`, `args`, `actor`, `result` |
@@ -123,6 +125,9 @@ kinds! {
     RULE_SUPPRESSED = "rule.suppressed", false;
     RULE_RELOADED = "rule.reloaded", false;
     RULE_REJECTED = "rule.rejected", false;
+    CLIP_UPLOADED = "clip.uploaded", false;
+    TOKEN_CREATED = "token.created", false;
+    TOKEN_REVOKED = "token.revoked", false;
     DEVICE_ONLINE = "device.online", false;
     DEVICE_OFFLINE = "device.offline", false;
     DEVICE_COMMAND = "device.command", false;

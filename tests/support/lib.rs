@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 pub mod mqtt;
+pub mod pki;
 
 use anyhow::{Context, bail};
 use serde_json::Value;
@@ -95,6 +96,35 @@ pub struct TestHub {
     pub dir: tempfile::TempDir,
     /// The config text it runs.
     pub config: String,
+    /// An admin token (`http` sends it with every request).
+    pub token: String,
+}
+
+/// An admin token in the data folder under `dir` (made once, kept across
+/// restarts), as `twinwall token create --role admin` makes it.
+pub fn admin_token(dir: &Path) -> anyhow::Result<String> {
+    let marker = dir.join("test-admin.token");
+    if let Ok(t) = std::fs::read_to_string(&marker) {
+        return Ok(t);
+    }
+    let t = make_token(dir, twinwall_hub::auth::Role::Admin, "test admin")?;
+    std::fs::write(&marker, &t)?;
+    Ok(t)
+}
+
+/// A new token with `role` in the data folder under `dir`.
+pub fn make_token(
+    dir: &Path,
+    role: twinwall_hub::auth::Role,
+    name: &str,
+) -> anyhow::Result<String> {
+    let tokens = twinwall_hub::auth::Tokens::open(&dir.join("data"))?;
+    Ok(tokens.create(name, role, "test")?.secret)
+}
+
+/// A client that sends `token` with every request.
+pub fn client_with(token: &str) -> reqwest::Client {
+    twinwall_hub::auth::cli::api_client(token).expect("a token fits a header")
 }
 
 /// The plugins folder of a test hub.
@@ -131,27 +161,33 @@ impl TestHub {
         install_drivers(dir.path(), drivers_wanted)?;
         let text = config_text("test", config_body);
         let config = HubConfig::parse(&text, "test hub.toml", dir.path())?;
+        let token = admin_token(dir.path())?;
         let hub = Hub::start_with_clock(config, twinwall_hub::clock::Clock::manual(now)).await?;
         let url = format!("http://{}", hub.http_addr());
         Ok(TestHub {
             hub,
             url,
-            http: reqwest::Client::new(),
+            http: client_with(&token),
             dir,
             config: text,
+            token,
         })
     }
 
-    async fn run(dir: tempfile::TempDir, text: String) -> anyhow::Result<Self> {
+    /// Start a hub from the whole config `text` in `dir` (which holds
+    /// whatever the text names: drivers, certificates).
+    pub async fn run(dir: tempfile::TempDir, text: String) -> anyhow::Result<Self> {
         let config = HubConfig::parse(&text, "test hub.toml", dir.path())?;
+        let token = admin_token(dir.path())?;
         let hub = Hub::start(config).await?;
         let url = format!("http://{}", hub.http_addr());
         Ok(TestHub {
             hub,
             url,
-            http: reqwest::Client::new(),
+            http: client_with(&token),
             dir,
             config: text,
+            token,
         })
     }
 
@@ -159,7 +195,11 @@ impl TestHub {
     /// this) and start a new one on the same data folder and config.
     pub async fn restart(self) -> anyhow::Result<Self> {
         let TestHub {
-            hub, dir, config, ..
+            hub,
+            dir,
+            config,
+            token,
+            ..
         } = self;
         hub.stop().await;
         // The old hub's tasks let go of the store as they wind down.
@@ -172,9 +212,10 @@ impl TestHub {
                     return Ok(TestHub {
                         hub,
                         url,
-                        http: reqwest::Client::new(),
+                        http: client_with(&token),
                         dir,
                         config,
+                        token,
                     });
                 }
                 Err(e) if tokio::time::Instant::now() < deadline => {
@@ -193,6 +234,22 @@ impl TestHub {
         let v: Value = r.json().await?;
         if !status.is_success() {
             bail!("GET {path}: {status}: {v}");
+        }
+        Ok(v)
+    }
+
+    /// POST a JSON body; the answer's JSON, or an error naming the status.
+    pub async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .json(body)
+            .send()
+            .await?;
+        let status = r.status();
+        let v: Value = r.json().await?;
+        if !status.is_success() {
+            bail!("POST {path}: {status}: {v}");
         }
         Ok(v)
     }
@@ -226,7 +283,6 @@ impl TestHub {
         let r = self
             .http
             .post(format!("{}/api/v1/devices/{device}/commands", self.url))
-            .header("x-twinwall-actor", "test-operator")
             .json(&serde_json::json!({"command": command, "args": args}))
             .send()
             .await?;

@@ -246,10 +246,13 @@ async fn ws_discovery_finds_every_simulated_camera() {
     // The hub's API probes and lists both.
     let hub = TestHub::start(&[], ZONES).await.unwrap();
     let v = hub
-        .get(&format!(
-            "/api/v1/discovery/onvif?target={}&wait_ms=500",
-            responder.addr()
-        ))
+        .post(
+            &format!(
+                "/api/v1/discovery/onvif?target={}&wait_ms=500",
+                responder.addr()
+            ),
+            &serde_json::json!({}),
+        )
         .await
         .unwrap();
     let found = v["found"].as_array().unwrap();

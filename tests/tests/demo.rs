@@ -17,7 +17,8 @@ async fn the_demo_shows_every_family_within_a_minute() {
     .await
     .unwrap();
     let url = format!("http://{}", d.hub.http_addr());
-    let http = reqwest::Client::new();
+    let d_token = d.operator_token.clone();
+    let http = twinwall_tests::client_with(&d.operator_token);
     let play = tokio::spawn(async move {
         d.play().await;
         d
@@ -114,7 +115,7 @@ async fn the_demo_shows_every_family_within_a_minute() {
         repeat: 1,
         volume: Some(40),
         wait: false,
-        actor: "demo duty room".into(),
+        token: d_token.clone(),
     })
     .await
     .expect("the broadcast command");

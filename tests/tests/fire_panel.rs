@@ -67,17 +67,28 @@ async fn alarm_on_point_3_reaches_the_api_within_a_second_and_reset_clears_it() 
     .unwrap();
     // The operator action is in the audit trail with who did it.
     let audit = hub
-        .wait_event("kind=device.command", Duration::from_secs(3), |_| true)
+        .wait_event("kind=device.command", Duration::from_secs(3), |e| {
+            e["attrs"]["result"] != "requested"
+        })
         .await
         .unwrap();
     assert_eq!(
         (
-            audit["actor"].as_str(),
+            audit["actor"]
+                .as_str()
+                .map(|a| a.starts_with("test admin#")),
             audit["attrs"]["command"].as_str(),
             audit["attrs"]["result"].as_str()
         ),
-        (Some("test-operator"), Some("reset"), Some("ok"))
+        (Some(true), Some("reset"), Some("ok"))
     );
+    // The intent was stored before the command went out, under the same
+    // correlation as its outcome.
+    let both = hub.events("kind=device.command").await.unwrap();
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert_eq!(both[0]["attrs"]["result"], "requested");
+    assert_eq!(both[0]["correlation"], both[1]["correlation"]);
+    assert!(both[0]["seq"].as_u64() < both[1]["seq"].as_u64());
     // Exactly one begin and one end: no duplicates from repeated polls.
     assert_eq!(hub.events("kind=fire.alarm").await.unwrap().len(), 2);
 }

@@ -10,6 +10,7 @@ use twinwall_hub::Hub;
 use twinwall_hub::config::HubConfig;
 use twinwall_simulator::fire_panel::FirePanel;
 use twinwall_tests::mqtt::{Broker, Proxy, assert_complete_in_order, seqs, subscriber};
+use twinwall_tests::pki::{certificates, self_signed_ca};
 use twinwall_tests::{TestHub, config_text, install_drivers, panel_device, wait_for};
 
 const ZONES: &str = "[[zones]]\nid = \"campus\"\n[[zones]]\nid = \"lab\"\nparent = \"campus\"\n";
@@ -178,7 +179,7 @@ async fn a_hub_killed_mid_stream_resumes_without_loss() {
         .replace("listen = \"127.0.0.1:0\"", &format!("listen = \"{http}\""));
     let config = dir.path().join("hub.toml");
     std::fs::write(&config, text).unwrap();
-    let client = reqwest::Client::new();
+    let client = twinwall_tests::client_with(&twinwall_tests::admin_token(dir.path()).unwrap());
     let health = |client: reqwest::Client| async move {
         client
             .get(format!("http://{http}/api/v1/health"))
@@ -368,78 +369,6 @@ async fn commands_over_mqtt_reach_the_panel_and_bad_ones_get_an_error() {
         format!("twinwall/{site}/devices/fp-1/state")
     );
     assert_eq!(config["device_class"], "connectivity");
-}
-
-/// Run `openssl` with `args` in `dir`.
-fn openssl(dir: &std::path::Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("openssl runs");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A self-signed CA (`ca.pem`, `ca.key`) in `dir`.
-fn self_signed_ca(dir: &std::path::Path, subject: &str) {
-    let args = [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-        "-days", "2", "-subj", subject,
-    ];
-    openssl(dir, &args);
-}
-
-/// A private CA, a broker certificate for 127.0.0.1 and a client certificate.
-fn certificates(dir: &std::path::Path) {
-    self_signed_ca(dir, "/CN=Twinwall test CA");
-    for (name, ext) in [
-        (
-            "server",
-            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-        ),
-        ("client", "extendedKeyUsage=clientAuth\n"),
-    ] {
-        std::fs::write(dir.join(format!("{name}.ext")), ext).unwrap();
-        openssl(
-            dir,
-            &[
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                &format!("{name}.key"),
-                "-out",
-                &format!("{name}.csr"),
-                "-subj",
-                &format!("/CN=twinwall-{name}"),
-            ],
-        );
-        openssl(
-            dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &format!("{name}.csr"),
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                &format!("{name}.pem"),
-                "-days",
-                "2",
-                "-extfile",
-                &format!("{name}.ext"),
-            ],
-        );
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

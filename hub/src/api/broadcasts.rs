@@ -1,16 +1,19 @@
 //! Zone broadcasts (`/api/v1/broadcasts`), the clips they play
 //! (`/api/v1/clips`) and the linkage rules that start them (`/api/v1/rules`).
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ApiError, ApiState, actor};
+use super::{ApiError, ApiState};
 use crate::audio::{ClipError, Format};
+use crate::auth::Principal;
 use crate::broadcast::{BroadcastError, BroadcastRequest, Broadcasts};
+use crate::bus::NewEvent;
+use crate::devices::HUB_ZONE;
 
 fn service(s: &ApiState) -> Result<&Broadcasts, ApiError> {
     s.broadcasts
@@ -37,13 +40,12 @@ impl From<BroadcastError> for ApiError {
 /// speakers are asked concurrently.
 pub async fn create(
     State(s): State<ApiState>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     body: Result<Json<BroadcastRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let Json(req) =
-        body.map_err(|e| ApiError::bad_request(format!("broadcast request: {}", e.body_text())))?;
+    let req = super::error::json_body("broadcast request", body)?;
     let b = service(&s)?;
-    let job = b.submit(req, &actor(&headers)).await?;
+    let job = b.submit(req, &who.actor()).await?;
     let url = match &job.next {
         Some(_) => format!("/api/v1/schedules/{}", job.id),
         None => format!("/api/v1/broadcasts/{}", job.id),
@@ -81,9 +83,9 @@ pub async fn schedule(
 pub async fn unschedule(
     State(s): State<ApiState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
 ) -> Result<StatusCode, ApiError> {
-    service(&s)?.unschedule(&id, &actor(&headers)).await?;
+    service(&s)?.unschedule(&id, &who.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -104,11 +106,9 @@ pub async fn one(
 pub async fn cancel(
     State(s): State<ApiState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(
-        service(&s)?.cancel(&id, &actor(&headers)).await?
-    )))
+    Ok(Json(json!(service(&s)?.cancel(&id, &who.actor()).await?)))
 }
 
 /// Query of `POST /api/v1/clips`.
@@ -125,9 +125,11 @@ pub struct UploadQuery {
 pub async fn upload(
     State(s): State<ApiState>,
     Query(q): Query<UploadQuery>,
+    Extension(who): Extension<Principal>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let body = body.map_err(|e| ApiError::rejected("clip upload", e.status(), e.body_text()))?;
     let b = service(&s)?;
     let ct = headers
         .get(header::CONTENT_TYPE)
@@ -160,6 +162,19 @@ pub async fn upload(
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let created = b.clips().list().len() > existed;
     let status = if created {
+        let actor = who.actor();
+        s.bus
+            .append(vec![
+                NewEvent::new("clip.uploaded", HUB_ZONE)
+                    .actor(&actor)
+                    .attr("clip", info.hash.as_str())
+                    .attr("name", info.name.as_str())
+                    .message(format!(
+                        "{actor} uploaded clip `{}` ({})",
+                        info.name, info.hash
+                    )),
+            ])
+            .await?;
         StatusCode::CREATED
     } else {
         StatusCode::OK
@@ -197,8 +212,14 @@ pub async fn rules(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
 
 /// `POST /api/v1/rules/reload`: re-read the rules file now (422 with file,
 /// line and why when it is refused; the rules before it stay).
-pub async fn reload_rules(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    match rule_engine(&s)?.reload_now_and_report().await {
+pub async fn reload_rules(
+    State(s): State<ApiState>,
+    Extension(who): Extension<Principal>,
+) -> Result<Json<Value>, ApiError> {
+    match rule_engine(&s)?
+        .reload_now_and_report(Some(&who.actor()))
+        .await
+    {
         Ok(n) => Ok(Json(json!({"rules": n}))),
         Err(why) => Err(ApiError::unprocessable(why)),
     }

@@ -1,12 +1,12 @@
 //! Health, drivers, devices and device commands.
 
-use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ApiError, ApiState};
+use crate::auth::Principal;
 use crate::devices::DriverState;
 
 /// `GET /api/v1/health`
@@ -64,13 +64,11 @@ pub struct CommandBody {
 pub async fn command(
     State(s): State<ApiState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     body: Result<Json<CommandBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Json(body) = body.map_err(|e| {
-        ApiError::bad_request(format!("command body for device `{id}`: {}", e.body_text()))
-    })?;
-    let actor = super::actor(&headers);
+    let body = super::error::json_body(format!("command body for device `{id}`"), body)?;
+    let actor = who.actor();
     let args = body.args.unwrap_or_else(|| json!({})).to_string();
     let started = std::time::Instant::now();
     s.devices.command(&id, &body.command, &args, &actor).await?;

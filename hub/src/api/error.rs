@@ -53,6 +53,31 @@ impl ApiError {
         }
     }
 
+    /// A 503: the hub cannot do it now (its store failed).
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "unavailable",
+            message: message.into(),
+        }
+    }
+
+    /// A request body axum would not take, named by `what`: 413 over the
+    /// route's limit, 415 not of the route's type, else 400 (not JSON, or
+    /// not what the route reads, like any other bad value).
+    pub fn rejected(what: impl std::fmt::Display, status: StatusCode, text: String) -> Self {
+        let (status, code) = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => (status, "too-large"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (status, "unsupported-media-type"),
+            _ => (StatusCode::BAD_REQUEST, "bad-request"),
+        };
+        ApiError {
+            status,
+            code,
+            message: format!("{what}: {text}"),
+        }
+    }
+
     /// A 404 with `message`.
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError {
@@ -61,6 +86,15 @@ impl ApiError {
             message: message.into(),
         }
     }
+}
+
+/// The JSON body of a request, or the error that names `what` it was.
+pub fn json_body<T>(
+    what: impl std::fmt::Display,
+    body: Result<axum::Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, ApiError> {
+    body.map(|axum::Json(t)| t)
+        .map_err(|e| ApiError::rejected(what, e.status(), e.body_text()))
 }
 
 impl IntoResponse for ApiError {
@@ -98,6 +132,9 @@ impl From<CommandError> for ApiError {
             },
             CommandError::Device { .. } => (StatusCode::BAD_GATEWAY, "device-failed"),
             CommandError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "device-timeout"),
+            CommandError::NotRecorded { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, "audit-unavailable")
+            }
         };
         ApiError {
             status,

@@ -140,7 +140,6 @@ pub async fn media(
     State(s): State<ApiState>,
     Path(hash): Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
     if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(ApiError::bad_request(format!(
             "`{hash}` is not a SHA-256 hex digest"
@@ -150,5 +149,68 @@ pub async fn media(
         .bus
         .media(&hash)?
         .ok_or_else(|| ApiError::not_found(format!("no picture {hash}")))?;
-    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], data).into_response())
+    Ok(media_response(&content_type, data))
+}
+
+/// Image types served as themselves; anything else a device called a
+/// picture is served as a download, so a crafted "picture" (HTML, SVG with
+/// script) never runs in the console's origin.
+const SERVED_IMAGES: [&str; 4] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+
+fn media_response(content_type: &str, data: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let ct = content_type.trim().to_ascii_lowercase();
+    let (ct, disposition) = if SERVED_IMAGES.contains(&ct.as_str()) {
+        (ct, "inline")
+    } else {
+        ("application/octet-stream".to_owned(), "attachment")
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CONTENT_DISPOSITION, disposition.to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_owned(),
+            ),
+            // Addressed by content hash: the bytes behind a URL never change.
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable".to_owned(),
+            ),
+        ],
+        data,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_allow_listed_images_are_served_inline() {
+        let r = super::media_response("image/jpeg", vec![0xff, 0xd8]);
+        assert_eq!(r.headers()["content-type"], "image/jpeg");
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        for hostile in ["text/html", "image/svg+xml", "application/javascript", ""] {
+            let r = super::media_response(hostile, b"<script>".to_vec());
+            assert_eq!(
+                r.headers()["content-type"],
+                "application/octet-stream",
+                "{hostile}"
+            );
+            assert_eq!(
+                r.headers()["content-disposition"],
+                "attachment",
+                "{hostile}"
+            );
+            assert!(
+                r.headers()["content-security-policy"]
+                    .to_str()
+                    .unwrap()
+                    .contains("sandbox")
+            );
+        }
+    }
 }

@@ -8,19 +8,24 @@ mod devices;
 mod error;
 mod events;
 mod observe;
+mod openapi;
 mod people;
+mod table;
+mod tokens;
 mod vehicles;
 
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::http::Method;
 use serde::Serialize;
 
 pub use error::ApiError;
 
+use crate::auth::{Gate, HostAllowList, Role, Tokens, guard};
 use crate::bus::Bus;
 use crate::devices::Devices;
+use table::Table;
 
 /// A driver file that could not be loaded.
 #[derive(Debug, Clone, Serialize)]
@@ -44,6 +49,7 @@ pub struct ApiState {
     vehicles: Option<crate::vehicles::Vehicles>,
     broadcasts: Option<crate::broadcast::Broadcasts>,
     rules: Option<crate::rules::Rules>,
+    tokens: Arc<Tokens>,
 }
 
 impl ApiState {
@@ -53,6 +59,7 @@ impl ApiState {
         devices: Arc<Devices>,
         failures: Arc<Mutex<Vec<LoadFailure>>>,
         site_name: String,
+        tokens: Arc<Tokens>,
     ) -> Self {
         ApiState {
             bus,
@@ -65,6 +72,7 @@ impl ApiState {
             vehicles: None,
             broadcasts: None,
             rules: None,
+            tokens,
         }
     }
 
@@ -99,58 +107,260 @@ impl ApiState {
     }
 }
 
-/// Who acts, for the audit trail. Until operator auth lands this is the
-/// caller's own word (`X-Twinwall-Actor`), as for device commands.
-pub(crate) fn actor(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get("x-twinwall-actor")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("api")
-        .to_owned()
+/// The most a JSON request body may hold (commands, broadcasts, tokens):
+/// far above any real one, far below what would cost the hub memory.
+pub const MAX_JSON_BODY: usize = 64 << 10;
+
+fn small_body() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY)
 }
 
-/// Every route.
-pub fn router(state: ApiState) -> Router {
-    Router::new()
-        .route("/", get(console::page))
-        .route("/api/v1/health", get(devices::health))
-        .route("/api/v1/drivers", get(devices::drivers))
-        .route("/api/v1/devices", get(devices::list))
-        .route("/api/v1/devices/{id}", get(devices::one))
-        .route("/api/v1/devices/{id}/commands", post(devices::command))
-        .route("/api/v1/events", get(events::list))
-        .route("/api/v1/events/stream", get(events::stream))
-        .route("/api/v1/events/{seq}", get(events::one))
-        .route("/api/v1/media/{hash}", get(events::media))
-        .route("/api/v1/northbound", get(observe::northbound))
-        .route("/api/v1/people/stats", get(people::stats))
-        .route("/api/v1/people/visitors", get(people::visitors))
-        .route("/api/v1/vehicles/present", get(vehicles::present))
-        .route("/api/v1/vehicles/violations", get(vehicles::violations))
-        .route(
+/// Every route, each with the role it asks for (the same table builds the
+/// router, the gate's access map and `/api/v1/openapi.json`).
+pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
+    use Role::{Admin, Operator, Viewer};
+    let t = Table::default()
+        .on(
+            Method::GET,
+            "/",
+            None,
+            "The live console (asks for a token)",
+            console::page,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/openapi.json",
+            None,
+            "This API as an OpenAPI 3.1 document",
+            openapi::document,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/health",
+            Some(Viewer),
+            "Hub, bus and driver health",
+            devices::health,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/drivers",
+            Some(Viewer),
+            "Loaded drivers, their commands and argument schemas",
+            devices::drivers,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/devices",
+            Some(Viewer),
+            "Every device and its link state",
+            devices::list,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/devices/{id}",
+            Some(Viewer),
+            "One device",
+            devices::one,
+        )
+        .add(
+            Method::POST,
+            "/api/v1/devices/{id}/commands",
+            Some(Operator),
+            "Send a command; answers once the device confirmed",
+            axum::routing::post(devices::command).layer(small_body()),
+        )
+        .on(
+            Method::GET,
+            "/api/v1/events",
+            Some(Viewer),
+            "Query stored events, oldest first",
+            events::list,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/events/stream",
+            Some(Viewer),
+            "Live events as Server-Sent Events, resumable",
+            events::stream,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/events/{seq}",
+            Some(Viewer),
+            "One stored event",
+            events::one,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/media/{hash}",
+            Some(Viewer),
+            "A stored picture",
+            events::media,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/northbound",
+            Some(Viewer),
+            "The MQTT bridge's status",
+            observe::northbound,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/people/stats",
+            Some(Viewer),
+            "People in and out per zone and category",
+            people::stats,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/people/visitors",
+            Some(Viewer),
+            "Visitors present and overdue",
+            people::visitors,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/vehicles/present",
+            Some(Viewer),
+            "Vehicles on campus",
+            vehicles::present,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/vehicles/violations",
+            Some(Viewer),
+            "Vehicle rule violations",
+            vehicles::violations,
+        )
+        .on(
+            Method::GET,
             "/api/v1/broadcasts",
-            get(broadcasts::list).post(broadcasts::create),
+            Some(Viewer),
+            "Recent broadcast jobs",
+            broadcasts::list,
         )
-        .route(
+        .add(
+            Method::POST,
+            "/api/v1/broadcasts",
+            Some(Operator),
+            "Speak to zones now or on a schedule",
+            axum::routing::post(broadcasts::create).layer(small_body()),
+        )
+        .on(
+            Method::GET,
             "/api/v1/broadcasts/{id}",
-            get(broadcasts::one).delete(broadcasts::cancel),
+            Some(Viewer),
+            "One job, every speaker's outcome",
+            broadcasts::one,
         )
-        .route(
+        .on(
+            Method::DELETE,
+            "/api/v1/broadcasts/{id}",
+            Some(Operator),
+            "Stop a job everywhere",
+            broadcasts::cancel,
+        )
+        .on(
+            Method::GET,
             "/api/v1/clips",
-            get(broadcasts::clips)
-                .post(broadcasts::upload)
+            Some(Viewer),
+            "Stored clips",
+            broadcasts::clips,
+        )
+        .add(
+            Method::POST,
+            "/api/v1/clips",
+            Some(Operator),
+            "Upload a clip (WAV or raw G.711)",
+            axum::routing::post(broadcasts::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(32 << 20)),
         )
-        .route("/api/v1/clips/{hash}", get(broadcasts::clip))
-        .route("/api/v1/schedules", get(broadcasts::schedules))
-        .route(
-            "/api/v1/schedules/{id}",
-            get(broadcasts::schedule).delete(broadcasts::unschedule),
+        .on(
+            Method::GET,
+            "/api/v1/clips/{hash}",
+            Some(Viewer),
+            "One clip",
+            broadcasts::clip,
         )
-        .route("/api/v1/rules", get(broadcasts::rules))
-        .route("/api/v1/rules/reload", post(broadcasts::reload_rules))
-        .route("/api/v1/discovery/onvif", get(observe::discover_onvif))
-        .route("/metrics", get(observe::metrics))
+        .on(
+            Method::GET,
+            "/api/v1/schedules",
+            Some(Viewer),
+            "Scheduled broadcasts",
+            broadcasts::schedules,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/schedules/{id}",
+            Some(Viewer),
+            "One schedule",
+            broadcasts::schedule,
+        )
+        .on(
+            Method::DELETE,
+            "/api/v1/schedules/{id}",
+            Some(Operator),
+            "Remove a schedule",
+            broadcasts::unschedule,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/rules",
+            Some(Viewer),
+            "Linkage rules in force",
+            broadcasts::rules,
+        )
+        .on(
+            Method::POST,
+            "/api/v1/rules/reload",
+            Some(Admin),
+            "Re-read the rules file",
+            broadcasts::reload_rules,
+        )
+        .on(
+            Method::POST,
+            "/api/v1/discovery/onvif",
+            Some(Operator),
+            "Send a WS-Discovery probe and list who answered",
+            observe::discover_onvif,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/tokens",
+            Some(Admin),
+            "API tokens (never their secrets)",
+            tokens::list,
+        )
+        .add(
+            Method::POST,
+            "/api/v1/tokens",
+            Some(Admin),
+            "Make a token (its secret is shown once)",
+            axum::routing::post(tokens::create).layer(small_body()),
+        )
+        .on(
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            Some(Admin),
+            "Revoke a token",
+            tokens::revoke,
+        )
+        .on(
+            Method::GET,
+            "/metrics",
+            Some(Viewer),
+            "Prometheus metrics",
+            observe::metrics,
+        );
+    let gate = Gate {
+        tokens: state.tokens.clone(),
+        access: Arc::new(t.access()),
+        hosts: Arc::new(hosts),
+    };
+    let doc = Arc::new(openapi::build(&t.docs));
+    t.router
+        .layer(axum::middleware::from_fn_with_state(gate, guard))
         .layer(axum::middleware::from_fn(observe::count_requests))
+        .layer(axum::Extension(doc))
         .with_state(state)
 }

@@ -51,7 +51,7 @@ pub async fn count_requests(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Query of `GET /api/v1/discovery/onvif`.
+/// Query of `POST /api/v1/discovery/onvif`.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DiscoverQuery {
@@ -61,7 +61,8 @@ pub struct DiscoverQuery {
     wait_ms: Option<u64>,
 }
 
-/// `GET /api/v1/discovery/onvif`: cameras answering a WS-Discovery Probe.
+/// `POST /api/v1/discovery/onvif`: cameras answering a WS-Discovery Probe
+/// (a POST: it sends packets onto the network).
 pub async fn discover_onvif(
     q: Result<Query<DiscoverQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {

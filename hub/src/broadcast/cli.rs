@@ -42,9 +42,10 @@ pub struct Args {
     /// Wait until every speaker has finished, not only answered.
     #[arg(long)]
     pub wait: bool,
-    /// Who acts, for the audit trail (until operator tokens land).
-    #[arg(long, default_value = "cli")]
-    pub actor: String,
+    /// An operator's API token (`twinwall token create --role operator`);
+    /// its holder is the actor in the audit trail.
+    #[arg(long, env = "TWINWALL_TOKEN", hide_env_values = true)]
+    pub token: String,
 }
 
 async fn json_or_error(r: reqwest::Response, what: &str) -> anyhow::Result<Value> {
@@ -103,7 +104,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     if a.zones.is_empty() && !a.all {
         bail!("give --zone (repeatable) or --all");
     }
-    let http = reqwest::Client::new();
+    let http = crate::auth::cli::api_client(&a.token)?;
     let api = a.api.trim_end_matches('/');
     let source = match (&a.clip, &a.text, &a.live) {
         (Some(c), _, _) => json!({"clip": clip_hash(&http, api, c).await?}),
@@ -121,7 +122,6 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     let asked = Instant::now();
     let r = http
         .post(format!("{api}/api/v1/broadcasts"))
-        .header("x-twinwall-actor", &a.actor)
         .json(&body)
         .send()
         .await

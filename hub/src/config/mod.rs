@@ -45,6 +45,12 @@ impl HubConfig {
         if let Some(f) = &mut self.linkage.file {
             fix(f);
         }
+        for p in [&mut self.http.tls_cert, &mut self.http.tls_key]
+            .into_iter()
+            .flatten()
+        {
+            fix(p);
+        }
         if let Some(nb) = &mut self.northbound {
             for p in [
                 &mut nb.ca_file,
@@ -63,6 +69,13 @@ impl HubConfig {
         let err = |span: Option<std::ops::Range<usize>>, key: &str, message: String| {
             ConfigError::at(&self.source, text, span, key, message)
         };
+        if self.http.tls_cert.is_some() != self.http.tls_key.is_some() {
+            return Err(err(
+                None,
+                "http.tls_cert",
+                "give both `tls_cert` and `tls_key` for TLS, or neither".into(),
+            ));
+        }
         let mut zones = HashSet::new();
         for z in &self.zones {
             if !valid_id(z.id.get_ref()) {

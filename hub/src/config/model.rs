@@ -83,6 +83,18 @@ pub struct Http {
     /// Listen address. Default `127.0.0.1:8080`.
     #[serde(default = "default_listen")]
     pub listen: String,
+    /// Host names the API answers to (the `Host` header without its
+    /// port), against DNS rebinding. Default: on a loopback address,
+    /// `localhost`, `127.0.0.1` and `[::1]`; elsewhere any.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    /// Serve the API over TLS with this certificate chain (PEM); needs
+    /// `tls_key` too. Default plain HTTP.
+    #[serde(default)]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM).
+    #[serde(default)]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 fn default_listen() -> String {
@@ -93,6 +105,9 @@ impl Default for Http {
     fn default() -> Self {
         Http {
             listen: default_listen(),
+            allowed_hosts: Vec::new(),
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }

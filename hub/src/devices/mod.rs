@@ -135,6 +135,19 @@ pub enum CommandError {
         /// Why.
         message: String,
     },
+    /// The audit trail could not be written, so the command was not sent:
+    /// no operator action goes unrecorded.
+    #[error(
+        "command `{command}` for device `{device}` not sent: its audit event could not be stored ({message})"
+    )]
+    NotRecorded {
+        /// Device id.
+        device: String,
+        /// Command name.
+        command: String,
+        /// The store's error.
+        message: String,
+    },
     /// The device did not confirm in time.
     #[error("device `{device}` did not confirm within {ms} ms")]
     Timeout {

@@ -355,6 +355,21 @@ impl Supervisor {
             .correlation(&format!("cmd-{}", fastrand::u64(..)));
         match inst.command(&device, &name, &args) {
             Ok(reqs) => {
+                // The intent is on record before anything reaches the
+                // device; the outcome follows under the same correlation.
+                let intent = audit
+                    .clone()
+                    .attr("result", "requested")
+                    .message(format!("{actor} asked for `{name}` on {device}"));
+                if let Err(e) = self.bus.append(vec![intent]).await {
+                    tracing::error!(%device, command = %name, "command not sent, audit not stored: {e}");
+                    let _ = reply.send(Err(CommandError::NotRecorded {
+                        device,
+                        command: name,
+                        message: e.to_string(),
+                    }));
+                    return;
+                }
                 let (done_tx, done) = oneshot::channel();
                 session.send(Control::Command(reqs, done_tx)).await;
                 let bus = self.bus.clone();

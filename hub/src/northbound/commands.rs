@@ -47,6 +47,7 @@ fn command_error(e: &CommandError) -> Value {
         CommandError::Refused { code, .. } => code.as_str(),
         CommandError::Device { .. } => "device-failed",
         CommandError::Timeout { .. } => "device-timeout",
+        CommandError::NotRecorded { .. } => "audit-unavailable",
     };
     error(code, e.to_string())
 }

@@ -1,16 +1,12 @@
 //! TLS for mqtts:// with rustls (ring), from PEM files.
 
-use std::path::Path;
 use std::sync::Arc;
 
+use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::config::Northbound;
-
-fn pem_err(path: &Path, e: impl std::fmt::Display) -> String {
-    format!("{}: {e}", path.display())
-}
+use crate::tls::{chain_and_key, pem_err};
 
 /// The client config for `cfg`'s CA and optional client certificate.
 pub fn client_config(cfg: &Northbound) -> Result<Arc<rustls::ClientConfig>, String> {
@@ -31,12 +27,9 @@ pub fn client_config(cfg: &Northbound) -> Result<Arc<rustls::ClientConfig>, Stri
         .with_root_certificates(roots);
     let config = match (&cfg.client_cert_file, &cfg.client_key_file) {
         (Some(cert), Some(key)) => {
-            let chain: Result<Vec<_>, _> = CertificateDer::pem_file_iter(cert)
-                .map_err(|e| pem_err(cert, e))?
-                .collect();
-            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| pem_err(key, e))?;
+            let (chain, key) = chain_and_key(cert, key)?;
             builder
-                .with_client_auth_cert(chain.map_err(|e| pem_err(cert, e))?, key)
+                .with_client_auth_cert(chain, key)
                 .map_err(|e| e.to_string())?
         }
         _ => builder.with_no_client_auth(),

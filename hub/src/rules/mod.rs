@@ -129,7 +129,7 @@ impl Rules {
                 let now = watcher.stamp();
                 if now != seen {
                     seen = now;
-                    let _ = watcher.reload_now_and_report().await;
+                    let _ = watcher.reload_now_and_report(None).await;
                 }
             }
         });
@@ -189,10 +189,12 @@ impl Rules {
         Ok(n)
     }
 
-    /// Reload and put the result on the bus (`rule.reloaded` or `rule.rejected`).
-    pub async fn reload_now_and_report(&self) -> Result<usize, String> {
+    /// Reload and put the result on the bus (`rule.reloaded` or
+    /// `rule.rejected`), with the operator who asked as its actor (none when
+    /// the file watcher saw the change).
+    pub async fn reload_now_and_report(&self, actor: Option<&str>) -> Result<usize, String> {
         let result = self.reload_now();
-        let e = match &result {
+        let mut e = match &result {
             Ok(n) => NewEvent::new("rule.reloaded", HUB_ZONE)
                 .attr("rules", *n as i64)
                 .message(format!("linkage rules reloaded: {n} in force")),
@@ -203,6 +205,9 @@ impl Rules {
                     "linkage rules refused, the previous ones stay: {why}"
                 )),
         };
+        if let Some(a) = actor {
+            e = e.actor(a);
+        }
         let _ = self.inner.bus.submit(vec![e]).await;
         result
     }

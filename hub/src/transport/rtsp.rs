@@ -27,6 +27,29 @@ fn status(id: &str) -> RtspStatus {
     }
 }
 
+/// Whether `uri` names the host `device` (the device's configured address):
+/// only then may the device's account go with it.
+pub fn same_host(uri: &str, device: Option<std::net::IpAddr>) -> bool {
+    let Some(device) = device else {
+        return false;
+    };
+    match url::Url::parse(uri)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(url::Host::Ipv4(ip)) => std::net::IpAddr::V4(ip) == device,
+        Some(url::Host::Ipv6(ip)) => std::net::IpAddr::V6(ip) == device,
+        // `rtsp:` is not a scheme the URL standard knows, so its host comes
+        // back as text; a name (not an address) could resolve anywhere and
+        // gets no password.
+        Some(url::Host::Domain(d)) => d
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip == device),
+        None => false,
+    }
+}
+
 /// Probe `uri` forever, reporting to `to_driver` for `device` every `every`;
 /// `answered` hears whether the device is answering (for online/offline).
 pub async fn probe(
@@ -155,5 +178,25 @@ async fn session(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_go_to_the_devices_own_host_only() {
+        use super::same_host;
+        let dev = Some("10.0.0.5".parse().unwrap());
+        assert!(same_host("rtsp://10.0.0.5:554/Streaming/Channels/101", dev));
+        assert!(same_host("rtsp://10.0.0.5/x", dev));
+        assert!(!same_host("rtsp://10.0.0.6:554/x", dev));
+        assert!(!same_host("rtsp://cam.example/x", dev));
+        assert!(!same_host("rtsp://user:pw@10.0.0.6/x", dev));
+        assert!(!same_host("not a uri", dev));
+        assert!(!same_host("rtsp://10.0.0.5/x", None));
+        assert!(same_host(
+            "rtsp://[::1]:8554/x",
+            Some("::1".parse().unwrap())
+        ));
     }
 }

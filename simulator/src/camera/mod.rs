@@ -50,6 +50,9 @@ struct Shared {
     /// The RTSP stream stops sending frames (the session stays open).
     stalled: AtomicBool,
     rtsp_addr: SocketAddr,
+    /// Where GetStreamUri says the stream is, when not here (a recorder or
+    /// proxy in front of the camera, or a camera out to collect passwords).
+    stream_elsewhere: Mutex<Option<SocketAddr>>,
 }
 
 /// An answer that ends a request early (a fault or a challenge), boxed: it is large.
@@ -101,6 +104,7 @@ impl Camera {
             down: AtomicBool::new(false),
             stalled: AtomicBool::new(false),
             rtsp_addr,
+            stream_elsewhere: Mutex::new(None),
         });
         let task = tokio::spawn(serve(listener, shared.clone()));
         let rtsp_task = tokio::spawn(rtsp::serve(rtsp_listener, shared.clone()));
@@ -195,6 +199,16 @@ impl Camera {
     /// Stall the video: RTSP sessions stay open but frames stop (or resume).
     pub fn set_stalled(&self, stalled: bool) {
         self.shared.stalled.store(stalled, Ordering::SeqCst);
+    }
+
+    /// Make GetStreamUri name `at` (another host) instead of this camera's
+    /// own RTSP server, or this camera again with `None`.
+    pub fn advertise_stream_at(&self, at: Option<SocketAddr>) {
+        *self
+            .shared
+            .stream_elsewhere
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = at;
     }
 
     /// The RTSP URL of a channel (`101` main, `102` sub).
@@ -342,7 +356,12 @@ async fn service(
             .iter()
             .find(|p| p.0 == token)
             .map(|p| p.3);
-        ch.map(|ch| format!("rtsp://{}/Streaming/Channels/{ch}", s.rtsp_addr))
+        let at = s
+            .stream_elsewhere
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or(s.rtsp_addr);
+        ch.map(|ch| format!("rtsp://{at}/Streaming/Channels/{ch}"))
     };
     let ok = |body: String| soap_response(StatusCode::OK, body);
     match (svc.as_str(), req.ns.as_str(), req.op.as_str()) {

@@ -57,12 +57,21 @@ impl Session {
                         old.abort();
                     }
                     let every = Duration::from_millis(u64::from(p.every_ms.clamp(250, 60_000)));
+                    // The URI came from the device (GetStreamUri); its account
+                    // goes to the device's own host only.
+                    let creds = self.spec.credentials.clone().filter(|_| {
+                        let same = crate::transport::rtsp::same_host(&p.uri, self.spec.host());
+                        if !same {
+                            tracing::warn!(device = %self.spec.device, uri = %p.uri, "stream URI names another host than the device's address: probed without the device's credentials");
+                        }
+                        same
+                    });
                     let task = tokio::spawn(crate::transport::rtsp::probe(
                         self.spec.device.clone(),
                         p.id.clone(),
                         p.uri,
                         every,
-                        self.spec.credentials.clone(),
+                        creds,
                         self.to_driver.clone(),
                         self.wire_done.0.clone(),
                     ));

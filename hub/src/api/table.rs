@@ -1,0 +1,87 @@
+//! The route table: one entry per method and path, with the role it asks
+//! for and a line for the OpenAPI document, so the router, the gate and the
+//! document cannot disagree.
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, MethodRouter};
+
+use super::ApiState;
+use crate::auth::{AccessMap, Role};
+
+/// One route as documented.
+#[derive(Debug, Clone)]
+pub struct RouteDoc {
+    /// Its method.
+    pub method: Method,
+    /// Its pattern (`/api/v1/devices/{id}`).
+    pub path: &'static str,
+    /// The role it asks for; `None` is open to anyone.
+    pub role: Option<Role>,
+    /// One line on what it does.
+    pub summary: &'static str,
+}
+
+/// The router being built and what it documents.
+pub struct Table {
+    pub router: Router<ApiState>,
+    pub docs: Vec<RouteDoc>,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table {
+            router: Router::new(),
+            docs: Vec::new(),
+        }
+    }
+}
+
+impl Table {
+    /// Add `route` (one method's router) at `path`.
+    pub fn add(
+        mut self,
+        method: Method,
+        path: &'static str,
+        role: Option<Role>,
+        summary: &'static str,
+        route: MethodRouter<ApiState>,
+    ) -> Self {
+        // axum merges the methods of one path across calls.
+        self.router = self.router.route(path, route);
+        self.docs.push(RouteDoc {
+            method,
+            path,
+            role,
+            summary,
+        });
+        self
+    }
+
+    /// Add `h` for `method` (GET, POST or DELETE) at `path`.
+    pub fn on<H, T>(
+        self,
+        method: Method,
+        path: &'static str,
+        role: Option<Role>,
+        summary: &'static str,
+        h: H,
+    ) -> Self
+    where
+        H: Handler<T, ApiState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("GET, POST or DELETE");
+        self.add(method, path, role, summary, axum::routing::on(filter, h))
+    }
+
+    /// The gate's view: role per method and pattern.
+    pub fn access(&self) -> AccessMap {
+        let mut m = AccessMap::default();
+        for d in &self.docs {
+            m.insert(d.method.clone(), d.path, d.role);
+        }
+        m
+    }
+}

@@ -1,0 +1,86 @@
+//! Operator access to the API: bearer tokens with roles.
+//!
+//! A token is shown once, when it is made; the hub keeps only a keyed hash
+//! of it (HMAC-SHA256 under a key made once in the data folder), so a copy
+//! of `tokens.json` lets nobody in. Each request's token names its holder,
+//! and that name (with the token's id) is the actor of every audit event the
+//! request causes: never a header the caller writes.
+//!
+//! ```no_run
+//! use twinwall_hub::auth::{Role, Tokens};
+//! let tokens = Tokens::open(std::path::Path::new("data"))?;
+//! let made = tokens.create("duty room", Role::Operator, "setup")?;
+//! println!("give this to the duty room once: {}", made.secret);
+//! let who = tokens.verify(&made.secret).expect("a live token");
+//! assert_eq!(who.role, Role::Operator);
+//! # Ok::<(), twinwall_hub::auth::TokenError>(())
+//! ```
+
+pub mod cli;
+mod guard;
+mod tokens;
+
+use serde::{Deserialize, Serialize};
+
+pub use guard::{AccessMap, Gate, HostAllowList, guard};
+pub use tokens::{Created, TokenError, TokenView, Tokens};
+
+/// What a token may do. Each role may do what the ones below it may.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Read: devices, events, views, metrics.
+    Viewer,
+    /// Act: device commands, broadcasts, schedules, clips.
+    Operator,
+    /// Run the hub: rules, tokens.
+    Admin,
+}
+
+impl Role {
+    /// `viewer`, `operator` or `admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who is calling: the holder of a verified token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The token's public id (the part of the token before the secret).
+    pub token_id: String,
+    /// The name given at creation (a person, a desk, a system).
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+}
+
+impl Principal {
+    /// The actor recorded in audit events: the name and the token's id, so
+    /// two tokens of one name stay apart.
+    pub fn actor(&self) -> String {
+        format!("{}#{}", self.name, self.token_id)
+    }
+}

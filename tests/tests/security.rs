@@ -1,0 +1,459 @@
+//! Who may do what through the API: every route asks for its role, the
+//! audit actor comes from the token, bodies past their limits are refused
+//! with nothing changed, and the API answers to its own host names only.
+
+use std::sync::{Arc, Mutex};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use twinwall_hub::auth::Role;
+use twinwall_tests::{TestHub, client_with, make_token, tone_wav};
+
+const ZONES: &str = "[[zones]]\nid = \"campus\"\n";
+
+/// A request for each documented route, with path parameters filled in and
+/// queries that keep its traffic on loopback.
+fn concrete(path: &str) -> String {
+    let p = path
+        .replace("{seq}", "1")
+        .replace("{hash}", &"0".repeat(64))
+        .replace(['{', '}'], "");
+    if p.ends_with("/discovery/onvif") {
+        format!("{p}?target=127.0.0.1:9&wait_ms=10")
+    } else {
+        p
+    }
+}
+
+async fn send(http: &reqwest::Client, method: &str, url: &str) -> (StatusCode, Value) {
+    let r = http
+        .request(method.parse().unwrap(), url)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    // A live stream that was let in never ends: its headers say enough.
+    if status.is_success() && url.contains("/stream") {
+        return (status, Value::Null);
+    }
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_in_the_openapi_document_asks_for_its_role() {
+    let hub = TestHub::start(&[], ZONES).await.unwrap();
+    let dir = hub.dir.path();
+    let viewer = client_with(&make_token(dir, Role::Viewer, "viewer").unwrap());
+    let operator = client_with(&make_token(dir, Role::Operator, "operator").unwrap());
+    let anonymous = reqwest::Client::new();
+    // The document needs no token: tools read it before they have one.
+    let doc: Value = anonymous
+        .get(format!("{}/api/v1/openapi.json", hub.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let mut checked = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let url = format!("{}{}", hub.url, concrete(path));
+            let method = method.to_ascii_uppercase();
+            let role = op["x-twinwall-role"].as_str();
+            let Some(role) = role else {
+                let (status, _) = send(&anonymous, &method, &url).await;
+                assert!(status.is_success(), "{method} {path} is open: {status}");
+                continue;
+            };
+            assert_eq!(op["security"], json!([{"bearer": []}]), "{method} {path}");
+            let (status, body) = send(&anonymous, &method, &url).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}: {body}");
+            assert_eq!(body["error"]["code"], "unauthorized", "{method} {path}");
+            let forged = client_with("tw_00000000_0000");
+            let (status, _) = send(&forged, &method, &url).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} forged");
+            let below = match role {
+                "viewer" => None,
+                "operator" => Some(&viewer),
+                "admin" => Some(&operator),
+                other => panic!("{method} {path}: unknown role {other}"),
+            };
+            if let Some(below) = below {
+                let (status, body) = send(below, &method, &url).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {body}");
+                assert_eq!(body["error"]["code"], "forbidden");
+                assert!(
+                    body["error"]["message"].as_str().unwrap().contains(role),
+                    "{body}"
+                );
+            }
+            // The role itself passes the gate (what happens next is the
+            // route's own answer to a made-up id or an empty body).
+            let enough = match role {
+                "viewer" => &viewer,
+                "operator" => &operator,
+                _ => &hub.http,
+            };
+            let (status, body) = send(enough, &method, &url).await;
+            assert!(
+                status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                "{method} {path} with role {role}: {status} {body}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} guarded routes documented");
+    // Every mutating route takes at least an operator.
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            if method != "get" {
+                assert_ne!(op["x-twinwall-role"], "viewer", "{method} {path}");
+                assert!(op["x-twinwall-role"].is_string(), "{method} {path}");
+            }
+        }
+    }
+    // The router serves what the document says and nothing else: a method
+    // the document does not list is refused by the router (405), and a
+    // probe of the network is never a GET.
+    let (status, _) = send(
+        &hub.http,
+        "GET",
+        &format!("{}/api/v1/discovery/onvif", hub.url),
+    )
+    .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let (status, _) = send(
+        &hub.http,
+        "PUT",
+        &format!("{}/api/v1/devices/x/commands", hub.url),
+    )
+    .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_actor_is_the_tokens_holder_whatever_the_headers_say() {
+    let hub = TestHub::start(&[], ZONES).await.unwrap();
+    let dir = hub.dir.path();
+    let alice = make_token(dir, Role::Operator, "alice").unwrap();
+    let viewer = make_token(dir, Role::Viewer, "visitor desk").unwrap();
+    let upload = |token: String| {
+        let url = format!("{}/api/v1/clips?name=chime", hub.url);
+        async move {
+            client_with(&token)
+                .post(url)
+                .header("content-type", "audio/wav")
+                .header("x-twinwall-actor", "mallory")
+                .body(tone_wav(200))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // A viewer may not, and nothing is stored.
+    assert_eq!(upload(viewer).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(hub.get("/api/v1/clips").await.unwrap()["clips"], json!([]));
+    assert!(hub.events("kind=clip.uploaded").await.unwrap().is_empty());
+    let r = upload(alice.clone()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let audit = hub.events("kind=clip.uploaded").await.unwrap();
+    let id = &alice[3..11];
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["actor"], format!("alice#{id}"), "{}", audit[0]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admins_make_and_revoke_tokens_and_both_are_audited() {
+    let hub = TestHub::start(&[], ZONES).await.unwrap();
+    let made = hub
+        .post(
+            "/api/v1/tokens",
+            &json!({"name": "night shift", "role": "operator"}),
+        )
+        .await
+        .unwrap();
+    let secret = made["secret"].as_str().unwrap().to_owned();
+    let id = made["id"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with(&format!("tw_{id}_")));
+    let night = client_with(&secret);
+    let r = night
+        .get(format!("{}/api/v1/devices", hub.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // An operator cannot make tokens (no climbing to admin).
+    let r = night
+        .post(format!("{}/api/v1/tokens", hub.url))
+        .json(&json!({"name": "me too", "role": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Listed without secrets or hashes.
+    let listed = hub.get("/api/v1/tokens").await.unwrap().to_string();
+    assert!(listed.contains("night shift") && !listed.contains(&secret[12..]));
+    assert!(!listed.contains("hash"), "{listed}");
+    let r = hub
+        .http
+        .delete(format!("{}/api/v1/tokens/{id}", hub.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = night
+        .get(format!("{}/api/v1/devices", hub.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "revoked at once");
+    let admin_actor = format!("test admin#{}", &hub.token[3..11]);
+    for kind in ["token.created", "token.revoked"] {
+        let e = hub.events(&format!("kind={kind}")).await.unwrap();
+        assert_eq!(e.len(), 1, "{kind}");
+        assert_eq!(e[0]["actor"], admin_actor.as_str(), "{kind}");
+        assert_eq!(e[0]["attrs"]["token"], id.as_str());
+        assert!(
+            !e[0].to_string().contains(&secret[12..]),
+            "no secret on the bus"
+        );
+    }
+    // Bad requests are named.
+    let r = hub
+        .http
+        .post(format!("{}/api/v1/tokens", hub.url))
+        .json(&json!({"name": "x", "role": "root"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = hub
+        .http
+        .delete(format!("{}/api/v1/tokens/ffffffff", hub.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_bodies_are_refused_and_change_nothing() {
+    let hub = TestHub::start(&[], ZONES).await.unwrap();
+    let before = hub.get("/api/v1/health").await.unwrap()["bus"]["next_seq"].clone();
+    let big = "x".repeat(twinwall_hub::api::MAX_JSON_BODY + 1);
+    for path in ["/api/v1/devices/fp-1/commands", "/api/v1/broadcasts"] {
+        let r = hub
+            .http
+            .post(format!("{}{path}", hub.url))
+            .json(&json!({"command": "reset", "args": {"pad": big}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "too-large", "{path}: {body}");
+    }
+    let r = hub
+        .http
+        .post(format!("{}/api/v1/devices/fp-1/commands", hub.url))
+        .header("content-type", "text/plain")
+        .body("reset")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let after = hub.get("/api/v1/health").await.unwrap()["bus"]["next_seq"].clone();
+    assert_eq!(before, after, "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_loopback_api_answers_to_loopback_names_only() {
+    let hub = TestHub::start(&[], ZONES).await.unwrap();
+    let port = hub.hub.http_addr().port();
+    // A page from elsewhere whose name resolves to 127.0.0.1 (DNS
+    // rebinding) still sends its own name.
+    let r = hub
+        .http
+        .get(format!("{}/api/v1/devices", hub.url))
+        .header("host", format!("attacker.example:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::MISDIRECTED_REQUEST);
+    let r = hub
+        .http
+        .get(format!("{}/api/v1/devices", hub.url))
+        .header("host", format!("localhost:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// An RTSP server on another loopback address that refuses everyone and
+/// keeps every request it was sent.
+async fn rtsp_recorder() -> (std::net::SocketAddr, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
+    let at = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while let Ok(n) = conn.read(&mut chunk).await {
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                        buf.drain(..end + 4);
+                        let cseq = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("CSeq:").or(l.strip_prefix("cseq:")))
+                            .unwrap_or("1")
+                            .trim()
+                            .to_owned();
+                        log.lock().unwrap().push(head);
+                        let answer = format!(
+                            "RTSP/1.0 401 Unauthorized\r\nCSeq: {cseq}\r\n\
+                             WWW-Authenticate: Digest realm=\"cam\", nonce=\"0123456789abcdef\"\r\n\
+                             WWW-Authenticate: Basic realm=\"cam\"\r\nContent-Length: 0\r\n\r\n"
+                        );
+                        if conn.write_all(answer.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (at, seen)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stream_on_another_host_never_gets_the_cameras_password() {
+    use twinwall_simulator::camera::Camera;
+    let (elsewhere, seen) = rtsp_recorder().await;
+    let cam = Camera::start("cam-x", "127.0.0.1:0".parse().unwrap(), "admin", "s3cret")
+        .await
+        .unwrap();
+    cam.advertise_stream_at(Some(elsewhere));
+    let hub = TestHub::start(
+        &["onvif-camera"],
+        &format!(
+            "{ZONES}[[devices]]\nid = \"cam-x\"\ndriver = \"onvif-camera\"\nprofile = \"camera/twinwall-cam1\"\nzone = \"campus\"\n\
+             address = \"{}\"\nusername = \"admin\"\npassword = \"s3cret\"\n",
+            cam.addr()
+        ),
+    )
+    .await
+    .unwrap();
+    hub.wait_online("cam-x").await.unwrap();
+    // Two attempts at the stream (each refused), so a retry with
+    // credentials would have been seen.
+    twinwall_tests::wait_for(std::time::Duration::from_secs(30), || async {
+        (seen.lock().unwrap().len() >= 3).then_some(())
+    })
+    .await
+    .expect("the hub probed the stream it was told of");
+    for head in seen.lock().unwrap().iter() {
+        let lower = head.to_ascii_lowercase();
+        assert!(
+            !lower.contains("authorization"),
+            "credentials sent elsewhere: {head}"
+        );
+        assert!(
+            !head.contains("s3cret") && !head.contains("admin"),
+            "{head}"
+        );
+    }
+}
+
+/// One HTTP/1.1 GET over TLS trusting only `ca`; the status line and body.
+async fn https_get(
+    addr: std::net::SocketAddr,
+    ca: &std::path::Path,
+    path: &str,
+    token: &str,
+) -> std::io::Result<String> {
+    use rustls::pki_types::pem::PemObject;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls::pki_types::CertificateDer::pem_file_iter(ca).unwrap() {
+        roots.add(c.unwrap()).unwrap();
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(addr).await?;
+    let name = rustls::pki_types::ServerName::IpAddress(addr.ip().into());
+    let mut tls = connector.connect(name, tcp).await?;
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    tls.write_all(req.as_bytes()).await?;
+    let mut out = Vec::new();
+    tls.read_to_end(&mut out).await.ok();
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_serves_tls_from_pem_files() {
+    let dir = tempfile::tempdir().unwrap();
+    twinwall_tests::pki::certificates(dir.path());
+    let text = twinwall_tests::config_text("tls", ZONES).replace(
+        "listen = \"127.0.0.1:0\"\n[listen]",
+        "listen = \"127.0.0.1:0\"\ntls_cert = \"server.pem\"\ntls_key = \"server.key\"\n[listen]",
+    );
+    assert!(text.contains("tls_cert"), "{text}");
+    let hub = TestHub::run(dir, text).await.unwrap();
+    let addr = hub.hub.http_addr();
+    let ca = hub.dir.path().join("ca.pem");
+    let answer = https_get(addr, &ca, "/api/v1/health", &hub.token)
+        .await
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"site\":\"tls\""), "{answer}");
+    let answer = https_get(addr, &ca, "/api/v1/health", "tw_00000000_00")
+        .await
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    // Plain HTTP to the TLS port gets nothing useful.
+    let plain = hub
+        .http
+        .get(format!("{}/api/v1/health", hub.url))
+        .send()
+        .await;
+    assert!(plain.is_err() || !plain.unwrap().status().is_success());
+    // A client stalled in its handshake holds up nobody.
+    let _stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let answer = https_get(addr, &ca, "/api/v1/health", &hub.token)
+        .await
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[test]
+fn half_a_tls_setting_is_refused_by_name() {
+    let text = twinwall_tests::config_text("tls", ZONES).replace(
+        "listen = \"127.0.0.1:0\"\n[listen]",
+        "listen = \"127.0.0.1:0\"\ntls_cert = \"server.pem\"\n[listen]",
+    );
+    let e = twinwall_hub::config::HubConfig::parse(&text, "hub.toml", std::path::Path::new("."))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("tls_key") && e.contains("hub.toml"), "{e}");
+}
