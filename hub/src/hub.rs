@@ -11,7 +11,7 @@ use crate::api::{self, ApiState, LoadFailure};
 use crate::bus::{Bus, BusError, BusOptions, FlushPolicy, Retention};
 use crate::clock::Clock;
 use crate::config::{ConfigError, FlushMode, HubConfig};
-use crate::devices::{CrashPolicy, DeviceSpec, Devices};
+use crate::devices::{DeviceSpec, Devices, DriverPolicy};
 use crate::runtime::watch::FolderWatch;
 use crate::runtime::{Runtime, RuntimeError, RuntimeOptions};
 use crate::transport::push::PushHub;
@@ -120,7 +120,14 @@ impl Hub {
             push_key(&data)?,
             Duration::from_millis(config.listen.reply_timeout_ms.max(100)),
         );
-        let policy = CrashPolicy {
+        let policy = DriverPolicy {
+            events: crate::devices::quota::EventLimits {
+                per_call: config.plugins.max_events_per_call.max(1),
+                per_second: config.plugins.max_events_per_s.max(1),
+                burst: config.plugins.max_events_burst.max(1),
+                max_bytes: config.plugins.max_event_kb.max(1) << 10,
+                max_attrs: 64,
+            },
             max_crashes: config.plugins.max_crashes,
             window: Duration::from_secs(config.plugins.crash_window_s),
             command_timeout: Duration::from_secs(5),

@@ -59,6 +59,7 @@
 //! | `driver.crashed` | no | orange | hub | `driver`, `version`, `trap`, `crashes`, `device` |
 //! | `driver.quarantined` | no | red | hub | `driver`, `version`, `crashes` |
 //! | `driver.loaded` | no | info | hub | `driver`, `version`, `hash` |
+//! | `driver.throttled` | no | yellow | hub (event quota) | `driver`, `dropped`, `over_rate`, `over_per_call`, `too_large`, `per_second` |
 
 /// A row of the kind table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +135,7 @@ kinds! {
     DRIVER_CRASHED = "driver.crashed", false;
     DRIVER_QUARANTINED = "driver.quarantined", false;
     DRIVER_LOADED = "driver.loaded", false;
+    DRIVER_THROTTLED = "driver.throttled", false;
 }
 
 /// The table row of `kind`, if it is a documented kind.

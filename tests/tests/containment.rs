@@ -232,3 +232,55 @@ async fn replacing_a_driver_file_reloads_it_and_a_broken_file_is_reported() {
     );
     alarm_flows(&panel, &hub, 8).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flooding_driver_is_throttled_while_fire_alarms_arrive_within_a_second() {
+    let t0 = Instant::now();
+    let (panel, hub) = panel_and_hostile("flood").await;
+    hub.wait_online("fp-1").await.unwrap();
+    let report = hub
+        .wait_event(
+            "kind=driver.throttled&device=evil-1",
+            Duration::from_secs(15),
+            |_| true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(report["level"], "yellow");
+    assert!(report["attrs"]["dropped"].as_i64().unwrap() > 0, "{report}");
+    assert!(
+        report["attrs"]["over_per_call"].as_i64().unwrap() > 0,
+        "{report}"
+    );
+    // The panel's alarms arrive within a second all along.
+    for point in [2, 7, 11] {
+        alarm_flows(&panel, &hub, point).await;
+    }
+    // What the flood got into the store is bounded by its quota (burst 5,000,
+    // then 1,000/s), whatever it sent (40,000/s).
+    let health = hub.get("/api/v1/health").await.unwrap();
+    let stored = health["bus"]["next_seq"].as_u64().unwrap();
+    let bound = 5000 + 1000 * t0.elapsed().as_secs() + 1000;
+    assert!(stored <= bound, "{stored} events stored, bound {bound}");
+    let metrics = hub
+        .http
+        .get(format!("{}/metrics", hub.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            "twinwall_events_throttled_total{driver=\"hostile-test-driver\",reason=\"rate\"}"
+        ),
+        "throttling is in the metrics"
+    );
+    // Kinds outside the table share one label.
+    assert!(
+        metrics.contains("kind=\"other\""),
+        "no label per made-up kind"
+    );
+    assert!(!metrics.contains("kind=\"test.flood\""));
+}

@@ -1,6 +1,7 @@
 //! Health, drivers, devices and device commands.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -9,21 +10,37 @@ use super::{ApiError, ApiState};
 use crate::auth::Principal;
 use crate::devices::DriverState;
 
-/// `GET /api/v1/health`
-pub async fn health(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
+/// `GET /api/v1/health`: 503 and `unhealthy` while the event store takes
+/// no writes (events are held and retried; commands are refused).
+pub async fn health(State(s): State<ApiState>) -> Result<(StatusCode, Json<Value>), ApiError> {
     let drivers = s.devices.drivers();
     let failures = s.failures.lock().map(|f| f.clone()).unwrap_or_default();
     let degraded = !failures.is_empty() || drivers.iter().any(|d| d.state != DriverState::Running);
-    Ok(Json(json!({
-        "status": if degraded { "degraded" } else { "ok" },
-        "site": s.bus.site(),
-        "site_name": s.site_name,
-        "version": env!("CARGO_PKG_VERSION"),
-        "uptime_s": s.started.elapsed().as_secs(),
-        "bus": {"next_seq": s.bus.next_seq(), "first_seq": s.bus.first_seq()?, "bytes": s.bus.bytes()},
-        "drivers": drivers,
-        "driver_load_failures": failures,
-    })))
+    let write_error = s.bus.write_error();
+    let (code, status) = match (&write_error, degraded) {
+        (Some(_), _) => (StatusCode::SERVICE_UNAVAILABLE, "unhealthy"),
+        (None, true) => (StatusCode::OK, "degraded"),
+        (None, false) => (StatusCode::OK, "ok"),
+    };
+    Ok((
+        code,
+        Json(json!({
+            "status": status,
+            "site": s.bus.site(),
+            "site_name": s.site_name,
+            "version": env!("CARGO_PKG_VERSION"),
+            "uptime_s": s.started.elapsed().as_secs(),
+            "bus": {
+                "next_seq": s.bus.next_seq(),
+                "first_seq": s.bus.first_seq()?,
+                "bytes": s.bus.bytes(),
+                "write_error": write_error,
+                "write_failures": s.bus.write_failures(),
+            },
+            "drivers": drivers,
+            "driver_load_failures": failures,
+        })),
+    ))
 }
 
 /// `GET /api/v1/drivers`

@@ -107,6 +107,29 @@ impl ApiState {
     }
 }
 
+/// Every request that changes state is refused (503) while the event store
+/// takes no writes: an action whose audit event cannot be stored is not
+/// taken. Reads go on.
+async fn refuse_while_unrecordable(
+    axum::extract::State(bus): axum::extract::State<Bus>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if req.method() != Method::GET
+        && req.method() != Method::HEAD
+        && let Some(why) = bus.write_error()
+    {
+        return ApiError::unavailable(format!(
+            "{} {} refused: the event store takes no writes ({why}), so the action could not be recorded; events are held and retried",
+            req.method(),
+            req.uri().path()
+        ))
+        .into_response();
+    }
+    next.run(req).await
+}
+
 /// The most a JSON request body may hold (commands, broadcasts, tokens):
 /// far above any real one, far below what would cost the hub memory.
 pub const MAX_JSON_BODY: usize = 64 << 10;
@@ -359,6 +382,10 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
     };
     let doc = Arc::new(openapi::build(&t.docs));
     t.router
+        .layer(axum::middleware::from_fn_with_state(
+            state.bus.clone(),
+            refuse_while_unrecordable,
+        ))
         .layer(axum::middleware::from_fn_with_state(gate, guard))
         .layer(axum::middleware::from_fn(observe::count_requests))
         .layer(axum::Extension(doc))

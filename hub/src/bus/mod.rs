@@ -4,6 +4,7 @@
 //! retention by age and size.
 
 mod event;
+mod health;
 mod query;
 mod retention;
 mod store;
@@ -86,12 +87,16 @@ struct Inner {
     /// The seq the next appended event will get; everything below is committed.
     next_seq: watch::Receiver<u64>,
     writer: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+    health: Arc<health::WriteHealth>,
 }
 
 impl Drop for Inner {
     /// Close the queue and wait for the writer, so the store is flushed and
     /// released (it can be reopened at once) when the last handle goes.
     fn drop(&mut self) {
+        self.health
+            .closing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let (closed, _) = mpsc::channel(1);
         drop(std::mem::replace(&mut self.tx, closed));
         if let Some(h) = self.writer.lock().ok().and_then(|mut w| w.take()) {
@@ -126,6 +131,8 @@ impl Bus {
         let (tx, rx) = mpsc::channel(QUEUE);
         let (live, _) = broadcast::channel(LIVE_BUFFER);
         let (next_tx, next_seq) = watch::channel(next);
+        let health = Arc::new(health::WriteHealth::default());
+        metrics::gauge!("twinwall_bus_writable").set(1.0);
         let handle = writer::spawn(
             store.clone(),
             options.site.clone(),
@@ -134,6 +141,7 @@ impl Bus {
             live.clone(),
             options.flush,
             last_time,
+            health.clone(),
         )?;
         let inner = Arc::new(Inner {
             store,
@@ -142,6 +150,7 @@ impl Bus {
             live,
             next_seq,
             writer: std::sync::Mutex::new(Some(handle)),
+            health,
         });
         retention::spawn(Arc::downgrade(&inner), options.retention);
         Ok(Bus { inner })
@@ -183,6 +192,24 @@ impl Bus {
             .await
             .map_err(|_| BusError::Closed)?;
         Ok(done)
+    }
+
+    /// Why the store is not taking writes, while it is not (the writer
+    /// holds the events and retries). `None` when healthy.
+    pub fn write_error(&self) -> Option<String> {
+        self.inner.health.error()
+    }
+
+    /// Batch writes that failed since the bus opened.
+    pub fn write_failures(&self) -> u64 {
+        self.inner.health.failures()
+    }
+
+    /// Fault drill: make the next `n` batch writes fail as a full disk
+    /// would (0 ends the drill). The events are held and stored once writes
+    /// succeed again.
+    pub fn inject_write_failures(&self, n: u64) {
+        self.inner.health.inject(n);
     }
 
     /// The site id.

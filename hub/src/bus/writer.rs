@@ -3,9 +3,11 @@
 //! then acknowledges and publishes them live.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
+use super::health::{FIRST_RETRY, MAX_RETRY, WriteHealth};
 use super::store::Store;
 use super::{BusError, Event, FlushPolicy, Level, NewEvent};
 
@@ -26,6 +28,7 @@ pub(super) fn spawn(
     live: broadcast::Sender<Arc<Event>>,
     flush: FlushPolicy,
     mut last_time: i64,
+    health: Arc<WriteHealth>,
 ) -> Result<std::thread::JoinHandle<()>, BusError> {
     std::thread::Builder::new()
         .name("bus-writer".into())
@@ -64,9 +67,33 @@ pub(super) fn spawn(
                     seqs_per_append.push(seqs);
                 }
                 let started = std::time::Instant::now();
-                let result = store
-                    .write(&batch)
-                    .and_then(|()| if must_flush { store.flush() } else { Ok(()) });
+                // A batch that cannot be stored is held and tried again: the
+                // producers wait (their queue fills and pushes them back),
+                // nothing they handed over is dropped.
+                let mut wait = FIRST_RETRY;
+                let result = loop {
+                    let result = if health.take_injected() {
+                        Err(BusError::Storage(
+                            "injected write failure (fault drill)".into(),
+                        ))
+                    } else {
+                        store
+                            .write(&batch)
+                            .and_then(|()| if must_flush { store.flush() } else { Ok(()) })
+                    };
+                    match result {
+                        Ok(()) => {
+                            health.stored();
+                            break Ok(());
+                        }
+                        Err(e) if health.closing.load(Ordering::SeqCst) => break Err(e),
+                        Err(e) => {
+                            health.failed(&e.to_string());
+                            std::thread::sleep(wait);
+                            wait = (wait * 2).min(MAX_RETRY);
+                        }
+                    }
+                };
                 match result {
                     Ok(()) => {
                         metrics::histogram!("twinwall_bus_append_seconds")
@@ -82,9 +109,10 @@ pub(super) fn spawn(
                         }
                     }
                     Err(e) => {
-                        // Nothing of this batch is acknowledged; numbering restarts
-                        // after what the store really holds.
-                        tracing::error!(error = %e, events = batch.len(), "event batch not stored");
+                        // Only when closing with the store still failing: nothing
+                        // of this batch is acknowledged; numbering restarts after
+                        // what the store really holds.
+                        tracing::error!(error = %e, events = batch.len(), first_seq = batch.first().map(|e| e.seq), "event batch not stored: the hub stopped while the store was failing");
                         next = store.last().ok().flatten().map_or(0, |(s, _)| s + 1);
                         for a in group {
                             if let Some(ack) = a.ack {

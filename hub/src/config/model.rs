@@ -298,6 +298,32 @@ pub struct Plugins {
     /// How often the folder is checked for new or replaced drivers, ms. Default 1000.
     #[serde(default = "default_watch")]
     pub watch_interval_ms: u64,
+    /// Events a device may send per second, sustained; over it the excess
+    /// is dropped and reported (`driver.throttled`). Default 1000.
+    #[serde(default = "default_events_per_s")]
+    pub max_events_per_s: u32,
+    /// Events a device may send at once above that rate. Default 5000.
+    #[serde(default = "default_events_burst")]
+    pub max_events_burst: u32,
+    /// Events one driver call may return. Default 1024.
+    #[serde(default = "default_events_per_call")]
+    pub max_events_per_call: usize,
+    /// Largest event without its pictures, KiB. Default 64.
+    #[serde(default = "default_event_kb")]
+    pub max_event_kb: usize,
+}
+
+fn default_events_per_s() -> u32 {
+    1000
+}
+fn default_events_burst() -> u32 {
+    5000
+}
+fn default_events_per_call() -> usize {
+    1024
+}
+fn default_event_kb() -> usize {
+    64
 }
 
 fn default_plugins_dir() -> PathBuf {
@@ -328,6 +354,10 @@ impl Default for Plugins {
             max_crashes: default_max_crashes(),
             crash_window_s: default_crash_window(),
             watch_interval_ms: default_watch(),
+            max_events_per_s: default_events_per_s(),
+            max_events_burst: default_events_burst(),
+            max_events_per_call: default_events_per_call(),
+            max_event_kb: default_event_kb(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Devices and their drivers: which device runs on which driver, the
 //! supervisors that own driver instances, and the operator's view of both.
 
+pub mod quota;
 mod supervisor;
 
 use std::collections::HashMap;
@@ -10,7 +11,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
-pub use supervisor::CrashPolicy;
+pub use supervisor::DriverPolicy;
 use supervisor::{Msg, Slot, Supervisor};
 
 use crate::bus::Bus;
@@ -194,7 +195,7 @@ pub struct Devices {
     drivers: RwLock<HashMap<String, DriverHandle>>,
     links: SharedLinks,
     bus: Bus,
-    policy: CrashPolicy,
+    policy: DriverPolicy,
     tasks: Mutex<Vec<tokio::task::AbortHandle>>,
     http: reqwest::Client,
     push: Option<SharedPush>,
@@ -207,7 +208,7 @@ impl Devices {
     pub fn new(
         specs: Vec<DeviceSpec>,
         bus: Bus,
-        policy: CrashPolicy,
+        policy: DriverPolicy,
         push: Option<SharedPush>,
         sockets: Option<SharedSockets>,
         rtp: Option<crate::transport::rtp::SharedRtp>,
@@ -436,6 +437,13 @@ impl Devices {
             .iter()
             .find(|s| s.id == device)
             .ok_or_else(|| CommandError::UnknownDevice(device.to_owned()))?;
+        if let Some(why) = self.bus.write_error() {
+            return Err(CommandError::NotRecorded {
+                device: device.to_owned(),
+                command: name.to_owned(),
+                message: why,
+            });
+        }
         let tx = self
             .drivers
             .read()

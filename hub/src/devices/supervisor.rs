@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
+use super::quota::{Dropped, Quota};
 use super::{CommandError, DriverState, DriverStatus, HUB_ZONE};
 use crate::bus::{Bus, Level, NewEvent};
 use crate::runtime::{CallError, DriverInstance, LoadedDriver, Outcome, Routing, convert, wit};
@@ -50,9 +51,11 @@ pub enum Msg {
     Reload(Arc<LoadedDriver>),
 }
 
-/// Crash policy.
+/// How a driver is held: its devices' event quotas, crashes, command time.
 #[derive(Debug, Clone, Copy)]
-pub struct CrashPolicy {
+pub struct DriverPolicy {
+    /// What each device may put on the bus.
+    pub events: super::quota::EventLimits,
     /// Crashes within `window` that quarantine the driver.
     pub max_crashes: u32,
     /// Window for counting.
@@ -62,11 +65,13 @@ pub struct CrashPolicy {
 }
 
 pub(super) struct Supervisor {
+    /// Each device's event quota.
+    quotas: HashMap<String, Quota>,
     driver: Arc<LoadedDriver>,
     instance: Option<DriverInstance>,
     slots: Vec<Slot>,
     crashes: VecDeque<Instant>,
-    policy: CrashPolicy,
+    policy: DriverPolicy,
     backoff: Backoff,
     rebuild_at: Option<Instant>,
     status: Arc<Mutex<DriverStatus>>,
@@ -78,12 +83,13 @@ impl Supervisor {
     pub(super) fn new(
         driver: Arc<LoadedDriver>,
         slots: Vec<Slot>,
-        policy: CrashPolicy,
+        policy: DriverPolicy,
         status: Arc<Mutex<DriverStatus>>,
         bus: Bus,
         sockets: Option<SharedSockets>,
     ) -> Self {
         Supervisor {
+            quotas: HashMap::new(),
             driver,
             instance: None,
             slots,
@@ -237,14 +243,33 @@ impl Supervisor {
     }
 
     async fn apply(&mut self, device: &str, outcome: Outcome) {
-        let Some(slot) = self.slot(device) else {
+        // Field by field: the device's slot is read while its quota changes.
+        let Some(slot) = self.slots.iter().find(|s| s.id == device) else {
             return;
         };
         let label = self.driver.label();
-        let mut events = Vec::with_capacity(outcome.events.len());
-        for e in outcome.events {
+        let limits = self.policy.events;
+        let now = std::time::Instant::now();
+        let quota = self
+            .quotas
+            .entry(device.to_owned())
+            .or_insert_with(|| Quota::new(&limits, now));
+        let mut raw = outcome.events;
+        if raw.len() > limits.per_call {
+            let extra = raw.len() - limits.per_call;
+            raw.truncate(limits.per_call);
+            quota.drop_n(Dropped::PerCall, extra as u64);
+            count_throttled(&self.driver.name, Dropped::PerCall, extra as u64);
+        }
+        let mut events = Vec::with_capacity(raw.len() + 1);
+        let mut dropped = [0u64; 3];
+        for e in raw {
             match convert::event_with_media(&label, device, &slot.zone, e) {
                 Ok((ev, blobs)) => {
+                    if let Err(why) = quota.admit(&limits, &ev, now) {
+                        dropped[why as usize] += 1;
+                        continue;
+                    }
                     // Pictures first: an event never refers to a picture that is not stored.
                     if let Some(err) = blobs
                         .iter()
@@ -253,11 +278,27 @@ impl Supervisor {
                         tracing::error!(device, kind = %ev.kind, error = %err, "picture not stored; event dropped");
                         continue;
                     }
-                    metrics::counter!("twinwall_events_ingested_total", "kind" => ev.kind.clone(), "driver" => self.driver.name.clone()).increment(1);
+                    // Kinds outside the table share one label: a driver
+                    // cannot grow the metrics without bound.
+                    let kind =
+                        twinwall_plugin_sdk::kinds::lookup(&ev.kind).map_or("other", |k| k.kind);
+                    metrics::counter!("twinwall_events_ingested_total", "kind" => kind, "driver" => self.driver.name.clone()).increment(1);
                     events.push(ev)
                 }
                 Err(bad) => tracing::warn!("{bad}"),
             }
+        }
+        if let Some(report) = quota.report(now) {
+            events.push(throttled_event(
+                &self.driver.label(),
+                device,
+                &slot.zone,
+                report,
+                &limits,
+            ));
+        }
+        for why in [Dropped::Rate, Dropped::TooLarge] {
+            count_throttled(&self.driver.name, why, dropped[why as usize]);
         }
         // Replies (a push answer, an ACK) go out only once these events are
         // committed; other outcomes do not wait for the disk.
@@ -490,5 +531,35 @@ impl Supervisor {
         if let Err(err) = self.bus.append(events).await {
             tracing::error!(error = %err, "crash event lost: the bus is closed");
         }
+    }
+}
+
+/// `driver.throttled`: what a device lost to its quota since the last report.
+fn throttled_event(
+    driver: &str,
+    device: &str,
+    zone: &str,
+    dropped: [u64; 3],
+    limits: &super::quota::EventLimits,
+) -> NewEvent {
+    let total: u64 = dropped.iter().sum();
+    NewEvent::new("driver.throttled", zone)
+        .device(device)
+        .level(Level::Yellow)
+        .attr("driver", driver)
+        .attr("dropped", total as i64)
+        .attr("over_rate", dropped[Dropped::Rate as usize] as i64)
+        .attr("over_per_call", dropped[Dropped::PerCall as usize] as i64)
+        .attr("too_large", dropped[Dropped::TooLarge as usize] as i64)
+        .attr("per_second", i64::from(limits.per_second))
+        .message(format!(
+            "{driver} device `{device}` is over its event quota: {total} event(s) dropped (limit {}/s, burst {}, {} per call, {} bytes)",
+            limits.per_second, limits.burst, limits.per_call, limits.max_bytes
+        ))
+}
+
+fn count_throttled(driver: &str, why: Dropped, n: u64) {
+    if n > 0 {
+        metrics::counter!("twinwall_events_throttled_total", "driver" => driver.to_owned(), "reason" => why.as_str()).increment(n);
     }
 }

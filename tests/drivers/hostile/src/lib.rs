@@ -2,7 +2,8 @@
 //!
 //! Its device asks for a repeating timer and, on every tick, does what the
 //! device setting `mode` says: `panic`, `spin` (an endless loop), `hog`
-//! (allocate without bound) or `calm` (emit a heartbeat event). The command
+//! (allocate without bound), `flood` (2,000 events a tick, far past any
+//! quota) or `calm` (emit a heartbeat event). The command
 //! `misbehave {"mode": ...}` switches the mode at run time.
 
 use twinwall_plugin_sdk::prelude::*;
@@ -13,14 +14,17 @@ pub struct Hostile {
     ticks: u64,
 }
 
-const MODES: [&str; 4] = ["calm", "panic", "spin", "hog"];
+const MODES: [&str; 5] = ["calm", "panic", "spin", "hog", "flood"];
+
+/// Events a `flood` tick emits (40,000 a second at the 50 ms tick).
+const FLOOD: u64 = 2000;
 
 impl Driver for Hostile {
     fn describe() -> DriverInfo {
         DriverInfo::new("hostile-test-driver", env!("CARGO_PKG_VERSION"))
             .family("test")
             .transport(Transport::Timer)
-            .setting("mode", "calm | panic | spin | hog", false)
+            .setting("mode", "calm | panic | spin | hog | flood", false)
             .setting("tick_ms", "timer period (default 50)", false)
             .command("misbehave", "switch mode: {\"mode\": \"panic\"}")
     }
@@ -48,6 +52,13 @@ impl Driver for Hostile {
                 "panic" => panic!("hostile driver panics on purpose (tick {})", self.ticks),
                 "spin" => spin(),
                 "hog" => hog(),
+                "flood" => {
+                    for n in 0..FLOOD {
+                        out.push(
+                            Event::new("test.flood").attr("n", (self.ticks * FLOOD + n) as i64),
+                        );
+                    }
+                }
                 _ => out.push(Event::new("device.heartbeat").attr("ticks", self.ticks as i64)),
             }
         }
