@@ -400,3 +400,53 @@ pub fn panel_device(id: &str, zone: &str, addr: std::net::SocketAddr, extra: &st
          offline_after_ms = 1500\nrequest_timeout_ms = 400\n{extra}\n"
     )
 }
+
+/// A hub in a process of its own (this test binary run again with one
+/// ignored test selected), so a test can kill it with SIGKILL: no shutdown,
+/// no final flush. Dropping it kills it.
+pub struct HubProcess(std::process::Child);
+
+impl HubProcess {
+    /// SIGKILL, and wait until it is gone.
+    pub fn kill(mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start the hub of `config` in a child process: the running test binary
+/// with only `child_test` selected, which calls [`run_child_hub`].
+pub fn spawn_child_hub(config: &Path, child_test: &str) -> HubProcess {
+    let child = Command::new(std::env::current_exe().expect("the test binary"))
+        .args([
+            "--ignored",
+            "--exact",
+            child_test,
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env("TWINWALL_CHILD_HUB_CONFIG", config)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the hub process starts");
+    HubProcess(child)
+}
+
+/// The body of a child hub test: run the hub of `TWINWALL_CHILD_HUB_CONFIG`
+/// until killed.
+pub async fn run_child_hub() {
+    let config = std::env::var("TWINWALL_CHILD_HUB_CONFIG").expect("started by spawn_child_hub");
+    let hub = Hub::start(HubConfig::load(config.as_ref()).expect("the child's config"))
+        .await
+        .expect("the child hub starts");
+    hub.wait().await;
+}

@@ -1,13 +1,11 @@
 //! Northbound MQTT against a real broker: order, outages, a killed hub,
 //! and commands over MQTT.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use rumqttc::QoS;
 use serde_json::{Value, json};
-use twinwall_hub::Hub;
-use twinwall_hub::config::HubConfig;
 use twinwall_simulator::fire_panel::FirePanel;
 use twinwall_tests::mqtt::{Broker, Proxy, assert_complete_in_order, seqs, subscriber};
 use twinwall_tests::pki::{certificates, self_signed_ca};
@@ -114,44 +112,15 @@ async fn events_arrive_in_order_and_a_broker_outage_loses_none() {
     );
 }
 
-struct HubProcess(Child);
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The hub process of `a_hub_killed_mid_stream_resumes_without_loss`: this
-/// test binary runs itself with only this function selected, so the killed
-/// hub is the tested code in a process of its own, with no second build.
+/// The hub process of `a_hub_killed_mid_stream_resumes_without_loss`.
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "runs only as the child process of a_hub_killed_mid_stream_resumes_without_loss"]
 async fn child_hub_process() {
-    let config = std::env::var("TWINWALL_CHILD_HUB_CONFIG").expect("started by the kill test");
-    let hub = Hub::start(HubConfig::load(config.as_ref()).unwrap())
-        .await
-        .unwrap();
-    hub.wait().await;
+    twinwall_tests::run_child_hub().await;
 }
 
-fn spawn_hub(config: &std::path::Path) -> HubProcess {
-    let child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "child_hub_process",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
-        .env("TWINWALL_CHILD_HUB_CONFIG", config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the hub process starts");
-    HubProcess(child)
+fn spawn_hub(config: &std::path::Path) -> twinwall_tests::HubProcess {
+    twinwall_tests::spawn_child_hub(config, "child_hub_process")
 }
 
 #[tokio::test(flavor = "multi_thread")]

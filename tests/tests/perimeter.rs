@@ -440,3 +440,112 @@ async fn a_hub_killed_while_hosts_wait_for_acks_loses_no_alarm() {
     assert_eq!(zones.first(), Some(&1));
     assert_eq!(h.pending(), 0);
 }
+
+/// The hub process of `a_hub_killed_twenty_times_loses_no_acknowledged_alarm`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "runs only as the child process of a_hub_killed_twenty_times_loses_no_acknowledged_alarm"]
+async fn child_hub_process() {
+    twinwall_tests::run_child_hub().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hub_killed_twenty_times_loses_no_acknowledged_alarm() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    twinwall_tests::install_drivers(dir.path(), &["perimeter"]).unwrap();
+    // A receiver keeps its ports across restarts: pick them once.
+    let (http, dc09, control) = (free_addr(), free_addr(), free_addr());
+    let body = ZONES.replace("dc09 = \"127.0.0.1:0\"", &format!("dc09 = \"{dc09}\""))
+        + &host_device("ph-1", "1234", control, "");
+    let text = twinwall_tests::config_text("kill20", &body)
+        .replace("listen = \"127.0.0.1:0\"", &format!("listen = \"{http}\""));
+    let config = dir.path().join("hub.toml");
+    std::fs::write(&config, text).unwrap();
+    let client = twinwall_tests::client_with(&twinwall_tests::admin_token(dir.path()).unwrap());
+    let up = || {
+        let client = client.clone();
+        async move {
+            let r = client
+                .get(format!("http://{http}/api/v1/health"))
+                .send()
+                .await
+                .ok()?;
+            r.status().is_success().then_some(())
+        }
+    };
+    let mut o = HostOptions::new("1234", dc09);
+    o.ack_timeout = Duration::from_millis(300);
+    let h = Arc::new(AlarmHost::start("ph-1", control, o).await.unwrap());
+
+    let mut hub = twinwall_tests::spawn_child_hub(&config, "child_hub_process");
+    wait_for(Duration::from_secs(30), up)
+        .await
+        .expect("the hub starts");
+    // A steady 25 alarms a second on distinct zones, through every kill.
+    let n = 600u16;
+    let done = Arc::new(AtomicBool::new(false));
+    let reporter = {
+        let (h, done) = (h.clone(), done.clone());
+        tokio::spawn(async move {
+            for z in 1..=n {
+                h.fence_touch(z, true);
+                tokio::time::sleep(Duration::from_millis(40)).await;
+            }
+            done.store(true, Ordering::SeqCst);
+        })
+    };
+    for kill in 0..20 {
+        wait_for(Duration::from_secs(30), up)
+            .await
+            .unwrap_or_else(|| panic!("the hub did not come back after kill {kill}"));
+        tokio::time::sleep(Duration::from_millis(fastrand::u64(50..1200))).await;
+        hub.kill();
+        hub = twinwall_tests::spawn_child_hub(&config, "child_hub_process");
+    }
+    reporter.await.unwrap();
+    assert!(done.load(Ordering::SeqCst));
+    wait_for(Duration::from_secs(30), up)
+        .await
+        .expect("the hub runs");
+    wait_for(Duration::from_secs(60), || async {
+        (h.pending() == 0).then_some(())
+    })
+    .await
+    .unwrap_or_else(|| panic!("the host still waits for {} ACKs", h.pending()));
+    // Every alarm the host was told was stored is stored (it sent each until
+    // acknowledged, so every one was), and the log's seq never repeats or
+    // goes back.
+    let page: serde_json::Value = client
+        .get(format!("http://{http}/api/v1/events?limit=10000"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let events = page["events"].as_array().unwrap();
+    let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "seq goes back: {seqs:?}"
+    );
+    let mut zones: Vec<i64> = events
+        .iter()
+        .filter(|e| e["kind"] == "perimeter.intrusion")
+        .filter_map(|e| e["attrs"]["zone_number"].as_i64())
+        .collect();
+    zones.sort_unstable();
+    zones.dedup();
+    let missing: Vec<i64> = (1..=i64::from(n))
+        .filter(|z| zones.binary_search(z).is_err())
+        .collect();
+    assert!(missing.is_empty(), "acknowledged alarms lost: {missing:?}");
+    eprintln!(
+        "20 kills: {} events, {} ACKs, {} resends",
+        events.len(),
+        h.acked(),
+        h.resends()
+    );
+    hub.kill();
+}
