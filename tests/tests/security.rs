@@ -457,3 +457,46 @@ fn half_a_tls_setting_is_refused_by_name() {
         .to_string();
     assert!(e.contains("tls_key") && e.contains("hub.toml"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_device_redirect_is_not_followed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use twinwall_hub::transport::http::{DigestState, device_client, run};
+    use twinwall_hub::transport::types::HttpRequest;
+    // Where the redirect points: it must never be asked.
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target = elsewhere.local_addr().unwrap();
+    let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = asked.clone();
+    tokio::spawn(async move {
+        while let Ok((_c, _)) = elsewhere.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let device = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", device.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut c, _)) = device.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = c.read(&mut buf).await;
+            let answer = format!(
+                "HTTP/1.1 302 Found\r\nLocation: http://{target}/steal\r\nContent-Length: 0\r\n\r\n"
+            );
+            let _ = c.write_all(answer.as_bytes()).await;
+        }
+    });
+    let req = HttpRequest {
+        id: "r1".into(),
+        method: "GET".into(),
+        path: "/ISAPI/System/deviceInfo".into(),
+        headers: vec![],
+        body: vec![],
+        ws_security: false,
+        timeout_ms: 2000,
+    };
+    let resp = run(&device_client(), &base, &req, None, &DigestState::default())
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 302, "the driver sees the redirect");
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 0);
+}

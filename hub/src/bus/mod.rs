@@ -134,14 +134,16 @@ impl Bus {
         let health = Arc::new(health::WriteHealth::default());
         metrics::gauge!("twinwall_bus_writable").set(1.0);
         let handle = writer::spawn(
-            store.clone(),
-            options.site.clone(),
+            writer::Writer {
+                store: store.clone(),
+                site: options.site.clone(),
+                flush: options.flush,
+                last_time,
+                health: health.clone(),
+            },
             rx,
             next_tx,
             live.clone(),
-            options.flush,
-            last_time,
-            health.clone(),
         )?;
         let inner = Arc::new(Inner {
             store,

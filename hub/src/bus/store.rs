@@ -1,6 +1,7 @@
 //! The on-disk log: the only module that knows about sled.
 //!
-//! Trees: `events` (big-endian seq → postcard event), one index tree each for
+//! Trees: `events` (big-endian seq → format byte + postcard event; events
+//! from before format bytes have none, see [`FORMAT`]), one index tree each for
 //! zone (every ancestor of the zone path), kind, device and time (key bytes,
 //! 0x00, big-endian seq → empty), `cursors` (name → big-endian seq) and
 //! `meta`. The events tree is the truth: on open, index entries missing after
@@ -33,9 +34,18 @@ pub struct Store {
     cursors: sled::Tree,
     meta: sled::Tree,
     media: sled::Tree,
+    /// The first seq written with a format byte: events below it are the
+    /// first, unmarked layout.
+    versioned_from: u64,
 }
 
 const BYTES_KEY: &[u8] = b"bytes";
+const VERSIONED_FROM_KEY: &[u8] = b"versioned_from";
+
+/// The layout events are written in: a byte before each stored event, so a
+/// later hub that adds fields can still read what this one wrote (and say
+/// so clearly when it meets a layout newer than it knows).
+pub const FORMAT: u8 = 1;
 
 fn be(seq: u64) -> [u8; 8] {
     seq.to_be_bytes()
@@ -87,6 +97,29 @@ impl Store {
             meta: tree("meta")?,
             media: tree("media")?,
             db,
+            versioned_from: 0,
+        };
+        let mut store = store;
+        store.versioned_from = match store
+            .meta
+            .get(VERSIONED_FROM_KEY)
+            .map_err(BusError::from_sled)?
+        {
+            Some(v) => seq_of(&v),
+            None => {
+                // A new store, or one from before format bytes: events from
+                // here on carry them.
+                let from = store
+                    .events
+                    .last()
+                    .map_err(BusError::from_sled)?
+                    .map_or(0, |(k, _)| seq_of(&k) + 1);
+                store
+                    .meta
+                    .insert(VERSIONED_FROM_KEY, &be(from))
+                    .map_err(BusError::from_sled)?;
+                from
+            }
         };
         store.repair_indexes()?;
         Ok(store)
@@ -102,8 +135,8 @@ impl Store {
         let from = last_indexed.map_or(0, |s| s + 1);
         let mut tail = Vec::new();
         for item in self.events.range(be(from)..) {
-            let (_, v) = item.map_err(BusError::from_sled)?;
-            tail.push(decode(&v)?);
+            let (k, v) = item.map_err(BusError::from_sled)?;
+            tail.push(self.decode(&k, &v)?);
         }
         if !tail.is_empty() {
             tracing::warn!(
@@ -135,7 +168,7 @@ impl Store {
     pub fn last(&self) -> Result<Option<(u64, i64)>, BusError> {
         match self.events.last().map_err(BusError::from_sled)? {
             None => Ok(None),
-            Some((k, v)) => Ok(Some((seq_of(&k), decode(&v)?.time_ms))),
+            Some((k, v)) => Ok(Some((seq_of(&k), self.decode(&k, &v)?.time_ms))),
         }
     }
 
@@ -162,7 +195,8 @@ impl Store {
         let mut batch = sled::Batch::default();
         let mut bytes = 0u64;
         for e in events {
-            let v = postcard::to_stdvec(e).map_err(|err| BusError::Encode {
+            let mut v = vec![FORMAT];
+            postcard::to_io(e, &mut v).map_err(|err| BusError::Encode {
                 seq: e.seq,
                 message: err.to_string(),
             })?;
@@ -220,8 +254,8 @@ impl Store {
     pub fn range(&self, from: u64, limit: usize) -> Result<Vec<Event>, BusError> {
         let mut out = Vec::new();
         for item in self.events.range(be(from)..).take(limit) {
-            let (_, v) = item.map_err(BusError::from_sled)?;
-            out.push(decode(&v)?);
+            let (k, v) = item.map_err(BusError::from_sled)?;
+            out.push(self.decode(&k, &v)?);
         }
         Ok(out)
     }
@@ -231,7 +265,7 @@ impl Store {
         self.events
             .get(be(seq))
             .map_err(BusError::from_sled)?
-            .map(|v| decode(&v))
+            .map(|v| self.decode(&be(seq), &v))
             .transpose()
     }
 
@@ -321,8 +355,8 @@ impl Store {
         let mut gone = Vec::new();
         let mut bytes = self.bytes();
         for item in self.events.iter().take(max) {
-            let (_, v) = item.map_err(BusError::from_sled)?;
-            let e = decode(&v)?;
+            let (k, v) = item.map_err(BusError::from_sled)?;
+            let e = self.decode(&k, &v)?;
             if !doomed(&e, bytes) {
                 break;
             }
@@ -372,8 +406,25 @@ fn time_key(time_ms: i64, seq: u64) -> [u8; 16] {
     k
 }
 
-fn decode(v: &[u8]) -> Result<Event, BusError> {
-    postcard::from_bytes(v).map_err(|e| BusError::Decode(e.to_string()))
+impl Store {
+    /// The event stored under `key`, in whichever layout it was written.
+    fn decode(&self, key: &[u8], v: &[u8]) -> Result<Event, BusError> {
+        let seq = seq_of(key);
+        let body = if seq < self.versioned_from {
+            v
+        } else {
+            match v.split_first() {
+                Some((&FORMAT, rest)) => rest,
+                Some((other, _)) => {
+                    return Err(BusError::Decode(format!(
+                        "event {seq} is in layout {other}; this hub reads layouts up to {FORMAT} (a newer hub wrote it)"
+                    )));
+                }
+                None => return Err(BusError::Decode(format!("event {seq} is empty"))),
+            }
+        };
+        postcard::from_bytes(body).map_err(|e| BusError::Decode(format!("event {seq}: {e}")))
+    }
 }
 
 #[cfg(test)]
@@ -385,6 +436,46 @@ mod tests {
         let v: Vec<_> = zone_ancestors("main/chem-north/f2").collect();
         assert_eq!(v, ["main", "main/chem-north", "main/chem-north/f2"]);
         assert_eq!(zone_ancestors("main").collect::<Vec<_>>(), ["main"]);
+    }
+
+    fn event(seq: u64) -> Event {
+        Event {
+            seq,
+            time_ms: 1_000 + seq as i64,
+            site: "s".into(),
+            body: crate::bus::NewEvent::new("fire.alarm", "campus").attr("point", seq as i64),
+        }
+    }
+
+    #[test]
+    fn a_log_from_before_format_bytes_is_read_beside_new_events() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // The first layout: postcard with no format byte, no meta key.
+            let db = sled::open(dir.path()).unwrap();
+            let events = db.open_tree("events").unwrap();
+            for seq in 0..3 {
+                events
+                    .insert(be(seq), postcard::to_stdvec(&event(seq)).unwrap())
+                    .unwrap();
+            }
+            db.flush().unwrap();
+        }
+        let store = Store::open(dir.path(), None).unwrap();
+        assert_eq!(store.versioned_from, 3);
+        store.write(&[event(3), event(4)]).unwrap();
+        let raw = store.events.get(be(4)).unwrap().unwrap();
+        assert_eq!(raw[0], FORMAT, "new events carry their layout");
+        let all = store.range(0, 10).unwrap();
+        assert_eq!(all, (0..5).map(event).collect::<Vec<_>>());
+        drop(store);
+        let again = Store::open(dir.path(), None).unwrap();
+        assert_eq!(again.range(0, 10).unwrap().len(), 5, "after a reopen too");
+        assert_eq!(again.last().unwrap().map(|(s, _)| s), Some(4));
+        // A layout from a newer hub is named, not misread.
+        again.events.insert(be(5), vec![9, 1, 2]).unwrap();
+        let e = again.get(5).unwrap_err().to_string();
+        assert!(e.contains("layout 9") && e.contains("event 5"), "{e}");
     }
 
     #[test]

@@ -20,16 +20,29 @@ pub(super) struct Append {
 /// Most events in one group commit.
 const MAX_BATCH: usize = 2048;
 
+/// What the writer thread owns.
+pub(super) struct Writer {
+    pub store: Arc<Store>,
+    pub site: String,
+    pub flush: FlushPolicy,
+    /// The newest stored event's time: receive times never go back.
+    pub last_time: i64,
+    pub health: Arc<WriteHealth>,
+}
+
 pub(super) fn spawn(
-    store: Arc<Store>,
-    site: String,
+    w: Writer,
     mut rx: mpsc::Receiver<Append>,
     next_seq: watch::Sender<u64>,
     live: broadcast::Sender<Arc<Event>>,
-    flush: FlushPolicy,
-    mut last_time: i64,
-    health: Arc<WriteHealth>,
 ) -> Result<std::thread::JoinHandle<()>, BusError> {
+    let Writer {
+        store,
+        site,
+        flush,
+        mut last_time,
+        health,
+    } = w;
     std::thread::Builder::new()
         .name("bus-writer".into())
         .spawn(move || {

@@ -223,7 +223,7 @@ impl Devices {
             bus,
             policy,
             tasks: Mutex::default(),
-            http: reqwest::Client::new(),
+            http: crate::transport::http::device_client(),
         })
     }
 

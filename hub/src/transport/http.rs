@@ -126,6 +126,16 @@ pub struct Outgoing<'a> {
     pub timeout: Option<Duration>,
 }
 
+/// The client the hub speaks to devices with. It follows no redirect: a
+/// device answering one does not send the hub, and the device's account,
+/// to another host (the driver sees the 3xx and judges it).
+pub fn device_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
+}
+
 /// Send `out` to `base` (`http://host:port`), answering a Digest challenge
 /// from `creds`; returns the response head with its body unread.
 pub async fn send(

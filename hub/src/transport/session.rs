@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
@@ -21,6 +22,10 @@ use super::tracker::{self, SharedTracker, settle};
 use super::types::{Failure, FailureKind, HttpReply, Input, Request};
 use super::{Link, LinkChange, SharedLinks, http, stream};
 use crate::bus::{Bus, Level, NewEvent, format_ms, now_ms};
+
+/// HTTP exchanges one device may have in flight; more are refused to the
+/// driver as `refused`.
+pub const MAX_HTTP_IN_FLIGHT: usize = 16;
 
 mod dispatch;
 
@@ -141,6 +146,8 @@ struct Session {
     /// Which transport the link events name.
     transport: &'static str,
     digest: super::http::DigestState,
+    /// HTTP exchanges this device may have in flight at once.
+    http_slots: Arc<tokio::sync::Semaphore>,
     /// Tasks on the wire by request id: RTSP probes, HTTP streams.
     tasks: HashMap<String, AbortHandle>,
     /// Push listens registered for this device.
@@ -167,6 +174,7 @@ impl Session {
             wired: false,
             transport: "modbus-tcp",
             digest: Default::default(),
+            http_slots: Arc::new(tokio::sync::Semaphore::new(MAX_HTTP_IN_FLIGHT)),
             tasks: HashMap::new(),
             listens: Vec::new(),
             socket_listens: Vec::new(),
@@ -345,7 +353,20 @@ impl Session {
 
     /// Run one HTTP exchange in its own task: a long poll must not hold up the
     /// device's other requests.
-    fn spawn_http(&self, req: super::types::HttpRequest, tracker: Option<SharedTracker>) {
+    async fn spawn_http(&mut self, req: super::types::HttpRequest, tracker: Option<SharedTracker>) {
+        // A driver asking faster than its device answers would otherwise
+        // grow tasks and sockets without bound.
+        let Ok(slot) = self.http_slots.clone().try_acquire_owned() else {
+            let why = format!(
+                "device `{}` already has {MAX_HTTP_IN_FLIGHT} HTTP requests in flight",
+                self.spec.device
+            );
+            metrics::counter!("twinwall_http_requests_refused_total", "reason" => "in_flight")
+                .increment(1);
+            return self
+                .fail(Failure::new(&req.id, FailureKind::Refused, why), &tracker)
+                .await;
+        };
         let exchange = http::Exchange {
             device: self.spec.device.clone(),
             base: self.spec.base_url(),
@@ -355,7 +376,10 @@ impl Session {
             to_driver: self.to_driver.clone(),
             link: self.wire_done.0.clone(),
         };
-        tokio::spawn(exchange.run(req, tracker));
+        tokio::spawn(async move {
+            exchange.run(req, tracker).await;
+            drop(slot);
+        });
     }
 
     async fn answered(&mut self) {

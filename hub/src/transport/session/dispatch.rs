@@ -125,7 +125,7 @@ impl Session {
                 Request::Http(h) => {
                     self.wired = true;
                     self.transport = "http";
-                    self.spawn_http(h, tracker.clone());
+                    self.spawn_http(h, tracker.clone()).await;
                 }
                 Request::HttpListen(l) => {
                     let Some(push) = self.spec.push.clone() else {
