@@ -210,7 +210,7 @@ async fn commands_over_mqtt_reach_the_panel_and_bad_ones_get_an_error() {
         ),
         northbound(
             &format!("mqtt://{}", broker.addr),
-            "home_assistant = true\n[northbound.commands]\nactor = \"command-centre\"\nallow = [\"reset\", \"acknowledge\"]"
+            "home_assistant = true\n[northbound.commands]\nenabled = true\nactor = \"command-centre\"\nallow = [\"reset\", \"acknowledge\"]"
         )
     );
     let hub = TestHub::start_site(&site, &["modbus-fire-panel"], &body)
@@ -316,6 +316,27 @@ async fn commands_over_mqtt_reach_the_panel_and_bad_ones_get_an_error() {
         .await
         .unwrap();
     assert_eq!(reply("c4").await["error"]["code"], "unknown-device");
+    // A reply may not be sent outside this site's responses/ (here: onto a
+    // retained Home Assistant config topic): refused, answered at home.
+    client
+        .publish(
+            &cmd_topic,
+            QoS::AtLeastOnce,
+            false,
+            json!({"command": "reset", "correlation_id": "c5",
+                   "response_topic": "homeassistant/binary_sensor/x/config"})
+            .to_string(),
+        )
+        .await
+        .unwrap();
+    let r = reply("c5").await;
+    assert_eq!(r["error"]["code"], "bad-request", "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("responses/")
+    );
     // None of the refused commands changed anything at the panel.
     assert_eq!(panel.with_state(|s| s.counters), [1, 0, 0]);
 

@@ -221,6 +221,13 @@ impl HubConfig {
                     "must be at least 1".into(),
                 ));
             }
+            if nb.commands.enabled && nb.commands.allow.is_empty() {
+                return Err(err(
+                    None,
+                    "northbound.commands.allow",
+                    "commands over MQTT are enabled: list the commands the channel may send, e.g. allow = [\"reset\", \"acknowledge\"]".into(),
+                ));
+            }
             if nb.topic_prefix.is_empty() || nb.topic_prefix.contains(['+', '#']) {
                 return Err(err(
                     None,

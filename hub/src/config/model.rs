@@ -589,21 +589,20 @@ fn default_inflight() -> u16 {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MqttCommands {
-    /// Accept commands on `<prefix>/<site>/cmd/...`. Default true.
-    #[serde(default = "default_true")]
+    /// Accept commands on `<prefix>/<site>/cmd/...`. Default false: a
+    /// broker is another way in, opened on purpose.
+    #[serde(default)]
     pub enabled: bool,
     /// The actor recorded in the audit trail. Default `mqtt`.
     #[serde(default = "default_actor")]
     pub actor: String,
-    /// Commands allowed on this channel; empty allows every command the
-    /// device's driver and settings allow. Default empty.
+    /// The commands this channel may send (names, e.g. `["reset",
+    /// "acknowledge"]`); required when `enabled`. The device's driver and
+    /// settings may refuse more.
     #[serde(default)]
     pub allow: Vec<String>,
 }
 
-fn default_true() -> bool {
-    true
-}
 fn default_actor() -> String {
     "mqtt".into()
 }
@@ -611,7 +610,7 @@ fn default_actor() -> String {
 impl Default for MqttCommands {
     fn default() -> Self {
         MqttCommands {
-            enabled: true,
+            enabled: false,
             actor: default_actor(),
             allow: Vec::new(),
         }

@@ -108,3 +108,19 @@ fn a_bad_rule_in_hub_toml_names_its_line() {
     );
     assert_eq!(parse(&ok).unwrap().rules.len(), 1);
 }
+
+#[test]
+fn mqtt_commands_are_off_by_default_and_need_an_allow_list() {
+    let nb = "\n[northbound]\nurl = \"mqtt://127.0.0.1:1883\"\n";
+    let c = parse(&format!("{GOOD}{nb}")).unwrap();
+    assert!(!c.northbound.unwrap().commands.enabled);
+    let e = parse(&format!("{GOOD}{nb}[northbound.commands]\nenabled = true\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("northbound.commands.allow") && e.contains("hub.toml"), "{e}");
+    let c = parse(&format!(
+        "{GOOD}{nb}[northbound.commands]\nenabled = true\nallow = [\"reset\"]\n"
+    ))
+    .unwrap();
+    assert_eq!(c.northbound.unwrap().commands.allow, ["reset"]);
+}

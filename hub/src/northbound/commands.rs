@@ -71,12 +71,28 @@ pub async fn handle(
             .and_then(Value::as_str)
             .map(str::to_owned),
     };
-    let reply_topic = match &parsed {
+    // Replies go under this site's own `responses/`, whatever the request
+    // names: a publisher may not make the hub write to other topics (a
+    // retained discovery config, another site's commands).
+    let own = topics.response("");
+    let asked = match &parsed {
         Ok(CommandMsg {
             response_topic: Some(t),
             ..
-        }) if !t.contains(['+', '#']) => t.clone(),
+        }) => Some(t.clone()),
+        _ => None,
+    };
+    let reply_topic = match &asked {
+        Some(t) if t.starts_with(&own) && t.len() > own.len() && !t.contains(['+', '#']) => {
+            t.clone()
+        }
         _ => topics.response(correlation.as_deref().unwrap_or("unknown")),
+    };
+    let parsed = match (parsed, &asked) {
+        (Ok(_), Some(t)) if &reply_topic != t => Err(format!(
+            "response_topic `{t}` is not under `{own}`: replies go only under this site's responses/"
+        )),
+        (p, _) => p,
     };
     let answer = |result: Result<(), Value>| {
         let payload = match result {
@@ -104,7 +120,7 @@ pub async fn handle(
             format!("unknown command target `{target}` in `{topic}`"),
         )));
     }
-    if !role.allow.is_empty() && !role.allow.iter().any(|a| a == &msg.command) {
+    if !role.allow.iter().any(|a| a == &msg.command) {
         return answer(Err(error(
             "not-allowed",
             format!(
