@@ -59,6 +59,7 @@
 //! | `driver.crashed` | no | orange | hub | `driver`, `version`, `trap`, `crashes`, `device` |
 //! | `driver.quarantined` | no | red | hub | `driver`, `version`, `crashes` |
 //! | `driver.loaded` | no | info | hub | `driver`, `version`, `hash` |
+//! | `northbound.dropped` | no | yellow | hub (MQTT bridge) | `event_seq`, `event_kind`, `bytes`, `limit` (an event over the broker's size, kept on the hub) |
 //! | `driver.throttled` | no | yellow | hub (event quota) | `driver`, `dropped`, `over_rate`, `over_per_call`, `too_large`, `per_second` |
 
 /// A row of the kind table.
@@ -136,6 +137,7 @@ kinds! {
     DRIVER_QUARANTINED = "driver.quarantined", false;
     DRIVER_LOADED = "driver.loaded", false;
     DRIVER_THROTTLED = "driver.throttled", false;
+    NORTHBOUND_DROPPED = "northbound.dropped", false;
 }
 
 /// The table row of `kind`, if it is a documented kind.

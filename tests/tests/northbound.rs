@@ -449,3 +449,56 @@ async fn mqtts_with_a_private_ca_and_a_client_certificate() {
     let _ = broker.kill();
     let _ = broker.wait();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_event_too_large_for_the_broker_is_skipped_and_named_not_stalled_on() {
+    let broker = Broker::get().await;
+    let site = site("big");
+    let (_c, inbox) = subscriber(
+        broker.addr,
+        &format!("sub-{site}"),
+        &format!("twinwall/{site}/events/#"),
+    )
+    .await;
+    let body = format!(
+        "{ZONES}{}",
+        northbound(&format!("mqtt://{}", broker.addr), "max_message_kb = 2")
+    );
+    let hub = TestHub::start_site(&site, &[], &body).await.unwrap();
+    let bus = hub.hub.bus().clone();
+    let big = bus
+        .append(vec![
+            twinwall_hub::bus::NewEvent::new("test.big", "campus").message("x".repeat(4096)),
+        ])
+        .await
+        .unwrap()[0];
+    let after = bus
+        .append(vec![twinwall_hub::bus::NewEvent::new(
+            "test.small",
+            "campus",
+        )])
+        .await
+        .unwrap()[0];
+    // What follows the big one arrives; the big one does not, and the broker
+    // hears which one was kept back.
+    let note = wait_for(Duration::from_secs(10), || async {
+        let got = inbox.lock().unwrap().clone();
+        let small = got.iter().any(|(t, _)| t.ends_with("/test.small"));
+        let note = got
+            .iter()
+            .filter(|(t, _)| t.ends_with("/northbound.dropped"))
+            .find_map(|(_, p)| serde_json::from_slice::<Value>(p).ok())?;
+        small.then_some(note)
+    })
+    .await
+    .expect("forwarding goes on past the big event");
+    assert_eq!(note["attrs"]["event_seq"], big);
+    assert_eq!(note["attrs"]["event_kind"], "test.big");
+    assert!(note["attrs"]["bytes"].as_i64().unwrap() > 2048);
+    assert!(!seqs(&inbox).contains(&big), "the big event was not sent");
+    assert!(seqs(&inbox).contains(&after));
+    // It stays on the hub.
+    assert_eq!(hub.events("kind=test.big").await.unwrap().len(), 1);
+    let nb = hub.get("/api/v1/northbound").await.unwrap();
+    assert_eq!(nb["connected"], true, "{nb}");
+}

@@ -565,6 +565,11 @@ pub struct Northbound {
     /// Events published and not yet acknowledged, at most. Default 256.
     #[serde(default = "default_inflight")]
     pub max_inflight: u16,
+    /// Largest event message (topic and JSON) the broker takes, KiB; a
+    /// larger event stays on the hub and a `northbound.dropped` event says
+    /// so. Default 256 (many cloud brokers take 128: set it to theirs).
+    #[serde(default = "default_max_message_kb")]
+    pub max_message_kb: usize,
     /// Commands over MQTT.
     #[serde(default)]
     pub commands: MqttCommands,
@@ -603,6 +608,9 @@ pub struct MqttCommands {
     pub allow: Vec<String>,
 }
 
+fn default_max_message_kb() -> usize {
+    256
+}
 fn default_actor() -> String {
     "mqtt".into()
 }

@@ -114,10 +114,15 @@ fn mqtt_commands_are_off_by_default_and_need_an_allow_list() {
     let nb = "\n[northbound]\nurl = \"mqtt://127.0.0.1:1883\"\n";
     let c = parse(&format!("{GOOD}{nb}")).unwrap();
     assert!(!c.northbound.unwrap().commands.enabled);
-    let e = parse(&format!("{GOOD}{nb}[northbound.commands]\nenabled = true\n"))
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("northbound.commands.allow") && e.contains("hub.toml"), "{e}");
+    let e = parse(&format!(
+        "{GOOD}{nb}[northbound.commands]\nenabled = true\n"
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("northbound.commands.allow") && e.contains("hub.toml"),
+        "{e}"
+    );
     let c = parse(&format!(
         "{GOOD}{nb}[northbound.commands]\nenabled = true\nallow = [\"reset\"]\n"
     ))

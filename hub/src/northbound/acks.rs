@@ -53,6 +53,18 @@ impl Acks {
     pub fn acked(&mut self, pkid: u16) -> Option<u64> {
         let seq = self.on_wire.remove(&pkid)?;
         self.acked.insert(seq);
+        self.advance()
+    }
+
+    /// Event `seq` will not be published (recorded as dropped instead): the
+    /// cursor may pass it. Returns the new cursor if it moved.
+    pub fn skipped(&mut self, seq: u64) -> Option<u64> {
+        self.expected.push_back(seq);
+        self.acked.insert(seq);
+        self.advance()
+    }
+
+    fn advance(&mut self) -> Option<u64> {
         let before = self.next;
         while let Some(&front) = self.expected.front() {
             if !self.acked.remove(&front) {
@@ -92,5 +104,10 @@ mod tests {
         assert_eq!(a.acked(4), Some(13));
         assert_eq!(a.in_flight(), 0);
         assert_eq!(a.acked(99), None, "unknown packet ids are ignored");
+        a.queued_event(13);
+        a.sent(5);
+        assert_eq!(a.skipped(14), None, "14 waits behind 13 on the wire");
+        assert_eq!(a.acked(5), Some(15));
+        assert_eq!(a.skipped(15), Some(16));
     }
 }

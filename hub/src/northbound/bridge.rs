@@ -17,9 +17,9 @@ use super::acks::Acks;
 use super::commands::{self, Reply};
 use super::topics::Topics;
 use super::{CURSOR, SharedStatus, Status};
-use crate::bus::{Bus, Event, Filter, format_ms};
+use crate::bus::{Bus, Event, Filter, Level, NewEvent, format_ms};
 use crate::config::Northbound;
-use crate::devices::Devices;
+use crate::devices::{Devices, HUB_ZONE};
 use crate::transport::Backoff;
 
 /// Start the bridge; it runs until the task is aborted.
@@ -56,7 +56,8 @@ fn options(cfg: &Northbound, site: &str, topics: &Topics) -> Result<MqttOptions,
     o.set_keep_alive(Duration::from_secs(cfg.keep_alive_s.max(5)))
         .set_inflight(cfg.max_inflight)
         .set_clean_session(true)
-        .set_max_packet_size(1 << 20, 1 << 20)
+        // Room for the largest event forwarded, its topic and the header.
+        .set_max_packet_size(1 << 20, (cfg.max_message_kb << 10) + 4096)
         .set_last_will(LastWill::new(
             topics.status(),
             "offline",
@@ -200,7 +201,34 @@ async fn session(
                     Err(err) => return format!("bus: {err}"),
                 };
                 let topic = topics.event(&e.body.zone, &e.body.kind);
-                if let Err(err) = client.try_publish(topic, QoS::AtLeastOnce, false, event_payload(&e)) {
+                let payload = event_payload(&e);
+                if topic.len() + payload.len() > cfg.max_message_kb << 10 {
+                    // Too large for the broker: publishing it would fail the
+                    // connection on every retry and stall forwarding for
+                    // ever. It stays on the bus; the broker hears that it
+                    // was skipped.
+                    tracing::warn!(seq = e.seq, kind = %e.body.kind, bytes = payload.len(), "event too large for the broker; skipped");
+                    metrics::counter!("twinwall_northbound_dropped_total").increment(1);
+                    let note = NewEvent::new("northbound.dropped", HUB_ZONE)
+                        .level(Level::Yellow)
+                        .attr("event_seq", e.seq as i64)
+                        .attr("event_kind", e.body.kind.as_str())
+                        .attr("bytes", payload.len() as i64)
+                        .attr("limit", (cfg.max_message_kb << 10) as i64)
+                        .message(format!(
+                            "event {} ({}) is {} bytes, over the broker limit of {} KiB (northbound.max_message_kb): kept on the hub, not forwarded",
+                            e.seq, e.body.kind, payload.len(), cfg.max_message_kb
+                        ));
+                    if let Err(err) = bus.submit(vec![note]).await {
+                        return format!("bus: {err}");
+                    }
+                    if let Some(next) = acks.skipped(e.seq)
+                        && let Err(err) = bus.commit_cursor(CURSOR, next) {
+                            return format!("cannot store the cursor: {err}");
+                        }
+                    continue;
+                }
+                if let Err(err) = client.try_publish(topic, QoS::AtLeastOnce, false, payload) {
                     return format!("publish of event {}: {err}", e.seq);
                 }
                 acks.queued_event(e.seq);
