@@ -130,6 +130,7 @@ impl Hub {
             },
             max_crashes: config.plugins.max_crashes,
             window: Duration::from_secs(config.plugins.crash_window_s),
+            quarantine: Duration::from_secs(config.plugins.quarantine_s.max(1)),
             command_timeout: Duration::from_secs(5),
         };
         let (sockets, socket_tasks) =

@@ -59,6 +59,9 @@
 //! | `driver.crashed` | no | orange | hub | `driver`, `version`, `trap`, `crashes`, `device` |
 //! | `driver.quarantined` | no | red | hub | `driver`, `version`, `crashes` |
 //! | `driver.loaded` | no | info | hub | `driver`, `version`, `hash` |
+//! | `driver.released` | no | info | hub (quarantine ended or lifted by an admin, with `actor`) | `driver`, `version`, `reason` |
+//! | `device.quarantined` | no | red | hub (a device whose calls crash its driver) | `driver`, `version`, `crashes`, `for_s` |
+//! | `device.released` | no | info | hub (quarantine ended or lifted by an admin, with `actor`) | `driver`, `reason` |
 //! | `northbound.dropped` | no | yellow | hub (MQTT bridge) | `event_seq`, `event_kind`, `bytes`, `limit` (an event over the broker's size, kept on the hub) |
 //! | `driver.throttled` | no | yellow | hub (event quota) | `driver`, `dropped`, `over_rate`, `over_per_call`, `too_large`, `per_second` |
 
@@ -137,6 +140,9 @@ kinds! {
     DRIVER_QUARANTINED = "driver.quarantined", false;
     DRIVER_LOADED = "driver.loaded", false;
     DRIVER_THROTTLED = "driver.throttled", false;
+    DRIVER_RELEASED = "driver.released", false;
+    DEVICE_QUARANTINED = "device.quarantined", false;
+    DEVICE_RELEASED = "device.released", false;
     NORTHBOUND_DROPPED = "northbound.dropped", false;
 }
 

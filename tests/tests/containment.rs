@@ -110,7 +110,8 @@ async fn hostile_driver_is_contained_while_fire_events_flow() {
     eprintln!("hog trap: {}", c[1]["attrs"]["trap"]);
     alarm_flows(&panel, &hub, 4).await;
 
-    // A panic, the third crash within the window: quarantine.
+    // A panic, the third crash of this device within the window: the
+    // device is closed, the driver runs on.
     wait_for(Duration::from_secs(5), || async {
         let d = hub.get("/api/v1/drivers").await.ok()?;
         let running = d["drivers"]
@@ -126,25 +127,31 @@ async fn hostile_driver_is_contained_while_fire_events_flow() {
         .await
         .unwrap();
     assert_eq!(status, 200);
-    hub.wait_event("kind=driver.quarantined", Duration::from_secs(10), |e| {
-        e["attrs"]["driver"] == "hostile-test-driver"
+    let q = hub
+        .wait_event("kind=device.quarantined", Duration::from_secs(10), |e| {
+            e["device"] == "evil-1"
+        })
+        .await
+        .unwrap();
+    assert_eq!(q["level"], "red");
+    assert_eq!(q["attrs"]["crashes"], 3);
+    let evil = wait_for(Duration::from_secs(10), || async {
+        let d = hub.get("/api/v1/drivers").await.ok()?;
+        d["drivers"]
+            .as_array()?
+            .iter()
+            .find(|d| d["name"] == "hostile-test-driver" && d["state"] == "running")
+            .cloned()
     })
     .await
-    .unwrap();
-    let drivers = hub.get("/api/v1/drivers").await.unwrap();
-    let evil = drivers["drivers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["name"] == "hostile-test-driver")
-        .unwrap()
-        .clone();
-    assert_eq!(evil["state"], "quarantined");
+    .expect("the driver itself runs on");
+    assert_eq!(evil["quarantined_devices"], json!(["evil-1"]));
     assert!(
         evil["last_trap"].as_str().unwrap().contains("unreachable")
             || evil["last_trap"].as_str().unwrap().contains("panic"),
         "{evil}"
     );
+    let drivers = hub.get("/api/v1/drivers").await.unwrap();
     let fire = drivers["drivers"]
         .as_array()
         .unwrap()
@@ -174,7 +181,61 @@ async fn hostile_driver_is_contained_while_fire_events_flow() {
         (status, body["error"]["code"].as_str()),
         (503, Some("driver-unavailable"))
     );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("quarantined")
+    );
     alarm_flows(&panel, &hub, 5).await;
+    assert!(
+        hub.events("kind=driver.quarantined")
+            .await
+            .unwrap()
+            .is_empty(),
+        "one bad device does not take its driver down"
+    );
+
+    // An admin lets it go: it is opened again from its config (calm).
+    let r = hub
+        .http
+        .post(format!("{}/api/v1/devices/evil-1/release", hub.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let released = hub
+        .wait_event("kind=device.released", Duration::from_secs(5), |e| {
+            e["device"] == "evil-1"
+        })
+        .await
+        .unwrap();
+    assert!(
+        released["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("test admin#")
+    );
+    let before = hub
+        .events("kind=device.heartbeat&device=evil-1")
+        .await
+        .unwrap()
+        .len();
+    wait_for(Duration::from_secs(5), || async {
+        hub.events("kind=device.heartbeat&device=evil-1")
+            .await
+            .ok()
+            .filter(|v| v.len() > before)
+    })
+    .await
+    .expect("heartbeats again after the release");
+    let r = hub
+        .http
+        .post(format!("{}/api/v1/devices/evil-1/release", hub.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "not quarantined any more");
     // No crash ever reached the fire panel's device events.
     assert!(
         hub.events("kind=driver.crashed")
@@ -188,7 +249,7 @@ async fn hostile_driver_is_contained_while_fire_events_flow() {
 #[tokio::test(flavor = "multi_thread")]
 async fn replacing_a_driver_file_reloads_it_and_a_broken_file_is_reported() {
     let (panel, hub) = panel_and_hostile("panic").await;
-    hub.wait_event("kind=driver.quarantined", Duration::from_secs(15), |_| true)
+    hub.wait_event("kind=device.quarantined", Duration::from_secs(15), |_| true)
         .await
         .unwrap();
 
@@ -283,4 +344,67 @@ async fn a_flooding_driver_is_throttled_while_fire_alarms_arrive_within_a_second
         "no label per made-up kind"
     );
     assert!(!metrics.contains("kind=\"test.flood\""));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quarantined_device_is_let_go_when_its_time_ends_and_its_neighbour_never_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    twinwall_tests::install_drivers(dir.path(), &["hostile-test-driver"]).unwrap();
+    let body = format!(
+        "{ZONES}{}{}",
+        hostile("evil-1", "panic"),
+        hostile("good-2", "calm")
+    );
+    let text = twinwall_tests::config_text("quarantine", &body).replace(
+        "crash_window_s = 60\n",
+        "crash_window_s = 60\nquarantine_s = 2\n",
+    );
+    let hub = TestHub::run(dir, text).await.unwrap();
+    let first = hub
+        .wait_event("kind=device.quarantined", Duration::from_secs(15), |e| {
+            e["device"] == "evil-1"
+        })
+        .await
+        .unwrap();
+    assert_eq!(first["attrs"]["for_s"], 2);
+    // Its neighbour on the same driver keeps reporting.
+    let before = hub
+        .events("kind=device.heartbeat&device=good-2")
+        .await
+        .unwrap()
+        .len();
+    wait_for(Duration::from_secs(5), || async {
+        hub.events("kind=device.heartbeat&device=good-2")
+            .await
+            .ok()
+            .filter(|v| v.len() > before + 5)
+    })
+    .await
+    .expect("the neighbour runs on");
+    // The quarantine ends by itself; still panicking, it is held again.
+    let released = hub
+        .wait_event("kind=device.released", Duration::from_secs(10), |e| {
+            e["device"] == "evil-1"
+        })
+        .await
+        .unwrap();
+    assert!(released["actor"].is_null());
+    wait_for(Duration::from_secs(15), || async {
+        hub.events("kind=device.quarantined&device=evil-1")
+            .await
+            .ok()
+            .filter(|v| v.len() >= 2)
+    })
+    .await
+    .expect("held again");
+    assert!(
+        hub.events("kind=driver.quarantined")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        hub.get("/api/v1/health").await.unwrap()["status"],
+        "degraded"
+    );
 }

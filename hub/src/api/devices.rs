@@ -15,7 +15,10 @@ use crate::devices::DriverState;
 pub async fn health(State(s): State<ApiState>) -> Result<(StatusCode, Json<Value>), ApiError> {
     let drivers = s.devices.drivers();
     let failures = s.failures.lock().map(|f| f.clone()).unwrap_or_default();
-    let degraded = !failures.is_empty() || drivers.iter().any(|d| d.state != DriverState::Running);
+    let degraded = !failures.is_empty()
+        || drivers
+            .iter()
+            .any(|d| d.state != DriverState::Running || !d.quarantined_devices.is_empty());
     let write_error = s.bus.write_error();
     let (code, status) = match (&write_error, degraded) {
         (Some(_), _) => (StatusCode::SERVICE_UNAVAILABLE, "unhealthy"),
@@ -96,4 +99,34 @@ pub async fn command(
         "actor": actor,
         "ms": started.elapsed().as_millis() as u64,
     })))
+}
+
+/// `POST /api/v1/devices/{id}/release`: end a device's quarantine now.
+pub async fn release_device(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+    Extension(who): Extension<Principal>,
+) -> Result<Json<Value>, ApiError> {
+    let lifted = s.devices.release_device(&id, &who.actor()).await?;
+    if !lifted {
+        return Err(ApiError::conflict(format!(
+            "device `{id}` is not quarantined"
+        )));
+    }
+    Ok(Json(json!({"device": id, "released": true})))
+}
+
+/// `POST /api/v1/drivers/{name}/release`: end a driver's quarantine now.
+pub async fn release_driver(
+    State(s): State<ApiState>,
+    Path(name): Path<String>,
+    Extension(who): Extension<Principal>,
+) -> Result<Json<Value>, ApiError> {
+    let lifted = s.devices.release_driver(&name, &who.actor()).await?;
+    if !lifted {
+        return Err(ApiError::conflict(format!(
+            "driver `{name}` is not quarantined"
+        )));
+    }
+    Ok(Json(json!({"driver": name, "released": true})))
 }

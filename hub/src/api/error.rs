@@ -78,6 +78,15 @@ impl ApiError {
         }
     }
 
+    /// A 409: the thing is not in a state the request applies to.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::CONFLICT,
+            code: "conflict",
+            message: message.into(),
+        }
+    }
+
     /// A 404 with `message`.
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError {

@@ -179,6 +179,20 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             devices::list,
         )
         .on(
+            Method::POST,
+            "/api/v1/devices/{id}/release",
+            Some(Admin),
+            "End a device's quarantine now",
+            devices::release_device,
+        )
+        .on(
+            Method::POST,
+            "/api/v1/drivers/{name}/release",
+            Some(Admin),
+            "End a driver's quarantine now",
+            devices::release_driver,
+        )
+        .on(
             Method::GET,
             "/api/v1/devices/{id}",
             Some(Viewer),

@@ -289,12 +289,17 @@ pub struct Plugins {
     /// Linear memory cap per driver instance, MiB. Default 64.
     #[serde(default = "default_memory")]
     pub memory_limit_mb: u64,
-    /// Crashes within `crash_window_s` after which a driver is quarantined. Default 5.
+    /// Crashes within `crash_window_s` after which a device (or a driver, when no one device is at fault) is quarantined. Default 5.
     #[serde(default = "default_max_crashes")]
     pub max_crashes: u32,
     /// Window for counting crashes, seconds. Default 60.
     #[serde(default = "default_crash_window")]
     pub crash_window_s: u64,
+    /// How long a device (or a driver) that crashed `max_crashes` times is
+    /// kept closed before it is tried again, seconds; an admin may release
+    /// it sooner (`POST /api/v1/devices/{id}/release`). Default 600.
+    #[serde(default = "default_quarantine")]
+    pub quarantine_s: u64,
     /// How often the folder is checked for new or replaced drivers, ms. Default 1000.
     #[serde(default = "default_watch")]
     pub watch_interval_ms: u64,
@@ -341,6 +346,9 @@ fn default_max_crashes() -> u32 {
 fn default_crash_window() -> u64 {
     60
 }
+fn default_quarantine() -> u64 {
+    600
+}
 fn default_watch() -> u64 {
     1000
 }
@@ -353,6 +361,7 @@ impl Default for Plugins {
             memory_limit_mb: default_memory(),
             max_crashes: default_max_crashes(),
             crash_window_s: default_crash_window(),
+            quarantine_s: default_quarantine(),
             watch_interval_ms: default_watch(),
             max_events_per_s: default_events_per_s(),
             max_events_burst: default_events_burst(),

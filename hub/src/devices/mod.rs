@@ -1,6 +1,7 @@
 //! Devices and their drivers: which device runs on which driver, the
 //! supervisors that own driver instances, and the operator's view of both.
 
+pub mod quarantine;
 pub mod quota;
 mod supervisor;
 
@@ -71,7 +72,8 @@ pub enum DriverState {
     Running,
     /// Waiting to rebuild after a crash.
     Restarting,
-    /// Crashed too often; waits for a new build of the file.
+    /// Crashed too often (and not because of one device): waits for its
+    /// quarantine to end, a new build of the file or an admin.
     Quarantined,
 }
 
@@ -102,6 +104,8 @@ pub struct DriverStatus {
     pub last_trap: Option<String>,
     /// Devices the driver refused to open, with why.
     pub device_errors: HashMap<String, String>,
+    /// Devices closed for crashing the driver too often.
+    pub quarantined_devices: Vec<String>,
 }
 
 /// Why a command did not happen.
@@ -270,6 +274,7 @@ impl Devices {
             crashes: 0,
             last_trap: None,
             device_errors: HashMap::new(),
+            quarantined_devices: Vec::new(),
         }));
         let (in_tx, in_rx) = mpsc::channel(1024);
         let (route_tx, route_rx) = mpsc::channel(1024);
@@ -405,6 +410,49 @@ impl Devices {
             last_error: link.last_error,
             problem,
         }
+    }
+
+    /// Lift the quarantine of device `id` (`Ok(false)`: it was not held).
+    pub async fn release_device(&self, id: &str, actor: &str) -> Result<bool, CommandError> {
+        let spec = self
+            .specs
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| CommandError::UnknownDevice(id.to_owned()))?;
+        self.release(&spec.driver, Some(id.to_owned()), actor).await
+    }
+
+    /// Lift the quarantine of driver `name` (`Ok(false)`: it was not
+    /// quarantined).
+    pub async fn release_driver(&self, name: &str, actor: &str) -> Result<bool, CommandError> {
+        self.release(name, None, actor).await
+    }
+
+    async fn release(
+        &self,
+        driver: &str,
+        device: Option<String>,
+        actor: &str,
+    ) -> Result<bool, CommandError> {
+        let unavailable = |state: &str| CommandError::DriverUnavailable {
+            driver: driver.to_owned(),
+            state: state.to_owned(),
+        };
+        let tx = self
+            .drivers
+            .read()
+            .ok()
+            .and_then(|m| m.get(driver).map(|h| h.tx.clone()))
+            .ok_or_else(|| unavailable("not loaded"))?;
+        let (reply, answer) = oneshot::channel();
+        tx.send(Msg::Release {
+            device,
+            actor: actor.to_owned(),
+            reply,
+        })
+        .await
+        .map_err(|_| unavailable("stopped"))?;
+        answer.await.map_err(|_| unavailable("stopped"))
     }
 
     /// Devices in zone `path` or below whose driver accepts `command`.

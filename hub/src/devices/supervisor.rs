@@ -49,6 +49,15 @@ pub enum Msg {
     },
     /// A new build of this driver replaced the file.
     Reload(Arc<LoadedDriver>),
+    /// An admin lifts a quarantine: of `device`, or of the driver.
+    Release {
+        /// The device, or `None` for the driver.
+        device: Option<String>,
+        /// Who asked.
+        actor: String,
+        /// Whether there was a quarantine to lift.
+        reply: oneshot::Sender<bool>,
+    },
 }
 
 /// How a driver is held: its devices' event quotas, crashes, command time.
@@ -56,10 +65,13 @@ pub enum Msg {
 pub struct DriverPolicy {
     /// What each device may put on the bus.
     pub events: super::quota::EventLimits,
-    /// Crashes within `window` that quarantine the driver.
+    /// Crashes within `window` that quarantine a device (or, when they are
+    /// no one device's, the driver).
     pub max_crashes: u32,
     /// Window for counting.
     pub window: Duration,
+    /// How long a quarantine lasts, unless an admin lifts it sooner.
+    pub quarantine: Duration,
     /// How long a command may wait for the device.
     pub command_timeout: Duration,
 }
@@ -70,7 +82,12 @@ pub(super) struct Supervisor {
     driver: Arc<LoadedDriver>,
     instance: Option<DriverInstance>,
     slots: Vec<Slot>,
-    crashes: VecDeque<Instant>,
+    /// Recent crashes of the driver, with the device whose call crashed.
+    crashes: VecDeque<(Instant, Option<String>)>,
+    /// Devices held for crashing too often.
+    quarantine: super::quarantine::Quarantine,
+    /// When a quarantined driver is tried again.
+    driver_release_at: Option<Instant>,
     policy: DriverPolicy,
     backoff: Backoff,
     rebuild_at: Option<Instant>,
@@ -94,6 +111,12 @@ impl Supervisor {
             instance: None,
             slots,
             crashes: VecDeque::new(),
+            quarantine: super::quarantine::Quarantine::new(
+                policy.max_crashes,
+                policy.window,
+                policy.quarantine,
+            ),
+            driver_release_at: None,
             policy,
             backoff: Backoff::new(Duration::from_millis(100), Duration::from_secs(30)),
             rebuild_at: None,
@@ -112,6 +135,8 @@ impl Supervisor {
         self.build().await;
         loop {
             let rebuild = self.rebuild_at;
+            let held = self.quarantine.next_expiry();
+            let driver_back = self.driver_release_at;
             tokio::select! {
                 biased;
                 m = msgs.recv() => match m {
@@ -126,6 +151,14 @@ impl Supervisor {
                 _ = tokio::time::sleep_until(rebuild.unwrap_or_else(Instant::now)), if rebuild.is_some() => {
                     self.rebuild_at = None;
                     self.build().await;
+                }
+                _ = tokio::time::sleep_until(held.unwrap_or_else(Instant::now)), if held.is_some() => {
+                    for device in self.quarantine.expired(Instant::now()) {
+                        self.released(&device, None, "the quarantine ended").await;
+                    }
+                }
+                _ = tokio::time::sleep_until(driver_back.unwrap_or_else(Instant::now)), if driver_back.is_some() => {
+                    self.release_driver(None, "the quarantine ended").await;
                 }
             }
         }
@@ -149,6 +182,11 @@ impl Supervisor {
         let mut starts = Vec::new();
         for i in 0..self.slots.len() {
             let (id, session) = (self.slots[i].id.clone(), self.slots[i].session.clone());
+            if self.quarantine.until(&id).is_some() {
+                // Closed: nothing polls or answers it until it is let go.
+                starts.push((session, Vec::new()));
+                continue;
+            }
             let result = inst
                 .open(&self.slots[i].config, self.slots[i].keys.clone())
                 .and_then(|()| inst.start(&id));
@@ -189,6 +227,9 @@ impl Supervisor {
     }
 
     async fn on_input(&mut self, device: &str, input: Input) {
+        if self.quarantine.until(device).is_some() {
+            return;
+        }
         let Some(inst) = self.instance.as_mut() else {
             return;
         };
@@ -335,6 +376,27 @@ impl Supervisor {
                 actor,
                 reply,
             } => self.command(device, name, args, actor, reply).await,
+            Msg::Release {
+                device,
+                actor,
+                reply,
+            } => {
+                let lifted = match device {
+                    Some(d) => {
+                        let held = self.quarantine.release(&d);
+                        if held {
+                            self.released(&d, Some(&actor), "an admin released it")
+                                .await;
+                        }
+                        held
+                    }
+                    None => {
+                        self.release_driver(Some(&actor), "an admin released it")
+                            .await
+                    }
+                };
+                let _ = reply.send(lifted);
+            }
             Msg::Reload(driver) => {
                 tracing::info!(old = %self.driver.label(), new = %driver.label(), "driver replaced; rebuilding its devices");
                 let ev = NewEvent::new("driver.loaded", HUB_ZONE)
@@ -376,6 +438,13 @@ impl Supervisor {
             return;
         };
         let (session, zone) = (slot.session.clone(), slot.zone.clone());
+        if self.quarantine.until(&device).is_some() {
+            let _ = reply.send(Err(CommandError::DriverUnavailable {
+                driver: self.driver.label(),
+                state: format!("device `{device}` is quarantined"),
+            }));
+            return;
+        }
         let Some(inst) = self.instance.as_mut() else {
             let state = self
                 .status
@@ -470,22 +539,21 @@ impl Supervisor {
     async fn crashed(&mut self, e: CallError, device: Option<&str>) {
         self.instance = None;
         let now = Instant::now();
-        self.crashes.push_back(now);
+        self.crashes.push_back((now, device.map(str::to_owned)));
         while self
             .crashes
             .front()
-            .is_some_and(|t| now.duration_since(*t) > self.policy.window)
+            .is_some_and(|(t, _)| now.duration_since(*t) > self.policy.window)
         {
             self.crashes.pop_front();
         }
-        let recent = self.crashes.len() as u32;
         let total = {
             let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
             s.crashes += 1;
             s.last_trap = Some(e.to_string());
             s.crashes
         };
-        tracing::error!(driver = %self.driver.label(), device = device.unwrap_or("-"), recent, "{e}");
+        tracing::error!(driver = %self.driver.label(), device = device.unwrap_or("-"), recent = self.crashes.len(), "{e}");
         metrics::counter!("twinwall_driver_traps_total", "driver" => self.driver.name.clone())
             .increment(1);
         let mut ev = NewEvent::new("driver.crashed", HUB_ZONE)
@@ -502,18 +570,59 @@ impl Supervisor {
             ev = ev.attr("device", d);
         }
         let mut events = vec![ev];
+        // A device whose calls keep crashing is closed on its own; its
+        // crashes then no longer count against the driver.
+        if let Some(d) = device
+            && let (n, Some(until)) = self.quarantine.crash(d, now)
+        {
+            self.crashes.retain(|(_, who)| who.as_deref() != Some(d));
+            if let Ok(mut st) = self.status.lock() {
+                st.quarantined_devices.push(d.to_owned());
+            }
+            let secs = until.duration_since(now).as_secs();
+            let zone = self.slot(d).map_or(HUB_ZONE.to_owned(), |s| s.zone.clone());
+            self.device_error(
+                d,
+                Some(format!(
+                    "quarantined for {secs} s: its calls crashed driver {} {n} times within {} s",
+                    self.driver.label(),
+                    self.policy.window.as_secs()
+                )),
+            );
+            if let Some(slot) = self.slot(d) {
+                slot.session.send(Control::Reset(Vec::new())).await;
+            }
+            events.push(
+                NewEvent::new("device.quarantined", &zone)
+                    .device(d)
+                    .level(Level::Red)
+                    .attr("driver", self.driver.name.clone())
+                    .attr("version", self.driver.version.clone())
+                    .attr("crashes", i64::from(n))
+                    .attr("for_s", secs as i64)
+                    .message(format!(
+                        "device `{d}` crashed driver {} {n} times within {} s and is closed for {secs} s (or until an admin releases it); the driver's other devices run on",
+                        self.driver.label(),
+                        self.policy.window.as_secs()
+                    )),
+            );
+        }
+        let recent = self.crashes.len() as u32;
         if recent >= self.policy.max_crashes {
             self.set_state(DriverState::Quarantined);
+            self.driver_release_at = Some(now + self.policy.quarantine);
             events.push(
                 NewEvent::new("driver.quarantined", HUB_ZONE)
                     .level(Level::Red)
                     .attr("driver", self.driver.name.clone())
                     .attr("version", self.driver.version.clone())
                     .attr("crashes", u64::from(recent))
+                    .attr("for_s", self.policy.quarantine.as_secs() as i64)
                     .message(format!(
-                        "driver {} crashed {recent} times within {} s and is quarantined until it is replaced",
+                        "driver {} crashed {recent} times within {} s and is quarantined for {} s (or until it is replaced or an admin releases it)",
                         self.driver.label(),
-                        self.policy.window.as_secs()
+                        self.policy.window.as_secs(),
+                        self.policy.quarantine.as_secs()
                     )),
             );
             // Its devices stop being polled: nothing would read the answers.
@@ -521,7 +630,7 @@ impl Supervisor {
                 slot.session.send(Control::Reset(Vec::new())).await;
             }
         } else {
-            if recent == 1 {
+            if recent <= 1 {
                 // The first crash in a while: start the backoff afresh.
                 self.backoff.reset();
             }
@@ -531,6 +640,67 @@ impl Supervisor {
         if let Err(err) = self.bus.append(events).await {
             tracing::error!(error = %err, "crash event lost: the bus is closed");
         }
+    }
+
+    /// `device`'s quarantine ended (its time, or an admin): open it again
+    /// in the running instance.
+    async fn released(&mut self, device: &str, actor: Option<&str>, why: &str) {
+        self.device_error(device, None);
+        if let Ok(mut st) = self.status.lock() {
+            st.quarantined_devices.retain(|d| d != device);
+        }
+        let Some(i) = self.slots.iter().position(|s| s.id == device) else {
+            return;
+        };
+        let (zone, session) = (self.slots[i].zone.clone(), self.slots[i].session.clone());
+        let mut ev = NewEvent::new("device.released", &zone)
+            .device(device)
+            .attr("driver", self.driver.name.clone())
+            .attr("reason", why)
+            .message(format!("device `{device}` is open again: {why}"));
+        if let Some(a) = actor {
+            ev = ev.actor(a);
+        }
+        let _ = self.bus.append(vec![ev]).await;
+        let Some(inst) = self.instance.as_mut() else {
+            // The next build opens it.
+            return;
+        };
+        let result = inst
+            .open(&self.slots[i].config, self.slots[i].keys.clone())
+            .and_then(|()| inst.start(device));
+        match result {
+            Ok(reqs) => {
+                session.send(Control::Reset(reqs)).await;
+            }
+            Err(e) if e.is_trap() => self.crashed(e, Some(device)).await,
+            Err(e) => self.device_error(device, Some(e.to_string())),
+        }
+    }
+
+    /// Lift the driver's quarantine (its time, or an admin) and build it
+    /// again; whether it was quarantined.
+    async fn release_driver(&mut self, actor: Option<&str>, why: &str) -> bool {
+        let was = self.driver_release_at.take().is_some();
+        if !was || self.instance.is_some() {
+            return false;
+        }
+        self.crashes.clear();
+        self.backoff.reset();
+        let mut ev = NewEvent::new("driver.released", HUB_ZONE)
+            .attr("driver", self.driver.name.clone())
+            .attr("version", self.driver.version.clone())
+            .attr("reason", why)
+            .message(format!(
+                "driver {} is built again: {why}",
+                self.driver.label()
+            ));
+        if let Some(a) = actor {
+            ev = ev.actor(a);
+        }
+        let _ = self.bus.append(vec![ev]).await;
+        self.build().await;
+        true
     }
 }
 

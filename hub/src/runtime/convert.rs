@@ -136,6 +136,8 @@ fn check_kind(kind: &str) -> Option<&'static str> {
         || kind == "device.online"
         || kind == "device.offline"
         || kind == "device.command"
+        || kind == "device.quarantined"
+        || kind == "device.released"
     {
         return Some("is reserved for the hub");
     }
