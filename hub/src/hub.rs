@@ -76,6 +76,15 @@ impl Hub {
                 .then(|| config.bus.retention_days as i64 * 86_400_000),
             max_bytes: (config.bus.retention_max_mb > 0)
                 .then_some(config.bus.retention_max_mb << 20),
+            // Events the broker has not acknowledged stay, up to the hard cap.
+            protect_cursor: config
+                .northbound
+                .is_some()
+                .then_some(crate::northbound::CURSOR),
+            hard_max_bytes: match config.bus.retention_hard_max_mb {
+                0 => None,
+                mb => Some(mb << 20),
+            },
             ..Retention::default()
         };
         let flush = match config.bus.flush {

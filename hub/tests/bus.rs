@@ -13,6 +13,7 @@ fn options(flush: FlushPolicy) -> BusOptions {
             max_age_ms: None,
             max_bytes: None,
             every: Duration::from_secs(3600),
+            ..Retention::default()
         },
     }
 }
@@ -242,6 +243,7 @@ async fn retention_by_size_drops_the_oldest_only() {
             max_age_ms: None,
             max_bytes: Some(20_000),
             every: Duration::from_millis(100),
+            ..Retention::default()
         },
     };
     let bus = Bus::open(dir.path(), opts).unwrap();
@@ -283,4 +285,129 @@ async fn retention_by_size_drops_the_oldest_only() {
         })
         .unwrap();
     assert_eq!(by_kind.events.len(), page.events.len());
+}
+
+/// 1,000 events of about 100 bytes each, seq 0..1000.
+async fn thousand(bus: &Bus) {
+    for chunk in 0..10u64 {
+        let batch = (0..100)
+            .map(|i| ev("fire.fault", "campus/a", "d1", chunk * 100 + i).message("x".repeat(50)))
+            .collect();
+        bus.append(batch).await.unwrap();
+    }
+}
+
+fn protecting(max: u64, hard: u64) -> BusOptions {
+    BusOptions {
+        site: "test".into(),
+        flush: FlushPolicy::Interval(100),
+        retention: Retention {
+            max_age_ms: None,
+            max_bytes: Some(max),
+            every: Duration::from_millis(100),
+            protect_cursor: Some("nb"),
+            hard_max_bytes: Some(hard),
+        },
+    }
+}
+
+async fn settled(bus: &Bus, pred: impl Fn(&Bus) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !pred(bus) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "retention did not get there: first {:?}, {} bytes",
+            bus.first_seq().unwrap(),
+            bus.bytes()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retention_keeps_what_the_northbound_broker_has_not_had() {
+    let dir = tempfile::tempdir().unwrap();
+    let bus = Bus::open(dir.path(), protecting(20_000, 1 << 30)).unwrap();
+    bus.commit_cursor("nb", 500).unwrap();
+    thousand(&bus).await;
+    // Everything read goes (the log is over its limit); nothing unread does.
+    settled(&bus, |b| b.first_seq().unwrap() == Some(500)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(bus.first_seq().unwrap(), Some(500), "unread events stay");
+    assert!(
+        bus.bytes() > 20_000,
+        "over the soft limit, under the hard cap"
+    );
+    let gaps = bus
+        .query(&Filter {
+            kind: Some("bus.gap".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(gaps.events.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn past_the_hard_cap_unread_events_go_and_a_gap_event_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let bus = Bus::open(dir.path(), protecting(20_000, 30_000)).unwrap();
+    bus.commit_cursor("nb", 500).unwrap();
+    thousand(&bus).await;
+    let gap = loop {
+        let page = bus
+            .query(&Filter {
+                kind: Some("bus.gap".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        if let Some(e) = page.events.first() {
+            break e.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(gap.body.level, Level::Orange);
+    assert_eq!(gap.body.int("first_seq"), Some(500));
+    let last = gap.body.int("last_seq").unwrap();
+    assert!(last >= 500 && last < 1000, "{last}");
+    assert_eq!(
+        bus.first_seq().unwrap(),
+        Some(last as u64 + 1),
+        "removed up to what the gap event names"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pictures_go_with_the_last_event_that_shows_them() {
+    use twinwall_hub::bus::MediaRef;
+    let dir = tempfile::tempdir().unwrap();
+    let bus = Bus::open(dir.path(), protecting(2_000, 1 << 30)).unwrap();
+    bus.commit_cursor("nb", u64::MAX).unwrap();
+    let pic = |hash: &str| MediaRef {
+        role: "face".into(),
+        hash: hash.into(),
+        content_type: "image/jpeg".into(),
+    };
+    let (old, shared) = ("a".repeat(64), "b".repeat(64));
+    bus.put_media(&old, "image/jpeg", &[0xff; 4000]).unwrap();
+    bus.put_media(&shared, "image/jpeg", &[0xfe; 100]).unwrap();
+    let bytes_with_pictures = bus.bytes();
+    assert!(
+        bytes_with_pictures >= 4100,
+        "pictures count towards the size"
+    );
+    let mut first = ev("access.granted", "campus/a", "g1", 0);
+    first.media = vec![pic(&old), pic(&shared)];
+    bus.append(vec![first]).await.unwrap();
+    // Newer events keep the shared picture.
+    for n in 1..40 {
+        let mut e = ev("access.granted", "campus/a", "g1", n).message("y".repeat(20));
+        e.media = vec![pic(&shared)];
+        bus.append(vec![e]).await.unwrap();
+    }
+    settled(&bus, |b| b.media(&old).unwrap().is_none()).await;
+    assert!(bus.first_seq().unwrap().unwrap() > 0);
+    assert!(
+        bus.media(&shared).unwrap().is_some(),
+        "still shown by a kept event"
+    );
 }

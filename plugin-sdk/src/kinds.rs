@@ -62,6 +62,7 @@
 //! | `driver.released` | no | info | hub (quarantine ended or lifted by an admin, with `actor`) | `driver`, `version`, `reason` |
 //! | `device.quarantined` | no | red | hub (a device whose calls crash its driver) | `driver`, `version`, `crashes`, `for_s` |
 //! | `device.released` | no | info | hub (quarantine ended or lifted by an admin, with `actor`) | `driver`, `reason` |
+//! | `bus.gap` | no | orange | hub (retention) | `first_seq`, `last_seq`, `events` (removed by the hard size cap before the northbound broker had them) |
 //! | `northbound.dropped` | no | yellow | hub (MQTT bridge) | `event_seq`, `event_kind`, `bytes`, `limit` (an event over the broker's size, kept on the hub) |
 //! | `driver.throttled` | no | yellow | hub (event quota) | `driver`, `dropped`, `over_rate`, `over_per_call`, `too_large`, `per_second` |
 
@@ -144,6 +145,7 @@ kinds! {
     DEVICE_QUARANTINED = "device.quarantined", false;
     DEVICE_RELEASED = "device.released", false;
     NORTHBOUND_DROPPED = "northbound.dropped", false;
+    BUS_GAP = "bus.gap", false;
 }
 
 /// The table row of `kind`, if it is a documented kind.

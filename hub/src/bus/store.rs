@@ -34,6 +34,9 @@ pub struct Store {
     cursors: sled::Tree,
     meta: sled::Tree,
     media: sled::Tree,
+    /// Content hash → how many stored events refer to the picture; at zero
+    /// the picture goes with its last event.
+    media_refs: sled::Tree,
     /// The first seq written with a format byte: events below it are the
     /// first, unmarked layout.
     versioned_from: u64,
@@ -96,6 +99,7 @@ impl Store {
             cursors: tree("cursors")?,
             meta: tree("meta")?,
             media: tree("media")?,
+            media_refs: tree("media_refs")?,
             db,
             versioned_from: 0,
         };
@@ -207,7 +211,31 @@ impl Store {
             .apply_batch(batch)
             .map_err(BusError::from_sled)?;
         self.write_indexes(events)?;
+        for e in events {
+            for m in &e.body.media {
+                self.count_media_ref(&m.hash, 1)?;
+            }
+        }
         self.add_bytes(bytes as i64)
+    }
+
+    /// Add `delta` to the references to picture `hash`; at zero the picture
+    /// is removed and its bytes freed.
+    fn count_media_ref(&self, hash: &str, delta: i64) -> Result<(), BusError> {
+        let left = self
+            .media_refs
+            .update_and_fetch(hash, |old| {
+                let n = old.map_or(0, seq_of).saturating_add_signed(delta);
+                (n > 0).then(|| be(n).to_vec())
+            })
+            .map_err(BusError::from_sled)?;
+        if left.is_none()
+            && delta < 0
+            && let Some(v) = self.media.remove(hash).map_err(BusError::from_sled)?
+        {
+            self.add_bytes(-(v.len() as i64))?;
+        }
+        Ok(())
     }
 
     fn add_bytes(&self, delta: i64) -> Result<(), BusError> {
@@ -306,10 +334,15 @@ impl Store {
         v.push(0);
         v.extend_from_slice(data);
         // Already stored (same hash, same bytes): keep the first.
-        let _ = self
+        let len = v.len() as i64;
+        let stored = self
             .media
             .compare_and_swap(hash, None as Option<&[u8]>, Some(v))
             .map_err(BusError::from_sled)?;
+        if stored.is_ok() {
+            // Pictures count towards the log's size limit.
+            self.add_bytes(len)?;
+        }
         Ok(())
     }
 
@@ -354,6 +387,9 @@ impl Store {
     ) -> Result<usize, BusError> {
         let mut gone = Vec::new();
         let mut bytes = self.bytes();
+        // References this pass drops, so the size the next decision sees
+        // includes the pictures that go with their last event.
+        let mut dropped_refs: std::collections::HashMap<String, u64> = Default::default();
         for item in self.events.iter().take(max) {
             let (k, v) = item.map_err(BusError::from_sled)?;
             let e = self.decode(&k, &v)?;
@@ -361,6 +397,20 @@ impl Store {
                 break;
             }
             bytes = bytes.saturating_sub(v.len() as u64);
+            for m in &e.body.media {
+                let n = dropped_refs.entry(m.hash.clone()).or_default();
+                *n += 1;
+                let refs = self
+                    .media_refs
+                    .get(&m.hash)
+                    .map_err(BusError::from_sled)?
+                    .map_or(0, |r| seq_of(&r));
+                if refs == *n
+                    && let Some(pic) = self.media.get(&m.hash).map_err(BusError::from_sled)?
+                {
+                    bytes = bytes.saturating_sub(pic.len() as u64);
+                }
+            }
             gone.push((e, v.len() as i64));
         }
         if gone.is_empty() {
@@ -394,6 +444,12 @@ impl Store {
         // Time index last, as in `write_indexes`.
         self.by_time.apply_batch(t).map_err(BusError::from_sled)?;
         self.add_bytes(-freed)?;
+        // Pictures expire with the last event that shows them.
+        for (e, _) in &gone {
+            for m in &e.body.media {
+                self.count_media_ref(&m.hash, -1)?;
+            }
+        }
         Ok(gone.len())
     }
 }

@@ -409,6 +409,11 @@ pub struct BusConfig {
     /// Keep the log under this many MiB. Default 2048; 0 for no limit.
     #[serde(default = "default_retention_mb")]
     pub retention_max_mb: u64,
+    /// Events the northbound broker has not acknowledged outlive the age
+    /// and size limits up to this many MiB; past it they go too and a
+    /// `bus.gap` event names them. Default 4096; 0 for no hard cap.
+    #[serde(default = "default_retention_hard_mb")]
+    pub retention_hard_max_mb: u64,
 }
 
 /// Flush policy names.
@@ -425,6 +430,9 @@ pub enum FlushMode {
 fn default_flush_interval() -> u64 {
     200
 }
+fn default_retention_hard_mb() -> u64 {
+    4096
+}
 fn default_retention_days() -> u64 {
     90
 }
@@ -439,6 +447,7 @@ impl Default for BusConfig {
             flush_interval_ms: default_flush_interval(),
             retention_days: default_retention_days(),
             retention_max_mb: default_retention_mb(),
+            retention_hard_max_mb: default_retention_hard_mb(),
         }
     }
 }
