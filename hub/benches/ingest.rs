@@ -17,6 +17,7 @@ fn options(flush: FlushPolicy) -> BusOptions {
             max_age_ms: None,
             max_bytes: None,
             every: Duration::from_secs(3600),
+            ..Retention::default()
         },
     }
 }
