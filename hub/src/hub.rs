@@ -267,6 +267,10 @@ impl Hub {
         );
         tasks.extend(rule_tasks);
         let state = state
+            .with_limits(
+                config.http.max_streams,
+                Duration::from_secs(config.http.request_timeout_s.max(1)),
+            )
             .with_people(people)
             .with_vehicles(vehicles)
             .with_broadcasts(broadcasts.clone())
@@ -289,25 +293,12 @@ impl Hub {
                 )?),
                 _ => None,
             };
-        let server = match tls {
-            Some(tls) => {
-                let listener =
-                    crate::tls::TlsListener::new(listener, tls).map_err(|e| HubError::Bind {
-                        addr: config.http.listen.clone(),
-                        message: e.to_string(),
-                    })?;
-                tokio::spawn(async move {
-                    if let Err(e) = axum::serve(listener, app).await {
-                        tracing::error!("HTTPS server stopped: {e}");
-                    }
-                })
+        let server = api::serve(listener, app, tls, config.http.max_connections).map_err(|e| {
+            HubError::Bind {
+                addr: config.http.listen.clone(),
+                message: e.to_string(),
             }
-            None => tokio::spawn(async move {
-                if let Err(e) = axum::serve(listener, app).await {
-                    tracing::error!("HTTP server stopped: {e}");
-                }
-            }),
-        };
+        })?;
         let every = Duration::from_millis(config.plugins.watch_interval_ms.max(100));
         let watcher = tokio::spawn(watch_plugins(
             runtime,

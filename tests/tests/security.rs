@@ -11,6 +11,16 @@ use twinwall_tests::{TestHub, client_with, make_token, tone_wav};
 
 const ZONES: &str = "[[zones]]\nid = \"campus\"\n";
 
+/// The test config of site `site` with `extra` lines in its `[http]`.
+fn with_http(site: &str, extra: &str) -> String {
+    let text = twinwall_tests::config_text(site, ZONES).replace(
+        "listen = \"127.0.0.1:0\"\n[listen]",
+        &format!("listen = \"127.0.0.1:0\"\n{extra}\n[listen]"),
+    );
+    assert!(text.contains(extra), "{text}");
+    text
+}
+
 /// A request for each documented route, with path parameters filled in and
 /// queries that keep its traffic on loopback.
 fn concrete(path: &str) -> String {
@@ -414,11 +424,7 @@ async fn https_get(
 async fn the_api_serves_tls_from_pem_files() {
     let dir = tempfile::tempdir().unwrap();
     twinwall_tests::pki::certificates(dir.path());
-    let text = twinwall_tests::config_text("tls", ZONES).replace(
-        "listen = \"127.0.0.1:0\"\n[listen]",
-        "listen = \"127.0.0.1:0\"\ntls_cert = \"server.pem\"\ntls_key = \"server.key\"\n[listen]",
-    );
-    assert!(text.contains("tls_cert"), "{text}");
+    let text = with_http("tls", "tls_cert = \"server.pem\"\ntls_key = \"server.key\"");
     let hub = TestHub::run(dir, text).await.unwrap();
     let addr = hub.hub.http_addr();
     let ca = hub.dir.path().join("ca.pem");
@@ -448,10 +454,7 @@ async fn the_api_serves_tls_from_pem_files() {
 
 #[test]
 fn half_a_tls_setting_is_refused_by_name() {
-    let text = twinwall_tests::config_text("tls", ZONES).replace(
-        "listen = \"127.0.0.1:0\"\n[listen]",
-        "listen = \"127.0.0.1:0\"\ntls_cert = \"server.pem\"\n[listen]",
-    );
+    let text = with_http("tls", "tls_cert = \"server.pem\"");
     let e = twinwall_hub::config::HubConfig::parse(&text, "hub.toml", std::path::Path::new("."))
         .unwrap_err()
         .to_string();
@@ -499,4 +502,65 @@ async fn a_device_redirect_is_not_followed() {
         .unwrap();
     assert_eq!(resp.status, 302, "the driver sees the redirect");
     assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_streams_are_capped_and_a_closed_one_frees_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = TestHub::run(dir, with_http("streams", "max_streams = 2"))
+        .await
+        .unwrap();
+    let url = format!("{}/api/v1/events/stream", hub.url);
+    let a = hub.http.get(&url).send().await.unwrap();
+    let b = hub.http.get(&url).send().await.unwrap();
+    assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+    let c = hub.http.get(&url).send().await.unwrap();
+    assert_eq!(c.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = c.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("max_streams"),
+        "{body}"
+    );
+    // Other requests are served all along.
+    hub.get("/api/v1/devices").await.unwrap();
+    drop(a);
+    let again = twinwall_tests::wait_for(std::time::Duration::from_secs(10), || async {
+        let r = hub.http.get(&url).send().await.ok()?;
+        (r.status() == StatusCode::OK).then_some(r)
+    })
+    .await;
+    assert!(again.is_some(), "a closed stream frees its place");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = TestHub::run(dir, with_http("conns", "max_connections = 3"))
+        .await
+        .unwrap();
+    let addr = hub.hub.http_addr();
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    // The accept loop has taken the three: a fourth request waits.
+    let mut waiting = {
+        let (http, url) = (hub.http.clone(), format!("{}/api/v1/devices", hub.url));
+        tokio::spawn(async move { http.get(url).send().await.map(|r| r.status()) })
+    };
+    let early = tokio::time::timeout(std::time::Duration::from_millis(500), &mut waiting).await;
+    assert!(
+        early.is_err(),
+        "answered although every connection slot was taken"
+    );
+    drop(idle);
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), waiting)
+        .await
+        .expect("served once a slot is free")
+        .unwrap()
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
 }

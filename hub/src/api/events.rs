@@ -105,6 +105,13 @@ pub async fn stream(
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     let q = query_params(q)?;
     let mut filter = q.filter()?;
+    // Held by the stream while it is open; a client gone frees it.
+    let slot = s.streams.clone().try_acquire_owned().map_err(|_| {
+        ApiError::unavailable(format!(
+            "{} live streams are open, the most this hub serves ([http] max_streams): close one, or page with GET /api/v1/events",
+            s.streams_max()
+        ))
+    })?;
     let last_id = match headers.get("last-event-id") {
         Some(v) => Some(
             v.to_str()
@@ -121,13 +128,13 @@ pub async fn stream(
     filter.after = None;
     filter.limit = None;
     let sub = s.bus.subscribe(from, filter);
-    let stream = futures_util::stream::unfold(sub, |mut sub| async move {
+    let stream = futures_util::stream::unfold((sub, slot), |(mut sub, slot)| async move {
         match sub.next().await {
             Ok(e) => {
                 let ev = SseEvent::default()
                     .id(e.seq.to_string())
                     .data(e.to_json().to_string());
-                Some((Ok(ev), sub))
+                Some((Ok(ev), (sub, slot)))
             }
             Err(_) => None,
         }

@@ -7,6 +7,7 @@ mod console;
 mod devices;
 mod error;
 mod events;
+mod listener;
 mod observe;
 mod openapi;
 mod people;
@@ -21,6 +22,7 @@ use axum::http::Method;
 use serde::Serialize;
 
 pub use error::ApiError;
+pub use listener::Limited;
 
 use crate::auth::{Gate, HostAllowList, Role, Tokens, guard};
 use crate::bus::Bus;
@@ -50,6 +52,11 @@ pub struct ApiState {
     broadcasts: Option<crate::broadcast::Broadcasts>,
     rules: Option<crate::rules::Rules>,
     tokens: Arc<Tokens>,
+    /// Live streams that may still be opened.
+    streams: Arc<tokio::sync::Semaphore>,
+    max_streams: usize,
+    /// Longest a request other than a stream may take.
+    request_timeout: std::time::Duration,
 }
 
 impl ApiState {
@@ -73,7 +80,23 @@ impl ApiState {
             broadcasts: None,
             rules: None,
             tokens,
+            streams: Arc::new(tokio::sync::Semaphore::new(256)),
+            max_streams: 256,
+            request_timeout: std::time::Duration::from_secs(60),
         }
+    }
+
+    fn streams_max(&self) -> usize {
+        self.max_streams
+    }
+
+    /// At most `max_streams` live streams at once; other requests answer
+    /// within `request_timeout`.
+    pub fn with_limits(mut self, max_streams: usize, request_timeout: std::time::Duration) -> Self {
+        self.streams = Arc::new(tokio::sync::Semaphore::new(max_streams.max(1)));
+        self.max_streams = max_streams.max(1);
+        self.request_timeout = request_timeout;
+        self
     }
 
     /// Serve the people view.
@@ -128,6 +151,28 @@ async fn refuse_while_unrecordable(
         .into_response();
     }
     next.run(req).await
+}
+
+/// Every request but a live stream answers within its time (503 past it),
+/// so a stuck request does not hold a connection for ever.
+async fn within_time(
+    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if req.uri().path().ends_with("/stream") {
+        return next.run(req).await;
+    }
+    let what = format!("{} {}", req.method(), req.uri().path());
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::unavailable(format!(
+            "{what} took longer than {} s ([http] request_timeout_s)",
+            limit.as_secs()
+        ))
+        .into_response(),
+    }
 }
 
 /// The most a JSON request body may hold (commands, broadcasts, tokens):
@@ -397,6 +442,10 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
     let doc = Arc::new(openapi::build(&t.docs));
     t.router
         .layer(axum::middleware::from_fn_with_state(
+            state.request_timeout,
+            within_time,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             state.bus.clone(),
             refuse_while_unrecordable,
         ))
@@ -404,4 +453,35 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
         .layer(axum::middleware::from_fn(observe::count_requests))
         .layer(axum::Extension(doc))
         .with_state(state)
+}
+
+/// Serve `app` on `listener` (over TLS with `tls`), at most
+/// `max_connections` at once, in a task of its own.
+pub fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    max_connections: usize,
+) -> std::io::Result<tokio::task::JoinHandle<()>> {
+    Ok(match tls {
+        Some(tls) => {
+            let listener = Limited::new(
+                crate::tls::TlsListener::new(listener, tls)?,
+                max_connections,
+            );
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app).await {
+                    tracing::error!("HTTPS server stopped: {e}");
+                }
+            })
+        }
+        None => {
+            let listener = Limited::new(listener, max_connections);
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app).await {
+                    tracing::error!("HTTP server stopped: {e}");
+                }
+            })
+        }
+    })
 }

@@ -286,10 +286,6 @@ impl Bus {
         self.inner.store.flush()
     }
 
-    fn store(&self) -> &Store {
-        &self.inner.store
-    }
-
     fn live(&self) -> broadcast::Receiver<Arc<Event>> {
         self.inner.live.subscribe()
     }

@@ -14,6 +14,9 @@ use tokio::sync::{broadcast, watch};
 
 use super::{Bus, BusError, Event, Filter};
 
+/// Events a subscription looks at before it lets other tasks run.
+const SCAN_BUDGET: u32 = 2048;
+
 /// A cursor over the log that ends only when the bus closes.
 pub struct Subscription {
     bus: Bus,
@@ -45,11 +48,18 @@ impl Subscription {
 
     /// The next matching event.
     pub async fn next(&mut self) -> Result<Event, BusError> {
+        let mut scanned = 0u32;
         loop {
             if let Some(e) = self.next_any().await?
                 && self.filter.matches(&e)
             {
                 return Ok(e);
+            }
+            // A narrow filter over a long log scans many events per match:
+            // give the other tasks of this worker their turn now and then.
+            scanned += 1;
+            if scanned % SCAN_BUDGET == 0 {
+                tokio::task::yield_now().await;
             }
         }
     }
@@ -61,7 +71,12 @@ impl Subscription {
             return Ok(Some(e));
         }
         if self.next < *self.committed.borrow() {
-            let chunk = self.bus.store().range(self.next, 512)?;
+            // Disk reads run on the blocking pool, never on the async workers
+            // that serve every other request.
+            let (store, from) = (self.bus.inner.store.clone(), self.next);
+            let chunk = tokio::task::spawn_blocking(move || store.range(from, 512))
+                .await
+                .map_err(|_| BusError::Closed)??;
             match chunk.first() {
                 Some(first) if first.seq >= self.next => {
                     self.buffered.extend(chunk);

@@ -95,6 +95,27 @@ pub struct Http {
     /// The certificate's private key (PEM).
     #[serde(default)]
     pub tls_key: Option<std::path::PathBuf>,
+    /// API connections open at once; more wait until one closes. Default 1024.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// Live event streams (SSE) open at once; more are refused (503).
+    /// Default 256.
+    #[serde(default = "default_max_streams")]
+    pub max_streams: usize,
+    /// Longest a request other than a live stream may take, seconds;
+    /// past it the answer is 503. Default 60.
+    #[serde(default = "default_api_request_timeout")]
+    pub request_timeout_s: u64,
+}
+
+fn default_max_connections() -> usize {
+    1024
+}
+fn default_max_streams() -> usize {
+    256
+}
+fn default_api_request_timeout() -> u64 {
+    60
 }
 
 fn default_listen() -> String {
@@ -108,6 +129,9 @@ impl Default for Http {
             allowed_hosts: Vec::new(),
             tls_cert: None,
             tls_key: None,
+            max_connections: default_max_connections(),
+            max_streams: default_max_streams(),
+            request_timeout_s: default_api_request_timeout(),
         }
     }
 }
