@@ -58,7 +58,7 @@ impl Subscription {
             // A narrow filter over a long log scans many events per match:
             // give the other tasks of this worker their turn now and then.
             scanned += 1;
-            if scanned % SCAN_BUDGET == 0 {
+            if scanned.is_multiple_of(SCAN_BUDGET) {
                 tokio::task::yield_now().await;
             }
         }
