@@ -238,6 +238,17 @@ impl TestHub {
         Ok(v)
     }
 
+    /// GET a text document (`/metrics`).
+    pub async fn text(&self, path: &str) -> anyhow::Result<String> {
+        let r = self.http.get(format!("{}{path}", self.url)).send().await?;
+        let status = r.status();
+        let t = r.text().await?;
+        if !status.is_success() {
+            bail!("GET {path}: {status}: {t}");
+        }
+        Ok(t)
+    }
+
     /// POST a JSON body; the answer's JSON, or an error naming the status.
     pub async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
         let r = self

@@ -323,15 +323,7 @@ async fn a_flooding_driver_is_throttled_while_fire_alarms_arrive_within_a_second
     let stored = health["bus"]["next_seq"].as_u64().unwrap();
     let bound = 5000 + 1000 * t0.elapsed().as_secs() + 1000;
     assert!(stored <= bound, "{stored} events stored, bound {bound}");
-    let metrics = hub
-        .http
-        .get(format!("{}/metrics", hub.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = hub.text("/metrics").await.unwrap();
     assert!(
         metrics.contains(
             "twinwall_events_throttled_total{driver=\"hostile-test-driver\",reason=\"rate\"}"

@@ -120,15 +120,7 @@ async fn a_store_taking_no_writes_refuses_commands_and_loses_nothing() {
     let healthy: Value = r.json().await.unwrap();
     assert!(healthy["bus"]["write_failures"].as_u64().unwrap() >= 1);
     assert!(healthy["bus"]["write_error"].is_null());
-    let metrics = hub
-        .http
-        .get(format!("{}/metrics", hub.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = hub.text("/metrics").await.unwrap();
     assert!(
         metrics.contains("twinwall_bus_write_failures_total"),
         "in metrics"

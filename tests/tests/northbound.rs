@@ -93,15 +93,7 @@ async fn events_arrive_in_order_and_a_broker_outage_loses_none() {
     assert_complete_in_order(&seqs(&inbox), upto);
     let nb = hub.get("/api/v1/northbound").await.unwrap();
     assert!(nb["reconnects"].as_u64().unwrap() >= 1, "{nb}");
-    let metrics = hub
-        .http
-        .get(format!("{}/metrics", hub.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = hub.text("/metrics").await.unwrap();
     assert!(
         metrics.contains("twinwall_northbound_published_total"),
         "metrics exposed"

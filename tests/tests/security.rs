@@ -117,6 +117,18 @@ async fn every_route_in_the_openapi_document_asks_for_its_role() {
         }
     }
     assert!(checked >= 30, "only {checked} guarded routes documented");
+    // The page for people lists the same routes.
+    let page = reqwest::get(format!("{}/api/docs", hub.url))
+        .await
+        .and_then(|r| r.error_for_status())
+        .unwrap();
+    let page = page.text().await.unwrap();
+    for path in paths.keys() {
+        assert!(
+            page.contains(&format!("<code>{path}</code>")),
+            "{path} not on /api/docs"
+        );
+    }
     // Every mutating route takes at least an operator.
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {

@@ -204,6 +204,13 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
         )
         .on(
             Method::GET,
+            "/api/docs",
+            None,
+            "This API as a page: every route, its least role and what it does",
+            openapi::docs_page,
+        )
+        .on(
+            Method::GET,
             "/api/v1/health",
             Some(Viewer),
             "Hub, bus and driver health",
@@ -440,6 +447,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
         hosts: Arc::new(hosts),
     };
     let doc = Arc::new(openapi::build(&t.docs));
+    let page = Arc::new(openapi::DocsPage(openapi::page(&t.docs)));
     t.router
         .layer(axum::middleware::from_fn_with_state(
             state.request_timeout,
@@ -452,6 +460,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
         .layer(axum::middleware::from_fn_with_state(gate, guard))
         .layer(axum::middleware::from_fn(observe::count_requests))
         .layer(axum::Extension(doc))
+        .layer(axum::Extension(page))
         .with_state(state)
 }
 

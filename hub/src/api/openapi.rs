@@ -65,3 +65,52 @@ pub fn build(routes: &[RouteDoc]) -> Value {
 pub async fn document(Extension(doc): Extension<Arc<Value>>) -> Json<Value> {
     Json((*doc).clone())
 }
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The same routes as a page for people: method, path, role, what it does.
+pub fn page(routes: &[RouteDoc]) -> String {
+    let mut rows = String::new();
+    for r in routes {
+        rows.push_str(&format!(
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
+            r.method,
+            esc(r.path),
+            r.role.map_or("anyone", |r| r.as_str()),
+            esc(r.summary)
+        ));
+    }
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Twinwall hub API</title>\
+         <style>body{{font:14px system-ui,sans-serif;margin:1.5em}}table{{border-collapse:collapse}}td,th{{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}}</style></head><body>\
+         <h1>Twinwall hub API {}</h1><p>Every route but those marked <em>anyone</em> needs <code>Authorization: Bearer &lt;token&gt;</code> \
+         with at least the role shown (viewer &lt; operator &lt; admin); make one with <code>twinwall token create</code>. \
+         Errors are <code>{{\"error\": {{\"code\", \"message\"}}}}</code>. Machine-readable: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> (OpenAPI 3.1).</p>\
+         <table><tr><th>method</th><th>path</th><th>least role</th><th>what it does</th></tr>\n{rows}</table></body></html>",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// `GET /api/docs`
+pub async fn docs_page(
+    Extension(page): Extension<Arc<DocsPage>>,
+) -> impl axum::response::IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            ),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        axum::response::Html(page.0.clone()),
+    )
+}
+
+/// The rendered docs page.
+pub struct DocsPage(pub String);

@@ -17,6 +17,11 @@ pub struct BadEvent {
     pub why: &'static str,
 }
 
+/// Longest zone path a driver may add below its device's zone, bytes.
+pub const MAX_SUBZONE_BYTES: usize = 128;
+/// Most levels a driver may add below its device's zone.
+pub const MAX_SUBZONE_DEPTH: usize = 4;
+
 /// Largest total of pictures on one event.
 pub const MAX_MEDIA_BYTES: usize = 4 << 20;
 
@@ -79,8 +84,34 @@ pub fn event(driver: &str, device: &str, zone: &str, e: wit::Event) -> Result<Ne
         });
     }
     let zone = match e.zone {
-        // A driver may only narrow the zone, never move events elsewhere in the site.
-        Some(z) if !z.is_empty() && !z.contains("..") => format!("{zone}/{}", z.trim_matches('/')),
+        // A driver may only narrow the zone, never move events elsewhere in
+        // the site, and only so far: every level of a zone path is an index
+        // entry of each event.
+        Some(z) if !z.is_empty() => {
+            let z = z.trim_matches('/');
+            let parts: Vec<&str> = z.split('/').collect();
+            let bad = if z.len() > MAX_SUBZONE_BYTES {
+                Some("narrows the zone by more than 128 bytes")
+            } else if parts.len() > MAX_SUBZONE_DEPTH {
+                Some("narrows the zone by more than 4 levels")
+            } else if parts
+                .iter()
+                .any(|p| p.is_empty() || *p == "." || *p == "..")
+            {
+                Some("narrows the zone with an empty, `.` or `..` part")
+            } else {
+                None
+            };
+            match bad {
+                // The event still counts (it may be an alarm): it stays in
+                // the device's own zone.
+                Some(why) => {
+                    tracing::warn!(driver, device, kind = %e.kind, "zone `{}` {why}; kept in the device's zone", z.chars().take(80).collect::<String>());
+                    zone.to_owned()
+                }
+                None => format!("{zone}/{z}"),
+            }
+        }
         _ => zone.to_owned(),
     };
     let mut out = NewEvent::new(&e.kind, &zone)
@@ -188,6 +219,19 @@ mod tests {
             let err = event("d@1", "fp-1", "z", wit_event(k)).unwrap_err();
             assert_eq!(err.device, "fp-1");
             assert!(err.to_string().contains("d@1"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_driver_narrows_its_zone_only_so_far() {
+        let mut w = wit_event("fire.alarm");
+        w.zone = Some("floor-2/room-201".into());
+        let e = event("d@1", "fp-1", "campus/chem", w.clone()).unwrap();
+        assert_eq!(e.zone, "campus/chem/floor-2/room-201");
+        for bad in ["a/b/c/d/e", "../other", "a//b", &"x".repeat(200)] {
+            w.zone = Some(bad.into());
+            let e = event("d@1", "fp-1", "campus/chem", w.clone()).unwrap();
+            assert_eq!(e.zone, "campus/chem", "{bad}: kept, in the device's zone");
         }
     }
 
