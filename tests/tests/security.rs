@@ -117,6 +117,37 @@ async fn every_route_in_the_openapi_document_asks_for_its_role() {
         }
     }
     assert!(checked >= 30, "only {checked} guarded routes documented");
+    // Bodies and queries are described from the types the handlers read,
+    // and every reference in the document resolves.
+    let body = &paths["/api/v1/broadcasts"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    let name = body["$ref"].as_str().unwrap().rsplit('/').next().unwrap();
+    let req = &doc["components"]["schemas"][name];
+    for field in ["zones", "source", "priority", "schedule"] {
+        assert!(req["properties"][field].is_object(), "{field} in {req}");
+    }
+    let query: Vec<&str> = paths["/api/v1/events"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["in"] == "query")
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for q in [
+        "kind", "zone", "device", "level", "after", "since", "until", "limit",
+    ] {
+        assert!(query.contains(&q), "{q} not in {query:?}");
+    }
+    let text = doc.to_string();
+    for r in text.split("\"$ref\":\"").skip(1) {
+        let target = r.split('"').next().unwrap();
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{target}"));
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{target} does not resolve"
+        );
+    }
     // The page for people lists the same routes.
     let page = reqwest::get(format!("{}/api/docs", hub.url))
         .await

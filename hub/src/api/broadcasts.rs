@@ -112,7 +112,7 @@ pub async fn cancel(
 }
 
 /// Query of `POST /api/v1/clips`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// Name to show.

@@ -70,7 +70,7 @@ pub async fn one(
 }
 
 /// Body of `POST /api/v1/devices/{id}/commands`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommandBody {
     /// Command name, e.g. `reset`.

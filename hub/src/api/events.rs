@@ -15,7 +15,7 @@ use super::{ApiError, ApiState};
 use crate::bus::{Filter, Level};
 
 /// Query parameters of `GET /api/v1/events` and the stream.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventQuery {
     kind: Option<String>,

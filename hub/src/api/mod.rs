@@ -187,7 +187,7 @@ fn small_body() -> axum::extract::DefaultBodyLimit {
 /// router, the gate's access map and `/api/v1/openapi.json`).
 pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
     use Role::{Admin, Operator, Viewer};
-    let t = Table::default()
+    let mut t = Table::default()
         .on(
             Method::GET,
             "/",
@@ -258,6 +258,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "Send a command; answers once the device confirmed",
             axum::routing::post(devices::command).layer(small_body()),
         )
+        .body::<devices::CommandBody>()
         .on(
             Method::GET,
             "/api/v1/events",
@@ -265,6 +266,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "Query stored events, oldest first",
             events::list,
         )
+        .query::<events::EventQuery>()
         .on(
             Method::GET,
             "/api/v1/events/stream",
@@ -272,6 +274,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "Live events as Server-Sent Events, resumable",
             events::stream,
         )
+        .query::<events::EventQuery>()
         .on(
             Method::GET,
             "/api/v1/events/{seq}",
@@ -300,6 +303,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "People in and out per zone and category",
             people::stats,
         )
+        .query::<people::PeopleQuery>()
         .on(
             Method::GET,
             "/api/v1/people/visitors",
@@ -307,6 +311,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "Visitors present and overdue",
             people::visitors,
         )
+        .query::<people::PeopleQuery>()
         .on(
             Method::GET,
             "/api/v1/vehicles/present",
@@ -314,6 +319,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "Vehicles on campus",
             vehicles::present,
         )
+        .query::<vehicles::PresentQuery>()
         .on(
             Method::GET,
             "/api/v1/vehicles/violations",
@@ -321,6 +327,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "Vehicle rule violations",
             vehicles::violations,
         )
+        .query::<vehicles::ViolationQuery>()
         .on(
             Method::GET,
             "/api/v1/broadcasts",
@@ -335,6 +342,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "Speak to zones now or on a schedule",
             axum::routing::post(broadcasts::create).layer(small_body()),
         )
+        .body::<crate::broadcast::BroadcastRequest>()
         .on(
             Method::GET,
             "/api/v1/broadcasts/{id}",
@@ -364,6 +372,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             axum::routing::post(broadcasts::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(32 << 20)),
         )
+        .query::<broadcasts::UploadQuery>()
         .on(
             Method::GET,
             "/api/v1/clips/{hash}",
@@ -413,6 +422,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "Send a WS-Discovery probe and list who answered",
             observe::discover_onvif,
         )
+        .query::<observe::DiscoverQuery>()
         .on(
             Method::GET,
             "/api/v1/tokens",
@@ -427,6 +437,7 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "Make a token (its secret is shown once)",
             axum::routing::post(tokens::create).layer(small_body()),
         )
+        .body::<tokens::TokenRequest>()
         .on(
             Method::DELETE,
             "/api/v1/tokens/{id}",
@@ -446,7 +457,8 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
         access: Arc::new(t.access()),
         hosts: Arc::new(hosts),
     };
-    let doc = Arc::new(openapi::build(&t.docs));
+    let defs = t.definitions();
+    let doc = Arc::new(openapi::build(&t.docs, defs));
     let page = Arc::new(openapi::DocsPage(openapi::page(&t.docs)));
     t.router
         .layer(axum::middleware::from_fn_with_state(

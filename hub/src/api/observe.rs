@@ -52,7 +52,7 @@ pub async fn count_requests(req: Request, next: Next) -> Response {
 }
 
 /// Query of `POST /api/v1/discovery/onvif`.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiscoverQuery {
     /// Where to send the Probe (default the WS-Discovery multicast group).

@@ -8,16 +8,45 @@ use serde_json::{Map, Value, json};
 
 use super::table::RouteDoc;
 
-/// The document for `routes`.
-pub fn build(routes: &[RouteDoc]) -> Value {
+/// The schema a `$ref` names in `defs`, or the schema itself.
+fn resolve<'a>(schema: &'a Value, defs: &'a Map<String, Value>) -> &'a Value {
+    schema["$ref"]
+        .as_str()
+        .and_then(|r| r.rsplit('/').next())
+        .and_then(|name| defs.get(name))
+        .unwrap_or(schema)
+}
+
+/// The document for `routes`, whose schemas refer to `defs`.
+pub fn build(routes: &[RouteDoc], defs: Map<String, Value>) -> Value {
     let mut paths = Map::new();
     for r in routes {
-        let params: Vec<Value> = r
+        let mut params: Vec<Value> = r
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
+        if let Some(q) = &r.query {
+            let q = resolve(q, &defs);
+            let required: Vec<&str> = q["required"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if let Some(props) = q["properties"].as_object() {
+                for (name, schema) in props {
+                    let mut p = json!({
+                        "name": name, "in": "query",
+                        "required": required.contains(&name.as_str()),
+                        "schema": schema,
+                    });
+                    if let Some(d) = schema["description"].as_str() {
+                        p["description"] = json!(d);
+                    }
+                    params.push(p);
+                }
+            }
+        }
         let mut responses = json!({
             "200": {"description": "Done"},
             "4XX": {"description": "Refused; the body says what and where", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
@@ -38,9 +67,15 @@ pub fn build(routes: &[RouteDoc]) -> Value {
             None => op["security"] = json!([]),
         }
         op["responses"] = responses;
+        if let Some(b) = &r.body {
+            op["requestBody"] =
+                json!({"required": true, "content": {"application/json": {"schema": b}}});
+        }
         let item = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
         item[r.method.as_str().to_ascii_lowercase()] = op;
     }
+    let mut schemas = defs;
+    schemas.insert("Error".into(), error_schema());
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -51,13 +86,17 @@ pub fn build(routes: &[RouteDoc]) -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": {
+            "schemas": schemas,
+        },
+    })
+}
+
+fn error_schema() -> Value {
+    json!({
                 "type": "object",
                 "required": ["error"],
                 "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
                     "code": {"type": "string"}, "message": {"type": "string"}}}},
-            }},
-        },
     })
 }
 

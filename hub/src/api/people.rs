@@ -9,7 +9,7 @@ use super::{ApiError, ApiState};
 use crate::bus::{format_ms, now_ms};
 
 /// Query of the people routes.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeopleQuery {
     /// Only this zone and the zones below it.

@@ -21,19 +21,30 @@ pub struct RouteDoc {
     pub role: Option<Role>,
     /// One line on what it does.
     pub summary: &'static str,
+    /// JSON Schema of its JSON body, if it takes one.
+    pub body: Option<serde_json::Value>,
+    /// JSON Schema of its query string, if it reads one.
+    pub query: Option<serde_json::Value>,
 }
 
 /// The router being built and what it documents.
 pub struct Table {
     pub router: Router<ApiState>,
     pub docs: Vec<RouteDoc>,
+    /// Schemas of bodies and queries, from the types the handlers read.
+    schemas: schemars::SchemaGenerator,
 }
 
 impl Default for Table {
     fn default() -> Self {
+        let settings = schemars::generate::SchemaSettings::draft2020_12().with(|s| {
+            s.definitions_path = "/components/schemas".into();
+            s.meta_schema = None;
+        });
         Table {
             router: Router::new(),
             docs: Vec::new(),
+            schemas: settings.into_generator(),
         }
     }
 }
@@ -55,8 +66,33 @@ impl Table {
             path,
             role,
             summary,
+            body: None,
+            query: None,
         });
         self
+    }
+
+    /// The route just added takes a JSON body of type `T`.
+    pub fn body<T: schemars::JsonSchema>(mut self) -> Self {
+        let schema = self.schemas.subschema_for::<T>().to_value();
+        if let Some(d) = self.docs.last_mut() {
+            d.body = Some(schema);
+        }
+        self
+    }
+
+    /// The route just added reads a query string of type `T`.
+    pub fn query<T: schemars::JsonSchema>(mut self) -> Self {
+        let schema = self.schemas.subschema_for::<T>().to_value();
+        if let Some(d) = self.docs.last_mut() {
+            d.query = Some(schema);
+        }
+        self
+    }
+
+    /// Every named schema the routes refer to, for `components/schemas`.
+    pub fn definitions(&mut self) -> serde_json::Map<String, serde_json::Value> {
+        self.schemas.take_definitions(true)
     }
 
     /// Add `h` for `method` (GET, POST or DELETE) at `path`.

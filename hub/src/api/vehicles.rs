@@ -9,7 +9,7 @@ use super::{ApiError, ApiState};
 use crate::bus::{AttrValue, Filter, format_ms, now_ms};
 
 /// Query of `GET /api/v1/vehicles/present`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PresentQuery {
     /// Only this zone and below.
@@ -49,7 +49,7 @@ pub async fn present(
 }
 
 /// Query of `GET /api/v1/vehicles/violations`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ViolationQuery {
     /// Only this plate.

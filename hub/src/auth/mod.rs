@@ -38,6 +38,7 @@ pub use tokens::{Created, TokenError, TokenView, Tokens};
     Serialize,
     Deserialize,
     clap::ValueEnum,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Role {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// Where the audio comes from.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Source {
     /// A stored clip, by content hash (`POST /api/v1/clips`).
@@ -21,7 +21,9 @@ pub enum Source {
 }
 
 /// What a pre-empted job does when the job that cut in ends.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum OnPreempt {
     /// It ends on that speaker (default).
@@ -32,7 +34,7 @@ pub enum OnPreempt {
 }
 
 /// Body of `POST /api/v1/broadcasts`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BroadcastRequest {
     /// Zone ids; each includes the zones below it. Empty with `all`.

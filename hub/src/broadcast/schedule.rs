@@ -12,7 +12,7 @@ pub const GRACE_MS: i64 = 10 * 60 * 1000;
 const DAY_MS: i64 = 86_400_000;
 
 /// When a scheduled job plays.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Schedule {
     /// Once, at an RFC 3339 time (`2026-12-01T07:50:00+08:00`).
