@@ -314,6 +314,18 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u6
                 p.addr()
             ));
         }
+        // The chemistry building's plant room: an I/O module (the template
+        // driver) reads the panel's common-alarm and fault relays as dry
+        // contacts, as many buildings wire panels the hub has no protocol for.
+        if zone == "chem-north"
+            && let Some(p) = fleet.panels.get("fp-chem-north")
+        {
+            t.push_str(&format!(
+                "\n[[devices]]\nid = \"io-chem-north-plant\"\ndriver = \"modbus-contacts\"\nzone = \"{zone}\"\n\
+                 address = \"{}\"\nsettings = {{ inputs = \"0=panel_common_alarm, 2=panel_fault\", poll_ms = 500 }}\n",
+                p.addr()
+            ));
+        }
         gates(&mut t, fleet, scenario, zone);
         speakers(&mut t, fleet, zone);
         alarm_host(&mut t, fleet, scenario, &format!("ap-{zone}"), zone);

@@ -53,6 +53,7 @@
 //! | `rule.reloaded` / `rule.rejected` | no | info / yellow | hub (rules file) | `rules` / `reason` (file, line, why) |
 //! | `clip.uploaded` | no | info | hub (audit, with `actor`) | `clip` (hash), `name` |
 //! | `token.created` / `token.revoked` | no | info | hub (audit, with `actor`) | `token` (id), `name`, `role` |
+//! | `sensor.alarm` | yes | orange | modbus-contacts (dry contacts: water leak, gas, door, relays) | `input`, `sensor` |
 //! | `device.online` | no | info | hub | `transport` |
 //! | `device.offline` | no | orange | hub | `transport`, `reason` |
 //! | `device.command` | no | info | hub (audit) | `command`, `args`, `actor`, `result` |
@@ -112,6 +113,7 @@ kinds! {
     CAMERA_STREAM = "camera.stream", false;
     CAMERA_SNAPSHOT = "camera.snapshot", false;
     CAMERA_STREAM_URI = "camera.stream_uri", false;
+    SENSOR_ALARM = "sensor.alarm", true;
     PANIC_PRESSED = "panic.pressed", true;
     PANIC_CANCELLED = "panic.cancelled", false;
     SPEAKER_PLAYING = "speaker.playing", false;

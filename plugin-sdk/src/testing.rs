@@ -19,7 +19,8 @@
 use std::cell::RefCell;
 
 use crate::{
-    DeviceConfig, Driver, DriverError, Event, Header, HttpPush, Input, LogLevel, Outcome, Request,
+    DeviceConfig, Driver, DriverError, Event, Header, HttpPush, Input, LogLevel, ModbusException,
+    ModbusRead, ModbusTable, Outcome, Request,
 };
 
 thread_local! {
@@ -129,4 +130,101 @@ pub fn reply_status(out: &Outcome) -> Option<u16> {
         Request::HttpReply(r) => Some(r.status),
         _ => None,
     })
+}
+
+/// Why a recorded Modbus frame could not be replayed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadFrame(pub String);
+
+impl std::fmt::Display for BadFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The input the hub hands a driver when a device answers the read `read`
+/// of request `id` with `frame`: a Modbus TCP response as captured on the
+/// wire (MBAP header and PDU, e.g. from Wireshark's "copy as hex"), whitespace
+/// and `#` comments allowed. Exceptions become [`Input::ModbusException`].
+///
+/// ```
+/// # use twinwall_plugin_sdk::prelude::*;
+/// # use twinwall_plugin_sdk::testing::modbus_frame;
+/// let read = ModbusRead { table: ModbusTable::DiscreteInputs, address: 0, count: 4 };
+/// // transaction 7, unit 1, FC 02, 1 byte: inputs 0 and 2 on
+/// let input = modbus_frame("inputs", &read, "0007 0000 0004 01 02 01 05").unwrap();
+/// assert_eq!(input, Input::registers("inputs", ModbusTable::DiscreteInputs, 0, &[1, 0, 1, 0]));
+/// ```
+pub fn modbus_frame(id: &str, read: &ModbusRead, frame: &str) -> Result<Input, BadFrame> {
+    let hex: String = frame
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or(""))
+        .collect::<String>()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let bad = |why: String| BadFrame(format!("Modbus frame for `{id}`: {why}"));
+    if !hex.len().is_multiple_of(2) {
+        return Err(bad("an odd number of hex digits".into()));
+    }
+    let bytes: Vec<u8> = (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16))
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(format!("not hex: {e}")))?;
+    if bytes.len() < 9 {
+        return Err(bad(format!(
+            "{} bytes, shorter than MBAP + function + one byte",
+            bytes.len()
+        )));
+    }
+    let declared = usize::from(u16::from_be_bytes([bytes[4], bytes[5]]));
+    if declared != bytes.len() - 6 {
+        return Err(bad(format!(
+            "MBAP length says {declared}, the frame has {}",
+            bytes.len() - 6
+        )));
+    }
+    let (function, pdu) = (bytes[7], &bytes[8..]);
+    if function & 0x80 != 0 {
+        return Ok(Input::ModbusException(ModbusException {
+            id: id.to_owned(),
+            code: pdu[0],
+        }));
+    }
+    let expected = match read.table {
+        ModbusTable::Coils => 1,
+        ModbusTable::DiscreteInputs => 2,
+        ModbusTable::HoldingRegisters => 3,
+        ModbusTable::InputRegisters => 4,
+    };
+    if function != expected {
+        return Err(bad(format!(
+            "function {function:02x}, but a read of {:?} answers {expected:02x}",
+            read.table
+        )));
+    }
+    let n = usize::from(pdu[0]);
+    let data = pdu
+        .get(1..1 + n)
+        .ok_or_else(|| bad(format!("byte count {n} past the end")))?;
+    let count = usize::from(read.count);
+    let values: Vec<u16> = match read.table {
+        ModbusTable::Coils | ModbusTable::DiscreteInputs => {
+            if n * 8 < count {
+                return Err(bad(format!("{n} byte(s) cannot hold {count} bits")));
+            }
+            (0..count)
+                .map(|i| u16::from(data[i / 8] >> (i % 8) & 1))
+                .collect()
+        }
+        ModbusTable::HoldingRegisters | ModbusTable::InputRegisters => {
+            if n != 2 * count {
+                return Err(bad(format!("{n} byte(s) for {count} register(s)")));
+            }
+            data.chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect()
+        }
+    };
+    Ok(Input::registers(id, read.table, read.address, &values))
 }

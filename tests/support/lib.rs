@@ -54,7 +54,7 @@ pub fn drivers() -> &'static Path {
     DIR.get_or_init(|| {
         let args = [
             "--target", "wasm32-wasip2", "--profile", "guest",
-            "-p", "modbus-fire-panel", "-p", "onvif-camera", "-p", "face-gate", "-p", "perimeter", "-p", "anpr",
+            "-p", "modbus-fire-panel", "-p", "onvif-camera", "-p", "face-gate", "-p", "perimeter", "-p", "anpr", "-p", "modbus-contacts",
             "-p", "hostile-test-driver", "-p", "legacy-v01-test-driver",
         ];
         cargo_build(&args, "the drivers (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`)");

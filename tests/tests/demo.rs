@@ -56,6 +56,7 @@ async fn the_demo_shows_every_family_within_a_minute() {
         "kind=broadcast.started",
         "kind=broadcast.finished",
         "kind=speaker.fault",
+        "kind=sensor.alarm",
     ] {
         wait_for(within, || events(q))
             .await
