@@ -711,13 +711,19 @@ impl Scenario {
     pub async fn play(&self, fleet: &Fleet) {
         let mut steps = self.steps.clone();
         steps.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
-        let traffic = futures_util::future::join_all(self.traffic.iter().map(|t| async {
-            if let Some(gate) = fleet.gates.get(&t.gate) {
-                run_traffic(gate, t.every_s).await;
-            } else if let Some(cam) = fleet.anpr.get(&t.gate) {
-                run_cars(cam, t.every_s).await;
-            }
-        }));
+        let traffic = async {
+            futures_util::future::join_all(self.traffic.iter().map(|t| async {
+                if let Some(gate) = fleet.gates.get(&t.gate) {
+                    run_traffic(gate, t.every_s).await;
+                } else if let Some(cam) = fleet.anpr.get(&t.gate) {
+                    run_cars(cam, t.every_s).await;
+                }
+            }))
+            .await;
+            // A scenario without traffic (or whose traffic names no device)
+            // still plays its steps.
+            std::future::pending::<()>().await
+        };
         tokio::select! {
             _ = self.play_steps(&steps, fleet) => {}
             _ = traffic => {}
@@ -900,6 +906,21 @@ pub fn apply(panel: &FirePanel, st: &Step) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_scenario_without_traffic_plays_its_steps() {
+        let text = "[[panels]]\nid = \"a\"\npoints = 4\n[[steps]]\nat_s = 0.2\npanel = \"a\"\naction = \"alarm\"\npoint = 3\n";
+        let s = Scenario::parse(text, "s.toml").unwrap();
+        let fleet = s.start("127.0.0.1".parse().unwrap()).await.unwrap();
+        tokio::time::timeout(Duration::from_secs(5), s.play(&fleet))
+            .await
+            .expect("a scenario without repeat ends after its last step");
+        let panel = fleet.panels.get("a").unwrap();
+        assert!(
+            panel.with_state(|p| p.leds()[crate::fire_panel::state::leds::FIRE]),
+            "the alarm step was played"
+        );
+    }
 
     #[test]
     fn steps_are_checked_against_panels() {

@@ -540,6 +540,20 @@ mod tests {
     }
 
     #[test]
+    fn a_status_captured_from_a_speaker_reports_its_fault() {
+        let body = include_str!("../tests/fixtures/status-amplifier-fault.json");
+        let mut h = open(SP1);
+        let out = h.feed(answer("status", 200, body));
+        assert_eq!(out.events.len(), 1, "{:?}", out.events);
+        let e = &out.events[0];
+        assert_eq!(
+            (e.kind.as_str(), e.phase),
+            ("speaker.fault", Some(Phase::Begin))
+        );
+        assert_eq!(e.get("fault"), Some(&Value::Text("amplifier".into())));
+    }
+
+    #[test]
     fn faults_come_and_go_from_the_status() {
         let mut h = open(SP1);
         let out = h.feed(answer(

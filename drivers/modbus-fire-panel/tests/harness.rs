@@ -292,3 +292,40 @@ fn a_panel_with_fewer_points_than_configured_is_read_as_it_is() {
         "{logs:?}"
     );
 }
+
+#[test]
+fn point_words_captured_from_a_panel_give_one_begin_and_one_end() {
+    use twinwall_plugin_sdk::testing::modbus_frame;
+    let fixture = |name: &str| {
+        std::fs::read_to_string(format!(
+            "{}/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    let mut h = panel(&[("points", "16")]);
+    let read = h
+        .start()
+        .into_iter()
+        .find_map(|r| match r {
+            Request::ModbusPoll(p) if p.id == "points-0" => Some(p.read),
+            _ => None,
+        })
+        .expect("a poll of the point words");
+    let normal = modbus_frame("points-0", &read, &fixture("sim-points-normal.hex")).unwrap();
+    let alarm = modbus_frame("points-0", &read, &fixture("sim-points-alarm-3.hex")).unwrap();
+    assert!(h.feed(normal.clone()).events.is_empty());
+    let begin = h.feed(alarm.clone()).events;
+    assert_eq!(begin.len(), 1, "{begin:?}");
+    assert_eq!(
+        (begin[0].kind.as_str(), begin[0].phase),
+        ("fire.alarm", Some(Phase::Begin))
+    );
+    assert_eq!(point_attr(&begin[0]), Some(3));
+    assert!(
+        h.feed(alarm).events.is_empty(),
+        "repeated polls say nothing"
+    );
+    let end = h.feed(normal).events;
+    assert_eq!((end.len(), end[0].phase), (1, Some(Phase::End)));
+}

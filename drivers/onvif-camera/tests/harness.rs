@@ -345,3 +345,27 @@ fn snapshot_command_fetches_the_picture_into_an_event() {
     }));
     assert!(out.events.is_empty());
 }
+
+#[test]
+fn a_pull_captured_off_the_wire_reports_what_is_already_on() {
+    let body = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/pull-initialized-motion.xml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let mut h = subscribed();
+    let out = h.feed(answer("pull", 200, &body));
+    let on: Vec<(&str, Option<Phase>)> = out
+        .events
+        .iter()
+        .map(|e| (e.kind.as_str(), e.phase))
+        .collect();
+    assert_eq!(
+        on,
+        [("camera.motion", Some(Phase::Begin))],
+        "{:?}",
+        out.events
+    );
+    // The same pull again (a camera repeating its state) says nothing new.
+    assert!(h.feed(answer("pull", 200, &body)).events.is_empty());
+}
