@@ -206,3 +206,37 @@ async fn malformed_frames_exceptions_and_drops_lose_no_state() {
     assert_eq!(alarms.len(), 1, "{alarms:?}");
     assert_eq!(hub.device("fp-1").await.unwrap()["state"], "online");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_device_group_brings_every_panel_online_with_its_overrides() {
+    let mut panels = Vec::new();
+    for i in 1..=3 {
+        panels.push(
+            FirePanel::start(&format!("fp-{i}"), "127.0.0.1:0".parse().unwrap(), 16)
+                .await
+                .unwrap(),
+        );
+    }
+    let list: Vec<String> = panels.iter().map(|p| format!("\"{}\"", p.addr())).collect();
+    let group = format!(
+        "[[device_groups]]\nid = \"fp-group-{{n}}\"\naddresses = [{}]\ndriver = \"modbus-fire-panel\"\n\
+         profile = \"fire-panel/twinwall-fp1\"\nzone = \"chem-north\"\noffline_after_ms = 1500\n\
+         settings = {{ points = 16, poll_ms = 200, counters = false }}\n",
+        list.join(", ")
+    );
+    let hub = TestHub::start(&["modbus-fire-panel"], &format!("{ZONES}{group}"))
+        .await
+        .unwrap();
+    for i in 1..=3 {
+        hub.wait_online(&format!("fp-group-{i}")).await.unwrap();
+    }
+    panels[1].with_state(|s| s.alarm(5));
+    let alarm = hub
+        .wait_event("kind=fire.alarm", Duration::from_secs(2), |e| {
+            e["phase"] == "begin"
+        })
+        .await
+        .unwrap();
+    assert_eq!(alarm["device"], "fp-group-2");
+    assert_eq!(alarm["attrs"]["point"], 5);
+}

@@ -24,6 +24,39 @@ pub struct FirePanel {
     types: Vec<u16>,
     power: Option<(bool, bool)>,
     counters: Option<[u16; 3]>,
+    /// Whether the summary LEDs and the action counters are polled.
+    poll_summary: bool,
+    poll_counters: bool,
+}
+
+/// A per-device override of a poll interval, ms.
+fn interval(config: &DeviceConfig, key: &str, default: u32) -> Result<u32, DriverError> {
+    match config.setting(key) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|ms| (50..=3_600_000).contains(ms))
+            .ok_or_else(|| {
+                DriverError::bad_config(format!(
+                    "device `{}`: setting `{key}` = `{v}` is not 50..=3600000 ms",
+                    config.id
+                ))
+            }),
+    }
+}
+
+/// A per-device on/off switch.
+fn switch(config: &DeviceConfig, key: &str) -> Result<bool, DriverError> {
+    match config.setting(key).map(str::trim) {
+        None | Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(v) => Err(DriverError::bad_config(format!(
+            "device `{}`: setting `{key}` = `{v}` is not true or false",
+            config.id
+        ))),
+    }
 }
 
 impl Driver for FirePanel {
@@ -45,6 +78,26 @@ impl Driver for FirePanel {
             .setting(
                 "allow_commands",
                 "Comma-separated commands operators may send (default: none)",
+                false,
+            )
+            .setting(
+                "poll_ms",
+                "How often the point words and summary are read, ms (default: the profile's poll.interval_ms)",
+                false,
+            )
+            .setting(
+                "counters_ms",
+                "How often the action counters are read, ms (default: the profile's poll.counters_interval_ms)",
+                false,
+            )
+            .setting(
+                "summary",
+                "false: do not poll the summary LEDs (power faults are then not reported)",
+                false,
+            )
+            .setting(
+                "counters",
+                "false: do not poll the action counters (resets at the panel are then not reported)",
                 false,
             )
     }
@@ -86,6 +139,12 @@ impl Driver for FirePanel {
             }
             allowed.push(name.to_owned());
         }
+        let mut profile = profile;
+        profile.poll.interval_ms = interval(&config, "poll_ms", profile.poll.interval_ms)?;
+        profile.poll.counters_interval_ms =
+            interval(&config, "counters_ms", profile.poll.counters_interval_ms)?;
+        let (poll_summary, poll_counters) =
+            (switch(&config, "summary")?, switch(&config, "counters")?);
         Ok(FirePanel {
             id: config.id,
             profile,
@@ -96,6 +155,8 @@ impl Driver for FirePanel {
             types: vec![0; usize::from(points)],
             power: None,
             counters: None,
+            poll_summary,
+            poll_counters,
         })
     }
 
@@ -125,20 +186,24 @@ impl Driver for FirePanel {
                 p.poll.interval_ms,
             ));
         }
-        reqs.push(Request::poll(
-            "summary",
-            p.summary.table.into(),
-            p.summary.base,
-            p.summary.count,
-            p.poll.interval_ms,
-        ));
-        reqs.push(Request::poll(
-            "counters",
-            p.counters.table.into(),
-            p.counters.base,
-            3,
-            p.poll.counters_interval_ms,
-        ));
+        if self.poll_summary {
+            reqs.push(Request::poll(
+                "summary",
+                p.summary.table.into(),
+                p.summary.base,
+                p.summary.count,
+                p.poll.interval_ms,
+            ));
+        }
+        if self.poll_counters {
+            reqs.push(Request::poll(
+                "counters",
+                p.counters.table.into(),
+                p.counters.base,
+                3,
+                p.poll.counters_interval_ms,
+            ));
+        }
         reqs
     }
 

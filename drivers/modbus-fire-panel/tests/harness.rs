@@ -329,3 +329,42 @@ fn point_words_captured_from_a_panel_give_one_begin_and_one_end() {
     let end = h.feed(normal).events;
     assert_eq!((end.len(), end[0].phase), (1, Some(Phase::End)));
 }
+
+#[test]
+fn a_device_overrides_the_profiles_intervals_and_leaves_blocks_out() {
+    let mut h = panel(&[
+        ("points", "16"),
+        ("poll_ms", "2000"),
+        ("summary", "false"),
+        ("counters", "false"),
+    ]);
+    let polls: Vec<(String, u32)> = h
+        .start()
+        .into_iter()
+        .filter_map(|r| match r {
+            Request::ModbusPoll(p) => Some((p.id, p.every_ms)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(polls, [("points-0".to_owned(), 2000)]);
+    let mut h = panel(&[("counters_ms", "5000")]);
+    let counters = h.start().into_iter().find_map(|r| match r {
+        Request::ModbusPoll(p) if p.id == "counters" => Some(p.every_ms),
+        _ => None,
+    });
+    assert_eq!(counters, Some(5000));
+    for (k, v) in [
+        ("poll_ms", "10"),
+        ("summary", "maybe"),
+        ("counters_ms", "x"),
+    ] {
+        let e = Harness::<FirePanel>::open(
+            DeviceConfig::new("fp-1")
+                .with_profile(PROFILE)
+                .with_setting(k, v),
+        )
+        .err()
+        .unwrap_or_else(|| panic!("{k} = {v} accepted"));
+        assert!(e.message.contains(k), "{}", e.message);
+    }
+}

@@ -4,6 +4,7 @@
 //! Defaults are given on each field; `hub/hub.example.toml` is a commented example.
 
 mod error;
+mod groups;
 mod model;
 
 use std::collections::{BTreeMap, HashSet};
@@ -28,6 +29,11 @@ impl HubConfig {
         let mut cfg: HubConfig =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
         cfg.source = file.to_owned();
+        for g in std::mem::take(&mut cfg.device_groups) {
+            let devices = groups::expand(&g)
+                .map_err(|(span, m)| ConfigError::at(file, text, Some(span), "device_groups", m))?;
+            cfg.devices.extend(devices);
+        }
         cfg.resolve_paths(base);
         cfg.validate(text)?;
         Ok(cfg)

@@ -50,6 +50,10 @@ pub struct HubConfig {
     /// Devices.
     #[serde(default)]
     pub devices: Vec<Device>,
+    /// Many devices of one model at once (`[[device_groups]]`): expanded
+    /// into `devices` when the file is read.
+    #[serde(default)]
+    pub device_groups: Vec<DeviceGroup>,
     /// Northbound MQTT bridge. Default: off.
     #[serde(default)]
     pub northbound: Option<Northbound>,
@@ -535,6 +539,54 @@ pub struct Device {
     /// name, as hex. The driver sees only the names. Never logged.
     #[serde(default)]
     pub keys: BTreeMap<String, Secret>,
+}
+
+/// `[[device_groups]]`: one model, one zone, one account, many addresses.
+/// Every key of `[[devices]]` but `id` and `address` applies to each.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceGroup {
+    /// Id of each device, with `{n}` for its 1-based number in the group
+    /// (`{n:3}` pads it to 3 digits): `fp-dorm-{n:3}` → `fp-dorm-001`.
+    pub id: Spanned<String>,
+    /// The addresses: a range in the last octet or in the port
+    /// (`10.30.1.10-209:502`, `127.0.0.1:5020-5219`), or a list.
+    pub addresses: Spanned<Addresses>,
+    /// Driver name. Required.
+    pub driver: Spanned<String>,
+    /// Profile `family/model`. Default none.
+    #[serde(default)]
+    pub profile: Option<Spanned<String>>,
+    /// Zone id. Required.
+    pub zone: Spanned<String>,
+    /// Modbus unit id. Default 1.
+    #[serde(default = "default_unit")]
+    pub unit: u8,
+    /// Account on each device. Default none.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Its password.
+    #[serde(default)]
+    pub password: Option<Secret>,
+    /// Per-request timeout, ms. Default 1000.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_ms: u64,
+    /// Offline after this long without an answer, ms. Default 3000.
+    #[serde(default = "default_offline_after")]
+    pub offline_after_ms: u64,
+    /// Settings handed to each device's driver.
+    #[serde(default)]
+    pub settings: BTreeMap<String, toml::Value>,
+}
+
+/// A group's addresses.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Addresses {
+    /// A range: `a.b.c.FIRST-LAST:port` or `host:FIRST-LAST`.
+    Range(String),
+    /// Each address.
+    List(Vec<String>),
 }
 
 fn default_unit() -> u8 {

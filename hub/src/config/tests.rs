@@ -129,3 +129,48 @@ fn mqtt_commands_are_off_by_default_and_need_an_allow_list() {
     .unwrap();
     assert_eq!(c.northbound.unwrap().commands.allow, ["reset"]);
 }
+
+#[test]
+fn two_hundred_panels_in_a_few_lines() {
+    let text = r#"
+[site]
+id = "main"
+
+[[zones]]
+id = "campus"
+[[zones]]
+id = "dorms"
+parent = "campus"
+
+[[device_groups]]
+id = "fp-dorm-{n:3}"
+addresses = "10.30.1.10-209:502"
+driver = "modbus-fire-panel"
+profile = "fire-panel/twinwall-fp1"
+zone = "dorms"
+settings = { points = 64, poll_ms = 1000, counters = false }
+"#;
+    assert!(text.lines().count() < 30);
+    // Profiles resolve from the workspace, as from a hub's own folder.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let parse = |t: &str| HubConfig::parse(t, "hub.toml", root);
+    let c = parse(text).unwrap();
+    assert_eq!(c.devices.len(), 200);
+    assert_eq!(c.devices[0].id.get_ref(), "fp-dorm-001");
+    assert_eq!(c.devices[0].address.as_deref(), Some("10.30.1.10:502"));
+    assert_eq!(c.devices[199].id.get_ref(), "fp-dorm-200");
+    assert_eq!(c.devices[199].address.as_deref(), Some("10.30.1.209:502"));
+    assert!(
+        c.devices[5]
+            .settings_as_strings()
+            .contains(&("counters".into(), "false".into()))
+    );
+    // A group whose ids collide with a device is refused by line.
+    let dup =
+        format!("{text}\n[[devices]]\nid = \"fp-dorm-007\"\ndriver = \"x\"\nzone = \"dorms\"\n");
+    let e = parse(&dup).unwrap_err().to_string();
+    assert!(e.contains("fp-dorm-007") && e.contains("twice"), "{e}");
+    let bad = text.replace("10.30.1.10-209:502", "10.30.1.10-300:502");
+    let e = parse(&bad).unwrap_err().to_string();
+    assert!(e.contains("hub.toml:") && e.contains("past 255"), "{e}");
+}
