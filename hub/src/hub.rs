@@ -435,7 +435,8 @@ fn hex_key(s: &str) -> Vec<u8> {
         .collect()
 }
 
-fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubError> {
+/// The devices of `config`, their profiles read.
+pub(crate) fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubError> {
     let mut specs = Vec::new();
     for d in &config.devices {
         let zone = config

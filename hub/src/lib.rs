@@ -21,6 +21,7 @@ pub mod audio;
 pub mod auth;
 pub mod broadcast;
 pub mod bus;
+pub mod check;
 pub mod clock;
 pub mod config;
 #[cfg(feature = "demo")]

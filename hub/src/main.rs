@@ -71,6 +71,13 @@ enum Command {
     /// Speak to zones now: upload the clip if it is a file, start the job,
     /// show progress until every speaker answered, then each one's outcome.
     Broadcast(twinwall_hub::broadcast::cli::Args),
+    /// Check a config, its profiles and drivers, and open every device in
+    /// its driver, without starting anything; every problem is listed.
+    Check {
+        /// The config file.
+        #[arg(long, default_value = "hub.toml")]
+        config: PathBuf,
+    },
     /// Make, list and revoke API tokens (on the data folder of `--config`).
     Token(twinwall_hub::auth::cli::Args),
     /// Find devices on the network.
@@ -177,6 +184,27 @@ async fn main() -> anyhow::Result<()> {
         } => events(&api, &token, follow, kind, zone, device).await,
         Command::Broadcast(args) => twinwall_hub::broadcast::cli::run(args).await,
         Command::Token(args) => twinwall_hub::auth::cli::run(args),
+        Command::Check { config } => {
+            let r = twinwall_hub::check::check(&config);
+            for p in &r.problems {
+                println!("{p}");
+            }
+            eprintln!(
+                "{}: {} driver(s) loaded ({}), {} device(s) open cleanly, {} problem(s)",
+                config.display(),
+                r.drivers.len(),
+                r.drivers.join(", "),
+                r.devices_ok,
+                r.problems.len()
+            );
+            anyhow::ensure!(
+                r.problems.is_empty(),
+                "{} problem(s) in {}",
+                r.problems.len(),
+                config.display()
+            );
+            Ok(())
+        }
     }
 }
 

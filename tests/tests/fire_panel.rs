@@ -239,4 +239,33 @@ async fn a_device_group_brings_every_panel_online_with_its_overrides() {
         .unwrap();
     assert_eq!(alarm["device"], "fp-group-2");
     assert_eq!(alarm["attrs"]["point"], 5);
+    // /metrics shows each poll's configured and achieved rate: 5 per second
+    // from the group's poll_ms = 200.
+    let gauge = |text: &str, name: &str| -> Option<f64> {
+        let key = format!("{name}{{device=\"fp-group-1\",poll=\"points-0\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(key.as_str()))?
+            .trim()
+            .parse()
+            .ok()
+    };
+    let text = hub.text("/metrics").await.unwrap();
+    assert_eq!(
+        gauge(&text, "twinwall_poll_configured_per_second"),
+        Some(5.0),
+        "{text}"
+    );
+    let achieved = twinwall_tests::wait_for(Duration::from_secs(10), || async {
+        let text = hub.text("/metrics").await.ok()?;
+        gauge(&text, "twinwall_poll_achieved_per_second").filter(|r| (4.0..6.0).contains(r))
+    })
+    .await;
+    assert!(achieved.is_some(), "polls keep their rate");
+    assert!(
+        !hub.text("/metrics")
+            .await
+            .unwrap()
+            .contains("poll=\"counters\""),
+        "counters left out"
+    );
 }

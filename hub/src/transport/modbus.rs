@@ -194,7 +194,13 @@ struct Poll {
     op: Op,
     every: Duration,
     due: Instant,
+    /// When it last ran, and its smoothed rate (polls per second).
+    ran: Option<Instant>,
+    achieved: f64,
 }
+
+/// Polls one device may have at once: each is a metric label.
+pub const MAX_POLLS: usize = 64;
 
 /// A queued one-off operation and the command waiting on it, if any.
 pub struct Pending {
@@ -232,6 +238,8 @@ pub enum Worked {
 
 /// Modbus state of one device.
 pub struct ModbusLink {
+    /// The device, for the metrics.
+    device: String,
     address: String,
     unit: u8,
     timeout: Duration,
@@ -243,9 +251,10 @@ pub struct ModbusLink {
 }
 
 impl ModbusLink {
-    /// A link to `address`, unit `unit`, not yet connected.
-    pub fn new(address: String, unit: u8, timeout: Duration) -> Self {
+    /// A link to device `device` at `address`, unit `unit`, not yet connected.
+    pub fn new(device: String, address: String, unit: u8, timeout: Duration) -> Self {
         ModbusLink {
+            device,
             address,
             unit,
             timeout,
@@ -264,15 +273,28 @@ impl ModbusLink {
         self.pending.drain(..).collect()
     }
 
-    /// Poll `op` every `every_ms` (first at once), replacing a poll of the same id.
-    pub fn poll(&mut self, id: String, op: Op, every_ms: u32) {
+    /// Poll `op` every `every_ms` (first at once), replacing a poll of the
+    /// same id; refused past [`MAX_POLLS`].
+    pub fn poll(&mut self, id: String, op: Op, every_ms: u32) -> Result<(), String> {
         self.polls.retain(|q| q.id != id);
+        if self.polls.len() >= MAX_POLLS {
+            return Err(format!(
+                "device `{}` already has {MAX_POLLS} polls; poll `{id}` refused",
+                self.device
+            ));
+        }
+        let every = Duration::from_millis(u64::from(every_ms.max(50)));
+        metrics::gauge!("twinwall_poll_configured_per_second", "device" => self.device.clone(), "poll" => id.clone())
+            .set(1.0 / every.as_secs_f64());
         self.polls.push(Poll {
             id,
             op,
-            every: Duration::from_millis(u64::from(every_ms.max(50))),
+            every,
             due: Instant::now(),
+            ran: None,
+            achieved: 0.0,
         });
+        Ok(())
     }
 
     /// Stop a poll.
@@ -340,7 +362,25 @@ impl ModbusLink {
                 .iter_mut()
                 .filter(|p| p.due <= now)
                 .min_by_key(|p| p.due)?;
-            p.due = next_due(p.due, p.every, now);
+            let next = next_due(p.due, p.every, now);
+            // Rounds skipped because the poll fell behind (a slow or lost link).
+            let skipped = ((next - p.due).as_nanos() / p.every.as_nanos().max(1)).saturating_sub(1);
+            let labels = [("device", self.device.clone()), ("poll", p.id.clone())];
+            if skipped > 0 {
+                metrics::counter!("twinwall_polls_missed_total", &labels).increment(skipped as u64);
+            }
+            metrics::counter!("twinwall_polls_total", &labels).increment(1);
+            if let Some(last) = p.ran {
+                let rate = 1.0 / now.duration_since(last).as_secs_f64().max(1e-3);
+                p.achieved = if p.achieved == 0.0 {
+                    rate
+                } else {
+                    0.8 * p.achieved + 0.2 * rate
+                };
+                metrics::gauge!("twinwall_poll_achieved_per_second", &labels).set(p.achieved);
+            }
+            p.ran = Some(now);
+            p.due = next;
             let op = p.op.clone();
             (
                 Pending {

@@ -275,7 +275,12 @@ impl Session {
         };
         self.wired = true;
         Ok(self.modbus.get_or_insert_with(|| {
-            ModbusLink::new(address, self.spec.unit, self.spec.request_timeout)
+            ModbusLink::new(
+                self.spec.device.clone(),
+                address,
+                self.spec.unit,
+                self.spec.request_timeout,
+            )
         }))
     }
 

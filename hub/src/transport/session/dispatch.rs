@@ -18,7 +18,8 @@ impl Session {
                 Request::ModbusPoll { id, read, every_ms } => {
                     let op = modbus::read_op(&read);
                     match modbus::check(&op)
-                        .and_then(|()| self.modbus_link().map(|m| m.poll(id.clone(), op, every_ms)))
+                        .and_then(|()| self.modbus_link())
+                        .and_then(|m| m.poll(id.clone(), op, every_ms))
                     {
                         Ok(()) => settle(&tracker, None),
                         Err(why) => {

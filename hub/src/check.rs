@@ -1,0 +1,173 @@
+//! `twinwall check`: read a hub's config, its profiles and its drivers, and
+//! open every device in its driver, without starting anything (no sockets,
+//! no store). Every problem found is reported, each naming where it is.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::HubConfig;
+use crate::runtime::{DriverInstance, LoadedDriver, Runtime, RuntimeOptions, wit};
+
+/// One thing wrong, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// A file (with line and key when known) or a device.
+    pub at: String,
+    /// What is wrong.
+    pub what: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.at, self.what)
+    }
+}
+
+/// What a check found: the problems, and what was looked at.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Everything wrong.
+    pub problems: Vec<Problem>,
+    /// Drivers that loaded (`name@version`).
+    pub drivers: Vec<String>,
+    /// Devices opened in their driver without complaint.
+    pub devices_ok: usize,
+}
+
+/// Check the hub whose config is `path`.
+pub fn check(path: &Path) -> Report {
+    let mut r = Report::default();
+    let config = match HubConfig::load(path) {
+        Ok(c) => c,
+        Err(e) => {
+            // The config parser stops at the first problem: it names file, line and key.
+            r.problems.push(Problem {
+                at: path.display().to_string(),
+                what: e.to_string(),
+            });
+            return r;
+        }
+    };
+    let specs = match crate::hub::device_specs(&config) {
+        Ok(s) => s,
+        Err(e) => {
+            r.problems.push(Problem {
+                at: config.source.clone(),
+                what: e.to_string(),
+            });
+            return r;
+        }
+    };
+    let drivers = load_drivers(&config, &mut r);
+    for s in &specs {
+        let at = format!("device `{}`", s.id);
+        let Some(d) = drivers.get(&s.driver) else {
+            let mut have: Vec<&str> = drivers.keys().map(String::as_str).collect();
+            have.sort_unstable();
+            r.problems.push(Problem {
+                at,
+                what: format!(
+                    "driver `{}` is not in the plugins folder {} (it has: {})",
+                    s.driver,
+                    config.plugins.dir.display(),
+                    if have.is_empty() {
+                        "nothing".into()
+                    } else {
+                        have.join(", ")
+                    }
+                ),
+            });
+            continue;
+        };
+        let known: Vec<&str> = d
+            .info()
+            .map(|i| i.settings.iter().map(|x| x.key.as_str()).collect())
+            .unwrap_or_default();
+        for (key, _) in &s.settings {
+            if !known.contains(&key.as_str()) {
+                r.problems.push(Problem {
+                    at: at.clone(),
+                    what: format!(
+                        "setting `{key}` is not one {} reads (it reads: {})",
+                        d.label(),
+                        known.join(", ")
+                    ),
+                });
+            }
+        }
+        let mut keys: Vec<String> = s.keys.keys().cloned().collect();
+        keys.sort();
+        let cfg = wit::DeviceConfig {
+            id: s.id.clone(),
+            profile: s.profile.clone(),
+            settings: s.settings.clone(),
+            keys,
+        };
+        match DriverInstance::new(d.clone()).and_then(|mut i| i.open(&cfg, s.keys.clone())) {
+            Ok(()) => r.devices_ok += 1,
+            Err(e) => r.problems.push(Problem {
+                at,
+                what: format!("{} refuses it: {e}", d.label()),
+            }),
+        }
+    }
+    r
+}
+
+fn load_drivers(config: &HubConfig, r: &mut Report) -> HashMap<String, Arc<LoadedDriver>> {
+    let mut out = HashMap::new();
+    let cache = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            r.problems.push(Problem {
+                at: "temporary folder".into(),
+                what: e.to_string(),
+            });
+            return out;
+        }
+    };
+    let runtime = match Runtime::new(RuntimeOptions {
+        cache_dir: cache.path().to_owned(),
+        call_timeout: Duration::from_millis(config.plugins.call_timeout_ms),
+        memory_limit: (config.plugins.memory_limit_mb << 20) as usize,
+    }) {
+        Ok(rt) => rt,
+        Err(e) => {
+            r.problems.push(Problem {
+                at: "driver runtime".into(),
+                what: e.to_string(),
+            });
+            return out;
+        }
+    };
+    let dir = &config.plugins.dir;
+    let mut files: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+            .collect(),
+        Err(e) => {
+            r.problems.push(Problem {
+                at: format!("[plugins] dir {}", dir.display()),
+                what: e.to_string(),
+            });
+            return out;
+        }
+    };
+    files.sort();
+    for f in files {
+        match runtime.load(&f) {
+            Ok(d) => {
+                r.drivers.push(d.label());
+                out.insert(d.name.clone(), d);
+            }
+            Err(e) => r.problems.push(Problem {
+                at: f.display().to_string(),
+                what: e.to_string(),
+            }),
+        }
+    }
+    out
+}

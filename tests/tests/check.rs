@@ -1,0 +1,49 @@
+//! `twinwall check`: config, profiles and drivers checked, and every device
+//! opened in its real driver, without starting anything.
+
+use twinwall_tests::{config_text, install_drivers};
+
+const ZONES: &str = "[[zones]]\nid = \"campus\"\n";
+
+#[test]
+fn every_problem_is_named_with_its_device_and_driver() {
+    let dir = tempfile::tempdir().unwrap();
+    install_drivers(dir.path(), &["modbus-fire-panel", "modbus-contacts"]).unwrap();
+    let devices = "\
+[[devices]]\nid = \"fp-ok\"\ndriver = \"modbus-fire-panel\"\nprofile = \"fire-panel/twinwall-fp1\"\nzone = \"campus\"\naddress = \"127.0.0.1:1\"\n\
+[[devices]]\nid = \"fp-slow\"\ndriver = \"modbus-fire-panel\"\nprofile = \"fire-panel/twinwall-fp1\"\nzone = \"campus\"\naddress = \"127.0.0.1:2\"\nsettings = { poll_ms = 5 }\n\
+[[devices]]\nid = \"io-typo\"\ndriver = \"modbus-contacts\"\nzone = \"campus\"\naddress = \"127.0.0.1:3\"\nsettings = { inputs = \"0=leak\", pol_ms = 500 }\n\
+[[devices]]\nid = \"cam-1\"\ndriver = \"onvif-camera\"\nzone = \"campus\"\naddress = \"127.0.0.1:4\"\n";
+    let path = dir.path().join("hub.toml");
+    std::fs::write(&path, config_text("check", &format!("{ZONES}{devices}"))).unwrap();
+    let r = twinwall_hub::check::check(&path);
+    let text: Vec<String> = r.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(r.drivers.len(), 2, "{:?}", r.drivers);
+    assert_eq!(r.devices_ok, 2, "fp-ok and io-typo open: {text:?}");
+    let find = |dev: &str, what: &str| {
+        assert!(
+            text.iter()
+                .any(|t| t.contains(&format!("`{dev}`")) && t.contains(what)),
+            "no problem for {dev} with `{what}`: {text:?}"
+        )
+    };
+    find("fp-slow", "poll_ms");
+    find("fp-slow", "modbus-fire-panel@");
+    find("io-typo", "setting `pol_ms` is not one");
+    find(
+        "cam-1",
+        "driver `onvif-camera` is not in the plugins folder",
+    );
+    assert_eq!(text.len(), 3, "{text:?}");
+
+    // A broken file stops at its first problem, named by line and key.
+    std::fs::write(
+        &path,
+        config_text("check", "[[zones]]\nid = \"campus\"\ncolour = \"red\"\n"),
+    )
+    .unwrap();
+    let r = twinwall_hub::check::check(&path);
+    assert_eq!(r.problems.len(), 1);
+    let p = r.problems[0].to_string();
+    assert!(p.contains("hub.toml") && p.contains("colour"), "{p}");
+}
