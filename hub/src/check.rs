@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::HubConfig;
-use crate::runtime::{DriverInstance, LoadedDriver, Runtime, RuntimeOptions, wit};
+use crate::runtime::{DriverInstance, LoadedDriver, Runtime, RuntimeOptions};
 
 /// One thing wrong, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,14 +97,7 @@ pub fn check(path: &Path) -> Report {
                 });
             }
         }
-        let mut keys: Vec<String> = s.keys.keys().cloned().collect();
-        keys.sort();
-        let cfg = wit::DeviceConfig {
-            id: s.id.clone(),
-            profile: s.profile.clone(),
-            settings: s.settings.clone(),
-            keys,
-        };
+        let cfg = s.driver_config();
         match DriverInstance::new(d.clone()).and_then(|mut i| i.open(&cfg, s.keys.clone())) {
             Ok(()) => r.devices_ok += 1,
             Err(e) => r.problems.push(Problem {

@@ -53,6 +53,21 @@ pub struct DeviceSpec {
     pub keys: HashMap<String, Vec<u8>>,
 }
 
+impl DeviceSpec {
+    /// What the driver's `open` receives: settings, profile and the names
+    /// (never the values) of the keys the hub holds.
+    pub fn driver_config(&self) -> wit::DeviceConfig {
+        let mut keys: Vec<String> = self.keys.keys().cloned().collect();
+        keys.sort();
+        wit::DeviceConfig {
+            id: self.id.clone(),
+            profile: self.profile.clone(),
+            settings: self.settings.clone(),
+            keys,
+        }
+    }
+}
+
 /// A command a driver accepts, as the API shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommandSpec {
@@ -300,14 +315,7 @@ impl Devices {
                 self.bus.clone(),
                 self.links.clone(),
             );
-            let mut keys: Vec<String> = s.keys.keys().cloned().collect();
-            keys.sort();
-            let config = wit::DeviceConfig {
-                id: s.id.clone(),
-                profile: s.profile.clone(),
-                settings: s.settings.clone(),
-                keys,
-            };
+            let config = s.driver_config();
             slots.push(Slot {
                 id: s.id.clone(),
                 zone: s.zone.clone(),
