@@ -265,7 +265,7 @@ async fn a_device_group_brings_every_panel_online_with_its_overrides() {
         !hub.text("/metrics")
             .await
             .unwrap()
-            .contains("poll=\"counters\""),
+            .contains("device=\"fp-group-1\",poll=\"counters\""),
         "counters left out"
     );
 }
