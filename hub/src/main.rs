@@ -78,6 +78,8 @@ enum Command {
         #[arg(long, default_value = "hub.toml")]
         config: PathBuf,
     },
+    /// Print the JSON Schema of `hub.toml`, generated from the code.
+    Schema,
     /// Make, list and revoke API tokens (on the data folder of `--config`).
     Token(twinwall_hub::auth::cli::Args),
     /// Find devices on the network.
@@ -184,6 +186,10 @@ async fn main() -> anyhow::Result<()> {
         } => events(&api, &token, follow, kind, zone, device).await,
         Command::Broadcast(args) => twinwall_hub::broadcast::cli::run(args).await,
         Command::Token(args) => twinwall_hub::auth::cli::run(args),
+        Command::Schema => {
+            println!("{:#}", twinwall_hub::config::json_schema());
+            Ok(())
+        }
         Command::Check { config } => {
             let r = twinwall_hub::check::check(&config);
             for p in &r.problems {

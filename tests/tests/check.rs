@@ -47,3 +47,34 @@ fn every_problem_is_named_with_its_device_and_driver() {
     let p = r.problems[0].to_string();
     assert!(p.contains("hub.toml") && p.contains("colour"), "{p}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_config_schema_from_the_code_takes_the_example_and_refuses_a_typo() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("hub.schema.json");
+    std::fs::write(&schema, twinwall_hub::config::json_schema().to_string()).unwrap();
+    let example = twinwall_tests::workspace().join("hub/hub.example.toml");
+    let v = twinwall_tests::interop(
+        "validate_config.py",
+        vec![schema.display().to_string(), example.display().to_string()],
+    )
+    .await;
+    assert_eq!(v["valid"], true, "{v}");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[site]\nid = \"x\"\n[plugins]\ncall_timeout_ms = \"fast\"\n[[devices]]\nid = \"a\"\ndriver = \"d\"\nzone = \"z\"\nadress = \"1.2.3.4:502\"\n",
+    )
+    .unwrap();
+    let v = twinwall_tests::interop(
+        "validate_config.py",
+        vec![schema.display().to_string(), bad.display().to_string()],
+    )
+    .await;
+    assert_eq!(v["valid"], false);
+    let text = v["errors"].to_string();
+    assert!(
+        text.contains("adress") && text.contains("call_timeout_ms"),
+        "{text}"
+    );
+}

@@ -13,6 +13,12 @@ use std::path::{Path, PathBuf};
 pub use error::ConfigError;
 pub use model::*;
 
+/// The JSON Schema of `hub.toml` (2020-12), generated from the types the
+/// hub reads it into: editors and CI can check a config with it.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(HubConfig)).unwrap_or_default()
+}
+
 impl HubConfig {
     /// Read and validate `path`. Relative paths inside are taken from the file's folder.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {

@@ -9,7 +9,7 @@ use toml::Spanned;
 use crate::bus::Level;
 
 /// The whole file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HubConfig {
     /// Which site this hub serves and where it keeps its data.
@@ -63,7 +63,7 @@ pub struct HubConfig {
 }
 
 /// `[site]`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Site {
     /// Site id, used in MQTT topics and on every event. Required.
@@ -81,7 +81,7 @@ fn default_data_dir() -> PathBuf {
 }
 
 /// `[http]`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Http {
     /// Listen address. Default `127.0.0.1:8080`.
@@ -141,7 +141,7 @@ impl Default for Http {
 }
 
 /// `[listen]`: where devices reach the hub.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Listen {
     /// Address of the push listener (ISAPI listening host, webhooks).
@@ -182,7 +182,7 @@ impl Default for Listen {
 }
 
 /// `[people]`: the visitor and head-count view derived from gate events.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeopleConfig {
     /// A visitor still on campus this long after coming in is overdue
@@ -204,7 +204,7 @@ impl Default for PeopleConfig {
 }
 
 /// `[vehicles]`: the campus vehicle rules.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VehiclesConfig {
     /// How long a car of a category may stay (`[[vehicles.limits]]`); the
@@ -215,7 +215,7 @@ pub struct VehiclesConfig {
 }
 
 /// `[[vehicles.limits]]`
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VehicleLimit {
     /// Zone id (the hub resolves it to its path); absent: every zone.
@@ -228,7 +228,7 @@ pub struct VehicleLimit {
 }
 
 /// `[linkage]`: where more rules live.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkageConfig {
     /// A TOML file of `[[rules]]`, relative to hub.toml; reloaded when it
@@ -254,7 +254,7 @@ impl Default for LinkageConfig {
 }
 
 /// `[broadcast]`: zone broadcasts.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BroadcastConfig {
     /// Interface address multicast RTP leaves by (e.g. the paging VLAN's
@@ -305,7 +305,7 @@ impl Default for BroadcastConfig {
 }
 
 /// `[plugins]`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Plugins {
     /// Folder scanned for `*.wasm` drivers. Default `plugins`.
@@ -400,7 +400,7 @@ impl Default for Plugins {
 }
 
 /// `[profiles]`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profiles {
     /// Folder holding `<family>/<model>.toml`. Default `device-profiles`.
@@ -421,7 +421,7 @@ impl Default for Profiles {
 }
 
 /// `[bus]`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BusConfig {
     /// `every-batch` (fsync each group commit) or `interval`. Default `every-batch`.
@@ -445,7 +445,7 @@ pub struct BusConfig {
 }
 
 /// Flush policy names.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FlushMode {
     /// fsync each batch.
@@ -481,16 +481,18 @@ impl Default for BusConfig {
 }
 
 /// `[[zones]]`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Zone {
     /// Id, unique; letters, digits, `-`, `_`. Required.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// Display name, e.g. 化学北楼. Default: the id.
     #[serde(default)]
     pub name: Option<String>,
     /// Enclosing zone. Default: none (a top-level zone).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub parent: Option<Spanned<String>>,
     /// Standing risk colour of the four-colour risk map. Default `blue`.
     #[serde(default = "default_risk")]
@@ -502,17 +504,21 @@ fn default_risk() -> Level {
 }
 
 /// `[[devices]]`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Device {
     /// Id, unique; letters, digits, `-`, `_`. Required.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// Driver name, as the driver describes itself (e.g. `modbus-fire-panel`). Required.
+    #[schemars(with = "String")]
     pub driver: Spanned<String>,
     /// Profile `family/model` under the profiles folder. Default none.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub profile: Option<Spanned<String>>,
     /// Zone id. Required.
+    #[schemars(with = "String")]
     pub zone: Spanned<String>,
     /// Network address, `host:port`. Required for wire transports.
     #[serde(default)]
@@ -534,6 +540,7 @@ pub struct Device {
     pub offline_after_ms: u64,
     /// Settings handed to the driver as strings.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     pub settings: BTreeMap<String, toml::Value>,
     /// Keys the hub holds for the driver's crypto (e.g. a DC-09 AES key), by
     /// name, as hex. The driver sees only the names. Never logged.
@@ -543,21 +550,26 @@ pub struct Device {
 
 /// `[[device_groups]]`: one model, one zone, one account, many addresses.
 /// Every key of `[[devices]]` but `id` and `address` applies to each.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceGroup {
     /// Id of each device, with `{n}` for its 1-based number in the group
     /// (`{n:3}` pads it to 3 digits): `fp-dorm-{n:3}` → `fp-dorm-001`.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// The addresses: a range in the last octet or in the port
     /// (`10.30.1.10-209:502`, `127.0.0.1:5020-5219`), or a list.
+    #[schemars(with = "Addresses")]
     pub addresses: Spanned<Addresses>,
     /// Driver name. Required.
+    #[schemars(with = "String")]
     pub driver: Spanned<String>,
     /// Profile `family/model`. Default none.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub profile: Option<Spanned<String>>,
     /// Zone id. Required.
+    #[schemars(with = "String")]
     pub zone: Spanned<String>,
     /// Modbus unit id. Default 1.
     #[serde(default = "default_unit")]
@@ -576,11 +588,12 @@ pub struct DeviceGroup {
     pub offline_after_ms: u64,
     /// Settings handed to each device's driver.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     pub settings: BTreeMap<String, toml::Value>,
 }
 
 /// A group's addresses.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Addresses {
     /// A range: `a.b.c.FIRST-LAST:port` or `host:FIRST-LAST`.
@@ -616,7 +629,7 @@ impl Device {
 }
 
 /// A secret string: never shown by `Debug` (configs get logged).
-#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Secret(pub String);
 
@@ -627,7 +640,7 @@ impl std::fmt::Debug for Secret {
 }
 
 /// `[northbound]`: forward every event to an MQTT broker and take commands from it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Northbound {
     /// `mqtt://host:port` or `mqtts://host:port`. Required.
@@ -685,7 +698,7 @@ fn default_inflight() -> u16 {
 
 /// `[northbound.commands]`: what the MQTT channel may do. The broker's ACLs
 /// decide who may publish to the command topics; this decides what they may ask.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MqttCommands {
     /// Accept commands on `<prefix>/<site>/cmd/...`. Default false: a

@@ -9,12 +9,14 @@ use toml::Spanned;
 use crate::bus::Level;
 
 /// One rule: when an event matches, run the actions.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// Id, unique: letters, digits, `-`, `_`.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// What fires it.
+    #[schemars(with = "When")]
     pub when: Spanned<When>,
     /// The same rule does not fire again for the same zone within this
     /// many seconds (a fire panel that re-reports). Default 30.
@@ -24,6 +26,7 @@ pub struct RuleSpec {
     #[serde(default = "default_per_hour")]
     pub max_per_hour: u32,
     /// What to do, in order of declaration, concurrently.
+    #[schemars(with = "Vec<ActionSpec>")]
     pub actions: Vec<Spanned<ActionSpec>>,
 }
 
@@ -36,7 +39,7 @@ fn default_per_hour() -> u32 {
 }
 
 /// The match.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct When {
     /// Kinds, with `*` globs (`fire.*`, `*.alarm`). Required.
@@ -50,7 +53,7 @@ pub struct When {
 }
 
 /// One action.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ActionSpec {
     /// A zone broadcast. `zones` may name `$zone`: the zone of the event.
@@ -79,6 +82,7 @@ pub enum ActionSpec {
         command: String,
         /// Arguments. Default `{}`.
         #[serde(default)]
+        #[schemars(with = "Option<serde_json::Value>")]
         args: Option<toml::Value>,
     },
     /// Pictures from every camera of the zone (devices accepting
