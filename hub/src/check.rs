@@ -36,6 +36,15 @@ pub struct Report {
     pub devices_ok: usize,
 }
 
+impl Report {
+    fn problem(&mut self, at: impl Into<String>, what: impl Into<String>) {
+        self.problems.push(Problem {
+            at: at.into(),
+            what: what.into(),
+        });
+    }
+}
+
 /// Check the hub whose config is `path`.
 pub fn check(path: &Path) -> Report {
     let mut r = Report::default();
@@ -43,20 +52,14 @@ pub fn check(path: &Path) -> Report {
         Ok(c) => c,
         Err(e) => {
             // The config parser stops at the first problem: it names file, line and key.
-            r.problems.push(Problem {
-                at: path.display().to_string(),
-                what: e.to_string(),
-            });
+            r.problem(path.display().to_string(), e.to_string());
             return r;
         }
     };
     let specs = match crate::hub::device_specs(&config) {
         Ok(s) => s,
         Err(e) => {
-            r.problems.push(Problem {
-                at: config.source.clone(),
-                what: e.to_string(),
-            });
+            r.problem(config.source.clone(), e.to_string());
             return r;
         }
     };
@@ -66,19 +69,19 @@ pub fn check(path: &Path) -> Report {
         let Some(d) = drivers.get(&s.driver) else {
             let mut have: Vec<&str> = drivers.keys().map(String::as_str).collect();
             have.sort_unstable();
-            r.problems.push(Problem {
+            let have = if have.is_empty() {
+                "nothing".into()
+            } else {
+                have.join(", ")
+            };
+            r.problem(
                 at,
-                what: format!(
-                    "driver `{}` is not in the plugins folder {} (it has: {})",
+                format!(
+                    "driver `{}` is not in the plugins folder {} (it has: {have})",
                     s.driver,
                     config.plugins.dir.display(),
-                    if have.is_empty() {
-                        "nothing".into()
-                    } else {
-                        have.join(", ")
-                    }
                 ),
-            });
+            );
             continue;
         };
         let known: Vec<&str> = d
@@ -87,23 +90,20 @@ pub fn check(path: &Path) -> Report {
             .unwrap_or_default();
         for (key, _) in &s.settings {
             if !known.contains(&key.as_str()) {
-                r.problems.push(Problem {
-                    at: at.clone(),
-                    what: format!(
+                r.problem(
+                    at.clone(),
+                    format!(
                         "setting `{key}` is not one {} reads (it reads: {})",
                         d.label(),
                         known.join(", ")
                     ),
-                });
+                );
             }
         }
         let cfg = s.driver_config();
         match DriverInstance::new(d.clone()).and_then(|mut i| i.open(&cfg, s.keys.clone())) {
             Ok(()) => r.devices_ok += 1,
-            Err(e) => r.problems.push(Problem {
-                at,
-                what: format!("{} refuses it: {e}", d.label()),
-            }),
+            Err(e) => r.problem(at, format!("{} refuses it: {e}", d.label())),
         }
     }
     r
@@ -114,10 +114,7 @@ fn load_drivers(config: &HubConfig, r: &mut Report) -> HashMap<String, Arc<Loade
     let cache = match tempfile::tempdir() {
         Ok(d) => d,
         Err(e) => {
-            r.problems.push(Problem {
-                at: "temporary folder".into(),
-                what: e.to_string(),
-            });
+            r.problem("temporary folder", e.to_string());
             return out;
         }
     };
@@ -128,10 +125,7 @@ fn load_drivers(config: &HubConfig, r: &mut Report) -> HashMap<String, Arc<Loade
     }) {
         Ok(rt) => rt,
         Err(e) => {
-            r.problems.push(Problem {
-                at: "driver runtime".into(),
-                what: e.to_string(),
-            });
+            r.problem("driver runtime", e.to_string());
             return out;
         }
     };
@@ -142,10 +136,7 @@ fn load_drivers(config: &HubConfig, r: &mut Report) -> HashMap<String, Arc<Loade
             .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
             .collect(),
         Err(e) => {
-            r.problems.push(Problem {
-                at: format!("[plugins] dir {}", dir.display()),
-                what: e.to_string(),
-            });
+            r.problem(format!("[plugins] dir {}", dir.display()), e.to_string());
             return out;
         }
     };
@@ -156,10 +147,7 @@ fn load_drivers(config: &HubConfig, r: &mut Report) -> HashMap<String, Arc<Loade
                 r.drivers.push(d.label());
                 out.insert(d.name.clone(), d);
             }
-            Err(e) => r.problems.push(Problem {
-                at: f.display().to_string(),
-                what: e.to_string(),
-            }),
+            Err(e) => r.problem(f.display().to_string(), e.to_string()),
         }
     }
     out

@@ -429,12 +429,6 @@ fn push_key(data: &std::path::Path) -> Result<[u8; 32], HubError> {
     })
 }
 
-fn hex_key(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .filter_map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect()
-}
-
 /// The devices of `config`, their profiles read.
 pub(crate) fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubError> {
     let mut specs = Vec::new();
@@ -477,7 +471,7 @@ pub(crate) fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubErr
             keys: d
                 .keys
                 .iter()
-                .map(|(k, v)| (k.clone(), hex_key(&v.0)))
+                .map(|(k, v)| (k.clone(), crate::hex::decode(&v.0).unwrap_or_default()))
                 .collect(),
         });
     }

@@ -28,6 +28,7 @@ pub mod config;
 pub mod demo;
 pub mod devices;
 pub mod discovery;
+pub mod hex;
 mod hub;
 pub mod metrics;
 pub mod northbound;

@@ -122,6 +122,17 @@ pub fn make_token(
     Ok(tokens.create(name, role, "test")?.secret)
 }
 
+/// GET `url` with `client`: its JSON, or an error naming the status.
+pub async fn get_json(client: &reqwest::Client, url: &str) -> anyhow::Result<Value> {
+    let r = client.get(url).send().await?;
+    let status = r.status();
+    let v: Value = r.json().await?;
+    if !status.is_success() {
+        bail!("GET {url}: {status}: {v}");
+    }
+    Ok(v)
+}
+
 /// A client that sends `token` with every request.
 pub fn client_with(token: &str) -> reqwest::Client {
     twinwall_hub::auth::cli::api_client(token).expect("a token fits a header")
@@ -229,13 +240,7 @@ impl TestHub {
 
     /// GET a JSON document.
     pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        let r = self.http.get(format!("{}{path}", self.url)).send().await?;
-        let status = r.status();
-        let v: Value = r.json().await?;
-        if !status.is_success() {
-            bail!("GET {path}: {status}: {v}");
-        }
-        Ok(v)
+        get_json(&self.http, &format!("{}{path}", self.url)).await
     }
 
     /// GET a text document (`/metrics`).
@@ -322,6 +327,14 @@ impl TestHub {
         })
         .await
         .with_context(|| format!("no event matching `{query}` within {within:?}"))
+    }
+
+    /// Wait until at least `n` events match `query`; returns them.
+    pub async fn wait_count(&self, query: &str, n: usize, within: Duration) -> Option<Vec<Value>> {
+        wait_for(within, || async {
+            self.events(query).await.ok().filter(|v| v.len() >= n)
+        })
+        .await
     }
 
     /// Wait until the hub has heard from `device`.

@@ -121,6 +121,16 @@ impl Proxy {
 /// Messages received by a subscriber: (topic, payload).
 pub type Inbox = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
 
+/// A subscriber to every event the hub of `site` forwards.
+pub async fn event_subscriber(broker: SocketAddr, site: &str) -> (AsyncClient, Inbox) {
+    subscriber(
+        broker,
+        &format!("sub-{site}"),
+        &format!("twinwall/{site}/events/#"),
+    )
+    .await
+}
+
 /// Subscribe to `filter` on `broker`; returns the client (to publish) and the inbox.
 pub async fn subscriber(broker: SocketAddr, id: &str, filter: &str) -> (AsyncClient, Inbox) {
     let mut o = MqttOptions::new(id, broker.ip().to_string(), broker.port());

@@ -120,12 +120,11 @@ async fn an_unreachable_camera_goes_offline_and_recovers() {
         .unwrap();
     assert_eq!(off["attrs"]["transport"], "http");
     cam.set_down(false).await.unwrap();
-    wait_for(Duration::from_secs(20), || async {
-        hub.events("kind=device.online&device=cam-1")
-            .await
-            .ok()
-            .filter(|v| v.len() >= 2)
-    })
+    hub.wait_count(
+        "kind=device.online&device=cam-1",
+        2,
+        Duration::from_secs(20),
+    )
     .await
     .expect("back online without operator action");
     // And events flow again through a fresh subscription.

@@ -29,6 +29,15 @@ async fn alarm_flows(panel: &FirePanel, hub: &TestHub, point: u16) {
     eprintln!("point {point}: alarm in {:?}", t.elapsed());
 }
 
+/// Wait for `more` heartbeats of `device` beyond those already stored.
+async fn heartbeats_resume(hub: &TestHub, device: &str, more: usize, why: &str) {
+    let q = format!("kind=device.heartbeat&device={device}");
+    let before = hub.events(&q).await.unwrap().len();
+    hub.wait_count(&q, before + more, Duration::from_secs(5))
+        .await
+        .expect(why);
+}
+
 /// A 16-point panel (the driver's profile says 32: it adapts) beside a hostile device.
 async fn panel_and_hostile(mode: &str) -> (FirePanel, TestHub) {
     let panel = FirePanel::start("fp-1", "127.0.0.1:0".parse().unwrap(), 16)
@@ -60,13 +69,8 @@ async fn hostile_driver_is_contained_while_fire_events_flow() {
     let crashes = |n: usize| {
         let hub = &hub;
         async move {
-            wait_for(Duration::from_secs(10), || async {
-                hub.events("kind=driver.crashed")
-                    .await
-                    .ok()
-                    .filter(|v| v.len() >= n)
-            })
-            .await
+            hub.wait_count("kind=driver.crashed", n, Duration::from_secs(10))
+                .await
         }
     };
 
@@ -86,19 +90,7 @@ async fn hostile_driver_is_contained_while_fire_events_flow() {
     alarm_flows(&panel, &hub, 3).await;
 
     // It was rebuilt from its config (calm again): heartbeats resume.
-    let before = hub
-        .events("kind=device.heartbeat&device=evil-1")
-        .await
-        .unwrap()
-        .len();
-    wait_for(Duration::from_secs(5), || async {
-        hub.events("kind=device.heartbeat&device=evil-1")
-            .await
-            .ok()
-            .filter(|v| v.len() > before)
-    })
-    .await
-    .expect("rebuilt after the crash");
+    heartbeats_resume(&hub, "evil-1", 1, "rebuilt after the crash").await;
 
     // Unbounded allocation hits the store's memory cap.
     let (status, _) = hub
@@ -216,19 +208,7 @@ async fn hostile_driver_is_contained_while_fire_events_flow() {
             .unwrap()
             .starts_with("test admin#")
     );
-    let before = hub
-        .events("kind=device.heartbeat&device=evil-1")
-        .await
-        .unwrap()
-        .len();
-    wait_for(Duration::from_secs(5), || async {
-        hub.events("kind=device.heartbeat&device=evil-1")
-            .await
-            .ok()
-            .filter(|v| v.len() > before)
-    })
-    .await
-    .expect("heartbeats again after the release");
+    heartbeats_resume(&hub, "evil-1", 1, "heartbeats again after the release").await;
     let r = hub
         .http
         .post(format!("{}/api/v1/devices/evil-1/release", hub.url))
@@ -360,19 +340,7 @@ async fn a_quarantined_device_is_let_go_when_its_time_ends_and_its_neighbour_nev
         .unwrap();
     assert_eq!(first["attrs"]["for_s"], 2);
     // Its neighbour on the same driver keeps reporting.
-    let before = hub
-        .events("kind=device.heartbeat&device=good-2")
-        .await
-        .unwrap()
-        .len();
-    wait_for(Duration::from_secs(5), || async {
-        hub.events("kind=device.heartbeat&device=good-2")
-            .await
-            .ok()
-            .filter(|v| v.len() > before + 5)
-    })
-    .await
-    .expect("the neighbour runs on");
+    heartbeats_resume(&hub, "good-2", 6, "the neighbour runs on").await;
     // The quarantine ends by itself; still panicking, it is held again.
     let released = hub
         .wait_event("kind=device.released", Duration::from_secs(10), |e| {
@@ -381,12 +349,11 @@ async fn a_quarantined_device_is_let_go_when_its_time_ends_and_its_neighbour_nev
         .await
         .unwrap();
     assert!(released["actor"].is_null());
-    wait_for(Duration::from_secs(15), || async {
-        hub.events("kind=device.quarantined&device=evil-1")
-            .await
-            .ok()
-            .filter(|v| v.len() >= 2)
-    })
+    hub.wait_count(
+        "kind=device.quarantined&device=evil-1",
+        2,
+        Duration::from_secs(15),
+    )
     .await
     .expect("held again");
     assert!(

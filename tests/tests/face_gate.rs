@@ -84,14 +84,10 @@ async fn pushed_passes_become_events_with_faces_and_doors_obey() {
     g.deny(None, 1, Denial::UnknownFace);
     g.deny(Some(&student), 2, Denial::NoPermission);
     g.deny(Some(&student), 1, Denial::AbnormalTemperature);
-    let denied = wait_for(Duration::from_secs(5), || async {
-        hub.events("kind=access.denied")
-            .await
-            .ok()
-            .filter(|v| v.len() >= 3)
-    })
-    .await
-    .expect("three denials");
+    let denied = hub
+        .wait_count("kind=access.denied", 3, Duration::from_secs(5))
+        .await
+        .expect("three denials");
     let reasons: Vec<&str> = denied
         .iter()
         .filter_map(|e| e["attrs"]["reason"].as_str())
@@ -215,14 +211,10 @@ async fn bad_pushes_are_refused_clearly_and_others_flow() {
     .expect("the oversized push was refused (413)");
     g.fault(GateFault::Clear);
     g.pass(&p, 2, true);
-    let ok = wait_for(Duration::from_secs(10), || async {
-        hub.events("kind=access.granted")
-            .await
-            .ok()
-            .filter(|v| v.len() >= 2)
-    })
-    .await
-    .expect("the good passes of both gates arrived");
+    let ok = hub
+        .wait_count("kind=access.granted", 2, Duration::from_secs(10))
+        .await
+        .expect("the good passes of both gates arrived");
     let devices: Vec<&str> = ok.iter().filter_map(|e| e["device"].as_str()).collect();
     assert!(
         devices.contains(&"fg-1") && devices.contains(&"fg-2"),
@@ -279,14 +271,9 @@ async fn a_hub_killed_while_gates_push_loses_nothing() {
     };
     let pushing = tokio::spawn(pusher);
     // Kill the hub mid-stream: pushes in flight are never answered.
-    wait_for(Duration::from_secs(10), || async {
-        hub.events("kind=access.granted")
-            .await
-            .ok()
-            .filter(|v| v.len() >= 20)
-    })
-    .await
-    .expect("pushes flowing");
+    hub.wait_count("kind=access.granted", 20, Duration::from_secs(10))
+        .await
+        .expect("pushes flowing");
     let hub = hub.restart().await.unwrap();
     let g = pushing.await.unwrap();
     // The restarted driver gives the gate the (same) URL again; the gate resends.

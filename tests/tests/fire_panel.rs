@@ -159,25 +159,15 @@ async fn a_silent_or_unreachable_panel_goes_offline_and_recovers() {
         .expect("back online without operator action");
     // Unreachable (connections refused and cut), then back.
     panel.fault(Fault::Down);
-    wait_for(Duration::from_secs(8), || async {
-        hub.events("kind=device.offline&device=fp-1")
-            .await
-            .ok()
-            .filter(|v| v.len() >= 2)
-    })
-    .await
-    .expect("offline again");
+    hub.wait_count("kind=device.offline&device=fp-1", 2, Duration::from_secs(8))
+        .await
+        .expect("offline again");
     let (status, body) = hub.command("fp-1", "reset").await.unwrap();
     assert!(status == 403, "refused by config before the wire: {body}");
     panel.fault(Fault::Clear);
-    wait_for(Duration::from_secs(15), || async {
-        hub.events("kind=device.online&device=fp-1")
-            .await
-            .ok()
-            .filter(|v| v.len() >= 3)
-    })
-    .await
-    .expect("online again");
+    hub.wait_count("kind=device.online&device=fp-1", 3, Duration::from_secs(15))
+        .await
+        .expect("online again");
 }
 
 #[tokio::test(flavor = "multi_thread")]

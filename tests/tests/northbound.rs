@@ -7,7 +7,9 @@ use std::time::Duration;
 use rumqttc::QoS;
 use serde_json::{Value, json};
 use twinwall_simulator::fire_panel::FirePanel;
-use twinwall_tests::mqtt::{Broker, Proxy, assert_complete_in_order, seqs, subscriber};
+use twinwall_tests::mqtt::{
+    Broker, Proxy, assert_complete_in_order, event_subscriber, seqs, subscriber,
+};
 use twinwall_tests::pki::{certificates, self_signed_ca};
 use twinwall_tests::{TestHub, config_text, install_drivers, panel_device, wait_for};
 
@@ -41,12 +43,7 @@ async fn events_arrive_in_order_and_a_broker_outage_loses_none() {
     let broker = Broker::get().await;
     let proxy = Proxy::start(broker.addr).await;
     let site = site("outage");
-    let (_c, inbox) = subscriber(
-        broker.addr,
-        &format!("sub-{site}"),
-        &format!("twinwall/{site}/events/#"),
-    )
-    .await;
+    let (_c, inbox) = event_subscriber(broker.addr, &site).await;
     let body = format!(
         "{ZONES}{}{}",
         ticker("tick-1"),
@@ -119,12 +116,7 @@ fn spawn_hub(config: &std::path::Path) -> twinwall_tests::HubProcess {
 async fn a_hub_killed_mid_stream_resumes_without_loss() {
     let broker = Broker::get().await;
     let site = site("kill");
-    let (_c, inbox) = subscriber(
-        broker.addr,
-        &format!("sub-{site}"),
-        &format!("twinwall/{site}/events/#"),
-    )
-    .await;
+    let (_c, inbox) = event_subscriber(broker.addr, &site).await;
     let dir = tempfile::tempdir().unwrap();
     install_drivers(dir.path(), &["hostile-test-driver"]).unwrap();
     let http = std::net::TcpListener::bind("127.0.0.1:0")
@@ -446,12 +438,7 @@ async fn mqtts_with_a_private_ca_and_a_client_certificate() {
 async fn an_event_too_large_for_the_broker_is_skipped_and_named_not_stalled_on() {
     let broker = Broker::get().await;
     let site = site("big");
-    let (_c, inbox) = subscriber(
-        broker.addr,
-        &format!("sub-{site}"),
-        &format!("twinwall/{site}/events/#"),
-    )
-    .await;
+    let (_c, inbox) = event_subscriber(broker.addr, &site).await;
     let body = format!(
         "{ZONES}{}",
         northbound(&format!("mqtt://{}", broker.addr), "max_message_kb = 2")

@@ -295,14 +295,9 @@ async fn duplicates_are_acknowledged_and_dropped_and_silence_is_offline() {
         .expect("a host that stops supervising goes offline");
     assert_eq!(off["level"], "orange");
     h.fault(HostFault::Clear);
-    wait_for(Duration::from_secs(10), || async {
-        hub.events("kind=device.online&device=ph-1")
-            .await
-            .ok()
-            .filter(|v| v.len() >= 2)
-    })
-    .await
-    .expect("back online when it reports again");
+    hub.wait_count("kind=device.online&device=ph-1", 2, Duration::from_secs(10))
+        .await
+        .expect("back online when it reports again");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -383,14 +378,10 @@ async fn five_hundred_hosts_share_one_receiver_port() {
     for h in &hosts {
         h.fence_touch(1, true);
     }
-    let all = wait_for(Duration::from_secs(60), || async {
-        hub.events("kind=perimeter.intrusion")
-            .await
-            .ok()
-            .filter(|v| v.len() >= n)
-    })
-    .await
-    .expect("an alarm from every host");
+    let all = hub
+        .wait_count("kind=perimeter.intrusion", n, Duration::from_secs(60))
+        .await
+        .expect("an alarm from every host");
     let mut devices: Vec<&str> = all.iter().filter_map(|e| e["device"].as_str()).collect();
     devices.sort_unstable();
     devices.dedup();
@@ -414,14 +405,9 @@ async fn a_hub_killed_while_hosts_wait_for_acks_loses_no_alarm() {
     for z in 1..=n {
         h.fence_touch(z, true);
     }
-    wait_for(Duration::from_secs(10), || async {
-        hub.events("kind=perimeter.intrusion")
-            .await
-            .ok()
-            .filter(|v| v.len() >= 10)
-    })
-    .await
-    .unwrap();
+    hub.wait_count("kind=perimeter.intrusion", 10, Duration::from_secs(10))
+        .await
+        .unwrap();
     let hub = hub.restart().await.unwrap();
     // A real receiver keeps its port; here the restarted hub got a new one.
     h.set_receiver(hub.hub.port_addr("dc09").unwrap());
@@ -516,14 +502,10 @@ async fn a_hub_killed_twenty_times_loses_no_acknowledged_alarm() {
     // Every alarm the host was told was stored is stored (it sent each until
     // acknowledged, so every one was), and the log's seq never repeats or
     // goes back.
-    let page: serde_json::Value = client
-        .get(format!("http://{http}/api/v1/events?limit=10000"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page =
+        twinwall_tests::get_json(&client, &format!("http://{http}/api/v1/events?limit=10000"))
+            .await
+            .unwrap();
     let events = page["events"].as_array().unwrap();
     let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
     assert!(

@@ -58,15 +58,15 @@ async fn every_route_in_the_openapi_document_asks_for_its_role() {
     let operator = client_with(&make_token(dir, Role::Operator, "operator").unwrap());
     let anonymous = reqwest::Client::new();
     // The document needs no token: tools read it before they have one.
-    let doc: Value = anonymous
-        .get(format!("{}/api/v1/openapi.json", hub.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let doc = twinwall_tests::get_json(&anonymous, &format!("{}/api/v1/openapi.json", hub.url))
         .await
         .unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
+    // An independent validator takes the document as OpenAPI 3.1.
+    let file = hub.dir.path().join("openapi.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let v = twinwall_tests::interop("validate_openapi.py", vec![file.display().to_string()]).await;
+    assert_eq!(v["valid"], true, "{v}");
     let paths = doc["paths"].as_object().unwrap();
     let mut checked = 0;
     for (path, item) in paths {
@@ -480,6 +480,22 @@ async fn the_api_serves_tls_from_pem_files() {
         .await
         .unwrap();
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    // An independent client (CPython's ssl, OpenSSL) agrees.
+    let v = twinwall_tests::interop(
+        "https_get.py",
+        vec![
+            format!("https://127.0.0.1:{}/api/v1/health", addr.port()),
+            ca.display().to_string(),
+            hub.token.clone(),
+        ],
+    )
+    .await;
+    assert_eq!(v["status"], 200, "{v}");
+    assert!(
+        v["body"].as_str().unwrap().contains("\"site\":\"tls\""),
+        "{v}"
+    );
+    assert!(v["version"].as_str().unwrap().starts_with("TLSv1."), "{v}");
     // Plain HTTP to the TLS port gets nothing useful.
     let plain = hub
         .http

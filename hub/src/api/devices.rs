@@ -108,12 +108,7 @@ pub async fn release_device(
     Extension(who): Extension<Principal>,
 ) -> Result<Json<Value>, ApiError> {
     let lifted = s.devices.release_device(&id, &who.actor()).await?;
-    if !lifted {
-        return Err(ApiError::conflict(format!(
-            "device `{id}` is not quarantined"
-        )));
-    }
-    Ok(Json(json!({"device": id, "released": true})))
+    released("device", id, lifted)
 }
 
 /// `POST /api/v1/drivers/{name}/release`: end a driver's quarantine now.
@@ -123,10 +118,15 @@ pub async fn release_driver(
     Extension(who): Extension<Principal>,
 ) -> Result<Json<Value>, ApiError> {
     let lifted = s.devices.release_driver(&name, &who.actor()).await?;
+    released("driver", name, lifted)
+}
+
+/// The answer to a release: 409 when `what` `name` was not quarantined.
+fn released(what: &str, name: String, lifted: bool) -> Result<Json<Value>, ApiError> {
     if !lifted {
         return Err(ApiError::conflict(format!(
-            "driver `{name}` is not quarantined"
+            "{what} `{name}` is not quarantined"
         )));
     }
-    Ok(Json(json!({"driver": name, "released": true})))
+    Ok(Json(json!({(what): name, "released": true})))
 }

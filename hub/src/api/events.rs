@@ -109,7 +109,7 @@ pub async fn stream(
     let slot = s.streams.clone().try_acquire_owned().map_err(|_| {
         ApiError::unavailable(format!(
             "{} live streams are open, the most this hub serves ([http] max_streams): close one, or page with GET /api/v1/events",
-            s.streams_max()
+            s.max_streams
         ))
     })?;
     let last_id = match headers.get("last-event-id") {

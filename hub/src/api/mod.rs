@@ -86,10 +86,6 @@ impl ApiState {
         }
     }
 
-    fn streams_max(&self) -> usize {
-        self.max_streams
-    }
-
     /// At most `max_streams` live streams at once; other requests answer
     /// within `request_timeout`.
     pub fn with_limits(mut self, max_streams: usize, request_timeout: std::time::Duration) -> Self {
@@ -179,10 +175,6 @@ async fn within_time(
 /// far above any real one, far below what would cost the hub memory.
 pub const MAX_JSON_BODY: usize = 64 << 10;
 
-fn small_body() -> axum::extract::DefaultBodyLimit {
-    axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY)
-}
-
 /// Every route, each with the role it asks for (the same table builds the
 /// router, the gate's access map and `/api/v1/openapi.json`).
 pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
@@ -251,14 +243,12 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "One device",
             devices::one,
         )
-        .add(
-            Method::POST,
+        .post_json::<devices::CommandBody, _, _>(
             "/api/v1/devices/{id}/commands",
             Some(Operator),
             "Send a command; answers once the device confirmed",
-            axum::routing::post(devices::command).layer(small_body()),
+            devices::command,
         )
-        .body::<devices::CommandBody>()
         .on(
             Method::GET,
             "/api/v1/events",
@@ -335,14 +325,12 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "Recent broadcast jobs",
             broadcasts::list,
         )
-        .add(
-            Method::POST,
+        .post_json::<crate::broadcast::BroadcastRequest, _, _>(
             "/api/v1/broadcasts",
             Some(Operator),
             "Speak to zones now or on a schedule",
-            axum::routing::post(broadcasts::create).layer(small_body()),
+            broadcasts::create,
         )
-        .body::<crate::broadcast::BroadcastRequest>()
         .on(
             Method::GET,
             "/api/v1/broadcasts/{id}",
@@ -430,14 +418,12 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
             "API tokens (never their secrets)",
             tokens::list,
         )
-        .add(
-            Method::POST,
+        .post_json::<tokens::TokenRequest, _, _>(
             "/api/v1/tokens",
             Some(Admin),
             "Make a token (its secret is shown once)",
-            axum::routing::post(tokens::create).layer(small_body()),
+            tokens::create,
         )
-        .body::<tokens::TokenRequest>()
         .on(
             Method::DELETE,
             "/api/v1/tokens/{id}",
@@ -458,7 +444,10 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
         hosts: Arc::new(hosts),
     };
     let defs = t.definitions();
-    let doc = Arc::new(openapi::build(&t.docs, defs));
+    // Built and serialised once: the document changes only with the code.
+    let doc = Arc::new(openapi::Document(
+        openapi::build(&t.docs, defs).to_string().into(),
+    ));
     let page = Arc::new(openapi::DocsPage(openapi::page(&t.docs)));
     t.router
         .layer(axum::middleware::from_fn_with_state(

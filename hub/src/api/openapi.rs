@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::{Extension, Json};
+use axum::Extension;
 use serde_json::{Map, Value, json};
 
 use super::table::RouteDoc;
@@ -101,9 +101,17 @@ fn error_schema() -> Value {
 }
 
 /// `GET /api/v1/openapi.json`
-pub async fn document(Extension(doc): Extension<Arc<Value>>) -> Json<Value> {
-    Json((*doc).clone())
+pub async fn document(
+    Extension(doc): Extension<Arc<Document>>,
+) -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        doc.0.clone(),
+    )
 }
+
+/// The serialised OpenAPI document.
+pub struct Document(pub axum::body::Bytes);
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -72,8 +72,27 @@ impl Table {
         self
     }
 
+    /// Add a POST handler whose body is JSON of type `T`: capped at
+    /// [`super::MAX_JSON_BODY`] and described in the document.
+    pub fn post_json<T: schemars::JsonSchema, H, X>(
+        self,
+        path: &'static str,
+        role: Option<Role>,
+        summary: &'static str,
+        h: H,
+    ) -> Self
+    where
+        H: Handler<X, ApiState>,
+        X: 'static,
+    {
+        let route = axum::routing::post(h)
+            .layer(axum::extract::DefaultBodyLimit::max(super::MAX_JSON_BODY));
+        self.add(Method::POST, path, role, summary, route)
+            .body::<T>()
+    }
+
     /// The route just added takes a JSON body of type `T`.
-    pub fn body<T: schemars::JsonSchema>(mut self) -> Self {
+    fn body<T: schemars::JsonSchema>(mut self) -> Self {
         let schema = self.schemas.subschema_for::<T>().to_value();
         if let Some(d) = self.docs.last_mut() {
             d.body = Some(schema);

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::wav::{self, AudioError, Format, RATE};
 
@@ -88,7 +87,7 @@ impl Clips {
         for s in &samples {
             raw.extend_from_slice(&s.to_le_bytes());
         }
-        let hash = hex(&Sha256::digest(&raw));
+        let hash = crate::runtime::content_hash(&raw);
         let info = ClipInfo {
             hash: hash.clone(),
             name: name.to_owned(),
@@ -163,10 +162,6 @@ impl Clips {
             .dir
             .join(format!("{}.{ext}", hash.to_ascii_lowercase())))
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -142,9 +142,7 @@ pub async fn guard(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
             ),
         );
     };
-    let tokens = gate.tokens.clone();
-    let bearer = bearer.to_owned();
-    let Some(who) = tokens.verify(&bearer) else {
+    let Some(who) = gate.tokens.verify(bearer) else {
         return refuse(
             StatusCode::UNAUTHORIZED,
             "unauthorized",

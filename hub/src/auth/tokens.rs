@@ -8,6 +8,8 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use crate::hex::encode as hex;
+
 use super::{Principal, Role};
 
 /// Why a token could not be made, listed or removed.
@@ -101,10 +103,6 @@ fn view(r: &Record) -> TokenView {
         created: crate::bus::format_ms(r.created_ms),
         created_by: r.created_by.clone(),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Tokens {
@@ -248,9 +246,7 @@ impl Tokens {
         }
         let l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
         let r = l.tokens.iter().find(|r| r.id == id)?;
-        let want: Vec<u8> = (0..r.hash.len() / 2)
-            .filter_map(|i| u8::from_str_radix(r.hash.get(2 * i..2 * i + 2)?, 16).ok())
-            .collect();
+        let want = crate::hex::decode(&r.hash)?;
         self.mac(token).verify_slice(&want).ok()?;
         Some(Principal {
             token_id: r.id.clone(),

@@ -13,8 +13,7 @@ use super::RuntimeError;
 
 /// Hex SHA-256 of `bytes`.
 pub fn content_hash(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&Sha256::digest(bytes))
 }
 
 fn engine_hash(engine: &Engine) -> u64 {

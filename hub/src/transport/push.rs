@@ -81,10 +81,7 @@ impl PushHub {
         h.update(self.key);
         h.update(b"push\0");
         h.update(device.as_bytes());
-        h.finalize()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::hex::encode(&h.finalize()[..16])
     }
 
     /// Accept pushes for `device` as `listen` says; returns the URL the device
