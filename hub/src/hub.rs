@@ -65,6 +65,9 @@ impl Hub {
     /// Start with a clock of the caller's for the rules that wait (visits,
     /// stays): tests drive it.
     pub async fn start_with_clock(config: HubConfig, clock: Clock) -> Result<Self, HubError> {
+        // Before anything records: a gauge set before the recorder exists
+        // (a poll's configured rate, set once when a driver starts) is lost.
+        crate::metrics::handle();
         let io = |p: &std::path::Path, e: std::io::Error| HubError::Io {
             path: p.display().to_string(),
             message: e.to_string(),
@@ -196,7 +199,6 @@ impl Hub {
             addr: config.http.listen.clone(),
             message: e.to_string(),
         })?;
-        crate::metrics::handle();
         let mut tasks = socket_tasks;
         let tokens =
             std::sync::Arc::new(crate::auth::Tokens::open(&data).map_err(|e| HubError::Io {

@@ -88,6 +88,8 @@ impl TlsListener {
                         continue;
                     }
                 };
+                // As for plain HTTP: live streams write small events.
+                let _ = tcp.set_nodelay(true);
                 let (tx, acceptor) = (tx.clone(), acceptor.clone());
                 tokio::spawn(async move {
                     let _slot = slot;

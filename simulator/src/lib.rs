@@ -15,7 +15,9 @@
 //!   reporting over SIA DC-09 / Contact ID (`docs/alarm-host-cid.md`);
 //! - [`speaker`]: IP broadcast speakers (JSON control API, G.711 RTP receiver
 //!   that measures what arrived; `docs/speaker-api.md`);
-//! - [`scenario`]: what happens when, to any of them.
+//! - [`scenario`]: what happens when, to any of them;
+//! - [`scale`]: thousands of devices of each family, a steady rate of
+//!   changes and bursts, and the hub config that names them.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -33,6 +35,7 @@ pub mod camera;
 pub mod face_gate;
 pub mod fire_panel;
 pub mod isapi;
+pub mod scale;
 pub mod scenario;
 pub mod speaker;
 pub mod vehicle;

@@ -9,6 +9,7 @@ use twinwall_simulator::alarm_host::{AlarmHost, HostOptions};
 use twinwall_simulator::camera::Camera;
 use twinwall_simulator::face_gate::{FaceGate, GateOptions, people};
 use twinwall_simulator::fire_panel::FirePanel;
+use twinwall_simulator::scale::{Load, Scale};
 use twinwall_simulator::scenario::{Fleet, Scenario};
 use twinwall_simulator::vehicle::{AnprCamera, AnprOptions, Role, plates};
 
@@ -113,6 +114,45 @@ enum Command {
         /// The scenario file.
         file: PathBuf,
     },
+    /// Thousands of devices of several families at once, a steady rate of
+    /// changes and bursts: load for a hub (`--hub-devices` writes the
+    /// `[[devices]]` entries that name them).
+    Scale {
+        /// Fire panels (Modbus TCP).
+        #[arg(long, default_value_t = 0)]
+        fire_panels: usize,
+        /// Face gates (ISAPI).
+        #[arg(long, default_value_t = 0)]
+        face_gates: usize,
+        /// IP speakers.
+        #[arg(long, default_value_t = 0)]
+        speakers: usize,
+        /// Alarm hosts (DC-09); they need `--receiver`.
+        #[arg(long, default_value_t = 0)]
+        alarm_hosts: usize,
+        /// The hub's DC-09 receiver, for alarm hosts.
+        #[arg(long)]
+        receiver: Option<SocketAddr>,
+        /// The first number in the devices' names (`fp-{n}`), so that
+        /// several simulator processes can load one hub.
+        #[arg(long, default_value_t = 1)]
+        first: usize,
+        /// Changes per second over the whole fleet.
+        #[arg(long, default_value_t = 0.0)]
+        rate: f64,
+        /// Panel points raised at once in each burst (0: no bursts).
+        #[arg(long, default_value_t = 0)]
+        burst: usize,
+        /// Seconds between bursts (each raises, the next clears).
+        #[arg(long, default_value_t = 60.0)]
+        burst_every: f64,
+        /// Write the hub's `[[devices]]` entries for the fleet here.
+        #[arg(long)]
+        hub_devices: Option<PathBuf>,
+        /// The zone those entries name.
+        #[arg(long, default_value = "campus")]
+        zone: String,
+    },
 }
 
 fn addr(host: IpAddr, base: u16, i: u16) -> anyhow::Result<SocketAddr> {
@@ -139,6 +179,7 @@ async fn main() -> anyhow::Result<()> {
     let mut fleet = Fleet::default();
     let mut scenario = None;
     let mut load = 0.0;
+    let mut scale_load = None;
     match cli.command {
         Command::FirePanels { count, points } => {
             for i in 0..count {
@@ -254,6 +295,40 @@ async fn main() -> anyhow::Result<()> {
                 fleet.speakers.insert(id, sp);
             }
         }
+        Command::Scale {
+            fire_panels,
+            face_gates,
+            speakers,
+            alarm_hosts,
+            receiver,
+            first,
+            rate,
+            burst,
+            burst_every,
+            hub_devices,
+            zone,
+        } => {
+            let scale = Scale {
+                fire_panels,
+                face_gates,
+                speakers,
+                alarm_hosts,
+                receiver,
+                first,
+                host: cli.host,
+                ..Scale::default()
+            };
+            fleet = scale.start().await.context("starting the fleet")?;
+            if let Some(file) = hub_devices {
+                std::fs::write(&file, scale.hub_devices(&fleet, &zone))
+                    .with_context(|| format!("writing {}", file.display()))?;
+            }
+            scale_load = Some(Load {
+                rate,
+                burst,
+                burst_every_s: burst_every,
+            });
+        }
         Command::Scenario { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -307,10 +382,11 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("{} device(s) running; Ctrl-C to stop", lines.len());
     let play = async {
-        match &scenario {
-            Some(s) => s.play(&fleet).await,
-            None if load > 0.0 => steady_load(&fleet, load).await,
-            None => std::future::pending().await,
+        match (&scenario, scale_load) {
+            (Some(s), _) => s.play(&fleet).await,
+            (None, Some(l)) => l.run(&fleet).await,
+            (None, None) if load > 0.0 => steady_load(&fleet, load).await,
+            (None, None) => std::future::pending().await,
         }
     };
     tokio::select! {

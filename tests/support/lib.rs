@@ -24,7 +24,8 @@ pub fn workspace() -> PathBuf {
         .to_owned()
 }
 
-fn target_dir() -> PathBuf {
+/// The workspace's target folder (`CARGO_TARGET_DIR` when set).
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace().join("target"))
@@ -45,6 +46,21 @@ fn cargo_build(args: &[&str], what: &str) {
         .status()
         .unwrap_or_else(|e| panic!("running cargo to build {what}: {e}"));
     assert!(status.success(), "building {what} failed");
+}
+
+/// Build `bin` of `package` in the profile this binary was built in, and
+/// return its path (`twinwall` of `twinwall-hub`, `twinwall-sim` of
+/// `twinwall-simulator`).
+pub fn binary(package: &str, bin: &str) -> PathBuf {
+    let release = !cfg!(debug_assertions);
+    let mut args = vec!["-p", package, "--bin", bin];
+    if release {
+        args.push("--release");
+    }
+    cargo_build(&args, bin);
+    target_dir()
+        .join(if release { "release" } else { "debug" })
+        .join(bin)
 }
 
 /// Build every driver component (once per test binary) and return the folder

@@ -19,6 +19,8 @@ pub struct Broker {
     /// host:port.
     pub addr: SocketAddr,
     child: Option<Child>,
+    /// Holds the started broker's config file.
+    _conf: Option<tempfile::TempDir>,
 }
 
 impl Drop for Broker {
@@ -40,15 +42,35 @@ impl Broker {
                 .expect("TWINWALL_TEST_MQTT resolves")
                 .next()
                 .expect("an address");
-            return Broker { addr, child: None };
+            return Broker {
+                addr,
+                child: None,
+                _conf: None,
+            };
         }
+        Broker::start(&[]).await
+    }
+
+    /// A new Mosquitto on a free loopback port with these extra
+    /// `mosquitto.conf` lines (the benchmark sets its queue limits so the
+    /// figure does not depend on the machine's broker).
+    pub async fn start(conf: &[&str]) -> Broker {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mosquitto.conf");
+        let mut text = format!("listener {port} 127.0.0.1\nallow_anonymous true\n");
+        for line in conf {
+            text.push_str(line);
+            text.push('\n');
+        }
+        std::fs::write(&file, text).unwrap();
         let child = Command::new("mosquitto")
-            .args(["-p", &port.to_string()])
+            .arg("-c")
+            .arg(&file)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -62,6 +84,7 @@ impl Broker {
         Broker {
             addr,
             child: Some(child),
+            _conf: Some(dir),
         }
     }
 }

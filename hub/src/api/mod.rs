@@ -486,7 +486,16 @@ pub fn serve(
             })
         }
         None => {
-            let listener = Limited::new(listener, max_connections);
+            use axum::serve::ListenerExt;
+            // Live streams write one small event at a time: without
+            // TCP_NODELAY, Nagle holds each behind the client's delayed ACK
+            // (40 ms on Linux).
+            let listener = Limited::new(
+                listener.tap_io(|tcp| {
+                    let _ = tcp.set_nodelay(true);
+                }),
+                max_connections,
+            );
             tokio::spawn(async move {
                 if let Err(e) = axum::serve(listener, app).await {
                     tracing::error!("HTTP server stopped: {e}");

@@ -3,8 +3,10 @@
 //! replay from disk and then follow live, durable consumer cursors and
 //! retention by age and size.
 
+mod chunk;
 mod event;
 mod health;
+mod postings;
 mod query;
 mod retention;
 mod store;
@@ -22,6 +24,7 @@ pub use retention::Retention;
 pub use subscription::Subscription;
 
 use store::Store;
+pub use store::encode;
 
 /// Bus failures. Every variant names what failed.
 #[derive(Debug, thiserror::Error)]

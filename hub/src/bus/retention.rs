@@ -60,28 +60,25 @@ impl Retention {
         let mut total = 0;
         let mut gap: Option<Gap> = None;
         loop {
-            let n = store.delete_oldest(1000, |e, bytes| {
+            let gone = store.delete_oldest(1000, |e, bytes| {
                 let beyond = oldest_kept.is_some_and(|t| e.time_ms < t)
                     || self.max_bytes.is_some_and(|m| bytes > m);
                 let unread = unread_from.is_some_and(|c| e.seq >= c);
-                if !beyond {
-                    return false;
-                }
-                if !unread {
-                    return true;
-                }
-                if self.hard_max_bytes.is_none_or(|h| bytes <= h) {
-                    return false;
-                }
+                beyond && (!unread || self.hard_max_bytes.is_some_and(|h| bytes > h))
+            })?;
+            for &seq in gone
+                .iter()
+                .filter(|s| unread_from.is_some_and(|c| **s >= c))
+            {
                 let g = gap.get_or_insert(Gap {
-                    first: e.seq,
-                    last: e.seq,
+                    first: seq,
+                    last: seq,
                     events: 0,
                 });
-                g.last = e.seq;
+                g.last = seq;
                 g.events += 1;
-                true
-            })?;
+            }
+            let n = gone.len();
             total += n;
             if n < 1000 {
                 return Ok((total, gap));

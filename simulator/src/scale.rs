@@ -1,0 +1,252 @@
+//! Scale mode: thousands of devices of each family in one process, a
+//! steady rate of changes and bursts (a building raising at once), and the
+//! hub's `[[devices]]` entries that name them, so vendors and the benchmark
+//! can load a hub.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use twinwall_simulator::scale::{Scale, Load};
+//! let scale = Scale { fire_panels: 2_000, face_gates: 500, ..Scale::default() };
+//! let fleet = scale.start().await?;
+//! std::fs::write("devices.toml", scale.hub_devices(&fleet, "campus"))?;
+//! Load { rate: 200.0, burst: 500, burst_every_s: 60.0 }.run(&fleet).await;
+//! # Ok(()) }
+//! ```
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use crate::alarm_host::{AlarmHost, HostOptions};
+use crate::face_gate::{FaceGate, GateOptions, people};
+use crate::fire_panel::FirePanel;
+use crate::scenario::Fleet;
+use crate::speaker::{Model, Speaker};
+
+/// How many devices of each family, and where.
+#[derive(Debug, Clone)]
+pub struct Scale {
+    /// Fire panels (Modbus TCP), named `fp-{n}`.
+    pub fire_panels: usize,
+    /// Points per panel.
+    pub points: u16,
+    /// Face gates (ISAPI), named `fg-{n}`.
+    pub face_gates: usize,
+    /// IP speakers, named `sp-{n}`.
+    pub speakers: usize,
+    /// Alarm hosts (DC-09), named `ah-{n}`; they dial `receiver`.
+    pub alarm_hosts: usize,
+    /// The hub's DC-09 port for the alarm hosts.
+    pub receiver: Option<SocketAddr>,
+    /// The address every device listens on (ports are picked free).
+    pub host: IpAddr,
+    /// The first `n` of the names (so that several processes share a hub
+    /// without two devices of the same name).
+    pub first: usize,
+    /// Gates' and cameras' account.
+    pub username: String,
+    /// Its password.
+    pub password: String,
+}
+
+impl Default for Scale {
+    fn default() -> Self {
+        Scale {
+            fire_panels: 0,
+            points: 32,
+            face_gates: 0,
+            speakers: 0,
+            alarm_hosts: 0,
+            receiver: None,
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            first: 1,
+            username: "admin".into(),
+            password: "admin123".into(),
+        }
+    }
+}
+
+impl Scale {
+    /// Start every device.
+    pub async fn start(&self) -> std::io::Result<Fleet> {
+        let mut fleet = Fleet::default();
+        let at = SocketAddr::new(self.host, 0);
+        for n in self.first..self.first + self.fire_panels {
+            let id = format!("fp-{n}");
+            let p = FirePanel::start(&id, at, self.points).await?;
+            fleet.panels.insert(id, p);
+        }
+        for n in self.first..self.first + self.face_gates {
+            let id = format!("fg-{n}");
+            let g = FaceGate::start(
+                &id,
+                at,
+                &self.username,
+                &self.password,
+                GateOptions::default(),
+            )
+            .await?;
+            fleet.gates.insert(id, g);
+        }
+        for n in self.first..self.first + self.speakers {
+            let id = format!("sp-{n}");
+            let s = Speaker::start(&id, at, Model::sp1()).await?;
+            fleet.speakers.insert(id, s);
+        }
+        if self.alarm_hosts > 0 {
+            let receiver = self.receiver.ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "alarm hosts need the hub's DC-09 receiver address",
+                )
+            })?;
+            for n in self.first..self.first + self.alarm_hosts {
+                let id = format!("ah-{n}");
+                let h = AlarmHost::start(&id, at, HostOptions::new(&account(n), receiver)).await?;
+                fleet.hosts.insert(id, h);
+            }
+        }
+        Ok(fleet)
+    }
+
+    /// The hub's `[[devices]]` entries for `fleet`, all in `zone`, sorted by
+    /// id (paste into `hub.toml`, or append to it).
+    pub fn hub_devices(&self, fleet: &Fleet, zone: &str) -> String {
+        let mut entries: Vec<(String, String)> = Vec::new();
+        for p in fleet.panels.values() {
+            entries.push((
+                p.id().to_owned(),
+                format!(
+                    "driver = \"modbus-fire-panel\"\nprofile = \"fire-panel/twinwall-fp1\"\naddress = \"{}\"\n\
+                     settings = {{ points = {}, poll_ms = 1000, summary = false, counters = false }}\n",
+                    p.addr(),
+                    self.points
+                ),
+            ));
+        }
+        for g in fleet.gates.values() {
+            entries.push((
+                g.id().to_owned(),
+                format!(
+                    "driver = \"face-gate\"\nprofile = \"face-gate/twinwall-fg1\"\naddress = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\n",
+                    g.addr(),
+                    self.username,
+                    self.password
+                ),
+            ));
+        }
+        for s in fleet.speakers.values() {
+            entries.push((
+                s.id().to_owned(),
+                format!(
+                    "driver = \"ip-speaker\"\nprofile = \"speaker/twinwall-sp1\"\naddress = \"{}\"\n",
+                    s.addr()
+                ),
+            ));
+        }
+        for h in fleet.hosts.values() {
+            entries.push((
+                h.id().to_owned(),
+                format!(
+                    "driver = \"perimeter\"\nprofile = \"perimeter/twinwall-ph1\"\naddress = \"{}\"\n\
+                     settings = {{ account = \"{}\", zones = \"1=fence/a\" }}\n",
+                    h.control_addr(),
+                    h.account()
+                ),
+            ));
+        }
+        entries.sort();
+        entries
+            .into_iter()
+            .map(|(id, body)| {
+                format!("[[devices]]\nid = \"{id}\"\nzone = \"{zone}\"\noffline_after_ms = 60000\n{body}\n")
+            })
+            .collect()
+    }
+}
+
+/// A host's DC-09 account: hex, four digits and more.
+fn account(n: usize) -> String {
+    format!("{:04X}", 0x1000 + n)
+}
+
+/// Changes over time: a steady rate spread over every device that reports
+/// by itself or is polled, and now and then a burst.
+#[derive(Debug, Clone, Copy)]
+pub struct Load {
+    /// Changes per second (0: none).
+    pub rate: f64,
+    /// Changes in one burst (0: none): that many panel points raised at once.
+    pub burst: usize,
+    /// Seconds between bursts.
+    pub burst_every_s: f64,
+}
+
+impl Load {
+    /// Run until the task is dropped.
+    pub async fn run(self, fleet: &Fleet) {
+        let mut panels: Vec<&FirePanel> = fleet.panels.values().collect();
+        let mut gates: Vec<&FaceGate> = fleet.gates.values().collect();
+        let mut hosts: Vec<&AlarmHost> = fleet.hosts.values().collect();
+        panels.sort_by_key(|p| p.id().to_owned());
+        gates.sort_by_key(|g| g.id().to_owned());
+        hosts.sort_by_key(|h| h.id().to_owned());
+        let families = [!panels.is_empty(), !gates.is_empty(), !hosts.is_empty()];
+        let steady = async {
+            if self.rate <= 0.0 || !families.contains(&true) {
+                return std::future::pending().await;
+            }
+            let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / self.rate));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            let mut n: usize = 0;
+            loop {
+                tick.tick().await;
+                n += 1;
+                let on = (n / 3).is_multiple_of(2);
+                match n % 3 {
+                    0 if families[0] => {
+                        let p = panels[(n / 3) % panels.len()];
+                        // Fire alarms latch: the reset clears them.
+                        p.with_state(|s| {
+                            if on {
+                                s.alarm(1);
+                            } else {
+                                s.reset();
+                            }
+                        });
+                    }
+                    1 if families[1] => {
+                        gates[(n / 3) % gates.len()].pass(&people::random(), 1, on);
+                    }
+                    2 if families[2] => hosts[(n / 3) % hosts.len()].fence_touch(1, on),
+                    _ => {}
+                }
+            }
+        };
+        let bursts = async {
+            if self.burst == 0 || panels.is_empty() || self.burst_every_s <= 0.0 {
+                return std::future::pending().await;
+            }
+            let mut tick = tokio::time::interval(Duration::from_secs_f64(self.burst_every_s));
+            tick.tick().await;
+            let mut raised = false;
+            loop {
+                tick.tick().await;
+                raised = !raised;
+                // One point after another across the panels: a building's
+                // detectors all at once.
+                for i in 0..self.burst {
+                    let p = panels[i % panels.len()];
+                    p.with_state(|s| {
+                        if raised {
+                            let point = (i / panels.len()) % s.points.len().max(1) + 1;
+                            s.alarm(point as u16);
+                        } else {
+                            s.reset();
+                        }
+                    });
+                }
+            }
+        };
+        tokio::join!(steady, bursts);
+    }
+}
