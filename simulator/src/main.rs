@@ -127,6 +127,12 @@ enum Command {
         /// IP speakers.
         #[arg(long, default_value_t = 0)]
         speakers: usize,
+        /// ONVIF cameras.
+        #[arg(long, default_value_t = 0)]
+        cameras: usize,
+        /// Plate-reading barrier cameras.
+        #[arg(long, default_value_t = 0)]
+        barrier_cameras: usize,
         /// Alarm hosts (DC-09); they need `--receiver`.
         #[arg(long, default_value_t = 0)]
         alarm_hosts: usize,
@@ -299,6 +305,8 @@ async fn main() -> anyhow::Result<()> {
             fire_panels,
             face_gates,
             speakers,
+            cameras,
+            barrier_cameras,
             alarm_hosts,
             receiver,
             first,
@@ -312,6 +320,8 @@ async fn main() -> anyhow::Result<()> {
                 fire_panels,
                 face_gates,
                 speakers,
+                cameras,
+                barrier_cameras,
                 alarm_hosts,
                 receiver,
                 first,

@@ -17,10 +17,12 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use crate::alarm_host::{AlarmHost, HostOptions};
+use crate::camera::Camera;
 use crate::face_gate::{FaceGate, GateOptions, people};
 use crate::fire_panel::FirePanel;
 use crate::scenario::Fleet;
 use crate::speaker::{Model, Speaker};
+use crate::vehicle::{AnprCamera, AnprOptions, plates};
 
 /// How many devices of each family, and where.
 #[derive(Debug, Clone)]
@@ -33,6 +35,11 @@ pub struct Scale {
     pub face_gates: usize,
     /// IP speakers, named `sp-{n}`.
     pub speakers: usize,
+    /// ONVIF cameras, named `cam-{n}` (a hub probing their streams pulls
+    /// video: see the camera-scale notes before starting thousands).
+    pub cameras: usize,
+    /// Plate-reading barrier cameras (ISAPI ANPR), named `bg-{n}`.
+    pub barrier_cameras: usize,
     /// Alarm hosts (DC-09), named `ah-{n}`; they dial `receiver`.
     pub alarm_hosts: usize,
     /// The hub's DC-09 port for the alarm hosts.
@@ -55,6 +62,8 @@ impl Default for Scale {
             points: 32,
             face_gates: 0,
             speakers: 0,
+            cameras: 0,
+            barrier_cameras: 0,
             alarm_hosts: 0,
             receiver: None,
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -92,6 +101,23 @@ impl Scale {
             let s = Speaker::start(&id, at, Model::sp1()).await?;
             fleet.speakers.insert(id, s);
         }
+        for n in self.first..self.first + self.cameras {
+            let id = format!("cam-{n}");
+            let c = Camera::start(&id, at, &self.username, &self.password).await?;
+            fleet.cameras.insert(id, c);
+        }
+        for n in self.first..self.first + self.barrier_cameras {
+            let id = format!("bg-{n}");
+            let c = AnprCamera::start(
+                &id,
+                at,
+                &self.username,
+                &self.password,
+                AnprOptions::default(),
+            )
+            .await?;
+            fleet.anpr.insert(id, c);
+        }
         if self.alarm_hosts > 0 {
             let receiver = self.receiver.ok_or_else(|| {
                 std::io::Error::new(
@@ -123,15 +149,25 @@ impl Scale {
                 ),
             ));
         }
+        // Devices the hub logs in to: the fleet's account.
+        let account = |driver: &str, profile: &str, addr: SocketAddr| {
+            format!(
+                "driver = \"{driver}\"\nprofile = \"{profile}\"\naddress = \"{addr}\"\nusername = \"{}\"\npassword = \"{}\"\n",
+                self.username, self.password
+            )
+        };
         for g in fleet.gates.values() {
+            let e = account("face-gate", "face-gate/twinwall-fg1", g.addr());
+            entries.push((g.id().to_owned(), e));
+        }
+        for c in fleet.cameras.values() {
+            let e = account("onvif-camera", "camera/twinwall-cam1", c.addr());
+            entries.push((c.id().to_owned(), e));
+        }
+        for c in fleet.anpr.values() {
             entries.push((
-                g.id().to_owned(),
-                format!(
-                    "driver = \"face-gate\"\nprofile = \"face-gate/twinwall-fg1\"\naddress = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\n",
-                    g.addr(),
-                    self.username,
-                    self.password
-                ),
+                c.id().to_owned(),
+                account("anpr", "vehicle/twinwall-bg1", c.addr()),
             ));
         }
         for s in fleet.speakers.values() {
@@ -187,10 +223,17 @@ impl Load {
         let mut panels: Vec<&FirePanel> = fleet.panels.values().collect();
         let mut gates: Vec<&FaceGate> = fleet.gates.values().collect();
         let mut hosts: Vec<&AlarmHost> = fleet.hosts.values().collect();
+        let mut lanes: Vec<&AnprCamera> = fleet.anpr.values().collect();
         panels.sort_by_key(|p| p.id().to_owned());
         gates.sort_by_key(|g| g.id().to_owned());
         hosts.sort_by_key(|h| h.id().to_owned());
-        let families = [!panels.is_empty(), !gates.is_empty(), !hosts.is_empty()];
+        lanes.sort_by_key(|c| c.id().to_owned());
+        let families = [
+            !panels.is_empty(),
+            !gates.is_empty(),
+            !hosts.is_empty(),
+            !lanes.is_empty(),
+        ];
         let steady = async {
             if self.rate <= 0.0 || !families.contains(&true) {
                 return std::future::pending().await;
@@ -201,10 +244,10 @@ impl Load {
             loop {
                 tick.tick().await;
                 n += 1;
-                let on = (n / 3).is_multiple_of(2);
-                match n % 3 {
+                let on = (n / 4).is_multiple_of(2);
+                match n % 4 {
                     0 if families[0] => {
-                        let p = panels[(n / 3) % panels.len()];
+                        let p = panels[(n / 4) % panels.len()];
                         // Fire alarms latch: the reset clears them.
                         p.with_state(|s| {
                             if on {
@@ -215,9 +258,13 @@ impl Load {
                         });
                     }
                     1 if families[1] => {
-                        gates[(n / 3) % gates.len()].pass(&people::random(), 1, on);
+                        gates[(n / 4) % gates.len()].pass(&people::random(), 1, on);
                     }
-                    2 if families[2] => hosts[(n / 3) % hosts.len()].fence_touch(1, on),
+                    2 if families[2] => hosts[(n / 4) % hosts.len()].fence_touch(1, on),
+                    3 if families[3] => {
+                        lanes[(n / 4) % lanes.len()]
+                            .pass(&plates::random(), if on { 1 } else { 2 });
+                    }
                     _ => {}
                 }
             }

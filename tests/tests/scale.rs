@@ -14,23 +14,33 @@ async fn a_scaled_fleet_comes_online_from_its_own_entries_and_its_load_arrives()
         fire_panels: 6,
         face_gates: 3,
         speakers: 2,
+        cameras: 1,
+        barrier_cameras: 1,
         first: 40,
         ..Scale::default()
     };
     let fleet = scale.start().await.unwrap();
     let entries = scale.hub_devices(&fleet, "campus");
-    assert_eq!(entries.matches("[[devices]]").count(), 11);
+    assert_eq!(entries.matches("[[devices]]").count(), 13);
     assert!(
         entries.contains("id = \"fp-40\"") && entries.contains("id = \"fp-45\""),
         "names start at `first`"
     );
     let hub = TestHub::start(
-        &["modbus-fire-panel", "face-gate", "ip-speaker"],
+        &[
+            "modbus-fire-panel",
+            "face-gate",
+            "ip-speaker",
+            "onvif-camera",
+            "anpr",
+        ],
         &format!("[[zones]]\nid = \"campus\"\n{entries}"),
     )
     .await
     .unwrap();
-    for id in ["fp-40", "fp-45", "fg-40", "fg-42", "sp-40", "sp-41"] {
+    for id in [
+        "fp-40", "fp-45", "fg-40", "fg-42", "sp-40", "sp-41", "cam-40", "bg-40",
+    ] {
         hub.wait_online(id).await.unwrap();
     }
     // A burst (held two seconds, longer than a poll) raises two points on
@@ -68,5 +78,8 @@ async fn a_scaled_fleet_comes_online_from_its_own_entries_and_its_load_arrives()
     hub.wait_count("kind=access.*", 3, Duration::from_secs(10))
         .await
         .expect("passes at the gates");
+    hub.wait_count("kind=vehicle.*", 1, Duration::from_secs(10))
+        .await
+        .expect("plates at the barrier");
     running.abort();
 }
