@@ -51,8 +51,21 @@ pub fn check(path: &Path) -> Report {
     let config = match HubConfig::load(path) {
         Ok(c) => c,
         Err(e) => {
-            // The config parser stops at the first problem: it names file, line and key.
-            r.problem(path.display().to_string(), e.to_string());
+            // The parser stops at the first problem; the schema walk finds
+            // them all, each with its line and key.
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let all = crate::config::lint::problems(&text);
+            if all.is_empty() {
+                r.problem(path.display().to_string(), e.to_string());
+            }
+            for l in all {
+                let key = if l.key.is_empty() {
+                    String::new()
+                } else {
+                    format!(", `{}`", l.key)
+                };
+                r.problem(format!("{}:{}{key}", path.display(), l.line), l.message);
+            }
             return r;
         }
     };

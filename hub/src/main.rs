@@ -129,8 +129,21 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log_format);
     match cli.command {
-        Command::Run { config } => {
-            let config = HubConfig::load(&config)?;
+        Command::Run { config: path } => {
+            let config = HubConfig::load(&path).map_err(|e| {
+                // The parser names the first problem; list the rest too.
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let all = twinwall_hub::config::lint::problems(&text);
+                let rest: Vec<String> = all
+                    .iter()
+                    .map(|l| format!("  {}:{}: {}: {}", path.display(), l.line, l.key, l.message))
+                    .collect();
+                if rest.len() > 1 {
+                    anyhow::anyhow!("{e}\nevery problem in the file:\n{}", rest.join("\n"))
+                } else {
+                    e.into()
+                }
+            })?;
             let hub = Hub::start(config).await?;
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}

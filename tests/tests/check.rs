@@ -36,16 +36,31 @@ fn every_problem_is_named_with_its_device_and_driver() {
     );
     assert_eq!(text.len(), 3, "{text:?}");
 
-    // A broken file stops at its first problem, named by line and key.
-    std::fs::write(
-        &path,
-        config_text("check", "[[zones]]\nid = \"campus\"\ncolour = \"red\"\n"),
-    )
-    .unwrap();
+    // A broken file: every problem at once, each with its line and key.
+    let text = config_text(
+        "check",
+        "[[zones]]\nid = \"campus\"\ncolour = \"red\"\n         [[devices]]\nid = \"fp-1\"\ndriver = \"modbus-fire-panel\"\nzone = \"campus\"\nunit = \"one\"\nadress = \"127.0.0.1:502\"\n",
+    );
+    std::fs::write(&path, &text).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
     let r = twinwall_hub::check::check(&path);
-    assert_eq!(r.problems.len(), 1);
-    let p = r.problems[0].to_string();
-    assert!(p.contains("hub.toml") && p.contains("colour"), "{p}");
+    let found: Vec<String> = r.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(found.len(), 3, "{found:#?}");
+    let expect = [
+        (line_of("colour"), "`zones[0].colour`", "unknown key"),
+        (line_of("unit"), "`devices[0].unit`", "expected integer"),
+        (
+            line_of("adress"),
+            "`devices[0].adress`",
+            "did you mean `address`",
+        ),
+    ];
+    for ((line, key, what), p) in expect.iter().zip(&found) {
+        assert!(
+            p.contains(&format!("hub.toml:{line}, {key}")) && p.contains(what),
+            "{p}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

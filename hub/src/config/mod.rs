@@ -5,6 +5,7 @@
 
 mod error;
 mod groups;
+pub mod lint;
 mod model;
 
 use std::collections::{BTreeMap, HashSet};
