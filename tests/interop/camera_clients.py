@@ -37,16 +37,18 @@ def main() -> None:
         msg = m.Message._value_1  # an lxml element: the message schema is open
         for item in msg.findall(f"{tt}Data/{tt}SimpleItem"):
             out["messages"].append({"topic": topic, "name": item.get("Name"), "value": item.get("Value"), "op": msg.get("PropertyOperation")})
-    # RTSP with credentials, over TCP, decoded by FFmpeg.
+    # RTSP with credentials, over TCP (interleaved) and over UDP, decoded by FFmpeg.
     authed = uri.replace("rtsp://", f"rtsp://{user}:{password}@", 1)
-    frames = []
-    with av.open(authed, options={"rtsp_transport": "tcp", "stimeout": "5000000"}, timeout=10) as container:
-        for frame in container.decode(video=0):
-            frames.append((frame.width, frame.height))
-            if len(frames) >= 5:
-                break
-    out["decoded_frames"] = len(frames)
-    out["frame_size"] = list(frames[0]) if frames else None
+    for transport in ("tcp", "udp"):
+        frames = []
+        with av.open(authed, options={"rtsp_transport": transport, "stimeout": "5000000"}, timeout=10) as container:
+            for frame in container.decode(video=0):
+                frames.append((frame.width, frame.height))
+                if len(frames) >= 5:
+                    break
+        suffix = "" if transport == "tcp" else "_udp"
+        out["decoded_frames" + suffix] = len(frames)
+        out["frame_size" + suffix] = list(frames[0]) if frames else None
     print(json.dumps(out, default=str))
 
 

@@ -44,6 +44,8 @@ async fn onvif_zeep_and_ffmpeg_accept_the_simulated_camera() {
         (Some("true"), Some("Initialized")),
         "{v}"
     );
-    assert_eq!(v["decoded_frames"], 5, "FFmpeg decoded the stream");
+    assert_eq!(v["decoded_frames"], 5, "FFmpeg decoded the stream over TCP");
     assert_eq!(v["frame_size"], serde_json::json!([320, 192]));
+    assert_eq!(v["decoded_frames_udp"], 5, "and over UDP: {v}");
+    assert_eq!(v["frame_size_udp"], serde_json::json!([320, 192]));
 }

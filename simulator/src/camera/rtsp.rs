@@ -1,5 +1,6 @@
 //! The camera's RTSP 1.0 server (rtsp-types): OPTIONS, DESCRIBE (SDP with
-//! sprop-parameter-sets), SETUP for RTP/AVP/TCP interleaved, PLAY, PAUSE,
+//! sprop-parameter-sets), SETUP for RTP/AVP/TCP interleaved or RTP/AVP over
+//! UDP (to the client's ports, from a server port pair), PLAY, PAUSE,
 //! GET/SET_PARAMETER keepalives (answered while streaming), TEARDOWN; HTTP
 //! Digest on DESCRIBE, SETUP and PLAY. URLs are Hikvision-style:
 //! `/Streaming/Channels/101` (main) and `/102` (sub).
@@ -12,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use rtsp_types::{Message, Method, ParseError, Request, Response, StatusCode, Version, headers};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -58,11 +59,24 @@ struct Conn {
     out: mpsc::Sender<Vec<u8>>,
     session: String,
     channel: Option<String>,
-    interleaved: u8,
+    /// Where RTP goes, as the client's SETUP asked.
+    sink: Sink,
+    /// The client's address, for UDP.
+    peer: std::net::SocketAddr,
     streaming: Option<JoinHandle<()>>,
 }
 
+/// Where a session's RTP packets go.
+#[derive(Clone)]
+enum Sink {
+    /// Interleaved on the RTSP connection, on this channel.
+    Interleaved(u8),
+    /// UDP from the server's RTP socket to the client's RTP port.
+    Udp(Arc<UdpSocket>, std::net::SocketAddr),
+}
+
 async fn connection(stream: TcpStream, shared: Arc<Shared>) {
+    let Ok(peer) = stream.peer_addr() else { return };
     let (mut rd, mut wr) = stream.into_split();
     let (out, mut outgoing) = mpsc::channel::<Vec<u8>>(512);
     let writer = tokio::spawn(async move {
@@ -77,7 +91,8 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
         out,
         session: format!("{:016x}", fastrand::u64(..)),
         channel: None,
-        interleaved: 0,
+        sink: Sink::Interleaved(0),
+        peer,
         streaming: None,
     };
     let mut buf: Vec<u8> = Vec::new();
@@ -178,24 +193,51 @@ impl Conn {
                     .header(&headers::TRANSPORT)
                     .map(|v| v.as_str().to_owned())
                     .unwrap_or_default();
-                if !transport.contains("RTP/AVP/TCP") {
+                let param = |name: &str| -> Option<(u16, u16)> {
+                    let v = transport
+                        .split(';')
+                        .find_map(|p| p.trim().strip_prefix(name))?;
+                    let (a, b) = v.split_once('-').unwrap_or((v, v));
+                    Some((a.parse().ok()?, b.parse().ok()?))
+                };
+                let t = if transport.contains("RTP/AVP/TCP") {
+                    let ch = param("interleaved=").map_or(0, |(a, _)| a as u8);
+                    self.sink = Sink::Interleaved(ch);
+                    format!(
+                        "RTP/AVP/TCP;unicast;interleaved={}-{};ssrc={:08X}",
+                        ch,
+                        ch.wrapping_add(1),
+                        0x7717_7a11u32
+                    )
+                } else if let Some((rtp, rtcp)) = param("client_port=")
+                    && transport.starts_with("RTP/AVP")
+                {
+                    // A server port pair: RTP from the first, the second
+                    // (RTCP) held so no one else takes it.
+                    let Some((sock, rtcp_sock)) = udp_pair(self.peer.ip()).await else {
+                        return self
+                            .send(reply(StatusCode::InternalServerError).build(Vec::new()))
+                            .await;
+                    };
+                    let (a, b) = (
+                        sock.local_addr().map_or(0, |x| x.port()),
+                        rtcp_sock.local_addr().map_or(0, |x| x.port()),
+                    );
+                    self.sink = Sink::Udp(
+                        Arc::new(sock),
+                        std::net::SocketAddr::new(self.peer.ip(), rtp),
+                    );
+                    format!(
+                        "RTP/AVP;unicast;client_port={rtp}-{rtcp};server_port={a}-{b};ssrc={:08X}",
+                        0x7717_7a11u32
+                    )
+                } else {
                     return self
                         .send(reply(StatusCode::UnsupportedTransport).build(Vec::new()))
                         .await;
-                }
-                self.interleaved = transport
-                    .split(';')
-                    .find_map(|p| p.trim().strip_prefix("interleaved="))
-                    .and_then(|r| r.split('-').next()?.parse().ok())
-                    .unwrap_or(0);
+                };
                 let base = uri.split("/trackID").next().unwrap_or(&uri).to_owned();
                 self.channel = channel_of(&base).map(str::to_owned);
-                let t = format!(
-                    "RTP/AVP/TCP;unicast;interleaved={}-{};ssrc={:08X}",
-                    self.interleaved,
-                    self.interleaved + 1,
-                    0x7717_7a11u32
-                );
                 let r = reply(StatusCode::Ok)
                     .header(headers::TRANSPORT, t)
                     .header(headers::SESSION, format!("{};timeout=60", self.session));
@@ -214,7 +256,7 @@ impl Conn {
                 if self.streaming.is_none() {
                     self.streaming = Some(tokio::spawn(stream_video(
                         v,
-                        self.interleaved,
+                        self.sink.clone(),
                         self.out.clone(),
                         self.shared.clone(),
                     )));
@@ -263,11 +305,25 @@ impl Conn {
     }
 }
 
-/// Frames at `FPS` as interleaved RTP until the connection goes; skipped
-/// while the camera's stream is stalled (the session stays open).
+/// Two UDP sockets on the camera's side for the client at `ip` (loopback
+/// for a loopback client), the RTCP one held only.
+async fn udp_pair(ip: std::net::IpAddr) -> Option<(UdpSocket, UdpSocket)> {
+    let local: std::net::IpAddr = if ip.is_loopback() {
+        ip
+    } else {
+        std::net::Ipv4Addr::UNSPECIFIED.into()
+    };
+    let rtp = UdpSocket::bind((local, 0)).await.ok()?;
+    let rtcp = UdpSocket::bind((local, 0)).await.ok()?;
+    Some((rtp, rtcp))
+}
+
+/// Frames at `FPS` as RTP (interleaved, or over UDP) until the connection
+/// goes; skipped while the camera's stream is stalled (the session stays
+/// open).
 async fn stream_video(
     v: &'static Video,
-    channel: u8,
+    sink: Sink,
     out: mpsc::Sender<Vec<u8>>,
     shared: Arc<Shared>,
 ) {
@@ -289,13 +345,22 @@ async fn stream_video(
         let nals: [&[u8]; 3] = [&v.sps, &v.pps, frame];
         for (i, nal) in nals.iter().enumerate() {
             for pkt in video::packetize(nal, &mut seq, ts, ssrc, i == 2, MTU) {
-                let mut framed = Vec::with_capacity(pkt.len() + 4);
-                framed.push(b'$');
-                framed.push(channel);
-                framed.extend_from_slice(&(pkt.len() as u16).to_be_bytes());
-                framed.extend_from_slice(&pkt);
-                if out.send(framed).await.is_err() {
-                    return;
+                match &sink {
+                    Sink::Interleaved(channel) => {
+                        let mut framed = Vec::with_capacity(pkt.len() + 4);
+                        framed.push(b'$');
+                        framed.push(*channel);
+                        framed.extend_from_slice(&(pkt.len() as u16).to_be_bytes());
+                        framed.extend_from_slice(&pkt);
+                        if out.send(framed).await.is_err() {
+                            return;
+                        }
+                    }
+                    // A lost datagram is lost, as on a real network; the
+                    // session ends with its RTSP connection.
+                    Sink::Udp(sock, to) => {
+                        let _ = sock.send_to(&pkt, to).await;
+                    }
                 }
             }
         }
