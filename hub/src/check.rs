@@ -59,12 +59,7 @@ pub fn check(path: &Path) -> Report {
                 r.problem(path.display().to_string(), e.to_string());
             }
             for l in all {
-                let key = if l.key.is_empty() {
-                    String::new()
-                } else {
-                    format!(", `{}`", l.key)
-                };
-                r.problem(format!("{}:{}{key}", path.display(), l.line), l.message);
+                r.problem(l.at(&path.display().to_string()), l.message);
             }
             return r;
         }

@@ -136,7 +136,7 @@ async fn main() -> anyhow::Result<()> {
                 let all = twinwall_hub::config::lint::problems(&text);
                 let rest: Vec<String> = all
                     .iter()
-                    .map(|l| format!("  {}:{}: {}: {}", path.display(), l.line, l.key, l.message))
+                    .map(|l| format!("  {}: {}", l.at(&path.display().to_string()), l.message))
                     .collect();
                 if rest.len() > 1 {
                     anyhow::anyhow!("{e}\nevery problem in the file:\n{}", rest.join("\n"))

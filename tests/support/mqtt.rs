@@ -141,8 +141,8 @@ impl Proxy {
     }
 }
 
-/// Messages received by a subscriber: (topic, payload).
-pub type Inbox = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+/// Messages received by a subscriber: (topic, payload, when it arrived).
+pub type Inbox = Arc<Mutex<Vec<(String, Vec<u8>, std::time::Instant)>>>;
 
 /// A subscriber to every event the hub of `site` forwards.
 pub async fn event_subscriber(broker: SocketAddr, site: &str) -> (AsyncClient, Inbox) {
@@ -172,10 +172,11 @@ pub async fn subscriber(broker: SocketAddr, id: &str, filter: &str) -> (AsyncCli
                 Ok(Event::Incoming(Packet::SubAck(_))) => {
                     let _ = subscribed_tx.send(true);
                 }
-                Ok(Event::Incoming(Packet::Publish(p))) => i
-                    .lock()
-                    .unwrap()
-                    .push((p.topic.clone(), p.payload.to_vec())),
+                Ok(Event::Incoming(Packet::Publish(p))) => i.lock().unwrap().push((
+                    p.topic.clone(),
+                    p.payload.to_vec(),
+                    std::time::Instant::now(),
+                )),
                 Ok(_) => {}
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
@@ -194,8 +195,10 @@ pub fn seqs(inbox: &Inbox) -> Vec<u64> {
         .lock()
         .unwrap()
         .iter()
-        .filter(|(t, _)| t.contains("/events/"))
-        .filter_map(|(_, p)| serde_json::from_slice::<serde_json::Value>(p).ok()?["seq"].as_u64())
+        .filter(|(t, _, _)| t.contains("/events/"))
+        .filter_map(|(_, p, _)| {
+            serde_json::from_slice::<serde_json::Value>(p).ok()?["seq"].as_u64()
+        })
         .collect()
 }
 

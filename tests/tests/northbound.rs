@@ -224,7 +224,7 @@ async fn commands_over_mqtt_reach_the_panel_and_bad_ones_get_an_error() {
                     .lock()
                     .unwrap()
                     .iter()
-                    .find(|(t, _)| *t == topic)
+                    .find(|(t, _, _)| *t == topic)
                     .cloned()?;
                 serde_json::from_slice::<Value>(&m.1).ok()
             })
@@ -462,11 +462,11 @@ async fn an_event_too_large_for_the_broker_is_skipped_and_named_not_stalled_on()
     // hears which one was kept back.
     let note = wait_for(Duration::from_secs(10), || async {
         let got = inbox.lock().unwrap().clone();
-        let small = got.iter().any(|(t, _)| t.ends_with("/test.small"));
+        let small = got.iter().any(|(t, _, _)| t.ends_with("/test.small"));
         let note = got
             .iter()
-            .filter(|(t, _)| t.ends_with("/northbound.dropped"))
-            .find_map(|(_, p)| serde_json::from_slice::<Value>(p).ok())?;
+            .filter(|(t, _, _)| t.ends_with("/northbound.dropped"))
+            .find_map(|(_, p, _)| serde_json::from_slice::<Value>(p).ok())?;
         small.then_some(note)
     })
     .await

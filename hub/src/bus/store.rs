@@ -363,7 +363,7 @@ impl Store {
         };
         let (k, v) = item.map_err(BusError::from_sled)?;
         let first = seq_of(&k);
-        match Chunk::parse(&v).filter(|_| first >= self.versioned_from) {
+        match self.chunk(first, &v) {
             Some(c) => c
                 .body(usize::try_from(seq - first).unwrap_or(usize::MAX))
                 .map(|b| decode_body(seq, b))
@@ -646,10 +646,16 @@ fn decode_body(seq: u64, body: &[u8]) -> Result<Event, BusError> {
 }
 
 impl Store {
+    /// The entry starting at `first` as a chunk, when it is one (entries of
+    /// the first, unmarked layout never are, whatever their first byte).
+    fn chunk<'v>(&self, first: u64, v: &'v [u8]) -> Option<Chunk<'v>> {
+        Chunk::parse(v).filter(|_| first >= self.versioned_from)
+    }
+
     /// Every event of the entry under `key`: a chunk, or one event.
     fn entry_events(&self, key: &[u8], v: &[u8]) -> Result<Vec<Event>, BusError> {
         let first = seq_of(key);
-        match Chunk::parse(v).filter(|_| first >= self.versioned_from) {
+        match self.chunk(first, v) {
             Some(c) => (0..c.len())
                 .map(|i| decode_body(first + i as u64, c.body(i).unwrap_or_default()))
                 .collect(),
@@ -660,12 +666,10 @@ impl Store {
     /// The last seq the entry under `key` holds.
     fn entry_last(&self, key: &[u8], v: &[u8]) -> Result<u64, BusError> {
         let first = seq_of(key);
-        Ok(
-            match Chunk::parse(v).filter(|_| first >= self.versioned_from) {
-                Some(c) => first + c.len() as u64 - 1,
-                None => first,
-            },
-        )
+        Ok(match self.chunk(first, v) {
+            Some(c) => first + c.len() as u64 - 1,
+            None => first,
+        })
     }
 
     /// The event stored alone under `key`, in whichever layout it was written.

@@ -24,6 +24,17 @@ pub struct Lint {
     pub message: String,
 }
 
+impl Lint {
+    /// Where it is: `file:line, `key``, as `check` and `run` print it.
+    pub fn at(&self, file: &str) -> String {
+        if self.key.is_empty() {
+            format!("{file}:{}", self.line)
+        } else {
+            format!("{file}:{}, `{}`", self.line, self.key)
+        }
+    }
+}
+
 /// Every problem the schema finds in `text`; a syntax error is the one
 /// problem when the text is not TOML at all.
 pub fn problems(text: &str) -> Vec<Lint> {

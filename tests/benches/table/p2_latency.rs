@@ -7,10 +7,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rumqttc::{AsyncClient, Event as MqttEvent, MqttOptions, Packet, QoS};
 use serde_json::Value;
 use twinwall_simulator::alarm_host::{AlarmHost, HostOptions};
-use twinwall_tests::mqtt::Broker;
+use twinwall_tests::mqtt::{Broker, Inbox, subscriber};
 use twinwall_tests::{TestHub, wait_for};
 
 use super::report::Row;
@@ -56,46 +55,17 @@ async fn sse(hub: &TestHub, arrivals: Arrivals) {
     });
 }
 
-async fn mqtt(broker: &Broker, site: &str, arrivals: Arrivals) {
-    let mut o = MqttOptions::new(
-        format!("p2-{site}"),
-        broker.addr.ip().to_string(),
-        broker.addr.port(),
-    );
-    o.set_keep_alive(Duration::from_secs(10))
-        .set_max_packet_size(1 << 20, 1 << 20);
-    let (client, mut eventloop) = AsyncClient::new(o, 1024);
-    let (ready_tx, ready) = tokio::sync::oneshot::channel();
-    let mut ready_tx = Some(ready_tx);
-    let filter = format!("twinwall/{site}/events/#");
-    tokio::spawn(async move {
-        loop {
-            match eventloop.poll().await {
-                Ok(MqttEvent::Incoming(Packet::ConnAck(_))) => {
-                    let _ = client.subscribe(filter.clone(), QoS::AtLeastOnce).await;
-                }
-                Ok(MqttEvent::Incoming(Packet::SubAck(_))) => {
-                    if let Some(tx) = ready_tx.take() {
-                        let _ = tx.send(());
-                    }
-                }
-                Ok(MqttEvent::Incoming(Packet::Publish(p))) => {
-                    let now = Instant::now();
-                    if let Ok(e) = serde_json::from_slice::<Value>(&p.payload)
-                        && let Some(k) = key(&e)
-                    {
-                        arrivals.lock().unwrap().entry(k).or_insert(now);
-                    }
-                }
-                Ok(_) => {}
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
+/// The first arrival of each matched event in an MQTT subscriber's inbox.
+fn mqtt_arrivals(inbox: &Inbox) -> HashMap<(String, i64), Instant> {
+    let mut at = HashMap::new();
+    for (_, payload, when) in inbox.lock().unwrap().iter() {
+        if let Ok(e) = serde_json::from_slice::<Value>(payload)
+            && let Some(k) = key(&e)
+        {
+            at.entry(k).or_insert(*when);
         }
-    });
-    tokio::time::timeout(Duration::from_secs(10), ready)
-        .await
-        .expect("subscribed")
-        .unwrap();
+    }
+    at
 }
 
 struct Run {
@@ -149,9 +119,14 @@ async fn run_once(broker: &Broker, rate: u64, secs: u64, run: usize) -> Run {
     })
     .await
     .expect("every alarm host acknowledged");
-    let (sse_at, mqtt_at): (Arrivals, Arrivals) = Default::default();
+    let sse_at: Arrivals = Arrivals::default();
     sse(&hub, sse_at.clone()).await;
-    mqtt(broker, &site, mqtt_at.clone()).await;
+    let (_client, inbox) = subscriber(
+        broker.addr,
+        &format!("p2-{site}"),
+        &format!("twinwall/{site}/events/#"),
+    )
+    .await;
 
     // Paced: a tick every 10 ms, each sending its share round the hosts.
     let total = rate * secs;
@@ -173,9 +148,16 @@ async fn run_once(broker: &Broker, rate: u64, secs: u64, run: usize) -> Run {
         }
     }
     let achieved = total as f64 / t.elapsed().as_secs_f64();
-    let complete = |a: &Arrivals| sent.keys().all(|k| a.lock().unwrap().contains_key(k));
-    wait_for(Duration::from_secs(60), || async {
-        (complete(&sse_at) && complete(&mqtt_at)).then_some(())
+    let complete = |a: &HashMap<(String, i64), Instant>| sent.keys().all(|k| a.contains_key(k));
+    let mqtt_at = wait_for(Duration::from_secs(60), || async {
+        // Read the inbox only once enough has arrived.
+        let sse_done = complete(&sse_at.lock().unwrap());
+        let enough = inbox.lock().unwrap().len() >= sent.len();
+        if !(sse_done && enough) {
+            return None;
+        }
+        let mqtt_at = mqtt_arrivals(&inbox);
+        complete(&mqtt_at).then_some(mqtt_at)
     })
     .await
     .unwrap_or_else(|| {
@@ -183,17 +165,16 @@ async fn run_once(broker: &Broker, rate: u64, secs: u64, run: usize) -> Run {
             "of {} reports, {} reached SSE and {} MQTT",
             sent.len(),
             sse_at.lock().unwrap().len(),
-            mqtt_at.lock().unwrap().len()
+            mqtt_arrivals(&inbox).len()
         )
     });
-    let lat = |a: &Arrivals| -> Vec<f64> {
-        let a = a.lock().unwrap();
+    let lat = |a: &HashMap<(String, i64), Instant>| -> Vec<f64> {
         sent.iter()
             .map(|(k, s)| a[k].saturating_duration_since(*s).as_secs_f64() * 1e3)
             .collect()
     };
     let run = Run {
-        sse: lat(&sse_at),
+        sse: lat(&sse_at.lock().unwrap()),
         mqtt: lat(&mqtt_at),
         rate: achieved,
     };
