@@ -144,6 +144,7 @@ impl Hub {
             window: Duration::from_secs(config.plugins.crash_window_s),
             quarantine: Duration::from_secs(config.plugins.quarantine_s.max(1)),
             command_timeout: Duration::from_secs(5),
+            starts_per_s: config.plugins.device_starts_per_s.max(1),
         };
         let (sockets, socket_tasks) =
             crate::transport::socket::SocketHub::bind(&config.listen.ports)
@@ -179,6 +180,7 @@ impl Hub {
             Some(push.clone()),
             Some(sockets.clone()),
             Some(rtp),
+            crate::transport::rtsp::limits::Probes::new(config.rtsp.limits()),
         );
         let failures: Arc<Mutex<Vec<LoadFailure>>> = Arc::default();
 

@@ -30,6 +30,7 @@ pub mod devices;
 pub mod discovery;
 pub mod hex;
 mod hub;
+pub mod memory;
 pub mod metrics;
 pub mod northbound;
 pub mod people;

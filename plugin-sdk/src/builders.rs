@@ -4,9 +4,17 @@ use crate::{
     Attr, CommandSpec, Delimiters, DeviceConfig, DriverError, DriverInfo, Event, Failure,
     FailureKind, Framing, Header, HttpListen, HttpPush, HttpReply, HttpRequest, HttpResponse,
     HttpStream, Input, Level, ModbusFetch, ModbusPoll, ModbusRead, ModbusResponse, ModbusTable,
-    ModbusWrite, Outcome, Phase, Request, RtspProbe, SettingSpec, SocketKind, SocketListen,
-    SocketSend, StreamPart, StreamSplit, Timer, Transport, Value,
+    ModbusWrite, Outcome, Phase, Request, RtspProbe, RtspTransport, Sampling, SettingSpec,
+    SocketKind, SocketListen, SocketSend, StreamPart, StreamSplit, Timer, Transport, Value,
+    WatchMode,
 };
+
+/// Time between samples of [`Request::probe`]: five minutes. A camera's
+/// own events (signal loss, tamper) and the liveness check carry the state
+/// between samples.
+pub const SAMPLE_EVERY_MS: u32 = 300_000;
+/// How long a sample of [`Request::probe`] measures the frame rate.
+pub const SAMPLE_WINDOW_MS: u32 = 2_000;
 
 /// The value of header `name` (case-insensitive) among `headers`.
 pub fn header<'a>(headers: &'a [Header], name: &str) -> Option<&'a str> {
@@ -333,12 +341,37 @@ impl Request {
         Request::Cancel(id.to_owned())
     }
 
-    /// Watch the RTSP stream at `uri`, reporting every `every_ms`.
+    /// Check the health of the RTSP stream at `uri`, reporting every
+    /// `every_ms`: sampled every [`SAMPLE_EVERY_MS`] for [`SAMPLE_WINDOW_MS`]
+    /// (an RTSP OPTIONS between samples), transport as the camera takes it.
     pub fn probe(id: &str, uri: &str, every_ms: u32) -> Self {
+        Self::probe_with(
+            id,
+            uri,
+            every_ms,
+            WatchMode::Sampled(Sampling {
+                every_ms: SAMPLE_EVERY_MS,
+                window_ms: SAMPLE_WINDOW_MS,
+            }),
+            RtspTransport::Auto,
+        )
+    }
+
+    /// Check the RTSP stream at `uri` as `mode` says (sampled, or watched
+    /// continuously: the whole video comes to the hub), over `transport`.
+    pub fn probe_with(
+        id: &str,
+        uri: &str,
+        every_ms: u32,
+        mode: WatchMode,
+        transport: RtspTransport,
+    ) -> Self {
         Request::RtspProbe(RtspProbe {
             id: id.to_owned(),
             uri: uri.to_owned(),
             every_ms,
+            mode,
+            transport,
         })
     }
 

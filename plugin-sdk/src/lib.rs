@@ -49,9 +49,9 @@
 //! Drivers are built with `cargo build -p <driver> --target wasm32-wasip2
 //! --profile guest`; the hub loads the resulting `.wasm` from its plugins folder.
 //!
-//! This SDK speaks contract `twinwall:driver@0.3.0` (`wit/v0.3.0`). Hubs
-//! load 0.3.0 and, through adapters, components built against the frozen
-//! 0.2.0 and 0.1.0 (`wit/v0.2.0`, `wit/v0.1.0`).
+//! This SDK speaks contract `twinwall:driver@0.4.0` (`wit/v0.4.0`). Hubs
+//! load 0.4.0 and, through adapters, components built against the frozen
+//! 0.3.0, 0.2.0 and 0.1.0 (`wit/v0.3.0`, `wit/v0.2.0`, `wit/v0.1.0`).
 
 mod builders;
 pub mod crypto;
@@ -72,7 +72,7 @@ pub mod xml;
 pub mod wit {
     #![allow(missing_docs, unsafe_code, clippy::all)]
     wit_bindgen::generate!({
-        path: "wit/v0.3.0",
+        path: "wit/v0.4.0",
         world: "plugin",
         pub_export_macro: true,
         export_macro_name: "__export_plugin",
@@ -81,7 +81,7 @@ pub mod wit {
     });
 }
 
-pub use builders::header;
+pub use builders::{SAMPLE_EVERY_MS, SAMPLE_WINDOW_MS, header};
 pub use driver::Driver;
 pub use host::{LogLevel, log, now_ms};
 pub use profile::ProfileMeta;
@@ -91,9 +91,10 @@ pub use wit::twinwall::driver::types::{
     Failure, FailureKind, Framing, Header, HttpListen, HttpListening, HttpPush, HttpReply,
     HttpRequest, HttpResponse, HttpStream, Input, Keyed, LengthPrefix, Level, Media,
     ModbusException, ModbusFetch, ModbusPoll, ModbusRead, ModbusResponse, ModbusTable, ModbusWrite,
-    Outcome, Phase, Request, Routing, RtpFinished, RtpSend, RtspProbe, RtspStatus, SettingSpec,
-    SocketClosed, SocketFrame, SocketKind, SocketListen, SocketOpened, SocketSend, StreamOpened,
-    StreamPart, StreamSplit, TcpConnect, Timer, Transport, Value,
+    Outcome, Phase, Request, Routing, RtpFinished, RtpSend, RtspProbe, RtspStatus, RtspTransport,
+    Sampling, SettingSpec, SocketClosed, SocketFrame, SocketKind, SocketListen, SocketOpened,
+    SocketSend, StreamOpened, StreamPart, StreamSplit, TcpConnect, Timer, Transport, Value,
+    WatchMode,
 };
 
 /// Everything a driver usually needs: `use twinwall_plugin_sdk::prelude::*;`

@@ -130,6 +130,13 @@ enum Command {
         /// ONVIF cameras.
         #[arg(long, default_value_t = 0)]
         cameras: usize,
+        /// The cameras' video bitrate, kbit/s (default: as encoded, ~3,700).
+        #[arg(long)]
+        camera_kbps: Option<u32>,
+        /// Driver settings for the cameras' hub entries, e.g.
+        /// `sample_every_s = 60, rtsp_transport = "udp"`.
+        #[arg(long)]
+        camera_settings: Option<String>,
         /// Plate-reading barrier cameras.
         #[arg(long, default_value_t = 0)]
         barrier_cameras: usize,
@@ -158,6 +165,11 @@ enum Command {
         /// The zone those entries name.
         #[arg(long, default_value = "campus")]
         zone: String,
+        /// Print the cameras' totals (video sessions playing, RTP bytes
+        /// sent, pull-point subscriptions live and created) as a JSON line
+        /// on stdout every this many seconds (0: never).
+        #[arg(long, default_value_t = 0.0)]
+        stats_every: f64,
     },
 }
 
@@ -186,6 +198,7 @@ async fn main() -> anyhow::Result<()> {
     let mut scenario = None;
     let mut load = 0.0;
     let mut scale_load = None;
+    let mut stats: Option<std::time::Duration> = None;
     match cli.command {
         Command::FirePanels { count, points } => {
             for i in 0..count {
@@ -306,6 +319,8 @@ async fn main() -> anyhow::Result<()> {
             face_gates,
             speakers,
             cameras,
+            camera_kbps,
+            camera_settings,
             barrier_cameras,
             alarm_hosts,
             receiver,
@@ -315,12 +330,16 @@ async fn main() -> anyhow::Result<()> {
             burst_every,
             hub_devices,
             zone,
+            stats_every,
         } => {
+            stats = (stats_every > 0.0).then(|| std::time::Duration::from_secs_f64(stats_every));
             let scale = Scale {
                 fire_panels,
                 face_gates,
                 speakers,
                 cameras,
+                camera_kbps,
+                camera_settings,
                 barrier_cameras,
                 alarm_hosts,
                 receiver,
@@ -399,8 +418,20 @@ async fn main() -> anyhow::Result<()> {
             (None, None) => std::future::pending().await,
         }
     };
+    let report = async {
+        let Some(every) = stats else {
+            return std::future::pending().await;
+        };
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let line = serde_json::to_string(&fleet.camera_stats()).unwrap_or_default();
+            println!("stats {line}");
+        }
+    };
     tokio::select! {
         _ = play => { tokio::signal::ctrl_c().await?; }
+        () = report => {}
         r = tokio::signal::ctrl_c() => r?,
     }
     Ok(())

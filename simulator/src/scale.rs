@@ -35,9 +35,13 @@ pub struct Scale {
     pub face_gates: usize,
     /// IP speakers, named `sp-{n}`.
     pub speakers: usize,
-    /// ONVIF cameras, named `cam-{n}` (a hub probing their streams pulls
-    /// video: see the camera-scale notes before starting thousands).
+    /// ONVIF cameras, named `cam-{n}`.
     pub cameras: usize,
+    /// Their video bitrate, kbit/s (`None`: as encoded, ~3,700 main stream).
+    pub camera_kbps: Option<u32>,
+    /// Driver settings for the cameras' hub entries (TOML inline-table
+    /// body, e.g. `sample_every_s = 60`).
+    pub camera_settings: Option<String>,
     /// Plate-reading barrier cameras (ISAPI ANPR), named `bg-{n}`.
     pub barrier_cameras: usize,
     /// Alarm hosts (DC-09), named `ah-{n}`; they dial `receiver`.
@@ -63,6 +67,8 @@ impl Default for Scale {
             face_gates: 0,
             speakers: 0,
             cameras: 0,
+            camera_kbps: None,
+            camera_settings: None,
             barrier_cameras: 0,
             alarm_hosts: 0,
             receiver: None,
@@ -104,6 +110,7 @@ impl Scale {
         for n in self.first..self.first + self.cameras {
             let id = format!("cam-{n}");
             let c = Camera::start(&id, at, &self.username, &self.password).await?;
+            c.set_bitrate_kbps(self.camera_kbps);
             fleet.cameras.insert(id, c);
         }
         for n in self.first..self.first + self.barrier_cameras {
@@ -161,7 +168,10 @@ impl Scale {
             entries.push((g.id().to_owned(), e));
         }
         for c in fleet.cameras.values() {
-            let e = account("onvif-camera", "camera/twinwall-cam1", c.addr());
+            let mut e = account("onvif-camera", "camera/twinwall-cam1", c.addr());
+            if let Some(settings) = &self.camera_settings {
+                e.push_str(&format!("settings = {{ {settings} }}\n"));
+            }
             entries.push((c.id().to_owned(), e));
         }
         for c in fleet.anpr.values() {

@@ -302,7 +302,34 @@ pub struct Fleet {
     pub speakers: HashMap<String, crate::speaker::Speaker>,
 }
 
+/// What a fleet's cameras have been asked for: what a hub's stream checks
+/// and subscriptions cost them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CameraStats {
+    /// RTSP sessions sending video now.
+    pub playing: usize,
+    /// RTP bytes sent since the start.
+    pub rtp_bytes: u64,
+    /// Pull-point subscriptions live now.
+    pub subscriptions: usize,
+    /// Pull-point subscriptions created since the start.
+    pub subscriptions_created: u64,
+}
+
 impl Fleet {
+    /// Totals over the fleet's cameras.
+    pub fn camera_stats(&self) -> CameraStats {
+        self.cameras
+            .values()
+            .fold(CameraStats::default(), |mut t, c| {
+                t.playing += c.playing();
+                t.rtp_bytes += c.rtp_bytes();
+                t.subscriptions += c.subscriptions();
+                t.subscriptions_created += c.subscriptions_created();
+                t
+            })
+    }
+
     /// Point every alarm host at the receiver (the hub's DC-09 port).
     pub fn set_receiver(&self, addr: std::net::SocketAddr) {
         for h in self.hosts.values() {

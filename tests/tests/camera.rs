@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use twinwall_hub::transport::http::{Credentials, DigestState, run};
+use twinwall_hub::transport::rtsp::limits::{Plan, Probes};
+use twinwall_hub::transport::types::RtspTransport;
 use twinwall_hub::transport::types::{Header, HttpRequest};
 use twinwall_simulator::camera::{Camera, Topic};
 use twinwall_tests::{TestHub, wait_for};
@@ -13,7 +15,8 @@ const ZONES: &str = "[[zones]]\nid = \"campus\"\n[[zones]]\nid = \"gate-north\"\
 fn camera_device(id: &str, cam: &Camera, password: &str) -> String {
     format!(
         "[[devices]]\nid = \"{id}\"\ndriver = \"onvif-camera\"\nprofile = \"camera/twinwall-cam1\"\nzone = \"gate-north\"\n\
-         address = \"{}\"\nusername = \"admin\"\npassword = \"{password}\"\noffline_after_ms = 6000\n",
+         address = \"{}\"\nusername = \"admin\"\npassword = \"{password}\"\noffline_after_ms = 6000\n\
+         settings = {{ sample_every_s = 10 }}\n",
         cam.addr()
     )
 }
@@ -127,12 +130,19 @@ async fn an_unreachable_camera_goes_offline_and_recovers() {
     )
     .await
     .expect("back online without operator action");
-    // And events flow again through a fresh subscription.
+    // And events flow again through a fresh subscription; the one the
+    // driver gave up on while the camera was away is ended, not left to lapse.
     wait_for(Duration::from_secs(10), || async {
-        (cam.subscriptions() > 0).then_some(())
+        (cam.subscriptions() == 1 && cam.subscriptions_created() >= 2).then_some(())
     })
     .await
-    .unwrap();
+    .unwrap_or_else(|| {
+        panic!(
+            "{} subscriptions live, {} created",
+            cam.subscriptions(),
+            cam.subscriptions_created()
+        )
+    });
     cam.set(Topic::Tamper, true);
     hub.wait_event("kind=camera.tamper", Duration::from_secs(5), |e| {
         e["phase"] == "begin"
@@ -189,6 +199,19 @@ async fn the_hub_authenticates_with_ws_security_or_http_digest() {
                 .unwrap()
         }
     };
+    // A Digest client's first, bodiless request (curl's) gets the challenge.
+    let probe = client
+        .post(format!("{base}/onvif/device_service"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(probe.status(), 401);
+    assert!(
+        probe.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Digest ")
+    );
     // Readable without credentials, as clients need it to compute digests.
     let r = call("GetSystemDateAndTime", false, None, &digest).await;
     assert_eq!(r.status, 200);
@@ -282,7 +305,8 @@ async fn ws_discovery_finds_every_simulated_camera() {
 
 type Reports = tokio::sync::mpsc::Receiver<(String, twinwall_hub::transport::types::Input)>;
 
-/// Probe the camera's main stream as `admin` with `password`, reporting every `every_ms`.
+/// Watch the camera's main stream continuously as `admin` with `password`,
+/// reporting every `every_ms`.
 fn start_probe(
     cam: &Camera,
     password: &str,
@@ -295,18 +319,21 @@ fn start_probe(
         username: "admin".into(),
         password: password.into(),
     });
-    let probe = twinwall_hub::transport::rtsp::probe(
-        "cam".into(),
-        "stream".into(),
-        cam.rtsp_url("101"),
-        Duration::from_millis(every_ms),
+    let probe = twinwall_hub::transport::rtsp::ProbeJob {
+        device: "cam".into(),
+        id: "stream".into(),
+        uri: cam.rtsp_url("101"),
+        every: Duration::from_millis(every_ms),
+        plan: Plan::Continuous,
+        transport: RtspTransport::Tcp,
         creds,
-        tx,
+        to_driver: tx,
         answered,
-    );
+        probes: Probes::new(Default::default()),
+    };
     let task = tokio::spawn(async move {
         let _keep = keep;
-        probe.await;
+        probe.run().await;
     });
     (task, rx)
 }
@@ -378,14 +405,18 @@ async fn stream_status_reaches_the_api_and_a_stall_is_reported() {
         ),
         (Some(320), Some(192))
     );
+    assert_eq!(playing["attrs"]["watch"], "sampled", "{playing}");
+    assert_eq!(playing["attrs"]["transport"], "tcp", "{playing}");
+    // Sampled every 10 s: the stall shows at the next sample (≤ 10 s, plus
+    // the 5 s a sample waits for a first frame).
     cam.set_stalled(true);
-    hub.wait_event("kind=camera.stream", Duration::from_secs(10), |e| {
+    hub.wait_event("kind=camera.stream", Duration::from_secs(25), |e| {
         e["attrs"]["state"] == "stalled" || e["attrs"]["state"] == "down"
     })
     .await
     .expect("the stall is reported");
     cam.set_stalled(false);
-    wait_for(Duration::from_secs(20), || async {
+    wait_for(Duration::from_secs(30), || async {
         let evs = hub.events("kind=camera.stream").await.ok()?;
         (evs.last()?["attrs"]["state"] == "playing" && evs.len() >= 3).then_some(())
     })

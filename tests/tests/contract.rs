@@ -1,6 +1,6 @@
 //! Contract versions side by side: drivers built against the frozen
-//! `twinwall:driver@0.1.0` and `@0.2.0` (raw bindings, no SDK) run through
-//! the hub's adapters beside current (0.3) drivers.
+//! `twinwall:driver@0.1.0`, `@0.2.0` and `@0.3.0` (raw bindings, no SDK) run
+//! through the hub's adapters beside current (0.4) drivers.
 
 use std::time::Duration;
 
@@ -42,7 +42,7 @@ async fn a_0_1_driver_runs_beside_current_drivers() {
     );
     assert_eq!(
         contract("modbus-fire-panel").as_deref(),
-        Some("twinwall:driver@0.3.0")
+        Some("twinwall:driver@0.4.0")
     );
     panel.with_state(|s| s.alarm(2));
     // Both drivers see the same alarm, each in its own words.
@@ -116,4 +116,51 @@ async fn a_0_2_driver_keeps_its_requests_events_keys_and_crypto() {
         (400, Some("unknown-command")),
         "{body}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_0_3_drivers_stream_probe_is_sampled_at_the_hubs_interval() {
+    let cam = twinwall_simulator::camera::Camera::start(
+        "cam-v3",
+        "127.0.0.1:0".parse().unwrap(),
+        "admin",
+        "s3cret",
+    )
+    .await
+    .unwrap();
+    // 0.3 could not say how to look at the stream: the hub's [rtsp] sampling applies.
+    let body = format!(
+        "{ZONES}[[devices]]\nid = \"v3-1\"\ndriver = \"legacy-v03-test-driver\"\nzone = \"lab\"\n\
+         address = \"{}\"\nusername = \"admin\"\npassword = \"s3cret\"\nsettings = {{ uri = \"{}\" }}\n\
+         [rtsp]\nsample_every_s = 10\n",
+        cam.addr(),
+        cam.rtsp_url("101")
+    );
+    let hub = TestHub::start(&["legacy-v03-test-driver"], &body)
+        .await
+        .unwrap();
+    let drivers = hub.get("/api/v1/drivers").await.unwrap();
+    assert_eq!(
+        drivers["drivers"][0]["contract"], "twinwall:driver@0.3.0",
+        "{drivers}"
+    );
+    let e = hub
+        .wait_event(
+            "kind=camera.stream&device=v3-1",
+            Duration::from_secs(15),
+            |e| e["attrs"]["fps"].as_f64().unwrap_or(0.0) > 0.0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(e["attrs"]["width"], 320, "{e}");
+    assert!(
+        e["attrs"]["codec"].as_str().unwrap().starts_with("avc1."),
+        "{e}"
+    );
+    // Sampled, not watched: the stream is let go between samples.
+    twinwall_tests::wait_for(Duration::from_secs(5), || async {
+        (cam.playing() == 0).then_some(())
+    })
+    .await
+    .expect("no stream held between samples");
 }

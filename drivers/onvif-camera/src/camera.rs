@@ -1,21 +1,22 @@
-//! One ONVIF camera: capabilities, profiles and stream URI, then a pull-point
-//! subscription kept alive (renewed before it ends, re-created when the camera
-//! forgets it), its messages turned into begin/end events on real transitions.
+//! One ONVIF camera: its services (Media2 where it has it, Media1 and
+//! GetCapabilities for older ones), profiles and stream URI, whose health the
+//! hub checks as the device's settings say; then a pull-point subscription
+//! kept alive (renewed before it ends, re-created when the camera forgets
+//! it), its messages turned into begin/end events on real transitions.
 
 use std::collections::HashMap;
 
 use twinwall_plugin_sdk::prelude::*;
 use twinwall_plugin_sdk::time::parse_iso8601;
-use twinwall_plugin_sdk::{HttpResponse, kinds};
+use twinwall_plugin_sdk::{HttpResponse, WatchMode, kinds};
 
 use crate::profile::Profile;
 use crate::soap;
+use crate::stream::StreamCheck;
 use twinwall_plugin_sdk::xml::{self, Element};
 
 /// Retry delay after a failed setup step or a lost subscription, ms.
 const RETRY_MS: u32 = 2000;
-/// How often the hub reports on the stream, ms.
-const STREAM_PROBE_MS: u32 = 1000;
 
 const NO_ARGS: &str = r#"{"type":"object","properties":{},"additionalProperties":false}"#;
 
@@ -23,6 +24,8 @@ const NO_ARGS: &str = r#"{"type":"object","properties":{},"additionalProperties"
 pub struct Camera {
     id: String,
     profile: Profile,
+    /// The device service (GetServices, GetCapabilities).
+    device_path: String,
     media_path: String,
     events_path: String,
     subscription: Option<String>,
@@ -35,6 +38,12 @@ pub struct Camera {
     snapshot_path: Option<String>,
     /// The first profile's token.
     profile_token: Option<String>,
+    /// The Media2 service's path, when the camera has one (used instead of Media1).
+    media2_path: Option<String>,
+    /// How the stream is checked.
+    check: StreamCheck,
+    /// Subscriptions given up on that the camera may still hold.
+    stale: Vec<String>,
 }
 
 fn http(id: &str, path: &str, body: Vec<u8>, timeout_ms: u32) -> Request {
@@ -68,6 +77,19 @@ impl Driver for Camera {
                 "device service path (default /onvif/device_service)",
                 false,
             )
+            .setting(
+                "stream_watch",
+                "`sampled` (default: the hub opens the stream now and then, measures it and tears it down) or `continuous` (the whole video comes to the hub)",
+                false,
+            )
+            .setting("sample_every_s", "seconds between samples (10 to 86400; default 300)", false)
+            .setting("sample_window_ms", "frame-rate window of a sample (200 to 10000; default 2000)", false)
+            .setting(
+                "stream_check_s",
+                "seconds between stream reports and, sampled, RTSP OPTIONS liveness checks (default 10)",
+                false,
+            )
+            .setting("rtsp_transport", "`auto` (default: TCP, UDP if the camera refuses TCP), `tcp` or `udp`", false)
     }
 
     fn open(config: DeviceConfig) -> Result<Self, DriverError> {
@@ -88,9 +110,14 @@ impl Driver for Camera {
                 config.id
             )));
         }
+        let check = StreamCheck::from_settings(&config)?;
         Ok(Camera {
+            check,
+            stale: Vec::new(),
+            media2_path: None,
             id: config.id,
             profile,
+            device_path: device_service.clone(),
             media_path: device_service.clone(),
             events_path: device_service,
             subscription: None,
@@ -103,7 +130,7 @@ impl Driver for Camera {
     }
 
     fn start(&mut self) -> Vec<Request> {
-        vec![self.capabilities_request()]
+        vec![self.services_request()]
     }
 
     fn command(&mut self, name: &str, _args: &str) -> Result<Vec<Request>, DriverError> {
@@ -116,12 +143,7 @@ impl Driver for Camera {
                         self.id
                     ))
                 })?;
-                Ok(vec![http(
-                    "stream-uri-command",
-                    &self.media_path,
-                    soap::get_stream_uri(token),
-                    5000,
-                )])
+                Ok(vec![self.stream_uri_request("stream-uri-command", token)])
             }
             _ => Err(DriverError::unknown_command(name)),
         }
@@ -137,7 +159,7 @@ impl Driver for Camera {
             }
             Input::RtspStatus(s) => self.on_stream(s, &mut out),
             Input::Timer(id) => match id.as_str() {
-                "retry-setup" => out.request(self.capabilities_request()),
+                "retry-setup" => out.request(self.services_request()),
                 "resubscribe" => out.request(self.subscribe_request()),
                 "renew" => {
                     if let Some(path) = &self.subscription {
@@ -169,10 +191,28 @@ impl Camera {
         Ok(vec![HttpRequest::new("snapshot", "GET", path).into()])
     }
 
+    fn services_request(&self) -> Request {
+        http("services", &self.device_path, soap::get_services(), 5000)
+    }
+
+    /// Where the profiles and URIs are asked for: Media2 when the camera has it.
+    fn media(&self) -> &str {
+        self.media2_path.as_deref().unwrap_or(&self.media_path)
+    }
+
+    fn stream_uri_request(&self, id: &str, token: &str) -> Request {
+        let body = if self.media2_path.is_some() {
+            soap::get_stream_uri_media2(token)
+        } else {
+            soap::get_stream_uri(token)
+        };
+        http(id, self.media(), body, 5000)
+    }
+
     fn capabilities_request(&self) -> Request {
         http(
             "capabilities",
-            &self.media_path,
+            &self.device_path,
             soap::get_capabilities(),
             5000,
         )
@@ -199,7 +239,11 @@ impl Camera {
 
     /// The subscription is gone (camera restarted, expired, unreachable): make a new one.
     fn lost_subscription(&mut self, why: &str, out: &mut Outcome) {
-        if self.subscription.take().is_some() {
+        if let Some(old) = self.subscription.take() {
+            // It may live on in the camera (a pull that timed out on the
+            // network): ended once a new one stands, so none piles up.
+            self.stale.push(old);
+            self.stale.truncate(4);
             log(
                 LogLevel::Warn,
                 &format!(
@@ -214,6 +258,8 @@ impl Camera {
 
     fn on_failure(&mut self, id: &str, why: &str, out: &mut Outcome) {
         match id {
+            // A camera without GetServices (ONVIF before 2.0): capabilities it is.
+            "services" => out.request(self.capabilities_request()),
             "capabilities" | "profiles" | "stream-uri" | "stream-uri-command" => {
                 log(
                     LogLevel::Warn,
@@ -254,6 +300,7 @@ impl Camera {
             return self.on_failure(&r.id, &why, out);
         }
         match r.id.as_str() {
+            "services" => self.on_services(&els, out),
             "capabilities" => self.on_capabilities(&els, out),
             "profiles" => {
                 if let Some(token) = els
@@ -261,18 +308,13 @@ impl Camera {
                     .find(|e| e.name == "Profiles")
                     .and_then(|e| e.attr("token"))
                 {
-                    out.request(http(
-                        "stream-uri",
-                        &self.media_path,
-                        soap::get_stream_uri(token),
-                        5000,
-                    ));
-                    out.request(http(
-                        "snapshot-uri",
-                        &self.media_path,
-                        soap::get_snapshot_uri(token),
-                        5000,
-                    ));
+                    out.request(self.stream_uri_request("stream-uri", token));
+                    let body = if self.media2_path.is_some() {
+                        soap::get_snapshot_uri_media2(token)
+                    } else {
+                        soap::get_snapshot_uri(token)
+                    };
+                    out.request(http("snapshot-uri", self.media(), body, 5000));
                     self.profile_token = Some(token.to_owned());
                 }
             }
@@ -283,10 +325,14 @@ impl Camera {
                     .and_then(|e| soap::path_of(&e.text));
             }
             "stream-uri" | "stream-uri-command" => {
+                // Media1 nests it in MediaUri; Media2 answers it bare.
                 let uri = els
                     .iter()
-                    .find(|e| e.name == "Uri" && e.parent == "MediaUri")
-                    .map(|e| e.text.clone());
+                    .find(|e| {
+                        e.name == "Uri"
+                            && (e.parent == "MediaUri" || e.parent == "GetStreamUriResponse")
+                    })
+                    .map(|e| e.text.trim().to_owned());
                 if let (Some(u), true) = (&uri, r.id == "stream-uri-command") {
                     // An operator asked: answer with the URI the camera gives now.
                     let mut e = Event::new(kinds::CAMERA_STREAM_URI)
@@ -295,12 +341,17 @@ impl Camera {
                     if let Some(t) = &self.profile_token {
                         e = e.attr("profile", t.as_str());
                     }
-                    out.push(e);
+                    let media = if self.media2_path.is_some() {
+                        "media2"
+                    } else {
+                        "media1"
+                    };
+                    out.push(e.attr("media", media));
                 }
                 if uri != self.stream_uri {
                     if let Some(u) = &uri {
                         log(LogLevel::Info, &format!("{}: stream {u}", self.id));
-                        out.request(Request::probe("stream", u, STREAM_PROBE_MS));
+                        out.request(self.check.request(u));
                     }
                     self.stream_uri = uri;
                 }
@@ -317,6 +368,48 @@ impl Camera {
         }
     }
 
+    /// `GetServices`: each service's namespace and address. Media2 is used
+    /// where listed; without Media or Events, the capabilities decide.
+    fn on_services(&mut self, els: &[Element], out: &mut Outcome) {
+        let (mut media1, mut media2, mut events) = (None, None, None);
+        let mut namespace: Option<&str> = None;
+        for e in els {
+            match e.name.as_str() {
+                "Namespace" if e.parent == "Service" => namespace = Some(e.text.trim()),
+                "XAddr" if e.parent == "Service" => {
+                    let path = soap::path_of(&e.text);
+                    match namespace.take() {
+                        Some(soap::NS_MEDIA1) => media1 = path,
+                        Some(soap::NS_MEDIA2) => media2 = path,
+                        Some(soap::NS_EVENTS) => events = path,
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        match (media1.or_else(|| media2.clone()), events) {
+            (Some(media), Some(events)) => {
+                self.media_path = media;
+                self.media2_path = media2;
+                self.events_path = events;
+                self.set_up(out);
+            }
+            _ => out.request(self.capabilities_request()),
+        }
+    }
+
+    /// Profiles (then stream and snapshot URIs) and the pull-point subscription.
+    fn set_up(&mut self, out: &mut Outcome) {
+        let body = if self.media2_path.is_some() {
+            soap::get_profiles_media2()
+        } else {
+            soap::get_profiles()
+        };
+        out.request(http("profiles", self.media(), body, 5000));
+        out.request(self.subscribe_request());
+    }
+
     fn on_capabilities(&mut self, els: &[Element], out: &mut Outcome) {
         let xaddr = |section: &str| {
             els.iter()
@@ -326,14 +419,9 @@ impl Camera {
         match (xaddr("Media"), xaddr("Events")) {
             (Some(media), Some(events)) => {
                 self.media_path = media;
+                self.media2_path = None;
                 self.events_path = events;
-                out.request(http(
-                    "profiles",
-                    &self.media_path,
-                    soap::get_profiles(),
-                    5000,
-                ));
-                out.request(self.subscribe_request());
+                self.set_up(out);
             }
             _ => {
                 log(
@@ -356,6 +444,9 @@ impl Camera {
         self.subscription = Some(path.clone());
         self.schedule_renew(els, out);
         out.request(self.pull_request(&path));
+        for old in self.stale.drain(..).filter(|p| *p != path) {
+            out.request(http("unsubscribe", &old, soap::unsubscribe(), 5000));
+        }
     }
 
     /// Renew at two thirds of the remaining lifetime.
@@ -472,8 +563,10 @@ impl Camera {
     fn on_stream(&mut self, s: twinwall_plugin_sdk::RtspStatus, out: &mut Outcome) {
         let state = match (s.connected, s.fps) {
             (false, _) => "down",
+            // Answering, but not yet sampled: nothing to say.
+            (true, None) => return,
             (true, Some(f)) if f > 0.0 => "playing",
-            (true, _) => "stalled",
+            (true, Some(_)) => "stalled",
         };
         let now = (state.to_owned(), s.width, s.height);
         if self.stream.as_ref() == Some(&now) {
@@ -503,7 +596,17 @@ impl Camera {
         if let Some(u) = &self.stream_uri {
             e = e.attr("uri", u.as_str());
         }
-        out.push(e);
+        if let Some(t) = &s.transport {
+            e = e.attr("transport", t.as_str());
+        }
+        if let Some(ms) = s.first_frame_ms {
+            e = e.attr("first_frame_ms", ms);
+        }
+        let watch = match self.check.mode {
+            WatchMode::Continuous => "continuous",
+            WatchMode::Sampled(_) => "sampled",
+        };
+        out.push(e.attr("watch", watch));
     }
 
     /// The stream URI the camera advertised.

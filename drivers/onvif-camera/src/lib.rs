@@ -13,7 +13,9 @@
 mod camera;
 mod profile;
 mod soap;
+mod stream;
 
 pub use camera::{Camera, parse_utc};
+pub use stream::{CHECK_MS, StreamCheck};
 
 twinwall_plugin_sdk::export_driver!(Camera);

@@ -1,6 +1,12 @@
 //! SOAP requests the driver sends. The hub adds the WS-Security header.
 
-const ENVELOPE_OPEN: &str = r#"<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tev="http://www.onvif.org/ver10/events/wsdl" xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" xmlns:tt="http://www.onvif.org/ver10/schema"><s:Body>"#;
+const ENVELOPE_OPEN: &str = r#"<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tr2="http://www.onvif.org/ver20/media/wsdl" xmlns:tev="http://www.onvif.org/ver10/events/wsdl" xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" xmlns:tt="http://www.onvif.org/ver10/schema"><s:Body>"#;
+/// Media (ONVIF 1.0) service namespace.
+pub const NS_MEDIA1: &str = "http://www.onvif.org/ver10/media/wsdl";
+/// Media2 service namespace.
+pub const NS_MEDIA2: &str = "http://www.onvif.org/ver20/media/wsdl";
+/// Event service namespace.
+pub const NS_EVENTS: &str = "http://www.onvif.org/ver10/events/wsdl";
 const ENVELOPE_CLOSE: &str = "</s:Body></s:Envelope>";
 
 fn envelope(body: &str) -> Vec<u8> {
@@ -16,6 +22,35 @@ fn escape(s: &str) -> String {
 /// `GetCapabilities` (All).
 pub fn get_capabilities() -> Vec<u8> {
     envelope("<tds:GetCapabilities><tds:Category>All</tds:Category></tds:GetCapabilities>")
+}
+
+/// `GetServices` (without capabilities): where each service lives, and
+/// whether the camera has Media2.
+pub fn get_services() -> Vec<u8> {
+    envelope(
+        "<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>",
+    )
+}
+
+/// Media2 `GetProfiles`.
+pub fn get_profiles_media2() -> Vec<u8> {
+    envelope("<tr2:GetProfiles/>")
+}
+
+/// Media2 `GetStreamUri` for RTSP (RTP over RTSP; the hub picks the transport at SETUP).
+pub fn get_stream_uri_media2(token: &str) -> Vec<u8> {
+    envelope(&format!(
+        "<tr2:GetStreamUri><tr2:Protocol>RTSP</tr2:Protocol><tr2:ProfileToken>{}</tr2:ProfileToken></tr2:GetStreamUri>",
+        escape(token)
+    ))
+}
+
+/// Media2 `GetSnapshotUri`.
+pub fn get_snapshot_uri_media2(token: &str) -> Vec<u8> {
+    envelope(&format!(
+        "<tr2:GetSnapshotUri><tr2:ProfileToken>{}</tr2:ProfileToken></tr2:GetSnapshotUri>",
+        escape(token)
+    ))
 }
 
 /// Media1 `GetProfiles`.
@@ -58,6 +93,11 @@ pub fn renew(ttl_s: u32) -> Vec<u8> {
     envelope(&format!(
         "<wsnt:Renew><wsnt:TerminationTime>PT{ttl_s}S</wsnt:TerminationTime></wsnt:Renew>"
     ))
+}
+
+/// `Unsubscribe`.
+pub fn unsubscribe() -> Vec<u8> {
+    envelope("<wsnt:Unsubscribe/>")
 }
 
 /// The path part of an XAddr (`http://10.0.0.5/onvif/x` → `/onvif/x`): the hub

@@ -3,7 +3,9 @@
 use onvif_camera::{Camera, parse_utc};
 use proptest::prelude::*;
 use twinwall_plugin_sdk::prelude::*;
-use twinwall_plugin_sdk::{HttpRequest, HttpResponse, RtspStatus};
+use twinwall_plugin_sdk::{
+    HttpRequest, HttpResponse, RtspStatus, RtspTransport, Sampling, WatchMode,
+};
 
 const PROFILE: &str = include_str!("../../../device-profiles/camera/twinwall-cam1.toml");
 
@@ -28,6 +30,11 @@ fn pull(messages: &[String]) -> String {
         messages.concat()
     )
 }
+
+const FAULT: &str = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:ter="http://www.onvif.org/ver10/error"><s:Body><s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>ter:ActionNotSupported</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">Action not supported</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>"#;
+
+/// GetServices as a Media2 camera answers it (the simulator's, as sent).
+const SERVICES: &str = include_str!("fixtures/get-services-media2.xml");
 
 fn answer(id: &str, status: u16, body: &str) -> Input {
     Input::HttpResponse(HttpResponse {
@@ -62,9 +69,17 @@ fn subscribed() -> Harness<Camera> {
 fn setup_follows_the_camera_services_and_asks_the_hub_for_ws_security() {
     let mut h = Harness::<Camera>::open(DeviceConfig::new("cam-1").with_profile(PROFILE)).unwrap();
     let start = h.start();
-    let caps = http_requests(&start);
-    assert_eq!(caps.len(), 1);
-    assert!(caps[0].ws_security, "credentials are the hub's to add");
+    let services = http_requests(&start);
+    assert_eq!(services.len(), 1);
+    assert!(services[0].ws_security, "credentials are the hub's to add");
+    assert!(String::from_utf8_lossy(&services[0].body).contains("GetServices"));
+    // A camera from before ONVIF 2.0 has no GetServices: capabilities it is.
+    let out = h.feed(answer("services", 400, FAULT));
+    let caps = http_requests(&out.requests);
+    assert_eq!(
+        (caps[0].id.as_str(), caps[0].path.as_str()),
+        ("capabilities", "/onvif/device_service")
+    );
     assert!(String::from_utf8_lossy(&caps[0].body).contains("GetCapabilities"));
     let out = h.feed(answer("capabilities", 200, CAPS));
     let reqs = http_requests(&out.requests);
@@ -241,7 +256,7 @@ fn utc_times() {
 
 proptest! {
     #[test]
-    fn arbitrary_answers_never_panic(id in prop::sample::select(vec!["capabilities", "profiles", "stream-uri", "subscribe", "renew", "pull"]), status in 100u16..600, body in prop::collection::vec(any::<u8>(), 0..2048)) {
+    fn arbitrary_answers_never_panic(id in prop::sample::select(vec!["services", "capabilities", "profiles", "stream-uri", "subscribe", "renew", "pull", "unsubscribe"]), status in 100u16..600, body in prop::collection::vec(any::<u8>(), 0..2048)) {
         let mut h = subscribed();
         let _ = h.feed(Input::HttpResponse(HttpResponse { id: id.into(), status, headers: vec![], body }));
     }
@@ -268,8 +283,9 @@ fn the_stream_uri_is_probed_and_its_state_reported_on_change() {
         vec![Request::probe(
             "stream",
             "rtsp://192.168.1.64:554/Streaming/Channels/101",
-            1000
-        )]
+            onvif_camera::CHECK_MS
+        )],
+        "sampled by default, reported every 10 s"
     );
     let status = |connected: bool, fps: Option<f32>| {
         Input::RtspStatus(RtspStatus {
@@ -281,6 +297,9 @@ fn the_stream_uri_is_probed_and_its_state_reported_on_change() {
             fps,
             last_frame_ms: Some(1),
             error: None,
+            sampled_ms: Some(1),
+            first_frame_ms: Some(180),
+            transport: Some("tcp".into()),
         })
     };
     let e = h.feed(status(true, Some(5.0))).events;
@@ -301,6 +320,92 @@ fn the_stream_uri_is_probed_and_its_state_reported_on_change() {
     );
     let e = h.feed(status(false, None)).events;
     assert_eq!(e[0].get("state"), Some(&Value::Text("down".into())));
+    assert!(
+        h.feed(status(true, None)).events.is_empty(),
+        "answering but not yet sampled: nothing to say"
+    );
+}
+
+#[test]
+fn media2_is_used_where_the_camera_lists_it() {
+    let mut h = Harness::<Camera>::open(DeviceConfig::new("cam-1").with_profile(PROFILE)).unwrap();
+    h.start();
+    let out = h.feed(answer("services", 200, SERVICES));
+    let reqs = http_requests(&out.requests);
+    assert_eq!(
+        reqs.iter()
+            .map(|r| (r.id.as_str(), r.path.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("profiles", "/onvif/media2_service"),
+            ("subscribe", "/onvif/event_service")
+        ]
+    );
+    assert!(String::from_utf8_lossy(&reqs[0].body).contains("<tr2:GetProfiles/>"));
+    let profiles = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tr2="http://www.onvif.org/ver20/media/wsdl"><s:Body><tr2:GetProfilesResponse><tr2:Profiles token="main" fixed="true"><tr2:Name>main</tr2:Name></tr2:Profiles></tr2:GetProfilesResponse></s:Body></s:Envelope>"#;
+    let out = h.feed(answer("profiles", 200, profiles));
+    let reqs = http_requests(&out.requests);
+    let uri_req = String::from_utf8_lossy(&reqs[0].body).into_owned();
+    assert!(
+        uri_req.contains("<tr2:GetStreamUri><tr2:Protocol>RTSP</tr2:Protocol><tr2:ProfileToken>main</tr2:ProfileToken>"),
+        "{uri_req}"
+    );
+    assert_eq!(reqs[0].path, "/onvif/media2_service");
+    let uri = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tr2="http://www.onvif.org/ver20/media/wsdl"><s:Body><tr2:GetStreamUriResponse><tr2:Uri>rtsp://192.168.1.64:554/Streaming/Channels/101</tr2:Uri></tr2:GetStreamUriResponse></s:Body></s:Envelope>"#;
+    let out = h.feed(answer("stream-uri", 200, uri));
+    assert!(
+        matches!(&out.requests[..], [Request::RtspProbe(p)] if p.uri == "rtsp://192.168.1.64:554/Streaming/Channels/101"),
+        "{:?}",
+        out.requests
+    );
+}
+
+#[test]
+fn the_stream_check_follows_the_devices_settings() {
+    let config = DeviceConfig::new("cam-1")
+        .with_profile(PROFILE)
+        .with_setting("stream_watch", "continuous")
+        .with_setting("rtsp_transport", "udp")
+        .with_setting("stream_check_s", "1");
+    let check = onvif_camera::StreamCheck::from_settings(&config).unwrap();
+    assert_eq!(
+        check.request("rtsp://h/s"),
+        Request::probe_with(
+            "stream",
+            "rtsp://h/s",
+            1000,
+            WatchMode::Continuous,
+            RtspTransport::Udp
+        )
+    );
+    let config = DeviceConfig::new("cam-1")
+        .with_profile(PROFILE)
+        .with_setting("sample_every_s", "60")
+        .with_setting("sample_window_ms", "500");
+    assert_eq!(
+        onvif_camera::StreamCheck::from_settings(&config)
+            .unwrap()
+            .mode,
+        WatchMode::Sampled(Sampling {
+            every_ms: 60_000,
+            window_ms: 500
+        })
+    );
+    for (key, value) in [
+        ("stream_watch", "sometimes"),
+        ("sample_every_s", "5"),
+        ("rtsp_transport", "quic"),
+    ] {
+        let config = DeviceConfig::new("cam-1")
+            .with_profile(PROFILE)
+            .with_setting(key, value);
+        let err = Harness::<Camera>::open(config).err().expect("refused");
+        assert!(
+            err.message.contains(key) && err.message.contains(value),
+            "{}",
+            err.message
+        );
+    }
 }
 
 #[test]
@@ -368,4 +473,35 @@ fn a_pull_captured_off_the_wire_reports_what_is_already_on() {
     );
     // The same pull again (a camera repeating its state) says nothing new.
     assert!(h.feed(answer("pull", 200, &body)).events.is_empty());
+}
+
+#[test]
+fn a_subscription_given_up_on_is_ended_once_a_new_one_stands() {
+    let mut h = subscribed();
+    h.feed(Input::Failed(Failure::new(
+        "pull",
+        FailureKind::Timeout,
+        "no answer in time",
+    )));
+    h.feed(Input::Timer("resubscribe".into()));
+    let fresh = SUBSCRIBED.replace("PullSubManager_2026-11-29T10:00:00Z_0", "PullSubManager_2");
+    let out = h.feed(answer("subscribe", 200, &fresh));
+    let reqs = http_requests(&out.requests);
+    let ids: Vec<(&str, &str)> = reqs
+        .iter()
+        .map(|r| (r.id.as_str(), r.path.as_str()))
+        .collect();
+    assert!(
+        ids.contains(&("pull", "/onvif/Events/PullSubManager_2")),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&(
+            "unsubscribe",
+            "/onvif/Events/PullSubManager_2026-11-29T10:00:00Z_0"
+        )),
+        "{ids:?}"
+    );
+    // Its answer (or failure) changes nothing.
+    assert!(h.feed(answer("unsubscribe", 200, "")).requests.is_empty());
 }

@@ -29,6 +29,9 @@ pub struct HubConfig {
     /// Zone broadcasts and the RTP audio they send.
     #[serde(default)]
     pub broadcast: BroadcastConfig,
+    /// How cameras' streams are checked (RTSP probes).
+    #[serde(default)]
+    pub rtsp: RtspConfig,
     /// Linkage rules written in this file (`[[rules]]`).
     #[serde(default)]
     pub rules: Vec<crate::rules::RuleSpec>,
@@ -253,6 +256,69 @@ impl Default for LinkageConfig {
     }
 }
 
+/// `[rtsp]`: stream health checks. A camera's stream is sampled (opened,
+/// measured for a moment, torn down), not watched, unless its driver asks
+/// for continuous watching; these bound what all samples together may take.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RtspConfig {
+    /// Samples running at once, hub-wide. With a 2 s window a sample takes
+    /// about 2.5 s, so 32 samples at once check ~12 cameras a second (3,600
+    /// cameras every five minutes). Default 32.
+    #[serde(default = "default_max_probes_in_flight")]
+    pub max_probes_in_flight: u32,
+    /// Average bandwidth all probes may pull, Mbit/s; a sample waits while
+    /// the budget is spent. Default 100.
+    #[serde(default = "default_max_probe_mbit_s")]
+    pub max_probe_mbit_s: f64,
+    /// Seconds between samples for drivers whose contract (before 0.4)
+    /// cannot say; drivers of 0.4 choose their own. At least 10. Default 300.
+    #[serde(default = "default_sample_every_s")]
+    pub sample_every_s: u32,
+    /// Their frame-rate window, ms (200 to 10,000). Default 2000.
+    #[serde(default = "default_sample_window_ms")]
+    pub sample_window_ms: u32,
+}
+
+impl Default for RtspConfig {
+    fn default() -> Self {
+        RtspConfig {
+            max_probes_in_flight: default_max_probes_in_flight(),
+            max_probe_mbit_s: default_max_probe_mbit_s(),
+            sample_every_s: default_sample_every_s(),
+            sample_window_ms: default_sample_window_ms(),
+        }
+    }
+}
+
+impl RtspConfig {
+    /// The probe limits these settings make.
+    pub fn limits(&self) -> crate::transport::rtsp::limits::ProbeLimits {
+        crate::transport::rtsp::limits::ProbeLimits {
+            max_in_flight: self.max_probes_in_flight.max(1),
+            max_bytes_per_s: (self.max_probe_mbit_s.max(0.1) * 125_000.0) as u64,
+            default_every: std::time::Duration::from_secs(u64::from(self.sample_every_s)),
+            default_window: std::time::Duration::from_millis(u64::from(self.sample_window_ms)),
+        }
+    }
+}
+
+fn default_max_probes_in_flight() -> u32 {
+    32
+}
+
+fn default_max_probe_mbit_s() -> f64 {
+    100.0
+}
+
+fn default_sample_every_s() -> u32 {
+    300
+}
+
+fn default_sample_window_ms() -> u32 {
+    2_000
+}
+
 /// `[broadcast]`: zone broadcasts.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -344,6 +410,16 @@ pub struct Plugins {
     /// Largest event without its pictures, KiB. Default 64.
     #[serde(default = "default_event_kb")]
     pub max_event_kb: usize,
+    /// Devices of one driver started per second: their first requests (a
+    /// camera's SOAP calls and pull-point subscription, a panel's first
+    /// poll) go out at this rate, so 3,000 cameras do not all call at once.
+    /// Default 500.
+    #[serde(default = "default_device_starts_per_s")]
+    pub device_starts_per_s: u32,
+}
+
+fn default_device_starts_per_s() -> u32 {
+    500
 }
 
 fn default_events_per_s() -> u32 {
@@ -395,6 +471,7 @@ impl Default for Plugins {
             max_events_burst: default_events_burst(),
             max_events_per_call: default_events_per_call(),
             max_event_kb: default_event_kb(),
+            device_starts_per_s: default_device_starts_per_s(),
         }
     }
 }

@@ -220,6 +220,7 @@ pub struct Devices {
     push: Option<SharedPush>,
     sockets: Option<SharedSockets>,
     rtp: Option<crate::transport::rtp::SharedRtp>,
+    probes: crate::transport::rtsp::limits::SharedProbes,
 }
 
 impl Devices {
@@ -231,8 +232,10 @@ impl Devices {
         push: Option<SharedPush>,
         sockets: Option<SharedSockets>,
         rtp: Option<crate::transport::rtp::SharedRtp>,
+        probes: crate::transport::rtsp::limits::SharedProbes,
     ) -> Arc<Self> {
         Arc::new(Devices {
+            probes,
             push,
             sockets,
             rtp,
@@ -310,6 +313,7 @@ impl Devices {
                     driver: d.name.clone(),
                     router: Some(route_tx.clone()),
                     rtp: self.rtp.clone(),
+                    probes: self.probes.clone(),
                 },
                 in_tx.clone(),
                 self.bus.clone(),

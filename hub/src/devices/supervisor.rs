@@ -74,6 +74,9 @@ pub struct DriverPolicy {
     pub quarantine: Duration,
     /// How long a command may wait for the device.
     pub command_timeout: Duration,
+    /// Devices handed their start requests per second (a camera's first
+    /// SOAP calls and pull-point subscription, a panel's first poll).
+    pub starts_per_s: u32,
 }
 
 pub(super) struct Supervisor {
@@ -94,6 +97,8 @@ pub(super) struct Supervisor {
     status: Arc<Mutex<DriverStatus>>,
     bus: Bus,
     sockets: Option<SharedSockets>,
+    /// Handing out the last build's start requests, paced.
+    starting: Option<tokio::task::AbortHandle>,
 }
 
 impl Supervisor {
@@ -123,6 +128,7 @@ impl Supervisor {
             status,
             bus,
             sockets,
+            starting: None,
         }
     }
 
@@ -208,9 +214,29 @@ impl Supervisor {
         }
         self.instance = Some(inst);
         self.set_state(DriverState::Running);
-        for (session, reqs) in starts {
-            session.send(Control::Reset(reqs)).await;
+        // Thousands of devices must not reach the network (and the
+        // recorders behind it) in the same instant: their first requests go
+        // out at a bounded rate. A rebuild replaces a pacing still under way.
+        if let Some(old) = self.starting.take() {
+            old.abort();
         }
+        let per_s = self.policy.starts_per_s.max(1) as usize;
+        let (batch, pause) = if per_s >= 100 {
+            (per_s / 100, Duration::from_millis(10))
+        } else {
+            (1, Duration::from_secs(1) / per_s as u32)
+        };
+        let pacing = tokio::spawn(async move {
+            let mut next = Instant::now();
+            for (i, (session, reqs)) in starts.into_iter().enumerate() {
+                if i > 0 && i % batch == 0 {
+                    next += pause;
+                    tokio::time::sleep_until(next).await;
+                }
+                session.send(Control::Reset(reqs)).await;
+            }
+        });
+        self.starting = Some(pacing.abort_handle());
     }
 
     fn device_error(&self, device: &str, error: Option<String>) {
@@ -731,5 +757,14 @@ fn throttled_event(
 fn count_throttled(driver: &str, why: Dropped, n: u64) {
     if n > 0 {
         metrics::counter!("twinwall_events_throttled_total", "driver" => driver.to_owned(), "reason" => why.as_str()).increment(n);
+    }
+}
+
+impl Drop for Supervisor {
+    /// Starts still being handed out end with the supervisor.
+    fn drop(&mut self) {
+        if let Some(s) = self.starting.take() {
+            s.abort();
+        }
     }
 }

@@ -14,7 +14,8 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::v0_1::twinwall::driver as v1;
 use super::v0_2::twinwall::driver as v2;
-use super::v0_3::twinwall::driver::{crypto, host, types};
+use super::v0_3::twinwall::driver as v3;
+use super::v0_4::twinwall::driver::{crypto, host, types};
 
 /// State of one driver instance's store.
 pub struct HostState {
@@ -63,6 +64,7 @@ impl WasiView for HostState {
 }
 
 impl types::Host for HostState {}
+impl v3::types::Host for HostState {}
 impl v2::types::Host for HostState {}
 impl v1::types::Host for HostState {}
 
@@ -127,30 +129,39 @@ macro_rules! older_host {
 
 older_host!(v1);
 older_host!(v2);
+older_host!(v3);
 
-impl v2::crypto::Host for HostState {
-    fn encrypt(
-        &mut self,
-        key: String,
-        cipher: v2::crypto::Cipher,
-        iv: Vec<u8>,
-        data: Vec<u8>,
-    ) -> Result<Vec<u8>, String> {
-        let v2::crypto::Cipher::AesCbc = cipher;
-        crypto::Host::encrypt(self, key, crypto::Cipher::AesCbc, iv, data)
-    }
+/// The crypto imports of an older contract (0.2 on): the same calls.
+macro_rules! older_crypto {
+    ($v:ident) => {
+        impl $v::crypto::Host for HostState {
+            fn encrypt(
+                &mut self,
+                key: String,
+                cipher: $v::crypto::Cipher,
+                iv: Vec<u8>,
+                data: Vec<u8>,
+            ) -> Result<Vec<u8>, String> {
+                let $v::crypto::Cipher::AesCbc = cipher;
+                crypto::Host::encrypt(self, key, crypto::Cipher::AesCbc, iv, data)
+            }
 
-    fn decrypt(
-        &mut self,
-        key: String,
-        cipher: v2::crypto::Cipher,
-        iv: Vec<u8>,
-        data: Vec<u8>,
-    ) -> Result<Vec<u8>, String> {
-        let v2::crypto::Cipher::AesCbc = cipher;
-        crypto::Host::decrypt(self, key, crypto::Cipher::AesCbc, iv, data)
-    }
+            fn decrypt(
+                &mut self,
+                key: String,
+                cipher: $v::crypto::Cipher,
+                iv: Vec<u8>,
+                data: Vec<u8>,
+            ) -> Result<Vec<u8>, String> {
+                let $v::crypto::Cipher::AesCbc = cipher;
+                crypto::Host::decrypt(self, key, crypto::Cipher::AesCbc, iv, data)
+            }
+        }
+    };
 }
+
+older_crypto!(v2);
+older_crypto!(v3);
 
 impl crypto::Host for HostState {
     fn encrypt(

@@ -8,7 +8,7 @@ use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
 use super::host::HostState;
-use super::{LoadedDriver, Outcome, Pre, Routing, v0_1, v0_2, v0_3, wit};
+use super::{LoadedDriver, Outcome, Pre, Routing, v0_1, v0_2, v0_3, v0_4, wit};
 use crate::transport::types::Input;
 
 /// Why a call did not return a value. `Trap` and `Poisoned` mean the instance
@@ -71,6 +71,10 @@ macro_rules! by_version {
                 use v0_3 as $v;
                 $body
             }
+            Plugin::V4($g) => {
+                use v0_4 as $v;
+                $body
+            }
         }
     };
 }
@@ -80,6 +84,7 @@ enum Plugin {
     V1(v0_1::Plugin),
     V2(v0_2::Plugin),
     V3(v0_3::Plugin),
+    V4(v0_4::Plugin),
 }
 
 impl CallError {
@@ -117,6 +122,7 @@ impl DriverInstance {
             Pre::V1(p) => p.instantiate(&mut store).map(Plugin::V1),
             Pre::V2(p) => p.instantiate(&mut store).map(Plugin::V2),
             Pre::V3(p) => p.instantiate(&mut store).map(Plugin::V3),
+            Pre::V4(p) => p.instantiate(&mut store).map(Plugin::V4),
         })
         .map_err(|e| CallError::Instantiate {
             driver: driver.label(),
@@ -217,6 +223,10 @@ impl DriverInstance {
                 .twinwall_driver_driver()
                 .call_route(store, port, frame)
                 .map(v0_3::routing),
+            Plugin::V4(g) => g
+                .twinwall_driver_driver()
+                .call_route(store, port, frame)
+                .map(v0_4::routing),
         })
     }
 

@@ -11,6 +11,7 @@ mod translate;
 pub mod v0_1;
 pub mod v0_2;
 pub mod v0_3;
+pub mod v0_4;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
@@ -22,13 +23,14 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 
 pub use cache::content_hash;
 pub use instance::{CallError, DriverInstance};
-/// The current contract's types (`twinwall:driver@0.3.0`).
-pub use v0_3::twinwall::driver::types as wit;
+/// The current contract's types (`twinwall:driver@0.4.0`).
+pub use v0_4::twinwall::driver::types as wit;
 
 use host::HostState;
 
 /// Contract versions this hub loads, newest first.
-pub const CONTRACTS: [&str; 3] = [
+pub const CONTRACTS: [&str; 4] = [
+    "twinwall:driver@0.4.0",
     "twinwall:driver@0.3.0",
     "twinwall:driver@0.2.0",
     "twinwall:driver@0.1.0",
@@ -79,6 +81,7 @@ enum Pre {
     V1(v0_1::PluginPre<HostState>),
     V2(v0_2::PluginPre<HostState>),
     V3(v0_3::PluginPre<HostState>),
+    V4(v0_4::PluginPre<HostState>),
 }
 
 /// Runtime failures, naming the driver file or driver at fault.
@@ -97,7 +100,7 @@ pub enum RuntimeError {
     },
     /// Not a valid component, or not one of a contract version this hub loads.
     #[error(
-        "driver {path} is not a usable twinwall:driver component (this hub loads 0.3.0, 0.2.0 and 0.1.0): {message}"
+        "driver {path} is not a usable twinwall:driver component (this hub loads 0.4.0, 0.3.0, 0.2.0 and 0.1.0): {message}"
     )]
     Compile {
         /// File.
@@ -187,6 +190,8 @@ impl Runtime {
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         v0_3::Plugin::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        v0_4::Plugin::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
+            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let weak = engine.weak();
         std::thread::Builder::new()
             .name("wasm-epoch".into())
@@ -224,20 +229,24 @@ impl Runtime {
             .instantiate_pre(&component)
             .map_err(compile_err)?;
         // The export's package version says which contract the component speaks.
-        let pre = match v0_3::PluginPre::new(linked.clone()) {
-            Ok(p) => Pre::V3(p),
-            Err(e3) => match v0_2::PluginPre::new(linked.clone()) {
-                Ok(p) => Pre::V2(p),
-                Err(_) => match v0_1::PluginPre::new(linked) {
-                    Ok(p) => Pre::V1(p),
-                    Err(_) => return Err(compile_err(e3)),
+        let pre = match v0_4::PluginPre::new(linked.clone()) {
+            Ok(p) => Pre::V4(p),
+            Err(e4) => match v0_3::PluginPre::new(linked.clone()) {
+                Ok(p) => Pre::V3(p),
+                Err(_) => match v0_2::PluginPre::new(linked.clone()) {
+                    Ok(p) => Pre::V2(p),
+                    Err(_) => match v0_1::PluginPre::new(linked) {
+                        Ok(p) => Pre::V1(p),
+                        Err(_) => return Err(compile_err(e4)),
+                    },
                 },
             },
         };
         let contract = match pre {
-            Pre::V3(_) => CONTRACTS[0],
-            Pre::V2(_) => CONTRACTS[1],
-            Pre::V1(_) => CONTRACTS[2],
+            Pre::V4(_) => CONTRACTS[0],
+            Pre::V3(_) => CONTRACTS[1],
+            Pre::V2(_) => CONTRACTS[2],
+            Pre::V1(_) => CONTRACTS[3],
         };
         let mut loaded = LoadedDriver {
             runtime: self.clone(),
@@ -262,7 +271,7 @@ impl Runtime {
             })?
         };
         for t in &info.transports {
-            let name = v0_3::transport_name(*t);
+            let name = v0_4::transport_name(*t);
             if !TRANSPORTS.contains(&name) {
                 missing.push(name);
             }

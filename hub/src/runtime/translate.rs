@@ -1,10 +1,13 @@
-//! The translation shared by the contract versions of the 0.2 shape (0.2.0
-//! and 0.3.0): their generated types have the same names and fields, so one
-//! body serves both, and each version adds the arms of what it introduced.
+//! The translation shared by the contract versions of the 0.2 shape (0.2.0,
+//! 0.3.0 and 0.4.0): their generated types have the same names and fields,
+//! so one body serves them all, and each version adds the arms of what it
+//! introduced or changed (0.4 changed the RTSP probe's records).
 
 /// Define `request`, `input`, `routing` and `transport_name` over the
 /// generated types in scope as `w` and the transport's as `t`. The extra
-/// arms map what a version adds (and, for older versions, what they lack).
+/// arms map what a version adds (and, for older versions, what they lack);
+/// the RTSP probe goes through the version's own `probe` and `status`
+/// ([`legacy_rtsp`] for the versions before 0.4).
 macro_rules! translate {
     (
         requests { $($rq:pat => $rqe:expr,)* }
@@ -143,11 +146,7 @@ macro_rules! translate {
                     close: s.close,
                 },
                 w::Request::SocketClose(c) => t::Request::SocketClose(c),
-                w::Request::RtspProbe(p) => t::Request::RtspProbe(t::RtspProbe {
-                    id: p.id,
-                    uri: p.uri,
-                    every_ms: p.every_ms,
-                }),
+                w::Request::RtspProbe(p) => probe(p),
                 w::Request::Timer(x) => t::Request::Timer {
                     id: x.id,
                     after_ms: x.after_ms,
@@ -230,16 +229,7 @@ macro_rules! translate {
                 t::Input::SocketClosed { conn, reason } => {
                     w::Input::SocketClosed(w::SocketClosed { conn, reason })
                 }
-                t::Input::RtspStatus(s) => w::Input::RtspStatus(w::RtspStatus {
-                    id: s.id,
-                    connected: s.connected,
-                    codec: s.codec,
-                    width: s.width,
-                    height: s.height,
-                    fps: s.fps,
-                    last_frame_ms: s.last_frame_ms,
-                    error: s.error,
-                }),
+                t::Input::RtspStatus(s) => w::Input::RtspStatus(status(s)),
                 t::Input::Timer(id) => w::Input::Timer(id),
                 t::Input::Failed(f) => w::Input::Failed(w::Failure {
                     id: f.id,
@@ -282,6 +272,82 @@ macro_rules! translate {
 }
 
 pub(super) use translate;
+
+/// Define `probe` and `status` for a contract before 0.4 (types in scope as
+/// `w`), whose probe cannot say how to look at the stream: sampled at the
+/// hub's `[rtsp]` interval, over the transport the camera takes; the status
+/// loses what 0.4 added.
+macro_rules! legacy_rtsp {
+    () => {
+        fn probe(p: w::RtspProbe) -> t::Request {
+            t::Request::RtspProbe(t::RtspProbe {
+                id: p.id,
+                uri: p.uri,
+                every_ms: p.every_ms,
+                mode: None,
+                transport: t::RtspTransport::Auto,
+            })
+        }
+
+        $crate::runtime::translate::legacy_status!();
+    };
+}
+
+pub(super) use legacy_rtsp;
+
+/// Define `status`, a probe's findings in the record of the contracts
+/// before 0.4 (0.1 too: the same fields).
+macro_rules! legacy_status {
+    () => {
+        pub(super) fn status(s: t::RtspStatus) -> w::RtspStatus {
+            w::RtspStatus {
+                id: s.id,
+                connected: s.connected,
+                codec: s.codec,
+                width: s.width,
+                height: s.height,
+                fps: s.fps,
+                last_frame_ms: s.last_frame_ms,
+                error: s.error,
+            }
+        }
+    };
+}
+
+pub(super) use legacy_status;
+
+/// Define `rtp_send` and `rtp_finished` for the contracts with RTP audio
+/// out (0.3 on).
+macro_rules! rtp {
+    () => {
+        fn rtp_send(s: w::RtpSend) -> t::Request {
+            t::Request::RtpSend(t::RtpSend {
+                id: s.id,
+                source: s.source,
+                host: s.host,
+                port: s.port,
+                codec: match s.codec {
+                    w::AudioCodec::Pcmu => t::AudioCodec::Pcmu,
+                    w::AudioCodec::Pcma => t::AudioCodec::Pcma,
+                },
+                packet_ms: s.packet_ms,
+                repeat: s.repeat,
+                ssrc: s.ssrc,
+            })
+        }
+
+        fn rtp_finished(f: t::RtpFinished) -> w::Input {
+            w::Input::RtpFinished(w::RtpFinished {
+                id: f.id,
+                packets: f.packets,
+                sent_ms: f.sent_ms,
+                cancelled: f.cancelled,
+            })
+        }
+    };
+}
+
+pub(super) use rtp;
 
 /// Define `event` and `error`, taking an older contract's records (in scope
 /// as `o`) to the current ones (`w`): the records kept their shape.
@@ -365,3 +431,54 @@ macro_rules! upgrade {
 }
 
 pub(super) use upgrade;
+
+/// Define `info` and `config` for a contract of the 0.2 shape (0.2, 0.3;
+/// records in scope as `o`, the current ones as `w`): the transports 0.2
+/// named, and the arms of what the version added.
+macro_rules! upgrade_info {
+    ($($tp:pat => $tpe:expr,)*) => {
+        /// The older self-description as the current one's: the transports
+        /// 0.2 named, and what the version added (`$tp`).
+        pub fn info(i: o::DriverInfo) -> (w::DriverInfo, Vec<&'static str>) {
+            let info = w::DriverInfo {
+                name: i.name,
+                version: i.version,
+                families: i.families,
+                transports: i
+                    .transports
+                    .into_iter()
+                    .map(|x| match x {
+                        o::Transport::ModbusTcp => w::Transport::ModbusTcp,
+                        o::Transport::HttpClient => w::Transport::HttpClient,
+                        o::Transport::HttpListener => w::Transport::HttpListener,
+                        o::Transport::HttpStream => w::Transport::HttpStream,
+                        o::Transport::TcpListener => w::Transport::TcpListener,
+                        o::Transport::UdpListener => w::Transport::UdpListener,
+                        o::Transport::TcpClient => w::Transport::TcpClient,
+                        o::Transport::Rtsp => w::Transport::Rtsp,
+                        o::Transport::Timer => w::Transport::Timer,
+                        o::Transport::Crypto => w::Transport::Crypto,
+                        $($tp => $tpe,)*
+                    })
+                    .collect(),
+                commands: commands(i.commands),
+                settings: settings(i.settings),
+                kinds: i.kinds,
+            };
+            (info, Vec::new())
+        }
+
+        /// The device config as the older contract takes it (the same record).
+        pub fn config(c: &w::DeviceConfig) -> o::DeviceConfig {
+            o::DeviceConfig {
+                id: c.id.clone(),
+                profile: c.profile.clone(),
+                settings: c.settings.clone(),
+                keys: c.keys.clone(),
+            }
+        }
+
+    };
+}
+
+pub(super) use upgrade_info;

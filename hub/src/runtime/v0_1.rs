@@ -11,7 +11,7 @@ wasmtime::component::bindgen!({
 
 use twinwall::driver::types as o;
 
-use super::v0_3::twinwall::driver::types as w;
+use super::v0_4::twinwall::driver::types as w;
 use crate::transport::types as t;
 
 fn table(x: o::ModbusTable) -> t::Table {
@@ -81,9 +81,14 @@ pub fn request(r: o::Request) -> t::Request {
             ws_security: h.ws_security,
             timeout_ms: h.timeout_ms,
         }),
-        o::Request::RtspProbe((id, uri, every_ms)) => {
-            t::Request::RtspProbe(t::RtspProbe { id, uri, every_ms })
-        }
+        // 0.1 cannot say how to look at the stream: the hub's sampling applies.
+        o::Request::RtspProbe((id, uri, every_ms)) => t::Request::RtspProbe(t::RtspProbe {
+            id,
+            uri,
+            every_ms,
+            mode: None,
+            transport: t::RtspTransport::Auto,
+        }),
         o::Request::Timer((id, after_ms, repeat)) => t::Request::Timer {
             id,
             after_ms,
@@ -113,6 +118,12 @@ pub fn request(r: o::Request) -> t::Request {
     }
 }
 
+mod rtsp {
+    use super::o as w;
+    use crate::transport::types as t;
+    crate::runtime::translate::legacy_status!();
+}
+
 /// A transport input as 0.1 delivers it, when 0.1 has a word for it.
 pub fn input(i: &t::Input) -> Option<o::Input> {
     Some(match i.clone() {
@@ -134,16 +145,7 @@ pub fn input(i: &t::Input) -> Option<o::Input> {
             headers: old_headers(&r.headers),
             body: r.body,
         }),
-        t::Input::RtspStatus(s) => o::Input::RtspStatus(o::RtspStatus {
-            id: s.id,
-            connected: s.connected,
-            codec: s.codec,
-            width: s.width,
-            height: s.height,
-            fps: s.fps,
-            last_frame_ms: s.last_frame_ms,
-            error: s.error,
-        }),
+        t::Input::RtspStatus(s) => o::Input::RtspStatus(rtsp::status(s)),
         t::Input::Timer(id) => o::Input::Timer(id),
         // 0.1 knew only a message: keep the kind in it.
         t::Input::Failed(f) => {

@@ -132,6 +132,11 @@ pub struct Outgoing<'a> {
 pub fn device_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // A camera's setup asks several things at once and opens a
+        // connection for each; kept idle, 3,000 cameras held 9,000 of them
+        // (and their buffers). One idle connection per device is enough for
+        // what follows (renewals, commands); the long poll holds its own.
+        .pool_max_idle_per_host(1)
         .build()
         .unwrap_or_default()
 }

@@ -58,6 +58,8 @@ pub struct SessionSpec {
     pub router: Option<FrameRouter>,
     /// The hub's RTP senders.
     pub rtp: Option<super::rtp::SharedRtp>,
+    /// The hub's RTSP probe limits.
+    pub probes: super::rtsp::limits::SharedProbes,
 }
 
 impl SessionSpec {

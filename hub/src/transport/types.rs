@@ -221,15 +221,46 @@ pub struct TcpConnect {
     pub max_frame: u32,
 }
 
-/// Watch an RTSP stream.
+/// Check an RTSP stream's health.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RtspProbe {
     /// Probe id.
     pub id: String,
     /// Stream URI.
     pub uri: String,
-    /// Report period.
+    /// Report period (sampled: also the liveness check's period).
     pub every_ms: u32,
+    /// How the stream is looked at; `None` when the driver's contract
+    /// (before 0.4) could not say: the hub's `[rtsp]` sampling applies.
+    pub mode: Option<WatchMode>,
+    /// RTP transport.
+    pub transport: RtspTransport,
+}
+
+/// How a probe looks at a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchMode {
+    /// Sample, tear down, come back after `every_ms`.
+    Sampled {
+        /// Time between samples.
+        every_ms: u32,
+        /// Frame-rate window after the first frame.
+        window_ms: u32,
+    },
+    /// Hold the stream open.
+    Continuous,
+}
+
+/// RTP transport of a probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RtspTransport {
+    /// TCP first, UDP when the camera refuses TCP; the one that worked is kept.
+    #[default]
+    Auto,
+    /// Interleaved on the RTSP connection.
+    Tcp,
+    /// RTP/AVP over UDP.
+    Udp,
 }
 
 /// G.711 variant of an RTP stream.
@@ -295,6 +326,12 @@ pub struct RtspStatus {
     pub last_frame_ms: Option<i64>,
     /// Why not.
     pub error: Option<String>,
+    /// When the last sample that saw frames ended.
+    pub sampled_ms: Option<i64>,
+    /// PLAY to first frame in the last sample, ms.
+    pub first_frame_ms: Option<u32>,
+    /// The transport of the last sample (`tcp`, `udp`).
+    pub transport: Option<String>,
 }
 
 /// Why a request failed.

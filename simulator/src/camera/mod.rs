@@ -13,7 +13,7 @@ pub mod video;
 
 use crate::auth;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -49,6 +49,17 @@ struct Shared {
     down: AtomicBool,
     /// The RTSP stream stops sending frames (the session stays open).
     stalled: AtomicBool,
+    /// Target video bitrate, kbit/s (0: the stream as encoded); frames are
+    /// padded with filler NAL units up to it.
+    bitrate_kbps: AtomicU32,
+    /// SETUP with interleaved TCP is refused (461): the camera streams over UDP only.
+    udp_only: AtomicBool,
+    /// RTP bytes sent, all sessions.
+    rtp_bytes: AtomicU64,
+    /// RTSP sessions playing now.
+    playing: AtomicUsize,
+    /// Pull-point subscriptions ever created.
+    subscribed: AtomicU64,
     rtsp_addr: SocketAddr,
     /// Where GetStreamUri says the stream is, when not here (a recorder or
     /// proxy in front of the camera, or a camera out to collect passwords).
@@ -103,6 +114,11 @@ impl Camera {
             guard: auth::DigestGuard::new(REALM),
             down: AtomicBool::new(false),
             stalled: AtomicBool::new(false),
+            bitrate_kbps: AtomicU32::new(0),
+            udp_only: AtomicBool::new(false),
+            rtp_bytes: AtomicU64::new(0),
+            playing: AtomicUsize::new(0),
+            subscribed: AtomicU64::new(0),
             rtsp_addr,
             stream_elsewhere: Mutex::new(None),
         });
@@ -171,6 +187,8 @@ impl Camera {
     /// never answered) or bring it back on the same address.
     pub async fn set_down(&self, down: bool) -> std::io::Result<()> {
         self.shared.down.store(down, Ordering::SeqCst);
+        // Wake the waiting pulls, which then never answer.
+        self.shared.changes.send_modify(|n| *n += 1);
         let mut http = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
         let mut rtsp = self
             .rtsp_task
@@ -199,6 +217,36 @@ impl Camera {
     /// Stall the video: RTSP sessions stay open but frames stop (or resume).
     pub fn set_stalled(&self, stalled: bool) {
         self.shared.stalled.store(stalled, Ordering::SeqCst);
+    }
+
+    /// Send video at `kbps` (padding each frame with filler data, as a busy
+    /// scene at a camera's configured bitrate would), or as encoded with
+    /// `None`. The encoded main stream is about 3,700 kbit/s, the sub stream
+    /// about 930: a target below that sends the stream as encoded.
+    pub fn set_bitrate_kbps(&self, kbps: Option<u32>) {
+        self.shared
+            .bitrate_kbps
+            .store(kbps.unwrap_or(0), Ordering::SeqCst);
+    }
+
+    /// Refuse RTP over TCP (461 Unsupported Transport), streaming over UDP only.
+    pub fn set_udp_only(&self, udp_only: bool) {
+        self.shared.udp_only.store(udp_only, Ordering::SeqCst);
+    }
+
+    /// RTP bytes sent so far, over every session and transport.
+    pub fn rtp_bytes(&self) -> u64 {
+        self.shared.rtp_bytes.load(Ordering::SeqCst)
+    }
+
+    /// RTSP sessions sending video now.
+    pub fn playing(&self) -> usize {
+        self.shared.playing.load(Ordering::SeqCst)
+    }
+
+    /// Pull-point subscriptions created since the start.
+    pub fn subscriptions_created(&self) -> u64 {
+        self.shared.subscribed.load(Ordering::SeqCst)
     }
 
     /// Make GetStreamUri name `at` (another host) instead of this camera's
@@ -332,6 +380,11 @@ async fn read(
         // Unreachable: never answer.
         std::future::pending::<()>().await;
     }
+    // A client that offers HTTP Digest sends its first request without a
+    // body (curl does) and expects the challenge, as real cameras give it.
+    if body.is_empty() && !headers.contains_key(header::AUTHORIZATION) {
+        return Err(Box::new(shared.challenge()));
+    }
     let req = soap::parse(body)
         .map_err(|e| refuse(StatusCode::BAD_REQUEST, "ter:WellFormed", &e.to_string()))?;
     if !(open && req.op == "GetSystemDateAndTime") {
@@ -416,6 +469,7 @@ async fn service(
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .subscribe(ttl, Instant::now());
+            s.subscribed.fetch_add(1, Ordering::SeqCst);
             ok(templates::subscription_created(
                 &format!("{}/onvif/subscription/{id}", s.base()),
                 now_ms(),
@@ -490,6 +544,10 @@ async fn subscription(
             let mut changes = s.changes.subscribe();
             loop {
                 changes.mark_unchanged();
+                if s.down.load(Ordering::SeqCst) {
+                    // Gone from the network mid-wait: the answer never comes.
+                    std::future::pending::<()>().await;
+                }
                 let pulled = s.events.lock().unwrap_or_else(|p| p.into_inner()).pull(
                     id,
                     limit,

@@ -200,7 +200,8 @@ impl Conn {
                     let (a, b) = v.split_once('-').unwrap_or((v, v));
                     Some((a.parse().ok()?, b.parse().ok()?))
                 };
-                let t = if transport.contains("RTP/AVP/TCP") {
+                let udp_only = self.shared.udp_only.load(Ordering::SeqCst);
+                let t = if transport.contains("RTP/AVP/TCP") && !udp_only {
                     let ch = param("interleaved=").map_or(0, |(a, _)| a as u8);
                     self.sink = Sink::Interleaved(ch);
                     format!(
@@ -306,16 +307,26 @@ impl Conn {
 }
 
 /// Two UDP sockets on the camera's side for the client at `ip` (loopback
-/// for a loopback client), the RTCP one held only.
+/// for a loopback client), the RTCP one held only: an even port and the one
+/// above it, as RFC 3550 §11 pairs them (clients such as retina refuse any
+/// other pair).
 async fn udp_pair(ip: std::net::IpAddr) -> Option<(UdpSocket, UdpSocket)> {
     let local: std::net::IpAddr = if ip.is_loopback() {
         ip
     } else {
         std::net::Ipv4Addr::UNSPECIFIED.into()
     };
-    let rtp = UdpSocket::bind((local, 0)).await.ok()?;
-    let rtcp = UdpSocket::bind((local, 0)).await.ok()?;
-    Some((rtp, rtcp))
+    for _ in 0..64 {
+        let rtp = UdpSocket::bind((local, 0)).await.ok()?;
+        let port = rtp.local_addr().ok()?.port();
+        if port % 2 != 0 || port == u16::MAX - 1 {
+            continue;
+        }
+        if let Ok(rtcp) = UdpSocket::bind((local, port + 1)).await {
+            return Some((rtp, rtcp));
+        }
+    }
+    None
 }
 
 /// Frames at `FPS` as RTP (interleaved, or over UDP) until the connection
@@ -327,6 +338,8 @@ async fn stream_video(
     out: mpsc::Sender<Vec<u8>>,
     shared: Arc<Shared>,
 ) {
+    shared.playing.fetch_add(1, Ordering::SeqCst);
+    let _playing = Playing(shared.clone());
     let mut tick = tokio::time::interval(Duration::from_millis(1000 / u64::from(FPS)));
     let (mut seq, ssrc) = (0u16, 0x7717_7a11u32);
     let mut n: u32 = 0;
@@ -341,10 +354,17 @@ async fn stream_video(
         }
         let ts = n.wrapping_mul(90_000 / FPS);
         let frame = &v.frames[n as usize % v.frames.len()];
+        let per_frame = shared.bitrate_kbps.load(Ordering::SeqCst) as usize * 125 / FPS as usize;
+        let filler =
+            video::filler(per_frame.saturating_sub(frame.len() + v.sps.len() + v.pps.len()));
         // Parameter sets ahead of every frame: all frames are IDR, any can start a decoder.
-        let nals: [&[u8]; 3] = [&v.sps, &v.pps, frame];
-        for (i, nal) in nals.iter().enumerate() {
-            for pkt in video::packetize(nal, &mut seq, ts, ssrc, i == 2, MTU) {
+        let nals: [&[u8]; 4] = [&v.sps, &v.pps, frame, &filler];
+        let last = if filler.is_empty() { 2 } else { 3 };
+        for (i, nal) in nals.iter().enumerate().take(last + 1) {
+            for pkt in video::packetize(nal, &mut seq, ts, ssrc, i == last, MTU) {
+                shared
+                    .rtp_bytes
+                    .fetch_add(pkt.len() as u64, Ordering::Relaxed);
                 match &sink {
                     Sink::Interleaved(channel) => {
                         let mut framed = Vec::with_capacity(pkt.len() + 4);
@@ -364,6 +384,15 @@ async fn stream_video(
                 }
             }
         }
+    }
+}
+
+/// Counts a session in `playing` while it sends.
+struct Playing(Arc<Shared>);
+
+impl Drop for Playing {
+    fn drop(&mut self) {
+        self.0.playing.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

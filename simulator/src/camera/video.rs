@@ -116,6 +116,19 @@ pub fn snapshot_jpeg(width: u16, height: u16, n: u64) -> Vec<u8> {
     out
 }
 
+/// A filler-data NAL unit (type 12) of `len` bytes, or nothing when `len`
+/// is under 2: decoders skip it, so it pads a stream to a bitrate.
+pub fn filler(len: usize) -> Vec<u8> {
+    if len < 2 {
+        return Vec::new();
+    }
+    let mut nal = vec![0xffu8; len];
+    nal[0] = 12;
+    // rbsp_trailing_bits: a stop bit and alignment.
+    nal[len - 1] = 0x80;
+    nal
+}
+
 /// RTP packets (12-byte header, payload type 96) carrying one NAL unit:
 /// whole when it fits `mtu`, else FU-A fragments. `last` sets the marker bit
 /// on the final packet (end of the access unit).

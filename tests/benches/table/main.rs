@@ -1,4 +1,4 @@
-//! The benchmark table of issue 12: one run, one table (and the same as
+//! The benchmark table (issues 12 and 14): one run, one table (and the same as
 //! JSON), each figure the median of several runs and, where a physical limit
 //! exists, its ratio to that limit measured in the same run. Real wasm
 //! drivers, real sled on disk, the real northbound bridge and broker.
@@ -16,15 +16,29 @@ mod p5_driver_cost;
 mod p6_query;
 mod p7_storage;
 mod p8_burst;
+mod p9_cameras;
 mod report;
 mod setup;
 
 use report::Table;
 
-#[tokio::main(flavor = "multi_thread")]
-async fn main() {
+fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    // This binary again, as the hub of P3 (a process of its own, measured alone).
+    // This binary again, as the hub of P3 and P9 (a process of its own,
+    // measured alone, with the memory settings of the `twinwall` binary).
+    if let [flag, _] = args.as_slice()
+        && flag == "--hub"
+    {
+        twinwall_hub::memory::limit_malloc_arenas();
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts")
+        .block_on(table(args));
+}
+
+async fn table(args: Vec<String>) {
     if let [flag, config] = args.as_slice()
         && flag == "--hub"
     {
@@ -48,7 +62,7 @@ async fn main() {
     // The rows that fsync little or time single events first: P1 and P6
     // leave gigabytes for the kernel to write back, which would stall the
     // commits the others time.
-    for id in ["P3", "P2", "P4", "P5", "P8", "P1", "P6", "P7"] {
+    for id in ["P3", "P9", "P2", "P4", "P5", "P8", "P1", "P6", "P7"] {
         if !want(id) {
             continue;
         }
@@ -61,6 +75,7 @@ async fn main() {
             "P5" => p5_driver_cost::run(size).await,
             "P6" => p6_query::run(size).await,
             "P7" => p7_storage::run(size).await,
+            "P9" => p9_cameras::run(size).await,
             _ => p8_burst::run(size).await,
         };
         for row in rows {

@@ -31,10 +31,12 @@ async fn burst(broker: &Broker, run: usize) -> (f64, f64) {
             window: Duration::from_secs(60),
             quarantine: Duration::from_secs(60),
             command_timeout: Duration::from_secs(5),
+            starts_per_s: 500,
         },
         None,
         None,
         None,
+        twinwall_hub::transport::rtsp::limits::Probes::new(Default::default()),
     );
     let cfg = serde_json::from_value(json!({ "url": format!("mqtt://{}", broker.addr) })).unwrap();
     let (status, bridge) = twinwall_hub::northbound::spawn(cfg, site.clone(), bus.clone(), devices);

@@ -67,15 +67,19 @@ impl Session {
                         }
                         same
                     });
-                    let task = tokio::spawn(crate::transport::rtsp::probe(
-                        self.spec.device.clone(),
-                        p.id.clone(),
-                        p.uri,
+                    let job = crate::transport::rtsp::ProbeJob {
+                        device: self.spec.device.clone(),
+                        id: p.id.clone(),
+                        uri: p.uri,
                         every,
+                        plan: self.spec.probes.plan(p.mode),
+                        transport: p.transport,
                         creds,
-                        self.to_driver.clone(),
-                        self.wire_done.0.clone(),
-                    ));
+                        to_driver: self.to_driver.clone(),
+                        answered: self.wire_done.0.clone(),
+                        probes: self.spec.probes.clone(),
+                    };
+                    let task = tokio::spawn(job.run());
                     self.tasks.insert(p.id, task.abort_handle());
                     settle(&tracker, None);
                 }
