@@ -232,19 +232,23 @@ async fn the_hub_caps_samples_in_flight() {
             cam,
             SAMPLED,
             RtspTransport::Tcp,
-            Duration::from_secs(5),
+            Duration::from_secs(2),
             probes.clone(),
         ));
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let mut most = 0;
     let mut sampled = std::collections::HashSet::new();
+    // Cameras still queued for their first sample are checked meanwhile.
+    let mut checked_while_queued = std::collections::HashSet::new();
     while tokio::time::Instant::now() < deadline && sampled.len() < cams.len() {
         most = most.max(cams.iter().map(Camera::playing).sum::<usize>());
         for (i, (_, rx)) in running.iter_mut().enumerate() {
             while let Ok(s) = rx.try_recv() {
                 if playing(&s) {
                     sampled.insert(i);
+                } else if s.connected && s.fps.is_none() && !sampled.contains(&i) {
+                    checked_while_queued.insert(i);
                 }
             }
         }
@@ -252,6 +256,10 @@ async fn the_hub_caps_samples_in_flight() {
     }
     assert_eq!(sampled.len(), cams.len(), "every camera sampled in turn");
     assert_eq!(most, 1, "one stream at a time");
+    assert!(
+        checked_while_queued.len() >= 2,
+        "the last in the queue are checked (OPTIONS) while they wait: {checked_while_queued:?}"
+    );
     for (t, _) in running {
         t.abort();
     }

@@ -209,7 +209,22 @@ impl ProbeJob {
             tokio::time::sleep_until(next_sample.min(next_check)).await;
             if Instant::now() >= next_sample {
                 let outcome = {
-                    let _slot = self.probes.admit().await;
+                    // Waiting for a slot (a hub starting thousands of
+                    // cameras queues them): the liveness checks go on, and
+                    // the wait keeps its place in the queue.
+                    let admit = self.probes.admit();
+                    tokio::pin!(admit);
+                    let _slot = loop {
+                        tokio::select! {
+                            slot = &mut admit => break slot,
+                            () = tokio::time::sleep_until(next_check) => {
+                                next_check = Instant::now() + self.every;
+                                if self.check(url, &mut known, &mut reachable).await.is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                    };
                     let _counted = InFlight::enter();
                     match self.open(url, &mut choice).await {
                         Ok(open) => open.sample(FIRST_FRAME_WITHIN, window, &self.probes).await,
@@ -257,35 +272,45 @@ impl ProbeJob {
                 continue;
             }
             next_check = Instant::now() + self.every;
-            match liveness::options(url, OPTIONS_TIMEOUT.min(self.every)).await {
-                Ok(_) => {
-                    metrics::counter!("twinwall_rtsp_liveness_checks_total", "outcome" => "ok")
-                        .increment(1);
-                    let _ = self.answered.send(Ok(())).await;
-                    if !reachable {
-                        // Back on the network: measure it before saying anything.
-                        reachable = true;
-                        next_sample = Instant::now();
-                        continue;
-                    }
-                    if self.report(&known, true).await.is_err() {
-                        return;
-                    }
+            match self.check(url, &mut known, &mut reachable).await {
+                Err(()) => return,
+                Ok(true) => next_sample = Instant::now(),
+                Ok(false) => {}
+            }
+        }
+    }
+
+    /// The liveness check between samples, reported; `Ok(true)` when the
+    /// camera is back on the network and should be sampled now (nothing is
+    /// reported until then); `Err` when the driver is gone.
+    async fn check(
+        &self,
+        url: &url::Url,
+        known: &mut Known,
+        reachable: &mut bool,
+    ) -> Result<bool, ()> {
+        match liveness::options(url, OPTIONS_TIMEOUT.min(self.every)).await {
+            Ok(_) => {
+                metrics::counter!("twinwall_rtsp_liveness_checks_total", "outcome" => "ok")
+                    .increment(1);
+                let _ = self.answered.send(Ok(())).await;
+                if !*reachable {
+                    *reachable = true;
+                    return Ok(true);
                 }
-                Err(why) => {
-                    metrics::counter!("twinwall_rtsp_liveness_checks_total", "outcome" => "failed")
-                        .increment(1);
-                    let _ = self
-                        .answered
-                        .send(Err(format!("rtsp {}: {why}", self.uri)))
-                        .await;
-                    reachable = false;
-                    known.fps = None;
-                    known.error = Some(why);
-                    if self.report(&known, false).await.is_err() {
-                        return;
-                    }
-                }
+                self.report(known, true).await.map(|()| false)
+            }
+            Err(why) => {
+                metrics::counter!("twinwall_rtsp_liveness_checks_total", "outcome" => "failed")
+                    .increment(1);
+                let _ = self
+                    .answered
+                    .send(Err(format!("rtsp {}: {why}", self.uri)))
+                    .await;
+                *reachable = false;
+                known.fps = None;
+                known.error = Some(why);
+                self.report(known, false).await.map(|()| false)
             }
         }
     }
