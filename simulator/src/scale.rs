@@ -53,6 +53,9 @@ pub struct Scale {
     /// The first `n` of the names (so that several processes share a hub
     /// without two devices of the same name).
     pub first: usize,
+    /// How long the hub's entries let a device be silent before it is
+    /// offline, ms (a loaded hub answers late; default 60,000).
+    pub offline_after_ms: u64,
     /// Gates' and cameras' account.
     pub username: String,
     /// Its password.
@@ -74,6 +77,7 @@ impl Default for Scale {
             receiver: None,
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             first: 1,
+            offline_after_ms: 60_000,
             username: "admin".into(),
             password: "admin123".into(),
         }
@@ -204,7 +208,10 @@ impl Scale {
         entries
             .into_iter()
             .map(|(id, body)| {
-                format!("[[devices]]\nid = \"{id}\"\nzone = \"{zone}\"\noffline_after_ms = 60000\n{body}\n")
+                format!(
+                    "[[devices]]\nid = \"{id}\"\nzone = \"{zone}\"\noffline_after_ms = {}\n{body}\n",
+                    self.offline_after_ms
+                )
             })
             .collect()
     }

@@ -304,7 +304,7 @@ pub struct Fleet {
 
 /// What a fleet's cameras have been asked for: what a hub's stream checks
 /// and subscriptions cost them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct CameraStats {
     /// RTSP sessions sending video now.
     pub playing: usize,

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 pub mod mqtt;
 pub mod pki;
+pub mod rtsp;
 
 use anyhow::{Context, bail};
 use serde_json::Value;

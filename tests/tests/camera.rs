@@ -303,56 +303,37 @@ async fn ws_discovery_finds_every_simulated_camera() {
     assert!(String::from_utf8_lossy(&buf[..n]).contains("discovery/Bye"));
 }
 
-type Reports = tokio::sync::mpsc::Receiver<(String, twinwall_hub::transport::types::Input)>;
-
 /// Watch the camera's main stream continuously as `admin` with `password`,
 /// reporting every `every_ms`.
 fn start_probe(
     cam: &Camera,
     password: &str,
     every_ms: u64,
-) -> (tokio::task::JoinHandle<()>, Reports) {
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
-    // Link reports are not under test here; a roomy channel nobody reads keeps them from blocking.
-    let (answered, keep) = tokio::sync::mpsc::channel(1024);
-    let creds = Some(Credentials {
-        username: "admin".into(),
-        password: password.into(),
-    });
-    let probe = twinwall_hub::transport::rtsp::ProbeJob {
-        device: "cam".into(),
-        id: "stream".into(),
-        uri: cam.rtsp_url("101"),
-        every: Duration::from_millis(every_ms),
-        plan: Plan::Continuous,
-        transport: RtspTransport::Tcp,
-        creds,
-        to_driver: tx,
-        answered,
-        probes: Probes::new(Default::default()),
-    };
-    let task = tokio::spawn(async move {
-        let _keep = keep;
-        probe.run().await;
-    });
-    (task, rx)
+) -> (
+    tokio::task::JoinHandle<()>,
+    tokio::sync::mpsc::Receiver<twinwall_hub::transport::types::RtspStatus>,
+) {
+    twinwall_tests::rtsp::probe(
+        cam.rtsp_url("101"),
+        password,
+        Plan::Continuous,
+        RtspTransport::Tcp,
+        Duration::from_millis(every_ms),
+        Probes::new(Default::default()),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn retina_probe_reads_the_simulated_stream() {
-    use twinwall_hub::transport::types::Input;
     let cam = Camera::start("cam-r", "127.0.0.1:0".parse().unwrap(), "admin", "s3cret")
         .await
         .unwrap();
     let (probe, mut rx) = start_probe(&cam, "s3cret", 1000);
     let status = loop {
-        let (_, input) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        let s = tokio::time::timeout(Duration::from_secs(10), rx.recv())
             .await
             .expect("a report")
             .unwrap();
-        let Input::RtspStatus(s) = input else {
-            continue;
-        };
         assert!(s.error.is_none(), "{s:?}");
         if s.fps.unwrap_or(0.0) > 0.0 {
             break s;
@@ -375,13 +356,10 @@ async fn retina_probe_reads_the_simulated_stream() {
     // Wrong credentials: the probe reports why.
     probe.abort();
     let (probe, mut rx) = start_probe(&cam, "nope", 500);
-    let (_, input) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+    let s = tokio::time::timeout(Duration::from_secs(10), rx.recv())
         .await
         .unwrap()
         .unwrap();
-    let Input::RtspStatus(s) = input else {
-        panic!("{input:?}")
-    };
     assert!(
         !s.connected && s.error.as_deref().unwrap_or("").contains("401"),
         "{s:?}"

@@ -7,10 +7,8 @@
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use twinwall_hub::transport::http::Credentials;
-use twinwall_hub::transport::rtsp::ProbeJob;
 use twinwall_hub::transport::rtsp::limits::{Plan, ProbeLimits, Probes, SharedProbes};
-use twinwall_hub::transport::types::{Input, RtspStatus, RtspTransport};
+use twinwall_hub::transport::types::{RtspStatus, RtspTransport};
 use twinwall_simulator::camera::Camera;
 use twinwall_tests::wait_for;
 
@@ -33,41 +31,14 @@ fn probe(
     every: Duration,
     probes: SharedProbes,
 ) -> (tokio::task::JoinHandle<()>, mpsc::Receiver<RtspStatus>) {
-    let (tx, mut rx) = mpsc::channel(64);
-    let (answered, mut link) = mpsc::channel(1024);
-    let job = ProbeJob {
-        device: "cam".into(),
-        id: "stream".into(),
-        uri: cam.rtsp_url("101"),
-        every,
+    twinwall_tests::rtsp::probe(
+        cam.rtsp_url("101"),
+        "s3cret",
         plan,
         transport,
-        creds: Some(Credentials {
-            username: "admin".into(),
-            password: "s3cret".into(),
-        }),
-        to_driver: tx,
-        answered,
+        every,
         probes,
-    };
-    let (out, reports) = mpsc::channel(64);
-    let task = tokio::spawn(async move {
-        let run = job.run();
-        tokio::pin!(run);
-        loop {
-            tokio::select! {
-                () = &mut run => return,
-                Some((_, input)) = rx.recv() => {
-                    if let Input::RtspStatus(s) = input {
-                        let _ = out.send(s).await;
-                    }
-                }
-                // Link reports are not under test here.
-                Some(_) = link.recv() => {}
-            }
-        }
-    });
-    (task, reports)
+    )
 }
 
 /// A probe sampling `cam` every 10 s, reporting every second.

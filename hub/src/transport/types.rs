@@ -328,7 +328,7 @@ pub struct RtspStatus {
     pub error: Option<String>,
     /// When the last sample that saw frames ended.
     pub sampled_ms: Option<i64>,
-    /// PLAY to first frame in the last sample, ms.
+    /// PLAY to the first keyframe in the last sample, ms.
     pub first_frame_ms: Option<u32>,
     /// The transport of the last sample (`tcp`, `udp`).
     pub transport: Option<String>,

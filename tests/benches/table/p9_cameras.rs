@@ -13,7 +13,6 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use twinwall_hub::transport::rtsp::ProbeJob;
 use twinwall_hub::transport::rtsp::limits::{Plan, Probes};
 use twinwall_hub::transport::types::RtspTransport;
 use twinwall_simulator::scale::Scale;
@@ -24,12 +23,6 @@ use super::p4_start::all_online;
 use super::report::Row;
 use super::setup::{Size, thousands};
 
-/// The latest totals a `twinwall-sim scale --stats-every 1` printed.
-#[derive(Default)]
-struct Seen {
-    last: CameraStats,
-}
-
 /// Start a simulator process of `cameras` cameras from `first`; its hub
 /// entries go to `file`, its totals to the returned record.
 fn camera_sim(
@@ -37,7 +30,7 @@ fn camera_sim(
     cameras: usize,
     first: usize,
     file: &std::path::Path,
-) -> (Sim, Arc<Mutex<Seen>>) {
+) -> (Sim, Arc<Mutex<CameraStats>>) {
     let mut child = Command::new(bin)
         .args([
             "scale".to_owned(),
@@ -51,7 +44,8 @@ fn camera_sim(
         .stderr(Stdio::null())
         .spawn()
         .expect("twinwall-sim starts");
-    let seen = Arc::new(Mutex::new(Seen::default()));
+    // The latest totals it printed.
+    let seen = Arc::new(Mutex::new(CameraStats::default()));
     let out = child.stdout.take().unwrap();
     let into = seen.clone();
     std::thread::spawn(move || {
@@ -59,16 +53,9 @@ fn camera_sim(
             let Some(json) = line.strip_prefix("stats ") else {
                 continue;
             };
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(json) else {
-                continue;
-            };
-            let n = |k: &str| v[k].as_u64().unwrap_or(0);
-            into.lock().unwrap().last = CameraStats {
-                playing: n("playing") as usize,
-                rtp_bytes: n("rtp_bytes"),
-                subscriptions: n("subscriptions") as usize,
-                subscriptions_created: n("subscriptions_created"),
-            };
+            if let Ok(stats) = serde_json::from_str(json) {
+                *into.lock().unwrap() = stats;
+            }
         }
     });
     (Sim(child), seen)
@@ -99,7 +86,7 @@ async fn seen_after(
     http: &reqwest::Client,
     url: &str,
     query: &str,
-    since_ms: u64,
+    since_ms: i64,
     within: Duration,
     pred: impl Fn(&serde_json::Value) -> bool,
 ) -> Option<f64> {
@@ -117,42 +104,16 @@ async fn seen_after(
     .map(|()| t.elapsed().as_secs_f64())
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
 /// Bytes per second one camera sends to a client watching its main stream.
 async fn continuous_rate(cam: &twinwall_simulator::camera::Camera) -> f64 {
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let (answered, mut link) = tokio::sync::mpsc::channel(64);
-    let job = ProbeJob {
-        device: "bench".into(),
-        id: "stream".into(),
-        uri: cam.rtsp_url("101"),
-        every: Duration::from_secs(1),
-        plan: Plan::Continuous,
-        transport: RtspTransport::Tcp,
-        creds: Some(twinwall_hub::transport::http::Credentials {
-            username: "admin".into(),
-            password: "admin123".into(),
-        }),
-        to_driver: tx,
-        answered,
-        probes: Probes::new(Default::default()),
-    };
-    let task = tokio::spawn(job.run());
-    let drain = tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                Some(_) = rx.recv() => {}
-                Some(_) = link.recv() => {}
-                else => return,
-            }
-        }
-    });
+    let (task, _reports) = twinwall_tests::rtsp::probe(
+        cam.rtsp_url("101"),
+        "admin123",
+        Plan::Continuous,
+        RtspTransport::Tcp,
+        Duration::from_secs(1),
+        Probes::new(Default::default()),
+    );
     twinwall_tests::wait_for(Duration::from_secs(10), || async {
         (cam.playing() > 0).then_some(())
     })
@@ -163,7 +124,6 @@ async fn continuous_rate(cam: &twinwall_simulator::camera::Camera) -> f64 {
     tokio::time::sleep(Duration::from_secs(5)).await;
     let rate = (cam.rtp_bytes() - b0) as f64 / t0.elapsed().as_secs_f64();
     task.abort();
-    drain.abort();
     rate
 }
 
@@ -194,6 +154,8 @@ pub async fn run(size: Size) -> Vec<Row> {
         username: "admin".into(),
         password: "admin123".into(),
         camera_settings: Some(format!("sample_every_s = {local_every_s}")),
+        // The watched ones: offline after 10 s without an answer.
+        offline_after_ms: OFFLINE_MS,
         ..Scale::default()
     };
     let fleet = scale.start().await.expect("the local cameras start");
@@ -201,12 +163,7 @@ pub async fn run(size: Size) -> Vec<Row> {
     local_cams.sort_by_key(|c| c.id().to_owned());
     let per_camera = continuous_rate(local_cams[local - 1]).await;
     let entries = twinwall_tests::wait_for(Duration::from_secs(300), || async {
-        // The cameras here are the watched ones: offline after 10 s
-        // without an answer (the simulators' entries say 60 s).
-        let mut all = scale.hub_devices(&fleet, "campus").replace(
-            "offline_after_ms = 60000",
-            &format!("offline_after_ms = {}", OFFLINE_MS),
-        );
+        let mut all = scale.hub_devices(&fleet, "campus");
         for f in &files {
             all.push_str(&std::fs::read_to_string(f).ok()?);
         }
@@ -225,10 +182,10 @@ pub async fn run(size: Size) -> Vec<Row> {
         let mut t = fleet.camera_stats();
         for (_, seen) in &sims {
             let s = seen.lock().unwrap();
-            t.playing += s.last.playing;
-            t.rtp_bytes += s.last.rtp_bytes;
-            t.subscriptions += s.last.subscriptions;
-            t.subscriptions_created += s.last.subscriptions_created;
+            t.playing += s.playing;
+            t.rtp_bytes += s.rtp_bytes;
+            t.subscriptions += s.subscriptions;
+            t.subscriptions_created += s.subscriptions_created;
         }
         t
     };
@@ -315,13 +272,13 @@ pub async fn run(size: Size) -> Vec<Row> {
     );
     // A stream that stalls, on a camera sampled every `local_every_s`.
     let stalled = local_cams[0];
-    let seq = now_ms();
+    let since = twinwall_hub::bus::now_ms();
     stalled.set_stalled(true);
     let stall_s = seen_after(
         &http,
         &url,
         &format!("kind=camera.stream&device={}", stalled.id()),
-        seq,
+        since,
         Duration::from_secs(local_every_s * 2 + 30),
         |e| e["attrs"]["state"] == "stalled",
     )
@@ -329,13 +286,13 @@ pub async fn run(size: Size) -> Vec<Row> {
     stalled.set_stalled(false);
     // A camera gone from the network.
     let gone = local_cams[1];
-    let seq = now_ms();
+    let since = twinwall_hub::bus::now_ms();
     gone.set_down(true).await.unwrap();
     let offline_s = seen_after(
         &http,
         &url,
         &format!("kind=device.offline&device={}", gone.id()),
-        seq,
+        since,
         Duration::from_secs(60),
         |_| true,
     )

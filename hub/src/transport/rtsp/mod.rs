@@ -1,6 +1,6 @@
 //! RTSP stream health. A camera's stream is checked, not watched: by
 //! default a probe opens the stream, takes a sample (codec, resolution, time
-//! to first frame, frame rate over a short window), tears it down and comes
+//! to the first keyframe, frame rate over a short window), tears it down and comes
 //! back after the interval, with an RTSP `OPTIONS` between samples; the few
 //! cameras that need it are watched continuously. Samples across the hub run
 //! under a cap on how many at once and on their bandwidth ([`limits`]).
@@ -22,7 +22,7 @@ use crate::bus::now_ms;
 
 /// Longest wait for each of DESCRIBE, SETUP and PLAY.
 const STEP_TIMEOUT: Duration = Duration::from_secs(5);
-/// Longest wait for the first frame after PLAY.
+/// Longest wait for the first keyframe after PLAY.
 const FIRST_FRAME_WITHIN: Duration = Duration::from_secs(5);
 /// Longest wait for the liveness check.
 const OPTIONS_TIMEOUT: Duration = Duration::from_secs(5);

@@ -90,12 +90,10 @@ pub struct Sample {
     pub facts: Facts,
     /// Frames per second over the window.
     pub fps: f32,
-    /// PLAY answered → first frame, ms.
+    /// PLAY answered → first keyframe, ms.
     pub first_frame_ms: u32,
     /// When the last frame came (ms since the epoch).
     pub last_frame_ms: i64,
-    /// Whether a keyframe came.
-    pub keyframe: bool,
     /// The transport that carried it.
     pub carrier: Carrier,
 }
@@ -187,9 +185,10 @@ impl Open {
         }
     }
 
-    /// Read for one sample: the first frame within `first_within`, then
-    /// frames for `window`; the bytes count against `probes`' budget. The
-    /// stream is torn down when `self` is dropped.
+    /// Read for one sample: the first keyframe (the first picture a
+    /// decoder can show) within `first_within`, then frames for `window`;
+    /// the bytes count against `probes`' budget. The stream is torn down
+    /// when `self` is dropped.
     pub async fn sample(
         mut self,
         first_within: Duration,
@@ -197,15 +196,23 @@ impl Open {
         probes: &Probes,
     ) -> Result<Sample, StreamError> {
         let played = tokio::time::Instant::now();
-        let (bytes, mut keyframe) = tokio::time::timeout(first_within, self.next_frame())
+        let keyframe = async {
+            loop {
+                let (bytes, key) = self.next_frame().await?;
+                probes.spend(bytes as u64, false);
+                if key {
+                    return Ok::<_, StreamError>(());
+                }
+            }
+        };
+        tokio::time::timeout(first_within, keyframe)
             .await
             .map_err(|_| {
                 StreamError::after_play(format!(
-                    "stream stalled: no frame within {} ms of PLAY",
+                    "stream stalled: no keyframe within {} ms of PLAY",
                     first_within.as_millis()
                 ))
             })??;
-        probes.spend(bytes as u64, false);
         let first = tokio::time::Instant::now();
         let first_frame_ms =
             u32::try_from(first.duration_since(played).as_millis()).unwrap_or(u32::MAX);
@@ -215,10 +222,9 @@ impl Open {
         loop {
             match tokio::time::timeout_at(end, self.next_frame()).await {
                 Err(_) => break,
-                Ok(Ok((bytes, key))) => {
+                Ok(Ok((bytes, _))) => {
                     probes.spend(bytes as u64, false);
                     frames += 1;
-                    keyframe |= key;
                     last_frame_ms = now_ms();
                 }
                 // A stream that ends inside the window still measured what it sent.
@@ -234,7 +240,6 @@ impl Open {
             fps: frames as f32 / window.as_secs_f32(),
             first_frame_ms,
             last_frame_ms,
-            keyframe,
             carrier: self.carrier,
         })
     }
