@@ -145,6 +145,7 @@ impl Hub {
             quarantine: Duration::from_secs(config.plugins.quarantine_s.max(1)),
             command_timeout: Duration::from_secs(5),
             starts_per_s: config.plugins.device_starts_per_s.max(1),
+            tap: config.plugins.tap.clone(),
         };
         let (sockets, socket_tasks) =
             crate::transport::socket::SocketHub::bind(&config.listen.ports)
@@ -434,7 +435,7 @@ fn push_key(data: &std::path::Path) -> Result<[u8; 32], HubError> {
 }
 
 /// The devices of `config`, their profiles read.
-pub(crate) fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubError> {
+pub fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubError> {
     let mut specs = Vec::new();
     for d in &config.devices {
         let zone = config

@@ -42,4 +42,4 @@ pub mod tls;
 pub mod transport;
 pub mod vehicles;
 
-pub use hub::Hub;
+pub use hub::{Hub, HubError, device_specs};

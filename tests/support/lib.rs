@@ -51,7 +51,7 @@ fn cargo_build(args: &[&str], what: &str) {
 
 /// Build `bin` of `package` in the profile this binary was built in, and
 /// return its path (`twinwall` of `twinwall-hub`, `twinwall-sim` of
-/// `twinwall-simulator`).
+/// `twinwall-sim`).
 pub fn binary(package: &str, bin: &str) -> PathBuf {
     let release = !cfg!(debug_assertions);
     let mut args = vec!["-p", package, "--bin", bin];

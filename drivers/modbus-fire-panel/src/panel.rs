@@ -59,17 +59,31 @@ fn switch(config: &DeviceConfig, key: &str) -> Result<bool, DriverError> {
     }
 }
 
+/// The panel's commands take no arguments.
+const NO_ARGS: &str = r#"{"type":"object","properties":{},"additionalProperties":false}"#;
+
 impl Driver for FirePanel {
     fn describe() -> DriverInfo {
         DriverInfo::new("modbus-fire-panel", env!("CARGO_PKG_VERSION"))
             .family("fire-panel")
             .transport(Transport::ModbusTcp)
-            .command(
+            .emits(kinds::FIRE_ALARM)
+            .emits(kinds::FIRE_PREALARM)
+            .emits(kinds::FIRE_FAULT)
+            .emits(kinds::FIRE_SUPERVISORY)
+            .emits(kinds::FIRE_DISABLED)
+            .emits(kinds::FIRE_PANEL)
+            .command_with_schema(
                 "reset",
                 "Reset the panel (clears latched alarms whose cause is gone)",
+                NO_ARGS,
             )
-            .command("silence", "Silence the panel's sounders")
-            .command("acknowledge", "Acknowledge the current alarms and faults")
+            .command_with_schema("silence", "Silence the panel's sounders", NO_ARGS)
+            .command_with_schema(
+                "acknowledge",
+                "Acknowledge the current alarms and faults",
+                NO_ARGS,
+            )
             .setting(
                 "points",
                 "Number of points to read (default: profile points.count)",

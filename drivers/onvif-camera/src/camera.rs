@@ -62,6 +62,12 @@ impl Driver for Camera {
             .transport(Transport::HttpClient)
             .transport(Transport::Rtsp)
             .transport(Transport::Timer)
+            .emits(kinds::CAMERA_MOTION)
+            .emits(kinds::CAMERA_TAMPER)
+            .emits(kinds::CAMERA_VIDEO_LOSS)
+            .emits(kinds::CAMERA_STREAM)
+            .emits(kinds::CAMERA_SNAPSHOT)
+            .emits(kinds::CAMERA_STREAM_URI)
             .command_with_schema(
                 "snapshot",
                 "Take a picture (ONVIF GetSnapshotUri, then the JPEG): a `camera.snapshot` event carries it",

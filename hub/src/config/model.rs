@@ -416,6 +416,11 @@ pub struct Plugins {
     /// Default 500.
     #[serde(default = "default_device_starts_per_s")]
     pub device_starts_per_s: u32,
+    /// Not in the file: an observer of every driver input, set by code
+    /// that runs a hub to watch its drivers (the conformance kit).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub tap: Option<crate::devices::tap::InputTap>,
 }
 
 fn default_device_starts_per_s() -> u32 {
@@ -472,6 +477,7 @@ impl Default for Plugins {
             max_events_per_call: default_events_per_call(),
             max_event_kb: default_event_kb(),
             device_starts_per_s: default_device_starts_per_s(),
+            tap: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod quarantine;
 pub mod quota;
 mod supervisor;
+pub mod tap;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -332,7 +333,7 @@ impl Devices {
         let sup = Supervisor::new(
             d.clone(),
             slots,
-            self.policy,
+            self.policy.clone(),
             status.clone(),
             self.bus.clone(),
             self.sockets.clone(),

@@ -61,7 +61,7 @@ pub enum Msg {
 }
 
 /// How a driver is held: its devices' event quotas, crashes, command time.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct DriverPolicy {
     /// What each device may put on the bus.
     pub events: super::quota::EventLimits,
@@ -77,6 +77,8 @@ pub struct DriverPolicy {
     /// Devices handed their start requests per second (a camera's first
     /// SOAP calls and pull-point subscription, a panel's first poll).
     pub starts_per_s: u32,
+    /// Sees every input and routed frame (the conformance kit records with it).
+    pub tap: Option<super::tap::InputTap>,
 }
 
 pub(super) struct Supervisor {
@@ -259,6 +261,15 @@ impl Supervisor {
         let Some(inst) = self.instance.as_mut() else {
             return;
         };
+        if let Some(tap) = &self.policy.tap {
+            tap.record(
+                &self.driver.name,
+                super::tap::Tapped::Input {
+                    device,
+                    input: &input,
+                },
+            );
+        }
         let started = std::time::Instant::now();
         let result = inst.handle(device, &input);
         metrics::histogram!("twinwall_driver_call_seconds", "driver" => self.driver.name.clone(), "call" => "handle")
@@ -276,6 +287,15 @@ impl Supervisor {
         let (Some(inst), Some(sockets)) = (self.instance.as_mut(), self.sockets.clone()) else {
             return;
         };
+        if let Some(tap) = &self.policy.tap {
+            tap.record(
+                &self.driver.name,
+                super::tap::Tapped::Frame {
+                    port: &f.port,
+                    data: &f.data,
+                },
+            );
+        }
         let routing = match inst.route(&f.port, &f.data) {
             Ok(r) => r,
             Err(e) if e.is_trap() => return self.crashed(e, None).await,

@@ -21,7 +21,7 @@ use super::v0_4::twinwall::driver::{crypto, host, types};
 pub struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
-    pub(super) limits: StoreLimits,
+    pub(super) limits: Metered,
     driver: Arc<str>,
     /// The device the current call serves (crypto picks its keys).
     pub(super) device: Option<String>,
@@ -43,6 +43,7 @@ impl HostState {
             .memories(2)
             .trap_on_grow_failure(true)
             .build();
+        let limits = Metered { limits, peak: 0 };
         HostState {
             wasi,
             table: ResourceTable::new(),
@@ -51,6 +52,57 @@ impl HostState {
             device: None,
             keys: HashMap::new(),
         }
+    }
+}
+
+/// The store's limits, remembering the largest linear memory granted
+/// (the conformance kit's memory check reads it).
+pub(super) struct Metered {
+    limits: StoreLimits,
+    pub(super) peak: usize,
+}
+
+impl wasmtime::ResourceLimiter for Metered {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let ok = self.limits.memory_growing(current, desired, maximum)?;
+        if ok {
+            self.peak = self.peak.max(desired);
+        }
+        Ok(ok)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.limits.memory_grow_failed(error)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+
+    fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.limits.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories()
     }
 }
 

@@ -147,6 +147,11 @@ impl DriverInstance {
         self.poisoned
     }
 
+    /// The largest linear memory the guest has been granted, bytes.
+    pub fn memory_peak(&self) -> usize {
+        self.store.data().limits.peak
+    }
+
     fn trap(&mut self, call: &'static str, device: &str, e: wasmtime::Error) -> CallError {
         self.poisoned = true;
         let mut message = match e.downcast_ref::<wasmtime::Trap>() {

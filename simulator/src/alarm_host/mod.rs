@@ -473,12 +473,17 @@ const NULL_RETRY: Duration = Duration::from_secs(1);
 /// The transmitter: one report at a time, in order, until acknowledged.
 async fn transmit(s: Arc<Shared>) {
     let mut wire: Option<Wire> = None;
+    // Where the open wire goes: a host pointed elsewhere hangs up first.
+    let mut wire_to: Option<SocketAddr> = None;
     let mut backoff = Duration::from_millis(200);
     let mut null_seq: u16 = 0;
     // A host announces itself with a supervision message as it comes up.
     let mut last_sent = tokio::time::Instant::now() - Duration::from_secs(3600);
     loop {
         let o = s.opts();
+        if wire_to != Some(o.receiver) {
+            wire = None;
+        }
         let head = s.queue.lock().ok().and_then(|q| q.front().cloned());
         let supervise = Duration::from_secs(o.supervision_s.max(1));
         let (seq, id, data) = match head {
@@ -500,6 +505,7 @@ async fn transmit(s: Arc<Shared>) {
             match Wire::open(&o).await {
                 Ok(w) => {
                     wire = Some(w);
+                    wire_to = Some(o.receiver);
                     backoff = Duration::from_millis(200);
                 }
                 Err(e) => {

@@ -203,7 +203,7 @@ pub async fn run(size: Size) -> Vec<Row> {
         (6_000, 2_000, 2_000)
     };
     let devices = panels + gates + speakers;
-    let bin = twinwall_tests::binary("twinwall-simulator", "twinwall-sim");
+    let bin = twinwall_tests::binary("twinwall-sim", "twinwall-sim");
     let dir = tempfile::tempdir().unwrap();
     let groups = [
         vec![

@@ -32,6 +32,7 @@ async fn burst(broker: &Broker, run: usize) -> (f64, f64) {
             quarantine: Duration::from_secs(60),
             command_timeout: Duration::from_secs(5),
             starts_per_s: 500,
+            tap: None,
         },
         None,
         None,

@@ -137,7 +137,7 @@ pub async fn run(size: Size) -> Vec<Row> {
     // The cameras this process holds sample more often, so that a stalled
     // stream's detection is timed within the run.
     let local_every_s: u64 = if size.quick { 10 } else { 60 };
-    let bin = twinwall_tests::binary("twinwall-simulator", "twinwall-sim");
+    let bin = twinwall_tests::binary("twinwall-sim", "twinwall-sim");
     let dir = tempfile::tempdir().unwrap();
     let files = [
         dir.path().join("cams-1.toml"),

@@ -110,6 +110,37 @@ enum Command {
         model: String,
     },
     /// Every device a scenario file (TOML) declares, playing its steps.
+    /// Run a driver through the conformance kit: its contract, its
+    /// behaviour against a simulated device of its family in a real hub,
+    /// and its robustness under its own traffic replayed cut and garbled.
+    /// Prints a table; exits 1 unless the driver reaches `--require`.
+    Conformance {
+        /// The driver component (`.wasm`).
+        #[arg(long)]
+        driver: PathBuf,
+        /// The family to run: fire-panel, sensor, camera, face-gate,
+        /// barrier-gate, speed-camera, perimeter, panic-post, speaker.
+        #[arg(long)]
+        family: String,
+        /// The device-profiles folder (default: ./device-profiles, else this source tree's).
+        #[arg(long)]
+        profiles: Option<PathBuf>,
+        /// Rounds of the replayed session in the long run.
+        #[arg(long, default_value_t = 20)]
+        rounds: u32,
+        /// Budget for a driver call at the 99th percentile, ms.
+        #[arg(long, default_value_t = 10)]
+        call_budget_ms: u64,
+        /// Also write the report as JSON here.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Also write the report as JUnit XML here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// The tier to reach: bronze, silver or gold.
+        #[arg(long, default_value = "gold")]
+        require: String,
+    },
     Scenario {
         /// The scenario file.
         file: PathBuf,
@@ -185,15 +216,41 @@ fn addr(host: IpAddr, base: u16, i: u16) -> anyhow::Result<SocketAddr> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     use std::io::IsTerminal;
+    let cli = Cli::parse();
+    // The kit's hub is not the subject: only its warnings.
+    let quiet = matches!(cli.command, Command::Conformance { .. });
     // Colour escapes only where a person reads them, never in a log file.
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| if quiet { "warn" } else { "info" }.into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let cli = Cli::parse();
+    if let Command::Conformance {
+        driver,
+        family,
+        profiles,
+        rounds,
+        call_budget_ms,
+        json,
+        junit,
+        require,
+    } = cli.command
+    {
+        return conformance(
+            driver,
+            &family,
+            profiles,
+            rounds,
+            call_budget_ms,
+            json,
+            junit,
+            &require,
+        )
+        .await;
+    }
     let mut fleet = Fleet::default();
     let mut scenario = None;
     let mut load = 0.0;
@@ -358,6 +415,8 @@ async fn main() -> anyhow::Result<()> {
                 burst_every_s: burst_every,
             });
         }
+        // Run and returned above.
+        Command::Conformance { .. } => {}
         Command::Scenario { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -457,4 +516,49 @@ async fn steady_load(fleet: &Fleet, rate: f64) {
             cams[n % cams.len()].pass(&plates::random(), if n.is_multiple_of(2) { 1 } else { 2 });
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn conformance(
+    driver: PathBuf,
+    family: &str,
+    profiles: Option<PathBuf>,
+    rounds: u32,
+    call_budget_ms: u64,
+    json: Option<PathBuf>,
+    junit: Option<PathBuf>,
+    require: &str,
+) -> anyhow::Result<()> {
+    use twinwall_sim::conformance::{self, Options, Tier};
+    let require = match require {
+        "bronze" => Tier::Bronze,
+        "silver" => Tier::Silver,
+        "gold" => Tier::Gold,
+        other => anyhow::bail!("--require `{other}`: one of bronze, silver, gold"),
+    };
+    let mut options = Options::new(driver, family)?;
+    if let Some(p) = profiles {
+        options.profiles = p;
+    }
+    options.rounds = rounds;
+    options.call_budget = std::time::Duration::from_millis(call_budget_ms);
+    let report = conformance::run(options).await;
+    print!("{}", report.table());
+    if let Some(path) = json {
+        std::fs::write(&path, format!("{:#}\n", report.json()))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = junit {
+        std::fs::write(&path, report.junit())
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if report.tier().is_none_or(|t| t < require) {
+        eprintln!(
+            "the driver does not reach {}: {} check(s) failed",
+            require.name(),
+            report.failures().count()
+        );
+        std::process::exit(1);
+    }
+    Ok(())
 }
