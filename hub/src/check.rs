@@ -71,6 +71,7 @@ pub fn check(path: &Path) -> Report {
             return r;
         }
     };
+    lint_profiles(&config, &specs, &mut r);
     let drivers = load_drivers(&config, &mut r);
     for s in &specs {
         let at = format!("device `{}`", s.id);
@@ -159,4 +160,36 @@ fn load_drivers(config: &HubConfig, r: &mut Report) -> HashMap<String, Arc<Loade
         }
     }
     out
+}
+
+/// Every profile the devices name, walked against its family's JSON Schema
+/// (`<profiles dir>/<family>/schema.json`, generated from the driver's
+/// profile types), each problem with its file, line and key.
+fn lint_profiles(config: &HubConfig, specs: &[crate::devices::DeviceSpec], r: &mut Report) {
+    let mut seen = std::collections::BTreeSet::new();
+    for s in specs {
+        let (Some(name), Some(text)) = (&s.profile_name, &s.profile) else {
+            continue;
+        };
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let family = name.split('/').next().unwrap_or(name);
+        let schema_file = config.profiles.dir.join(family).join("schema.json");
+        let Ok(schema) = std::fs::read_to_string(&schema_file) else {
+            // A family without a schema is checked by its driver alone (below).
+            continue;
+        };
+        let schema: serde_json::Value = match serde_json::from_str(&schema) {
+            Ok(v) => v,
+            Err(e) => {
+                r.problem(schema_file.display().to_string(), format!("not JSON: {e}"));
+                continue;
+            }
+        };
+        let file = config.profiles.dir.join(format!("{name}.toml"));
+        for l in crate::config::lint::problems_against(text, &schema) {
+            r.problem(l.at(&file.display().to_string()), l.message);
+        }
+    }
 }

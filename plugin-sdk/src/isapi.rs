@@ -45,7 +45,7 @@ impl Delivery {
 
 /// The device paths and limits the intake uses: the `[isapi]` table of
 /// the driver's profile.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoints {
     /// `GET` polled for health, e.g. `/ISAPI/System/deviceInfo`.

@@ -62,6 +62,8 @@ pub mod isapi;
 pub mod kinds;
 pub mod multipart;
 mod profile;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod schema;
 pub mod testing;
 pub mod time;
 pub mod xml;
@@ -134,5 +136,24 @@ macro_rules! export_driver {
         // Native builds (the test harness) have no component to export.
         #[cfg(target_arch = "wasm32")]
         $crate::wit::__export_plugin!(__TwinwallComponent with_types_in $crate::wit);
+    };
+}
+
+/// The family test of a driver in `drivers/<name>/`: `family_schema_test!(Profile, "fire-panel")`
+/// checks `device-profiles/fire-panel/schema.json` against `Profile` and
+/// parses every profile of the family with it (see `schema::check_family`; a test, so compiled only natively).
+#[macro_export]
+macro_rules! family_schema_test {
+    ($profile:ident, $family:literal) => {
+        #[cfg(test)]
+        mod family_schema {
+            #[test]
+            fn the_family_schema_is_the_codes_and_every_profile_fits() {
+                let dir = ::std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../device-profiles");
+                let n = $crate::schema::check_family::<super::$profile>(&dir, $family).unwrap();
+                assert!(n >= 1);
+            }
+        }
     };
 }

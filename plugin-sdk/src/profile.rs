@@ -2,7 +2,7 @@
 
 /// The `[profile]` table: who made the model and what it is. Tools and
 /// people read it; drivers check only that it is there.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileMeta {
     /// Device family, e.g. `face-gate`.

@@ -93,3 +93,97 @@ async fn the_config_schema_from_the_code_takes_the_example_and_refuses_a_typo() 
         "{text}"
     );
 }
+
+#[test]
+fn a_broken_profile_is_named_with_file_line_and_key_from_its_family_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    install_drivers(dir.path(), &["modbus-fire-panel"]).unwrap();
+    let profiles = dir.path().join("profiles");
+    let family = profiles.join("fire-panel");
+    std::fs::create_dir_all(&family).unwrap();
+    let shipped = twinwall_tests::workspace().join("device-profiles/fire-panel");
+    std::fs::copy(shipped.join("schema.json"), family.join("schema.json")).unwrap();
+    let good = std::fs::read_to_string(shipped.join("twinwall-fp1.toml")).unwrap();
+    assert!(good.contains("interval_ms = 500\n"));
+    let bad = good
+        .replace(
+            "interval_ms = 500\n",
+            "interval_ms = \"fast\"\ncolour = 1\n",
+        )
+        .replace("model = \"TW-FP1\"\n", "");
+    std::fs::write(family.join("broken.toml"), &bad).unwrap();
+    let line_of = |needle: &str| bad.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    let devices = "[[devices]]\nid = \"fp-1\"\ndriver = \"modbus-fire-panel\"\nprofile = \"fire-panel/broken\"\nzone = \"campus\"\naddress = \"127.0.0.1:1\"\n";
+    let text = config_text("check", &format!("{ZONES}{devices}"));
+    let text = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("dir = ") && l.contains("device-profiles") {
+                format!("dir = {:?}", profiles.display().to_string())
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let path = dir.path().join("hub.toml");
+    std::fs::write(&path, text).unwrap();
+    let r = twinwall_hub::check::check(&path);
+    let found: Vec<String> = r.problems.iter().map(ToString::to_string).collect();
+    let has = |line: usize, key: &str, what: &str| {
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains(&format!("broken.toml:{line}, `{key}`")) && p.contains(what)),
+            "no `{key}` at line {line} with `{what}`: {found:#?}"
+        )
+    };
+    has(
+        line_of("interval_ms"),
+        "poll.interval_ms",
+        "expected integer",
+    );
+    has(line_of("colour"), "poll.colour", "unknown key");
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("broken.toml") && p.contains("model")),
+        "the missing `model` is named: {found:#?}"
+    );
+    // The driver refuses it too, for the first of these reasons.
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("`fp-1`") && p.contains("refuses it")),
+        "{found:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_shipped_profile_fits_its_family_schema_in_an_independent_validator() {
+    let profiles = twinwall_tests::workspace().join("device-profiles");
+    let mut checked = 0;
+    for family in std::fs::read_dir(&profiles).unwrap().filter_map(|e| e.ok()) {
+        let schema = family.path().join("schema.json");
+        assert!(
+            schema.exists(),
+            "{} has no schema.json",
+            family.path().display()
+        );
+        for f in std::fs::read_dir(family.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+        {
+            if f.path().extension().is_some_and(|x| x == "toml") {
+                let v = twinwall_tests::interop(
+                    "validate_config.py",
+                    vec![schema.display().to_string(), f.path().display().to_string()],
+                )
+                .await;
+                assert_eq!(v["valid"], true, "{}: {v}", f.path().display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 8, "{checked} profiles");
+}

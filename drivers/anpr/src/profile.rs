@@ -7,7 +7,7 @@ use twinwall_plugin_sdk::isapi::Endpoints;
 use twinwall_plugin_sdk::{DriverError, ProfileMeta};
 
 /// A barrier-gate or speed-camera profile (`device-profiles/vehicle/*.toml`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Who made it.
@@ -29,7 +29,7 @@ pub struct Profile {
 }
 
 /// Barrier control.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Barrier {
     /// `PUT` path taking a `BarrierGate` document.
@@ -37,7 +37,7 @@ pub struct Barrier {
 }
 
 /// Reading.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Anpr {
     pub duplicate_window_ms: i64,
@@ -77,3 +77,5 @@ impl Profile {
         self.barrier.as_ref().map(|b| b.control.as_str())
     }
 }
+
+twinwall_plugin_sdk::family_schema_test!(Profile, "vehicle");

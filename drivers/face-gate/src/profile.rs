@@ -8,7 +8,7 @@ use twinwall_plugin_sdk::isapi::Endpoints;
 use twinwall_plugin_sdk::{DriverError, Level};
 
 /// A face-gate profile (`device-profiles/face-gate/*.toml`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Who made it.
@@ -29,7 +29,7 @@ pub struct Profile {
 }
 
 /// Door control.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Doors {
     /// `PUT` path; `{door}` stands for the door number.
@@ -37,7 +37,7 @@ pub struct Doors {
 }
 
 /// Id prefixes of each category.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct People {
     #[serde(default)]
@@ -49,7 +49,7 @@ pub struct People {
 }
 
 /// One event code and its meaning.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventMap {
     pub minor: u32,
@@ -130,3 +130,5 @@ impl Profile {
         }
     }
 }
+
+twinwall_plugin_sdk::family_schema_test!(Profile, "face-gate");

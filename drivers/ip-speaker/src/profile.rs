@@ -3,8 +3,10 @@
 use serde::Deserialize;
 use twinwall_plugin_sdk::{AudioCodec, DriverError};
 
-#[derive(Debug, Deserialize)]
+/// A speaker model (`device-profiles/speaker/*.toml`), as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SpeakerProfile")]
 struct Raw {
     model: String,
     #[serde(default)]
@@ -74,3 +76,5 @@ impl Profile {
         })
     }
 }
+
+twinwall_plugin_sdk::family_schema_test!(Raw, "speaker");

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use twinwall_plugin_sdk::{DriverError, ModbusTable};
 
 /// A fire-panel profile.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub profile: Meta,
@@ -17,7 +17,7 @@ pub struct Profile {
     pub commands: Commands,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(
     dead_code,
@@ -32,14 +32,14 @@ pub struct Meta {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Poll {
     pub interval_ms: u32,
     pub counters_interval_ms: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Identity {
     pub table: Table,
@@ -47,7 +47,7 @@ pub struct Identity {
     pub point_count: u16,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Points {
     pub table: Table,
@@ -60,7 +60,7 @@ pub struct Points {
 }
 
 /// Bit positions in a point word (Notifier style).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PointBits {
     pub ack_block: u8,
@@ -74,7 +74,7 @@ pub struct PointBits {
 }
 
 /// Low-byte values of a point word.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(
     dead_code,
@@ -87,7 +87,7 @@ pub struct EventTypes {
     pub not_programmed: u8,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     pub table: Table,
@@ -97,7 +97,7 @@ pub struct Summary {
     pub battery_fault: u16,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Counters {
     pub table: Table,
@@ -107,7 +107,7 @@ pub struct Counters {
     pub acknowledge: u16,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Commands {
     pub table: Table,
@@ -117,7 +117,7 @@ pub struct Commands {
 }
 
 /// A Modbus table as profiles spell it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Table {
     Coils,
@@ -207,3 +207,5 @@ mod tests {
         assert!(e.message.contains("points.bits.active"), "{}", e.message);
     }
 }
+
+twinwall_plugin_sdk::family_schema_test!(Profile, "fire-panel");

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use twinwall_plugin_sdk::{DriverError, Level};
 
 /// A camera profile.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub profile: twinwall_plugin_sdk::ProfileMeta,
@@ -12,7 +12,7 @@ pub struct Profile {
     pub topics: Vec<TopicMap>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Events {
     pub pull_timeout_s: u32,
@@ -21,7 +21,7 @@ pub struct Events {
 }
 
 /// One topic → kind mapping.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopicMap {
     pub topic: String,
@@ -30,7 +30,7 @@ pub struct TopicMap {
     pub level: LevelName,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LevelName {
     Info,
@@ -97,3 +97,5 @@ impl Profile {
         self.topics.iter().find(|t| bare_topic(&t.topic) == bare)
     }
 }
+
+twinwall_plugin_sdk::family_schema_test!(Profile, "camera");

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use twinwall_plugin_sdk::{DriverError, Level};
 
 /// A perimeter-host profile (`device-profiles/perimeter/*.toml`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Who made it.
@@ -23,7 +23,7 @@ pub struct Profile {
 }
 
 /// DC-09 settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dc09 {
     pub port: String,
@@ -33,7 +33,7 @@ pub struct Dc09 {
 }
 
 /// Vendor control paths.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Control {
     pub arm: String,
@@ -44,7 +44,7 @@ pub struct Control {
 }
 
 /// One Contact ID code.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Code {
     pub code: u16,
@@ -131,3 +131,5 @@ impl Profile {
         &KINDS
     }
 }
+
+twinwall_plugin_sdk::family_schema_test!(Profile, "perimeter");

@@ -38,7 +38,12 @@ impl Lint {
 /// Every problem the schema finds in `text`; a syntax error is the one
 /// problem when the text is not TOML at all.
 pub fn problems(text: &str) -> Vec<Lint> {
-    let root = super::json_schema();
+    problems_against(text, &super::json_schema())
+}
+
+/// Every problem `root`, a JSON Schema (a device profile family's
+/// `schema.json`), finds in the TOML `text`.
+pub fn problems_against(text: &str, root: &Schema) -> Vec<Lint> {
     let line = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
     let doc = match DeTable::parse(text) {
         Ok(d) => d,
@@ -51,11 +56,11 @@ pub fn problems(text: &str) -> Vec<Lint> {
         }
     };
     let mut w = Walk {
-        root: &root,
+        root,
         line: &line,
         out: Vec::new(),
     };
-    w.table(doc.get_ref(), doc.span().start, &root, "");
+    w.table(doc.get_ref(), doc.span().start, root, "");
     w.out.sort_by_key(|l| l.line);
     w.out
 }
