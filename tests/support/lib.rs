@@ -36,14 +36,35 @@ pub fn target_dir() -> PathBuf {
 /// test is safe: the outer build has released its lock by now.
 fn cargo_build(args: &[&str], what: &str) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
+    let mut command = Command::new(cargo);
+    command
         .current_dir(workspace())
         .arg("build")
         .args(args)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("RUSTC_WORKSPACE_WRAPPER")
-        .env_remove("CARGO_BUILD_TARGET")
+        .env_remove("CARGO_BUILD_TARGET");
+    // What `cargo test` tells this test binary about its own package: build
+    // scripts that watch these (ring watches CARGO_MANIFEST_DIR) would
+    // otherwise rebuild, with everything above them, on every call.
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+            "CARGO_PRIMARY_PACKAGE",
+            "CARGO_TARGET_TMPDIR",
+        ]
+        .iter()
+        .any(|p| k.starts_with(p))
+        {
+            command.env_remove(&key);
+        }
+    }
+    let status = command
         .status()
         .unwrap_or_else(|e| panic!("running cargo to build {what}: {e}"));
     assert!(status.success(), "building {what} failed");

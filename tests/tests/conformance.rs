@@ -95,6 +95,25 @@ async fn the_hostile_driver_fails_with_reasons() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_panel_that_refuses_commands_stays_bronze_and_says_which() {
+    // Without `allow_commands` the fire-panel driver refuses every command:
+    // the behaviour tier must catch it, naming the command and the refusal.
+    let mut o = Options::new(drivers().join("modbus_fire_panel.wasm"), "fire-panel").unwrap();
+    o.profiles = workspace().join("device-profiles");
+    o.settings = vec![("allow_commands".into(), None)];
+    o.rounds = 3;
+    let report = conformance::run(o).await;
+    eprintln!("{}", report.table());
+    assert_eq!(report.tier(), Some(Tier::Bronze), "{}", report.table());
+    let why = failed(&report, "behaviour.commands");
+    assert!(
+        why.contains("`reset`") && why.contains("not-allowed"),
+        "{why}"
+    );
+    assert_eq!(report.failures().count(), 1, "{}", report.table());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_command_writes_json_and_junit_a_ci_reads() {
     let bin = binary("twinwall-sim", "twinwall-sim");
     let dir = tempfile::tempdir().unwrap();

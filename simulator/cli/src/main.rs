@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+
+mod kit;
 use twinwall_simulator::alarm_host::{AlarmHost, HostOptions};
 use twinwall_simulator::camera::Camera;
 use twinwall_simulator::face_gate::{FaceGate, GateOptions, people};
@@ -109,38 +111,12 @@ enum Command {
         #[arg(long, default_value = "TW-SP1")]
         model: String,
     },
-    /// Every device a scenario file (TOML) declares, playing its steps.
     /// Run a driver through the conformance kit: its contract, its
     /// behaviour against a simulated device of its family in a real hub,
     /// and its robustness under its own traffic replayed cut and garbled.
     /// Prints a table; exits 1 unless the driver reaches `--require`.
-    Conformance {
-        /// The driver component (`.wasm`).
-        #[arg(long)]
-        driver: PathBuf,
-        /// The family to run: fire-panel, sensor, camera, face-gate,
-        /// barrier-gate, speed-camera, perimeter, panic-post, speaker.
-        #[arg(long)]
-        family: String,
-        /// The device-profiles folder (default: ./device-profiles, else this source tree's).
-        #[arg(long)]
-        profiles: Option<PathBuf>,
-        /// Rounds of the replayed session in the long run.
-        #[arg(long, default_value_t = 20)]
-        rounds: u32,
-        /// Budget for a driver call at the 99th percentile, ms.
-        #[arg(long, default_value_t = 10)]
-        call_budget_ms: u64,
-        /// Also write the report as JSON here.
-        #[arg(long)]
-        json: Option<PathBuf>,
-        /// Also write the report as JUnit XML here.
-        #[arg(long)]
-        junit: Option<PathBuf>,
-        /// The tier to reach: bronze, silver or gold.
-        #[arg(long, default_value = "gold")]
-        require: String,
-    },
+    Conformance(kit::Args),
+    /// Every device a scenario file (TOML) declares, playing its steps.
     Scenario {
         /// The scenario file.
         file: PathBuf,
@@ -217,39 +193,26 @@ fn addr(host: IpAddr, base: u16, i: u16) -> anyhow::Result<SocketAddr> {
 async fn main() -> anyhow::Result<()> {
     use std::io::IsTerminal;
     let cli = Cli::parse();
-    // The kit's hub is not the subject: only its warnings.
-    let quiet = matches!(cli.command, Command::Conformance { .. });
+    // The kit's hub is not the subject (only its warnings), and what a driver
+    // logs of the damaged frames the kit feeds it is expected.
+    let quiet = matches!(cli.command, Command::Conformance(_));
     // Colour escapes only where a person reads them, never in a log file.
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| if quiet { "warn" } else { "info" }.into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                if quiet {
+                    "warn,twinwall_hub::runtime::host=off,twinwall_hub::hub=error"
+                } else {
+                    "info"
+                }
+                .into()
+            }),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    if let Command::Conformance {
-        driver,
-        family,
-        profiles,
-        rounds,
-        call_budget_ms,
-        json,
-        junit,
-        require,
-    } = cli.command
-    {
-        return conformance(
-            driver,
-            &family,
-            profiles,
-            rounds,
-            call_budget_ms,
-            json,
-            junit,
-            &require,
-        )
-        .await;
+    if let Command::Conformance(args) = cli.command {
+        return kit::run(args).await;
     }
     let mut fleet = Fleet::default();
     let mut scenario = None;
@@ -416,7 +379,7 @@ async fn main() -> anyhow::Result<()> {
             });
         }
         // Run and returned above.
-        Command::Conformance { .. } => {}
+        Command::Conformance(_) => {}
         Command::Scenario { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -516,49 +479,4 @@ async fn steady_load(fleet: &Fleet, rate: f64) {
             cams[n % cams.len()].pass(&plates::random(), if n.is_multiple_of(2) { 1 } else { 2 });
         }
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn conformance(
-    driver: PathBuf,
-    family: &str,
-    profiles: Option<PathBuf>,
-    rounds: u32,
-    call_budget_ms: u64,
-    json: Option<PathBuf>,
-    junit: Option<PathBuf>,
-    require: &str,
-) -> anyhow::Result<()> {
-    use twinwall_sim::conformance::{self, Options, Tier};
-    let require = match require {
-        "bronze" => Tier::Bronze,
-        "silver" => Tier::Silver,
-        "gold" => Tier::Gold,
-        other => anyhow::bail!("--require `{other}`: one of bronze, silver, gold"),
-    };
-    let mut options = Options::new(driver, family)?;
-    if let Some(p) = profiles {
-        options.profiles = p;
-    }
-    options.rounds = rounds;
-    options.call_budget = std::time::Duration::from_millis(call_budget_ms);
-    let report = conformance::run(options).await;
-    print!("{}", report.table());
-    if let Some(path) = json {
-        std::fs::write(&path, format!("{:#}\n", report.json()))
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    if let Some(path) = junit {
-        std::fs::write(&path, report.junit())
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    if report.tier().is_none_or(|t| t < require) {
-        eprintln!(
-            "the driver does not reach {}: {} check(s) failed",
-            require.name(),
-            report.failures().count()
-        );
-        std::process::exit(1);
-    }
-    Ok(())
 }

@@ -19,7 +19,7 @@ use twinwall_plugin_sdk::kinds;
 
 use super::contract::Loaded;
 use super::rig::{DEVICE, Rig};
-use super::{Options, Report, Tier, Verdict, add};
+use super::{Options, Report, Tier, Verdict};
 
 /// One thing the driver was given.
 #[derive(Debug, Clone)]
@@ -37,7 +37,12 @@ pub(crate) struct Session {
     pub device: Option<(wit::DeviceConfig, HashMap<String, Vec<u8>>)>,
 }
 
-const IDS: [(&str, &str); 6] = [
+/// The checks of this tier, in the order of the report.
+const IDS: [(&str, &str); 7] = [
+    (
+        "behaviour.online",
+        "the device comes online through the driver",
+    ),
     (
         "behaviour.begin-end",
         "conditions come as begin then end, every begin ended",
@@ -64,97 +69,59 @@ const IDS: [(&str, &str); 6] = [
     ),
 ];
 
-fn add_id(report: &mut Report, id: &'static str, started: Instant, verdict: Verdict) {
-    let title = IDS
-        .iter()
-        .chain(
-            [(
-                "behaviour.online",
-                "the device comes online through the driver",
-            )]
-            .iter(),
-        )
-        .find(|(i, _)| *i == id)
-        .map(|(_, t)| *t)
-        .unwrap_or("");
-    add(report, id, Tier::Silver, title, started, verdict);
-}
-
 pub(crate) async fn run(options: &Options, loaded: &Loaded, report: &mut Report) -> Session {
     let started = Instant::now();
     let mut session = Session::default();
     let recorded = Arc::new(Mutex::new(Vec::new()));
-    let hub = match start(options, loaded, recorded.clone(), &mut session).await {
-        Ok(x) => x,
+    let take = |recorded: &Mutex<Vec<Recorded>>| {
+        std::mem::take(&mut *recorded.lock().unwrap_or_else(|p| p.into_inner()))
+    };
+    // (verdict, ms) per check, in the order of IDS.
+    let results = match start(options, loaded, recorded.clone(), &mut session).await {
         Err(e) => {
-            add_id(
-                report,
-                "behaviour.online",
-                started,
-                Verdict::Fail(format!("{e:#}")),
-            );
-            for (id, _) in IDS {
-                add_id(
-                    report,
-                    id,
-                    started,
+            let ms = started.elapsed().as_millis() as u64;
+            let mut r = vec![(Verdict::Fail(format!("{e:#}")), ms)];
+            r.extend(IDS[1..].iter().map(|_| {
+                (
                     Verdict::Fail("not run: the device never came online".into()),
-                );
-            }
-            session.inputs =
-                std::mem::take(&mut *recorded.lock().unwrap_or_else(|p| p.into_inner()));
-            return session;
+                    0,
+                )
+            }));
+            r
+        }
+        Ok((hub, rig, _dir)) => {
+            let online =
+                Verdict::Pass(format!("online after {} ms", started.elapsed().as_millis()));
+            let online_ms = started.elapsed().as_millis() as u64;
+            tokio::time::sleep(rig.settle()).await;
+            let script = Script {
+                hub: &hub,
+                rig: &rig,
+                info: &loaded.info,
+            };
+            let r = script.run(online, online_ms).await;
+            hub.stop().await;
+            r
         }
     };
-    let (hub, rig, _dir) = hub;
-    add_id(
-        report,
-        "behaviour.online",
-        started,
-        Verdict::Pass(format!("online after {} ms", started.elapsed().as_millis())),
-    );
-    tokio::time::sleep(rig.settle()).await;
-    let first = hub.bus().next_seq();
-    let script = Script {
-        hub: &hub,
-        rig: &rig,
-        info: &loaded.info,
-    };
-
-    let t = Instant::now();
-    let step = script.begin_end().await;
-    let begin_end_ms = t.elapsed();
-    let t = Instant::now();
-    let quiet = script.quiet().await;
-    add_id(report, "behaviour.quiet", t, quiet);
-    let t = Instant::now();
-    let dup = script.duplicates().await;
-    add_id(report, "behaviour.duplicates", t, dup);
-    let t = Instant::now();
-    let commands = script.commands().await;
-    add_id(report, "behaviour.commands", t, commands);
-    let t = Instant::now();
-    let (offline, reconnect) = script.offline_and_back().await;
-    add_id(report, "behaviour.offline", t, offline);
-    add_id(report, "behaviour.reconnect", t, reconnect);
-    // Begin/end over the whole run: the reconnect ends what was raised before it.
-    let t = Instant::now() - begin_end_ms;
-    let balance = match step {
-        Verdict::Pass(seen) => match balanced(&script.events(first)) {
-            Ok(n) => Verdict::Pass(format!(
-                "{seen}; {n} condition events over the run, balanced"
-            )),
-            Err(why) => Verdict::Fail(why),
-        },
-        other => other,
-    };
-    add_id(report, "behaviour.begin-end", t, balance);
-    // The order of the table: begin-end first.
-    let n = report.checks.len();
-    report.checks[n - 6..].rotate_right(1);
-    hub.stop().await;
-    session.inputs = std::mem::take(&mut *recorded.lock().unwrap_or_else(|p| p.into_inner()));
+    for ((id, title), (verdict, ms)) in IDS.into_iter().zip(results) {
+        report.checks.push(super::Check {
+            id,
+            tier: Tier::Silver,
+            title,
+            verdict,
+            ms,
+        });
+    }
+    session.inputs = take(&recorded);
     session
+}
+
+/// Time one step: its verdict and ms.
+async fn timed(step: impl Future<Output = Verdict>) -> (Verdict, u64) {
+    let t = Instant::now();
+    let v = step.await;
+    (v, t.elapsed().as_millis() as u64)
 }
 
 async fn start(
@@ -180,7 +147,11 @@ async fn start(
          memory_limit_mb = {}\n[profiles]\ndir = {:?}\n{}",
         (options.memory_cap >> 20).max(1),
         profiles.display().to_string(),
-        rig.config(&loaded.info.name)
+        rig.config(
+            &loaded.info.name,
+            options.profile.as_deref(),
+            &options.settings
+        )
     );
     let mut config = HubConfig::parse(&text, "conformance hub.toml", dir.path())?;
     let spec = device_specs(&config)?
@@ -240,6 +211,37 @@ struct Script<'a> {
 }
 
 impl Script<'_> {
+    /// The steps in turn; their results in the order of [`IDS`].
+    async fn run(&self, online: Verdict, online_ms: u64) -> Vec<(Verdict, u64)> {
+        let first = self.hub.bus().next_seq();
+        let (step, step_ms) = timed(self.begin_end()).await;
+        let quiet = timed(self.quiet()).await;
+        let dup = timed(self.duplicates()).await;
+        let commands = timed(self.commands()).await;
+        let t = Instant::now();
+        let (offline, reconnect) = self.offline_and_back().await;
+        let back_ms = t.elapsed().as_millis() as u64;
+        // Begin/end over the whole run: the reconnect ends what was raised before it.
+        let balance = match step {
+            Verdict::Pass(seen) => match balanced(&self.events(first)) {
+                Ok(n) => Verdict::Pass(format!(
+                    "{seen}; {n} condition events over the run, balanced"
+                )),
+                Err(why) => Verdict::Fail(why),
+            },
+            other => other,
+        };
+        vec![
+            (online, online_ms),
+            (balance, step_ms),
+            quiet,
+            dup,
+            commands,
+            (offline, back_ms),
+            (reconnect, back_ms),
+        ]
+    }
+
     fn events(&self, after: u64) -> Vec<Value> {
         events_of(self.hub, after)
     }
@@ -352,6 +354,12 @@ impl Script<'_> {
         let declared: Vec<&str> = self.info.commands.iter().map(|c| c.name.as_str()).collect();
         if declared.is_empty() {
             return Verdict::NotApplicable("the driver declares no commands".into());
+        }
+        if cases.is_empty() {
+            return Verdict::NotApplicable(format!(
+                "the family script sends nothing to this family's device; the driver's {} are for other families",
+                declared.join(", ")
+            ));
         }
         let mut done = Vec::new();
         let mut wrong = Vec::new();

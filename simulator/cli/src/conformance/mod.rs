@@ -112,6 +112,10 @@ pub struct Options {
     pub call_budget: Duration,
     /// Linear memory cap of the instance, bytes (the hub's default is 64 MiB).
     pub memory_cap: usize,
+    /// A profile to use instead of the family's (`fire-panel/vendor-x`).
+    pub profile: Option<String>,
+    /// Device settings replacing the family's, by key; `None` removes one.
+    pub settings: Vec<(String, Option<String>)>,
 }
 
 impl Options {
@@ -128,6 +132,8 @@ impl Options {
             rounds: 20,
             call_budget: Duration::from_millis(10),
             memory_cap: 64 << 20,
+            profile: None,
+            settings: Vec::new(),
         })
     }
 }

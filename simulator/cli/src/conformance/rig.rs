@@ -58,6 +58,20 @@ enum Device {
     Speaker(Speaker),
 }
 
+/// A device entry's parts.
+struct Entry {
+    profile: Option<&'static str>,
+    address: String,
+    /// Other keys of the entry (account, timeouts), one per line.
+    keys: String,
+    settings: Vec<(String, String)>,
+}
+
+/// A TOML string.
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
 /// The simulated device of one family.
 pub(crate) struct Rig {
     family: &'static str,
@@ -150,86 +164,118 @@ impl Rig {
         })
     }
 
-    /// The hub config after `[site]`, `[http]`, `[plugins]` and `[profiles]`:
-    /// zones, ports and the device entry.
-    pub fn config(&self, driver: &str) -> String {
-        let head = "[[zones]]\nid = \"campus\"\n[[zones]]\nid = \"kit\"\nparent = \"campus\"\n";
-        let off = self.offline_after_ms;
-        let entry = |profile: Option<&str>, address: String, extra: &str| {
-            let profile = profile
-                .map(|p| format!("profile = \"{p}\"\n"))
-                .unwrap_or_default();
-            format!(
-                "[[devices]]\nid = \"{DEVICE}\"\ndriver = \"{driver}\"\n{profile}zone = \"kit\"\naddress = \"{address}\"\n\
-                 offline_after_ms = {off}\n{extra}\n"
-            )
+    /// What the device entry says for this family: its profile, address,
+    /// account and other keys, and its settings.
+    fn entry(&self) -> Entry {
+        let account = "username = \"admin\"\npassword = \"kit-pw\"\n";
+        let settings = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
         };
         match (&self.device, self.family) {
-            (Device::Panel(p), "fire-panel") => format!(
-                "{head}{}",
-                entry(
-                    Some("fire-panel/twinwall-fp1"),
-                    p.addr().to_string(),
-                    "request_timeout_ms = 400\nsettings = { points = 16, allow_commands = \"reset,silence,acknowledge\" }"
-                )
-            ),
-            (Device::Panel(p), _) => format!(
-                "{head}{}",
-                entry(
-                    None,
-                    p.addr().to_string(),
-                    "settings = { inputs = \"0=panel_common_alarm, 2=panel_fault\", poll_ms = 200 }"
-                )
-            ),
-            (Device::Camera(c), _) => format!(
-                "{head}{}",
-                entry(
-                    Some("camera/twinwall-cam1"),
-                    c.addr().to_string(),
-                    "username = \"admin\"\npassword = \"kit-pw\"\nsettings = { sample_every_s = 10 }"
-                )
-            ),
-            (Device::Gate(g), _) => format!(
-                "{head}{}",
-                entry(
-                    Some("face-gate/twinwall-fg1"),
-                    g.addr().to_string(),
-                    "username = \"admin\"\npassword = \"kit-pw\"\nsettings = { mode = \"push\" }"
-                )
-            ),
-            (Device::Anpr(a), family) => {
-                let profile = if family == "barrier-gate" {
+            (Device::Panel(p), "fire-panel") => Entry {
+                profile: Some("fire-panel/twinwall-fp1"),
+                address: p.addr().to_string(),
+                keys: "request_timeout_ms = 400\n".into(),
+                settings: settings(&[
+                    ("points", "16"),
+                    ("allow_commands", "reset,silence,acknowledge"),
+                ]),
+            },
+            (Device::Panel(p), _) => Entry {
+                profile: None,
+                address: p.addr().to_string(),
+                keys: String::new(),
+                settings: settings(&[
+                    ("inputs", "0=panel_common_alarm, 2=panel_fault"),
+                    ("poll_ms", "200"),
+                ]),
+            },
+            (Device::Camera(c), _) => Entry {
+                profile: Some("camera/twinwall-cam1"),
+                address: c.addr().to_string(),
+                keys: account.into(),
+                settings: settings(&[("sample_every_s", "10")]),
+            },
+            (Device::Gate(g), _) => Entry {
+                profile: Some("face-gate/twinwall-fg1"),
+                address: g.addr().to_string(),
+                keys: account.into(),
+                settings: settings(&[("mode", "push")]),
+            },
+            (Device::Anpr(a), family) => Entry {
+                profile: Some(if family == "barrier-gate" {
                     "vehicle/twinwall-bg1"
                 } else {
                     "vehicle/twinwall-sc1"
-                };
-                format!(
-                    "{head}{}",
-                    entry(
-                        Some(profile),
-                        a.addr().to_string(),
-                        "username = \"admin\"\npassword = \"kit-pw\"\nsettings = { mode = \"push\" }"
-                    )
-                )
-            }
-            (Device::Host { control, .. }, _) => format!(
-                "{head}[listen.ports]\ndc09 = \"127.0.0.1:0\"\n{}",
-                entry(
-                    Some("perimeter/twinwall-ph1"),
-                    control.to_string(),
-                    "username = \"admin\"\npassword = \"admin123\"\n\
-                     settings = { account = \"1234\", zones = \"1=fence/north-fence-a, 2=beam/east-wall, 9=post/library-post\" }"
-                )
-            ),
-            (Device::Speaker(s), _) => format!(
-                "{head}{}",
-                entry(
-                    Some("speaker/twinwall-sp1"),
-                    s.addr().to_string(),
-                    "request_timeout_ms = 1000"
-                )
-            ),
+                }),
+                address: a.addr().to_string(),
+                keys: account.into(),
+                settings: settings(&[("mode", "push")]),
+            },
+            (Device::Host { control, .. }, _) => Entry {
+                profile: Some("perimeter/twinwall-ph1"),
+                address: control.to_string(),
+                keys: "username = \"admin\"\npassword = \"admin123\"\n".into(),
+                settings: settings(&[
+                    ("account", "1234"),
+                    (
+                        "zones",
+                        "1=fence/north-fence-a, 2=beam/east-wall, 9=post/library-post",
+                    ),
+                ]),
+            },
+            (Device::Speaker(s), _) => Entry {
+                profile: Some("speaker/twinwall-sp1"),
+                address: s.addr().to_string(),
+                keys: "request_timeout_ms = 1000\n".into(),
+                settings: Vec::new(),
+            },
         }
+    }
+
+    /// The hub config after `[site]`, `[http]`, `[plugins]` and `[profiles]`:
+    /// zones, ports and the device entry. `profile` replaces the family's
+    /// profile; each of `settings` replaces (or, without a value, removes)
+    /// the setting of that key.
+    pub fn config(
+        &self,
+        driver: &str,
+        profile: Option<&str>,
+        overrides: &[(String, Option<String>)],
+    ) -> String {
+        let e = self.entry();
+        let mut settings = e.settings;
+        for (k, v) in overrides {
+            settings.retain(|(key, _)| key != k);
+            if let Some(v) = v {
+                settings.push((k.clone(), v.clone()));
+            }
+        }
+        let settings: Vec<String> = settings
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", toml_string(v)))
+            .collect();
+        let profile = profile
+            .or(e.profile)
+            .map(|p| format!("profile = {}\n", toml_string(p)))
+            .unwrap_or_default();
+        let ports = match self.device {
+            Device::Host { .. } => "[listen.ports]\ndc09 = \"127.0.0.1:0\"\n",
+            _ => "",
+        };
+        format!(
+            "[[zones]]\nid = \"campus\"\n[[zones]]\nid = \"kit\"\nparent = \"campus\"\n{ports}\
+             [[devices]]\nid = \"{DEVICE}\"\ndriver = {}\n{profile}zone = \"kit\"\naddress = \"{}\"\n\
+             offline_after_ms = {}\n{}settings = {{ {} }}\n",
+            toml_string(driver),
+            e.address,
+            self.offline_after_ms,
+            e.keys,
+            settings.join(", ")
+        )
     }
 
     /// Whatever needs the running hub (an alarm host dials its receiver port).
