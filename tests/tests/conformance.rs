@@ -95,6 +95,31 @@ async fn the_hostile_driver_fails_with_reasons() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_driver_that_panics_or_hogs_memory_is_caught_in_the_replay() {
+    // The hostile driver misbehaves on every timer tick when told to: the
+    // replay of what it was given must trap, and the kit must say where.
+    let run = |mode: &str| {
+        let mut o = Options::new(drivers().join("hostile_test_driver.wasm"), "sensor").unwrap();
+        o.profiles = workspace().join("device-profiles");
+        o.settings = vec![("mode".into(), Some(mode.into()))];
+        o.rounds = 3;
+        o.memory_cap = 16 << 20;
+        conformance::run(o)
+    };
+    let (panics, hogs) = tokio::join!(run("panic"), run("hog"));
+    eprintln!("{}\n{}", panics.table(), hogs.table());
+    let why = failed(&panics, "robustness.malformed");
+    assert!(
+        why.contains("× Timer(\"tick\") as recorded") && why.contains("unreachable"),
+        "{why}"
+    );
+    assert!(failed(&panics, "robustness.memory").contains("the long run trapped"));
+    let why = failed(&hogs, "robustness.malformed");
+    assert!(why.contains("growing memory"), "{why}");
+    assert!(failed(&hogs, "robustness.call-time").contains("the long run trapped"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_panel_that_refuses_commands_stays_bronze_and_says_which() {
     // Without `allow_commands` the fire-panel driver refuses every command:
     // the behaviour tier must catch it, naming the command and the refusal.

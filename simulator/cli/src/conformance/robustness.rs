@@ -128,14 +128,10 @@ fn replay(
         ))
     } else {
         Verdict::Fail(format!(
-            "{} of {damaged} damaged inputs trapped: {}",
+            "{} calls trapped (of {damaged} damaged and {} recorded inputs): {}",
             traps.len(),
-            traps
-                .iter()
-                .take(5)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" | ")
+            session.inputs.len(),
+            distinct(&traps)
         ))
     };
 
@@ -271,7 +267,7 @@ fn bad_args(
             commands.len()
         ))
     } else {
-        Verdict::Fail(traps.join(" | "))
+        Verdict::Fail(distinct(&traps))
     }
 }
 
@@ -542,6 +538,28 @@ fn summary(inputs: &[Recorded]) -> String {
         .map(|(k, n)| format!("{n} {k}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The first five different traps, each with how often it came.
+fn distinct(traps: &[String]) -> String {
+    let mut seen: Vec<(&String, usize)> = Vec::new();
+    for t in traps {
+        match seen.iter_mut().find(|(s, _)| *s == t) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((t, 1)),
+        }
+    }
+    seen.iter()
+        .take(5)
+        .map(|(t, n)| {
+            if *n > 1 {
+                format!("{n}× {t}")
+            } else {
+                (*t).clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 fn first_line(s: &str) -> String {
