@@ -74,6 +74,9 @@ pub enum GateFault {
         /// Delay, ms.
         ms: u64,
     },
+    /// Every push is sent twice with the same `serialNo`, as a gate does
+    /// that did not see the answer to the first.
+    Duplicate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -332,11 +335,15 @@ impl Shared {
         e.serial = self.serial.fetch_add(1, Ordering::Relaxed);
         let serial = e.serial;
         let _ = self.live.send(Arc::new(self.stream_part(&e)));
-        self.push.push(isapi::Prepared {
+        let p = isapi::Prepared {
             serial,
             content_type: format!("multipart/form-data; boundary={PUSH_BOUNDARY}"),
             body: self.push_body(&e),
-        });
+        };
+        if self.fault() == GateFault::Duplicate {
+            self.push.push(p.clone());
+        }
+        self.push.push(p);
         serial
     }
 

@@ -328,6 +328,7 @@ impl Script<'_> {
             });
         };
         let mark = self.hub.bus().next_seq();
+        let before = self.rig.deliveries();
         self.rig.send_duplicates(true);
         self.rig.instant(3);
         let first = self
@@ -342,9 +343,23 @@ impl Script<'_> {
             .into_iter()
             .filter(|e| e["kind"] == kind && e["phase"] != "end")
             .count();
+        let delivered = self
+            .rig
+            .deliveries()
+            .zip(before)
+            .map(|(now, then)| now - then);
+        if delivered.is_some_and(|d| d < 2) {
+            return Verdict::Fail(format!(
+                "{how}, but the device delivered {} push(es): the check saw no repeat",
+                delivered.unwrap_or(0)
+            ));
+        }
         match (first, n) {
             (None, _) => Verdict::Fail(format!("no `{kind}` within 10 s ({how})")),
-            (Some(_), 1) => Verdict::Pass(format!("{how}: one `{kind}`")),
+            (Some(_), 1) => Verdict::Pass(match delivered {
+                Some(d) => format!("{how}: {d} delivered, one `{kind}`"),
+                None => format!("{how}: one `{kind}`"),
+            }),
             (Some(_), n) => Verdict::Fail(format!("{how}: {n} `{kind}` events for one")),
         }
     }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use twinwall_hub::Hub;
 use twinwall_simulator::alarm_host::{AlarmHost, HostFault, HostOptions, codes};
 use twinwall_simulator::camera::{Camera, Topic};
-use twinwall_simulator::face_gate::{FaceGate, GateOptions, people};
+use twinwall_simulator::face_gate::{FaceGate, GateFault, GateOptions, people};
 use twinwall_simulator::fire_panel::{Fault, FirePanel};
 use twinwall_simulator::speaker::{Model, Speaker, SpeakerFault};
 use twinwall_simulator::vehicle::{AnprCamera, AnprOptions, Barrier, Role, plates};
@@ -386,7 +386,18 @@ impl Rig {
     pub fn duplicates(&self) -> Option<&'static str> {
         match &self.device {
             Device::Host { .. } => Some("every DC-09 frame sent twice"),
+            Device::Gate(_) => Some("every push sent twice with the same serialNo"),
             Device::Anpr(_) => Some("every plate read reported twice"),
+            _ => None,
+        }
+    }
+
+    /// Pushes the device has had answered, where it counts them (so a
+    /// duplicates check can see the repeat really went out).
+    pub fn deliveries(&self) -> Option<u64> {
+        match &self.device {
+            Device::Gate(g) => Some(g.pushed()),
+            Device::Anpr(a) => Some(a.pushed()),
             _ => None,
         }
     }
@@ -398,6 +409,13 @@ impl Rig {
                 HostFault::Duplicate
             } else {
                 HostFault::Clear
+            });
+        }
+        if let Device::Gate(g) = &self.device {
+            g.fault(if on {
+                GateFault::Duplicate
+            } else {
+                GateFault::Clear
             });
         }
         // The ANPR camera was started reporting every read twice.
