@@ -35,9 +35,15 @@ pub(crate) fn run(options: &Options, report: &mut Report) -> Option<Loaded> {
     let loaded = load(options);
     let verdict = match &loaded {
         Ok(l) => Verdict::Pass(format!(
-            "{} ({} transports)",
+            "{} (contract {}, {} transport{})",
             l.driver.label(),
-            l.info.transports.len()
+            l.driver.contract,
+            l.info.transports.len(),
+            if l.info.transports.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
         )),
         Err(why) => Verdict::Fail(why.clone()),
     };
@@ -177,6 +183,11 @@ fn command_schemas(info: &wit::DriverInfo, _: &str) -> Verdict {
 }
 
 fn declared_kinds(info: &wit::DriverInfo, _: &str) -> Verdict {
+    if info.kinds.is_empty() {
+        return Verdict::NotApplicable(
+            "the driver declares no kinds (contract.describe fails for that)".into(),
+        );
+    }
     let wrong: Vec<String> = info
         .kinds
         .iter()
