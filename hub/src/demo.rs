@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use twinwall_simulator::camera::discovery::{Endpoint, Responder};
+use twinwall_simulator::hub_entry::DeviceEntry;
 use twinwall_simulator::scenario::{Fleet, Scenario};
 
 use crate::Hub;
@@ -308,11 +309,12 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u6
         t.push_str(&format!("\n[[zones]]\nid = \"{zone}\"\nname = \"{name}\"\nparent = \"campus\"\nrisk = \"{risk}\"\n"));
         // Devices are named after their zone: fp-<zone>, cam-<zone>-<n>.
         if let Some(p) = fleet.panels.get(&format!("fp-{zone}")) {
-            t.push_str(&format!(
-                "\n[[devices]]\nid = \"fp-{zone}\"\ndriver = \"modbus-fire-panel\"\nprofile = \"fire-panel/twinwall-fp1\"\nzone = \"{zone}\"\n\
-                 address = \"{}\"\nsettings = {{ allow_commands = \"reset,silence,acknowledge\" }}\n",
-                p.addr()
-            ));
+            device(
+                &mut t,
+                DeviceEntry::new(&format!("fp-{zone}"), "modbus-fire-panel", zone, p.addr())
+                    .profile("fire-panel/twinwall-fp1")
+                    .setting("allow_commands", "reset,silence,acknowledge"),
+            );
         }
         // The chemistry building's plant room: an I/O module (the template
         // driver) reads the panel's common-alarm and fault relays as dry
@@ -320,11 +322,12 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u6
         if zone == "chem-north"
             && let Some(p) = fleet.panels.get("fp-chem-north")
         {
-            t.push_str(&format!(
-                "\n[[devices]]\nid = \"io-chem-north-plant\"\ndriver = \"modbus-contacts\"\nzone = \"{zone}\"\n\
-                 address = \"{}\"\nsettings = {{ inputs = \"0=panel_common_alarm, 2=panel_fault\", poll_ms = 500 }}\n",
-                p.addr()
-            ));
+            device(
+                &mut t,
+                DeviceEntry::new("io-chem-north-plant", "modbus-contacts", zone, p.addr())
+                    .setting("inputs", "0=panel_common_alarm, 2=panel_fault")
+                    .setting("poll_ms", 500),
+            );
         }
         gates(&mut t, fleet, scenario, zone);
         speakers(&mut t, fleet, zone);
@@ -337,17 +340,22 @@ fn demo_config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u6
             let Some(cam) = fleet.cameras.get(&c.id) else {
                 continue;
             };
-            t.push_str(&format!(
-                "\n[[devices]]\nid = \"{}\"\ndriver = \"onvif-camera\"\nprofile = \"camera/twinwall-cam1\"\nzone = \"{zone}\"\n\
-                 address = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\noffline_after_ms = 8000\n",
-                c.id,
-                cam.addr(),
-                c.username,
-                c.password
-            ));
+            device(
+                &mut t,
+                DeviceEntry::new(&c.id, "onvif-camera", zone, cam.addr())
+                    .profile("camera/twinwall-cam1")
+                    .account(&c.username, &c.password)
+                    .offline_after_ms(8000),
+            );
         }
     }
     t
+}
+
+/// Append a device entry, after a blank line.
+fn device(t: &mut String, e: DeviceEntry) {
+    t.push('\n');
+    t.push_str(&e.to_toml());
 }
 
 /// The speakers of `zone` (named `sp-<zone>-<n>`), with their model's profile.
@@ -365,11 +373,12 @@ fn speakers(t: &mut String, fleet: &Fleet, zone: &str) {
         } else {
             "twinwall-sp2"
         };
-        t.push_str(&format!(
-            "\n[[devices]]\nid = \"{id}\"\ndriver = \"ip-speaker\"\nprofile = \"speaker/{profile}\"\nzone = \"{zone}\"\n\
-             address = \"{}\"\noffline_after_ms = 6000\n",
-            sp.addr()
-        ));
+        device(
+            t,
+            DeviceEntry::new(id, "ip-speaker", zone, sp.addr())
+                .profile(&format!("speaker/{profile}"))
+                .offline_after_ms(6000),
+        );
     }
 }
 
@@ -412,16 +421,15 @@ fn gates(t: &mut String, fleet: &Fleet, scenario: &Scenario, zone: &str) {
         } else {
             "push"
         };
-        t.push_str(&format!(
-            "\n[[devices]]\nid = \"{}\"\ndriver = \"face-gate\"\nprofile = \"face-gate/twinwall-fg1\"\nzone = \"{zone}\"\n\
-             address = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\noffline_after_ms = 15000\n\
-             settings = {{ mode = \"{mode}\", doors = {} }}\n",
-            g.id,
-            gate.addr(),
-            g.username,
-            g.password,
-            g.doors
-        ));
+        device(
+            t,
+            DeviceEntry::new(&g.id, "face-gate", zone, gate.addr())
+                .profile("face-gate/twinwall-fg1")
+                .account(&g.username, &g.password)
+                .offline_after_ms(15000)
+                .setting("mode", mode)
+                .setting("doors", i64::from(g.doors)),
+        );
     }
 }
 
@@ -434,15 +442,15 @@ fn alarm_host(t: &mut String, fleet: &Fleet, scenario: &Scenario, id: &str, zone
     ) else {
         return;
     };
-    t.push_str(&format!(
-        "\n[[devices]]\nid = \"{id}\"\ndriver = \"perimeter\"\nprofile = \"perimeter/twinwall-ph1\"\nzone = \"{zone}\"\n\
-         address = \"{}\"\nusername = \"admin\"\npassword = \"admin123\"\noffline_after_ms = {}\n\
-         settings = {{ account = \"{}\", zones = \"{}\" }}\n",
-        host.control_addr(),
-        decl.supervision_s * 2500,
-        decl.account,
-        decl.zones
-    ));
+    device(
+        t,
+        DeviceEntry::new(id, "perimeter", zone, host.control_addr())
+            .profile("perimeter/twinwall-ph1")
+            .account("admin", "admin123")
+            .offline_after_ms(decl.supervision_s * 2500)
+            .setting("account", decl.account.as_str())
+            .setting("zones", decl.zones.as_str()),
+    );
 }
 
 /// The plate-reading camera `id` in `zone`, with its profile.
@@ -450,9 +458,11 @@ fn anpr(t: &mut String, fleet: &Fleet, id: &str, zone: &str, profile: &str) {
     let Some(cam) = fleet.anpr.get(id) else {
         return;
     };
-    t.push_str(&format!(
-        "\n[[devices]]\nid = \"{id}\"\ndriver = \"anpr\"\nprofile = \"vehicle/{profile}\"\nzone = \"{zone}\"\n\
-         address = \"{}\"\nusername = \"admin\"\npassword = \"admin123\"\noffline_after_ms = 15000\n",
-        cam.addr()
-    ));
+    device(
+        t,
+        DeviceEntry::new(id, "anpr", zone, cam.addr())
+            .profile(&format!("vehicle/{profile}"))
+            .account("admin", "admin123")
+            .offline_after_ms(15000),
+    );
 }

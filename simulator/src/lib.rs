@@ -18,6 +18,7 @@
 //! - [`scenario`]: what happens when, to any of them;
 //! - [`scale`]: thousands of devices of each family, a steady rate of
 //!   changes and bursts, and the hub config that names them.
+//! - [`hub_entry`]: the hub `[[devices]]` entry of a simulated device.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -34,6 +35,7 @@ pub mod auth;
 pub mod camera;
 pub mod face_gate;
 pub mod fire_panel;
+pub mod hub_entry;
 pub mod isapi;
 pub mod scale;
 pub mod scenario;

@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+use crate::hub_entry::DeviceEntry;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -85,8 +86,18 @@ impl Default for Scale {
 }
 
 impl Scale {
-    /// Start every device.
+    /// Start every device (after checking `camera_settings` reads as TOML).
     pub async fn start(&self) -> std::io::Result<Fleet> {
+        if let Some(settings) = &self.camera_settings {
+            DeviceEntry::new("-", "-", "-", "-")
+                .settings_text(settings)
+                .map_err(|e| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        format!("camera settings `{settings}`: {e}"),
+                    )
+                })?;
+        }
         let mut fleet = Fleet::default();
         let at = SocketAddr::new(self.host, 0);
         for n in self.first..self.first + self.fire_panels {
@@ -148,72 +159,71 @@ impl Scale {
     /// The hub's `[[devices]]` entries for `fleet`, all in `zone`, sorted by
     /// id (paste into `hub.toml`, or append to it).
     pub fn hub_devices(&self, fleet: &Fleet, zone: &str) -> String {
-        let mut entries: Vec<(String, String)> = Vec::new();
+        let entry = |id: &str, driver: &str, profile: &str, addr: SocketAddr| {
+            DeviceEntry::new(id, driver, zone, addr)
+                .profile(profile)
+                .offline_after_ms(self.offline_after_ms)
+        };
+        let mut entries: Vec<DeviceEntry> = Vec::new();
         for p in fleet.panels.values() {
-            entries.push((
-                p.id().to_owned(),
-                format!(
-                    "driver = \"modbus-fire-panel\"\nprofile = \"fire-panel/twinwall-fp1\"\naddress = \"{}\"\n\
-                     settings = {{ points = {}, poll_ms = 1000, summary = false, counters = false }}\n",
+            entries.push(
+                entry(
+                    p.id(),
+                    "modbus-fire-panel",
+                    "fire-panel/twinwall-fp1",
                     p.addr(),
-                    self.points
-                ),
-            ));
+                )
+                .setting("points", i64::from(self.points))
+                .setting("poll_ms", 1000)
+                .setting("summary", false)
+                .setting("counters", false),
+            );
         }
         // Devices the hub logs in to: the fleet's account.
-        let account = |driver: &str, profile: &str, addr: SocketAddr| {
-            format!(
-                "driver = \"{driver}\"\nprofile = \"{profile}\"\naddress = \"{addr}\"\nusername = \"{}\"\npassword = \"{}\"\n",
-                self.username, self.password
-            )
+        let account = |id: &str, driver: &str, profile: &str, addr: SocketAddr| {
+            entry(id, driver, profile, addr).account(&self.username, &self.password)
         };
         for g in fleet.gates.values() {
-            let e = account("face-gate", "face-gate/twinwall-fg1", g.addr());
-            entries.push((g.id().to_owned(), e));
-        }
-        for c in fleet.cameras.values() {
-            let mut e = account("onvif-camera", "camera/twinwall-cam1", c.addr());
-            if let Some(settings) = &self.camera_settings {
-                e.push_str(&format!("settings = {{ {settings} }}\n"));
-            }
-            entries.push((c.id().to_owned(), e));
-        }
-        for c in fleet.anpr.values() {
-            entries.push((
-                c.id().to_owned(),
-                account("anpr", "vehicle/twinwall-bg1", c.addr()),
+            entries.push(account(
+                g.id(),
+                "face-gate",
+                "face-gate/twinwall-fg1",
+                g.addr(),
             ));
         }
+        for c in fleet.cameras.values() {
+            let mut e = account(c.id(), "onvif-camera", "camera/twinwall-cam1", c.addr());
+            if let Some(settings) = &self.camera_settings {
+                // Checked by `start`.
+                e = e.clone().settings_text(settings).unwrap_or(e);
+            }
+            entries.push(e);
+        }
+        for c in fleet.anpr.values() {
+            entries.push(account(c.id(), "anpr", "vehicle/twinwall-bg1", c.addr()));
+        }
         for s in fleet.speakers.values() {
-            entries.push((
-                s.id().to_owned(),
-                format!(
-                    "driver = \"ip-speaker\"\nprofile = \"speaker/twinwall-sp1\"\naddress = \"{}\"\n",
-                    s.addr()
-                ),
+            entries.push(entry(
+                s.id(),
+                "ip-speaker",
+                "speaker/twinwall-sp1",
+                s.addr(),
             ));
         }
         for h in fleet.hosts.values() {
-            entries.push((
-                h.id().to_owned(),
-                format!(
-                    "driver = \"perimeter\"\nprofile = \"perimeter/twinwall-ph1\"\naddress = \"{}\"\n\
-                     settings = {{ account = \"{}\", zones = \"1=fence/a\" }}\n",
+            entries.push(
+                entry(
+                    h.id(),
+                    "perimeter",
+                    "perimeter/twinwall-ph1",
                     h.control_addr(),
-                    h.account()
-                ),
-            ));
-        }
-        entries.sort();
-        entries
-            .into_iter()
-            .map(|(id, body)| {
-                format!(
-                    "[[devices]]\nid = \"{id}\"\nzone = \"{zone}\"\noffline_after_ms = {}\n{body}\n",
-                    self.offline_after_ms
                 )
-            })
-            .collect()
+                .setting("account", h.account())
+                .setting("zones", "1=fence/a"),
+            );
+        }
+        entries.sort_by(|a, b| a.id().cmp(b.id()));
+        entries.iter().map(DeviceEntry::to_toml).collect()
     }
 }
 

@@ -12,6 +12,7 @@ use twinwall_simulator::alarm_host::{AlarmHost, HostFault, HostOptions, codes};
 use twinwall_simulator::camera::{Camera, Topic};
 use twinwall_simulator::face_gate::{FaceGate, GateFault, GateOptions, people};
 use twinwall_simulator::fire_panel::{Fault, FirePanel};
+use twinwall_simulator::hub_entry::DeviceEntry;
 use twinwall_simulator::speaker::{Model, Speaker, SpeakerFault};
 use twinwall_simulator::vehicle::{AnprCamera, AnprOptions, Barrier, Role, plates};
 
@@ -56,20 +57,6 @@ enum Device {
         receiver: Option<SocketAddr>,
     },
     Speaker(Speaker),
-}
-
-/// A device entry's parts.
-struct Entry {
-    profile: Option<&'static str>,
-    address: String,
-    /// Other keys of the entry (account, timeouts), one per line.
-    keys: String,
-    settings: Vec<(String, String)>,
-}
-
-/// A TOML string.
-fn toml_string(s: &str) -> String {
-    toml::Value::String(s.to_owned()).to_string()
 }
 
 /// The simulated device of one family.
@@ -164,75 +151,49 @@ impl Rig {
         })
     }
 
-    /// What the device entry says for this family: its profile, address,
-    /// account and other keys, and its settings.
-    fn entry(&self) -> Entry {
-        let account = "username = \"admin\"\npassword = \"kit-pw\"\n";
-        let settings = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
+    /// The family's device entry for `driver`: its profile, address,
+    /// account, timeouts and settings.
+    fn entry(&self, driver: &str) -> DeviceEntry {
+        let off = self.offline_after_ms;
+        let at = |address: SocketAddr| {
+            DeviceEntry::new(DEVICE, driver, "kit", address).offline_after_ms(off)
         };
         match (&self.device, self.family) {
-            (Device::Panel(p), "fire-panel") => Entry {
-                profile: Some("fire-panel/twinwall-fp1"),
-                address: p.addr().to_string(),
-                keys: "request_timeout_ms = 400\n".into(),
-                settings: settings(&[
-                    ("points", "16"),
-                    ("allow_commands", "reset,silence,acknowledge"),
-                ]),
-            },
-            (Device::Panel(p), _) => Entry {
-                profile: None,
-                address: p.addr().to_string(),
-                keys: String::new(),
-                settings: settings(&[
-                    ("inputs", "0=panel_common_alarm, 2=panel_fault"),
-                    ("poll_ms", "200"),
-                ]),
-            },
-            (Device::Camera(c), _) => Entry {
-                profile: Some("camera/twinwall-cam1"),
-                address: c.addr().to_string(),
-                keys: account.into(),
-                settings: settings(&[("sample_every_s", "10")]),
-            },
-            (Device::Gate(g), _) => Entry {
-                profile: Some("face-gate/twinwall-fg1"),
-                address: g.addr().to_string(),
-                keys: account.into(),
-                settings: settings(&[("mode", "push")]),
-            },
-            (Device::Anpr(a), family) => Entry {
-                profile: Some(if family == "barrier-gate" {
+            (Device::Panel(p), "fire-panel") => at(p.addr())
+                .profile("fire-panel/twinwall-fp1")
+                .key("request_timeout_ms", 400)
+                .setting("points", 16)
+                .setting("allow_commands", "reset,silence,acknowledge"),
+            (Device::Panel(p), _) => at(p.addr())
+                .setting("inputs", "0=panel_common_alarm, 2=panel_fault")
+                .setting("poll_ms", 200),
+            (Device::Camera(c), _) => at(c.addr())
+                .profile("camera/twinwall-cam1")
+                .account("admin", "kit-pw")
+                .setting("sample_every_s", 10),
+            (Device::Gate(g), _) => at(g.addr())
+                .profile("face-gate/twinwall-fg1")
+                .account("admin", "kit-pw")
+                .setting("mode", "push"),
+            (Device::Anpr(a), family) => at(a.addr())
+                .profile(if family == "barrier-gate" {
                     "vehicle/twinwall-bg1"
                 } else {
                     "vehicle/twinwall-sc1"
-                }),
-                address: a.addr().to_string(),
-                keys: account.into(),
-                settings: settings(&[("mode", "push")]),
-            },
-            (Device::Host { control, .. }, _) => Entry {
-                profile: Some("perimeter/twinwall-ph1"),
-                address: control.to_string(),
-                keys: "username = \"admin\"\npassword = \"admin123\"\n".into(),
-                settings: settings(&[
-                    ("account", "1234"),
-                    (
-                        "zones",
-                        "1=fence/north-fence-a, 2=beam/east-wall, 9=post/library-post",
-                    ),
-                ]),
-            },
-            (Device::Speaker(s), _) => Entry {
-                profile: Some("speaker/twinwall-sp1"),
-                address: s.addr().to_string(),
-                keys: "request_timeout_ms = 1000\n".into(),
-                settings: Vec::new(),
-            },
+                })
+                .account("admin", "kit-pw")
+                .setting("mode", "push"),
+            (Device::Host { control, .. }, _) => at(*control)
+                .profile("perimeter/twinwall-ph1")
+                .account("admin", "admin123")
+                .setting("account", "1234")
+                .setting(
+                    "zones",
+                    "1=fence/north-fence-a, 2=beam/east-wall, 9=post/library-post",
+                ),
+            (Device::Speaker(s), _) => at(s.addr())
+                .profile("speaker/twinwall-sp1")
+                .key("request_timeout_ms", 1000),
         }
     }
 
@@ -246,35 +207,20 @@ impl Rig {
         profile: Option<&str>,
         overrides: &[(String, Option<String>)],
     ) -> String {
-        let e = self.entry();
-        let mut settings = e.settings;
-        for (k, v) in overrides {
-            settings.retain(|(key, _)| key != k);
-            if let Some(v) = v {
-                settings.push((k.clone(), v.clone()));
-            }
+        let mut e = self.entry(driver);
+        if let Some(p) = profile {
+            e = e.profile(p);
         }
-        let settings: Vec<String> = settings
-            .iter()
-            .map(|(k, v)| format!("{k} = {}", toml_string(v)))
-            .collect();
-        let profile = profile
-            .or(e.profile)
-            .map(|p| format!("profile = {}\n", toml_string(p)))
-            .unwrap_or_default();
+        for (k, v) in overrides {
+            e.set_setting(k, v.clone().map(toml::Value::String));
+        }
         let ports = match self.device {
             Device::Host { .. } => "[listen.ports]\ndc09 = \"127.0.0.1:0\"\n",
             _ => "",
         };
         format!(
-            "[[zones]]\nid = \"campus\"\n[[zones]]\nid = \"kit\"\nparent = \"campus\"\n{ports}\
-             [[devices]]\nid = \"{DEVICE}\"\ndriver = {}\n{profile}zone = \"kit\"\naddress = \"{}\"\n\
-             offline_after_ms = {}\n{}settings = {{ {} }}\n",
-            toml_string(driver),
-            e.address,
-            self.offline_after_ms,
-            e.keys,
-            settings.join(", ")
+            "[[zones]]\nid = \"campus\"\n[[zones]]\nid = \"kit\"\nparent = \"campus\"\n{ports}{}",
+            e.to_toml()
         )
     }
 

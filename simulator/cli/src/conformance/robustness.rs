@@ -487,17 +487,10 @@ fn bytes(data: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     out
 }
 
-/// Deterministic noise, so a failure replays the same way.
+/// Noise from a fixed seed, so a failure replays the same way.
 fn noise(n: usize) -> Vec<u8> {
-    let mut x: u32 = 0x2545_F491;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect()
+    let mut rng = fastrand::Rng::with_seed(0x2545_F491);
+    (0..n).map(|_| rng.u8(..)).collect()
 }
 
 fn name(rec: &Recorded) -> String {
