@@ -13,22 +13,21 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The flow, one module per stage: [`config`] → [`runtime`] (drivers) ⇄
-//! [`transport`] (wire) → [`bus`] (log) → [`api`] and [`northbound`] (MQTT).
+//! The flow, one crate or module per stage, each layer importing only those
+//! below it: `twinwall-base` (the clock, the event vocabulary, the wire's
+//! types) at the bottom; [`bus`] (the log); [`transport`] (the wire) and
+//! [`runtime`] (drivers) beside each other; [`devices`] where they meet;
+//! this crate's services ([`broadcast`], [`rules`], [`people`],
+//! [`vehicles`], [`northbound`]) and the [`api`] above; `hub.rs` wires them.
 
 pub mod api;
-pub mod audio;
 pub mod auth;
 pub mod broadcast;
-pub mod bus;
 pub mod check;
-pub mod clock;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
-pub mod devices;
 pub mod discovery;
-pub mod hex;
 mod hub;
 pub mod memory;
 pub mod metrics;
@@ -36,10 +35,15 @@ pub mod northbound;
 pub mod people;
 pub mod projection;
 pub mod rules;
-pub mod runtime;
 pub mod secret_key;
 pub mod tls;
-pub mod transport;
 pub mod vehicles;
+
+pub use twinwall_base::{clock, hex};
+pub use twinwall_bus as bus;
+pub use twinwall_devices as devices;
+pub use twinwall_runtime as runtime;
+pub use twinwall_transport as transport;
+pub use twinwall_transport::audio;
 
 pub use hub::{Hub, HubError, device_specs};

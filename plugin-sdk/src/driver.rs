@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 
 use crate::wit::exports::twinwall::driver::driver::{Device as DeviceHandle, GuestDevice};
-use crate::{DeviceConfig, DriverError, DriverInfo, Input, Outcome, Request, Routing};
+use crate::{DeviceConfig, DriverError, DriverInfo, Event, Input, Outcome, Request, Routing};
 
 /// A device driver. The implementing type holds the state of one device; the
 /// hub calls [`Driver::open`] once per configured device.
@@ -11,12 +11,19 @@ use crate::{DeviceConfig, DriverError, DriverInfo, Input, Outcome, Request, Rout
 /// Calls are never concurrent for one device, and each is bounded in time by
 /// the hub: do the work for one input and return. A panic or a trap costs the
 /// driver its state (the hub rebuilds every device of the driver), never the hub.
+///
+/// Requests returned from `start`, `handle` and `command` are handed to the
+/// hub in order when the call returns; those that answer the device (a push
+/// reply, bytes on a socket) go out once the call's events are committed.
 pub trait Driver: Sized + 'static {
-    /// Name, version, families, transports, commands and settings.
+    /// Name, version, families, commands, settings and the kinds it emits.
+    /// What the driver needs from the hub is not said here: the hub reads it
+    /// from the component's imports.
     fn describe() -> DriverInfo;
 
     /// Validate `config` and build the device's state. Refuse with
-    /// [`DriverError::bad_config`] naming the setting at fault.
+    /// [`DriverError::bad_config`] naming the setting at fault. No requests
+    /// here: the hub may open a device only to check its config.
     fn open(config: DeviceConfig) -> Result<Self, DriverError>;
 
     /// Which device a frame on a shared port (`port`, as named in the hub's
@@ -47,20 +54,32 @@ pub trait Driver: Sized + 'static {
 #[doc(hidden)]
 pub struct DeviceCell<D>(RefCell<D>);
 
+fn submit(requests: Vec<Request>) {
+    for r in requests {
+        r.submit();
+    }
+}
+
 impl<D: Driver> GuestDevice for DeviceCell<D> {
     fn open(config: DeviceConfig) -> Result<DeviceHandle, DriverError> {
         D::open(config).map(|d| DeviceHandle::new(DeviceCell(RefCell::new(d))))
     }
 
-    fn start(&self) -> Vec<Request> {
-        self.0.borrow_mut().start()
+    fn start(&self) {
+        let requests = self.0.borrow_mut().start();
+        submit(requests);
     }
 
-    fn handle(&self, input: Input) -> Outcome {
-        self.0.borrow_mut().handle(input)
+    fn handle(&self, input: &crate::capability::HostInput) -> Vec<Event> {
+        let input = crate::capability::read(input);
+        let outcome = self.0.borrow_mut().handle(input);
+        submit(outcome.requests);
+        outcome.events
     }
 
-    fn command(&self, name: String, args: String) -> Result<Vec<Request>, DriverError> {
-        self.0.borrow_mut().command(&name, &args)
+    fn command(&self, name: String, args: String) -> Result<(), DriverError> {
+        let requests = self.0.borrow_mut().command(&name, &args)?;
+        submit(requests);
+        Ok(())
     }
 }

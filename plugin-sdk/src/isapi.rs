@@ -256,6 +256,7 @@ pub fn http_hosts(url: &str, format: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::RequestKind;
 
     fn intake(delivery: Delivery) -> EventIntake {
         EventIntake::new(
@@ -276,9 +277,9 @@ mod tests {
     fn ids(out: &Outcome) -> Vec<String> {
         out.requests
             .iter()
-            .map(|r| match r {
-                Request::Http(h) => format!("http {} {}", h.method, h.path),
-                Request::Timer(t) => format!("timer {}", t.id),
+            .map(|r| match r.kind() {
+                RequestKind::Http(h) => format!("http {} {}", h.method, h.path),
+                RequestKind::Timer(t) => format!("timer {}", t.id),
                 other => format!("{other:?}"),
             })
             .collect()
@@ -287,7 +288,7 @@ mod tests {
     #[test]
     fn push_intake_configures_the_device_and_retries_after_refusal() {
         let mut i = intake(Delivery::Push);
-        assert!(matches!(i.start()[2], Request::HttpListen(_)));
+        assert!(matches!(*i.start()[2], RequestKind::HttpListen(_)));
         let mut out = Outcome::default();
         let url = crate::HttpListening {
             id: PUSH_LISTENER.into(),
@@ -322,7 +323,7 @@ mod tests {
     #[test]
     fn stream_intake_holds_the_alert_stream() {
         let i = intake(Delivery::Stream);
-        let Request::HttpStream(s) = &i.start()[2] else {
+        let RequestKind::HttpStream(s) = i.start().remove(2).into_kind() else {
             panic!("no stream")
         };
         assert_eq!((s.path.as_str(), s.max_part), ("/alerts", 1000));

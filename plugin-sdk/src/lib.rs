@@ -17,7 +17,7 @@
 //!
 //! impl Driver for Button {
 //!     fn describe() -> DriverInfo {
-//!         DriverInfo::new("button", "0.1.0").family("panic-post").transport(Transport::ModbusTcp)
+//!         DriverInfo::new("button", "0.1.0").family("panic-post").emits(kinds::PANIC_PRESSED)
 //!     }
 //!     fn open(_config: DeviceConfig) -> Result<Self, DriverError> {
 //!         Ok(Button { pressed: false })
@@ -49,32 +49,38 @@
 //! Drivers are built with `cargo build -p <driver> --target wasm32-wasip2
 //! --profile guest`; the hub loads the resulting `.wasm` from its plugins folder.
 //!
-//! This SDK speaks contract `twinwall:driver@0.4.0` (`wit/v0.4.0`). Hubs
-//! load 0.4.0 and, through adapters, components built against the frozen
-//! 0.3.0, 0.2.0 and 0.1.0 (`wit/v0.3.0`, `wit/v0.2.0`, `wit/v0.1.0`).
+//! This SDK speaks contract `twinwall:driver@1.0.0` (`wit/`): a core
+//! (`types`, `host`, the `driver` export) and one interface per capability.
+//! A driver's component imports only the capabilities whose requests it
+//! builds, and the hub reads its needs from those imports. The contract
+//! grows only by addition (see `wit/world.wit` and the guide), so a driver
+//! built today loads in every 1.x hub.
 
 mod builders;
+mod capability;
 pub mod crypto;
 mod driver;
 pub mod g711;
 mod host;
+mod input;
 pub mod isapi;
 pub mod kinds;
 pub mod multipart;
 mod profile;
+mod request;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod schema;
 pub mod testing;
 pub mod time;
 pub mod xml;
 
-/// Generated bindings of `wit/driver.wit`. Not part of the API: use the
-/// re-exported types.
+/// Generated bindings of `wit/`. Not part of the API: use the re-exported
+/// types (the export macro reaches it through this path).
 #[doc(hidden)]
 pub mod wit {
     #![allow(missing_docs, unsafe_code, clippy::all)]
     wit_bindgen::generate!({
-        path: "wit/v0.4.0",
+        path: "wit",
         world: "plugin",
         pub_export_macro: true,
         export_macro_name: "__export_plugin",
@@ -86,25 +92,45 @@ pub mod wit {
 pub use builders::{SAMPLE_EVERY_MS, SAMPLE_WINDOW_MS, header};
 pub use driver::Driver;
 pub use host::{LogLevel, log, now_ms};
+pub use input::Input;
 pub use profile::ProfileMeta;
+pub use request::{Request, RequestKind};
 pub use testing::Harness;
-pub use wit::twinwall::driver::types::{
-    Attr, AudioCodec, CommandSpec, Delimiters, DeviceConfig, DriverError, DriverInfo, Event,
-    Failure, FailureKind, Framing, Header, HttpListen, HttpListening, HttpPush, HttpReply,
-    HttpRequest, HttpResponse, HttpStream, Input, Keyed, LengthPrefix, Level, Media,
+pub use wit::twinwall::driver::http_client::{HttpRequest, HttpResponse};
+pub use wit::twinwall::driver::http_listener::{HttpListen, HttpListening, HttpPush, HttpReply};
+pub use wit::twinwall::driver::http_stream::{HttpStream, StreamOpened, StreamPart, StreamSplit};
+pub use wit::twinwall::driver::modbus::{
     ModbusException, ModbusFetch, ModbusPoll, ModbusRead, ModbusResponse, ModbusTable, ModbusWrite,
-    Outcome, Phase, Request, Routing, RtpFinished, RtpSend, RtspProbe, RtspStatus, RtspTransport,
-    Sampling, SettingSpec, SocketClosed, SocketFrame, SocketKind, SocketListen, SocketOpened,
-    SocketSend, StreamOpened, StreamPart, StreamSplit, TcpConnect, Timer, Transport, Value,
-    WatchMode,
 };
+pub use wit::twinwall::driver::rtp::{AudioCodec, RtpFinished, RtpSend};
+pub use wit::twinwall::driver::rtsp::{RtspProbe, RtspStatus, RtspTransport, Sampling, WatchMode};
+pub use wit::twinwall::driver::sockets::{
+    Delimiters, Framing, LengthPrefix, SocketClosed, SocketFrame, SocketKind, SocketListen,
+    SocketOpened, SocketSend, TcpConnect,
+};
+pub use wit::twinwall::driver::types::{
+    Attr, CommandSpec, DeviceConfig, DriverError, DriverInfo, Event, Failure, FailureKind, Header,
+    Keyed, Level, Media, Phase, Routing, SettingSpec, Timer, Value,
+};
+
+/// The contract this SDK builds drivers against.
+pub const CONTRACT: &str = "twinwall:driver@1.0.0";
+
+/// What one call of a driver produced: events, and requests for the hub.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Outcome {
+    /// Events, in order.
+    pub events: Vec<Event>,
+    /// Requests, carried out in order after the call.
+    pub requests: Vec<Request>,
+}
 
 /// Everything a driver usually needs: `use twinwall_plugin_sdk::prelude::*;`
 pub mod prelude {
     pub use crate::{
         Attr, CommandSpec, DeviceConfig, Driver, DriverError, DriverInfo, Event, Failure,
         FailureKind, Harness, Header, HttpRequest, Input, Level, LogLevel, ModbusRead, ModbusTable,
-        Outcome, Phase, Request, Routing, SettingSpec, Transport, Value, log, now_ms,
+        Outcome, Phase, Request, RequestKind, Routing, SettingSpec, Value, log, now_ms,
     };
 }
 

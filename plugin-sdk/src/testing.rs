@@ -20,7 +20,7 @@ use std::cell::RefCell;
 
 use crate::{
     DeviceConfig, Driver, DriverError, Event, Header, HttpPush, Input, LogLevel, ModbusException,
-    ModbusRead, ModbusTable, Outcome, Request,
+    ModbusRead, ModbusTable, Outcome, Request, RequestKind,
 };
 
 thread_local! {
@@ -126,8 +126,8 @@ pub fn http_push(push: u64, content_type: &str, body: Vec<u8>) -> Input {
 
 /// The status the driver answered a push with in `out`, if it answered.
 pub fn reply_status(out: &Outcome) -> Option<u16> {
-    out.requests.iter().find_map(|r| match r {
-        Request::HttpReply(r) => Some(r.status),
+    out.requests.iter().find_map(|r| match r.kind() {
+        RequestKind::HttpReply(r) => Some(r.status),
         _ => None,
     })
 }

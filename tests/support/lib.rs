@@ -90,10 +90,10 @@ pub fn binary(package: &str, bin: &str) -> PathBuf {
 pub fn drivers() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
+        // Every workspace member not named `twinwall-*` is a driver: the
+        // same selection as the `cargo drivers` alias.
         let args = [
-            "--target", "wasm32-wasip2", "--profile", "guest",
-            "-p", "modbus-fire-panel", "-p", "onvif-camera", "-p", "face-gate", "-p", "perimeter", "-p", "anpr", "-p", "modbus-contacts",
-            "-p", "hostile-test-driver", "-p", "legacy-v01-test-driver",
+            "--target", "wasm32-wasip2", "--profile", "guest", "--workspace", "--exclude", "twinwall-*",
         ];
         cargo_build(&args, "the drivers (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`)");
         target_dir().join("wasm32-wasip2").join("guest")

@@ -41,7 +41,7 @@ fn a_pushed_entry_is_a_read_and_a_passage_with_both_pictures() {
         url: "http://10.0.0.2:7200/push/bg-1/t/events".into(),
     }));
     assert!(
-        matches!(&out.requests[0], Request::Http(r) if r.path == "/ISAPI/Event/notification/httpHosts")
+        matches!(out.requests[0].kind(), RequestKind::Http(r) if r.path == "/ISAPI/Event/notification/httpHosts")
     );
     let out = h.feed(push(multipart(ENTRY)));
     assert_eq!(reply_status(&out), Some(200));
@@ -81,7 +81,7 @@ fn a_speed_camera_reports_speeding_over_its_limit() {
     assert!(
         h.start()
             .iter()
-            .any(|r| matches!(r, Request::HttpStream(_)))
+            .any(|r| matches!(r.kind(), RequestKind::HttpStream(_)))
     );
     let fast = String::from_utf8_lossy(ENTRY)
         .replace("<speedLimit>0</speedLimit>", "")

@@ -56,10 +56,6 @@ impl Driver for Gate {
     fn describe() -> DriverInfo {
         let mut info = DriverInfo::new("face-gate", env!("CARGO_PKG_VERSION"))
             .family("face-gate")
-            .transport(Transport::HttpClient)
-            .transport(Transport::HttpListener)
-            .transport(Transport::HttpStream)
-            .transport(Transport::Timer)
             .emits(kinds::ACCESS_GRANTED)
             .emits(kinds::ACCESS_DENIED)
             .emits(kinds::ACCESS_DOOR)

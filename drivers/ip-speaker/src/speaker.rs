@@ -149,7 +149,7 @@ impl Speaker {
         }
         let port = serde_json::from_slice::<PlayAnswer>(&r.body).map(|a| a.rtp_port);
         let send = |clip: &str, host: &str, port: u16| {
-            Request::RtpSend(RtpSend {
+            Request::from(RtpSend {
                 id: format!("rtp:{}", asked.job),
                 source: clip.to_owned(),
                 host: host.to_owned(),
@@ -345,9 +345,6 @@ impl Driver for Speaker {
     fn describe() -> DriverInfo {
         DriverInfo::new("ip-speaker", env!("CARGO_PKG_VERSION"))
             .family("speaker")
-            .transport(Transport::HttpClient)
-            .transport(Transport::RtpSender)
-            .transport(Transport::Timer)
             .emits(kinds::SPEAKER_PLAYING)
             .emits(kinds::SPEAKER_IDLE)
             .emits(kinds::SPEAKER_FAULT)
@@ -473,7 +470,7 @@ mod tests {
             .unwrap();
         assert_eq!(reqs.len(), 2, "{reqs:?}");
         let out = h.feed(answer("play:b-1", 200, r#"{"job":"b-1","rtp_port":41000}"#));
-        let Request::RtpSend(s) = &out.requests[0] else {
+        let RequestKind::RtpSend(s) = out.requests[0].kind() else {
             panic!("{:?}", out.requests)
         };
         assert_eq!(
@@ -505,7 +502,7 @@ mod tests {
         .unwrap();
         let out = h.feed(answer("play:fire", 200, r#"{"rtp_port":41000}"#));
         assert_eq!(out.requests[0], Request::cancel("rtp:low"));
-        let Request::RtpSend(s) = &out.requests[1] else {
+        let RequestKind::RtpSend(s) = out.requests[1].kind() else {
             panic!("{:?}", out.requests)
         };
         assert_eq!((s.host.as_str(), s.port), ("239.1.1.1", 5004));
@@ -533,7 +530,7 @@ mod tests {
         )
         .unwrap();
         let out = h.feed(answer("play:t", 200, r#"{"rtp_port":42000}"#));
-        let Request::RtpSend(s) = &out.requests[0] else {
+        let RequestKind::RtpSend(s) = out.requests[0].kind() else {
             panic!("{:?}", out.requests)
         };
         assert_eq!((s.host.as_str(), s.codec), ("", AudioCodec::Pcma));

@@ -80,7 +80,6 @@ impl Driver for Contacts {
     fn describe() -> DriverInfo {
         DriverInfo::new("modbus-contacts", env!("CARGO_PKG_VERSION"))
             .family("sensor")
-            .transport(Transport::ModbusTcp)
             .emits(kinds::SENSOR_ALARM)
             .setting(
                 "inputs",

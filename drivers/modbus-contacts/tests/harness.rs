@@ -20,8 +20,8 @@ fn device(inputs: &str) -> Harness<Contacts> {
 
 /// The read the driver asked for, to decode a captured answer against.
 fn asked(h: &mut Harness<Contacts>) -> ModbusRead {
-    match h.start().into_iter().next() {
-        Some(Request::ModbusPoll(p)) => p.read,
+    match h.start().into_iter().next().map(Request::into_kind) {
+        Some(RequestKind::ModbusPoll(p)) => p.read,
         other => panic!("expected a poll, got {other:?}"),
     }
 }

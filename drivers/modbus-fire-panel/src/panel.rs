@@ -66,7 +66,6 @@ impl Driver for FirePanel {
     fn describe() -> DriverInfo {
         DriverInfo::new("modbus-fire-panel", env!("CARGO_PKG_VERSION"))
             .family("fire-panel")
-            .transport(Transport::ModbusTcp)
             .emits(kinds::FIRE_ALARM)
             .emits(kinds::FIRE_PREALARM)
             .emits(kinds::FIRE_FAULT)
@@ -326,7 +325,7 @@ impl FirePanel {
                 ),
             );
             for (i, _) in chunks(self.profile.points.base, self.points).enumerate() {
-                out.request(Request::Cancel(format!("points-{i}")));
+                out.request(Request::cancel(&format!("points-{i}")));
             }
             self.points = n;
             let len = usize::from(n);

@@ -35,7 +35,7 @@ fn start_polls_points_summary_and_counters() {
     let polls: Vec<&ModbusPoll> = reqs
         .iter()
         .filter_map(|r| {
-            if let Request::ModbusPoll(p) = r {
+            if let RequestKind::ModbusPoll(p) = r.kind() {
                 Some(p)
             } else {
                 None
@@ -205,7 +205,7 @@ fn commands_are_allowed_per_panel() {
     let reqs = h.command("reset", "{}").unwrap();
     assert_eq!(
         reqs,
-        vec![Request::ModbusWrite(ModbusWrite {
+        vec![Request::from(ModbusWrite {
             id: "cmd-reset".into(),
             table: ModbusTable::Coils,
             address: 0,
@@ -276,7 +276,7 @@ fn a_panel_with_fewer_points_than_configured_is_read_as_it_is() {
         .requests
         .iter()
         .filter_map(|r| {
-            if let Request::ModbusPoll(p) = r {
+            if let RequestKind::ModbusPoll(p) = r.kind() {
                 Some((p.id.clone(), p.read.address, p.read.count))
             } else {
                 None
@@ -284,7 +284,7 @@ fn a_panel_with_fewer_points_than_configured_is_read_as_it_is() {
         })
         .collect();
     assert_eq!(polls, vec![("points-0".to_string(), 0, 16)]);
-    assert!(out.requests.contains(&Request::Cancel("points-0".into())));
+    assert!(out.requests.contains(&Request::cancel("points-0")));
     assert_eq!(h.device().points(), 16);
     let logs = h.take_logs();
     assert!(
@@ -307,8 +307,8 @@ fn point_words_captured_from_a_panel_give_one_begin_and_one_end() {
     let read = h
         .start()
         .into_iter()
-        .find_map(|r| match r {
-            Request::ModbusPoll(p) if p.id == "points-0" => Some(p.read),
+        .find_map(|r| match r.into_kind() {
+            RequestKind::ModbusPoll(p) if p.id == "points-0" => Some(p.read),
             _ => None,
         })
         .expect("a poll of the point words");
@@ -341,15 +341,15 @@ fn a_device_overrides_the_profiles_intervals_and_leaves_blocks_out() {
     let polls: Vec<(String, u32)> = h
         .start()
         .into_iter()
-        .filter_map(|r| match r {
-            Request::ModbusPoll(p) => Some((p.id, p.every_ms)),
+        .filter_map(|r| match r.into_kind() {
+            RequestKind::ModbusPoll(p) => Some((p.id, p.every_ms)),
             _ => None,
         })
         .collect();
     assert_eq!(polls, [("points-0".to_owned(), 2000)]);
     let mut h = panel(&[("counters_ms", "5000")]);
-    let counters = h.start().into_iter().find_map(|r| match r {
-        Request::ModbusPoll(p) if p.id == "counters" => Some(p.every_ms),
+    let counters = h.start().into_iter().find_map(|r| match r.into_kind() {
+        RequestKind::ModbusPoll(p) if p.id == "counters" => Some(p.every_ms),
         _ => None,
     });
     assert_eq!(counters, Some(5000));

@@ -59,9 +59,6 @@ impl Driver for Camera {
         // The linkage rules find cameras by the commands their driver declares.
         DriverInfo::new("onvif-camera", env!("CARGO_PKG_VERSION"))
             .family("camera")
-            .transport(Transport::HttpClient)
-            .transport(Transport::Rtsp)
-            .transport(Transport::Timer)
             .emits(kinds::CAMERA_MOTION)
             .emits(kinds::CAMERA_TAMPER)
             .emits(kinds::CAMERA_VIDEO_LOSS)

@@ -40,8 +40,8 @@ fn frame(data: &[u8]) -> Input {
 fn sent(out: &Outcome) -> Vec<String> {
     out.requests
         .iter()
-        .filter_map(|r| match r {
-            Request::SocketSend(s) => Some(String::from_utf8_lossy(&s.data).into_owned()),
+        .filter_map(|r| match r.kind() {
+            RequestKind::SocketSend(s) => Some(String::from_utf8_lossy(&s.data).into_owned()),
             _ => None,
         })
         .collect()
@@ -139,7 +139,7 @@ fn frames_route_by_account() {
 fn commands_go_to_the_control_channel() {
     let mut h = host("1234", false);
     let r = h.command("disarm", r#"{"partition": 2}"#).unwrap();
-    let Request::Http(req) = &r[0] else { panic!() };
+    let RequestKind::Http(req) = r[0].kind() else { panic!() };
     assert_eq!(
         (req.method.as_str(), req.path.as_str()),
         ("PUT", "/ISAPI/SecurityCP/control/disarm/2")

@@ -271,13 +271,6 @@ pub struct RtspConfig {
     /// the budget is spent. Default 100.
     #[serde(default = "default_max_probe_mbit_s")]
     pub max_probe_mbit_s: f64,
-    /// Seconds between samples for drivers whose contract (before 0.4)
-    /// cannot say; drivers of 0.4 choose their own. At least 10. Default 300.
-    #[serde(default = "default_sample_every_s")]
-    pub sample_every_s: u32,
-    /// Their frame-rate window, ms (200 to 10,000). Default 2000.
-    #[serde(default = "default_sample_window_ms")]
-    pub sample_window_ms: u32,
 }
 
 impl Default for RtspConfig {
@@ -285,8 +278,6 @@ impl Default for RtspConfig {
         RtspConfig {
             max_probes_in_flight: default_max_probes_in_flight(),
             max_probe_mbit_s: default_max_probe_mbit_s(),
-            sample_every_s: default_sample_every_s(),
-            sample_window_ms: default_sample_window_ms(),
         }
     }
 }
@@ -297,8 +288,6 @@ impl RtspConfig {
         crate::transport::rtsp::limits::ProbeLimits {
             max_in_flight: self.max_probes_in_flight.max(1),
             max_bytes_per_s: (self.max_probe_mbit_s.max(0.1) * 125_000.0) as u64,
-            default_every: std::time::Duration::from_secs(u64::from(self.sample_every_s)),
-            default_window: std::time::Duration::from_millis(u64::from(self.sample_window_ms)),
         }
     }
 }
@@ -309,14 +298,6 @@ fn default_max_probes_in_flight() -> u32 {
 
 fn default_max_probe_mbit_s() -> f64 {
     100.0
-}
-
-fn default_sample_every_s() -> u32 {
-    300
-}
-
-fn default_sample_window_ms() -> u32 {
-    2_000
 }
 
 /// `[broadcast]`: zone broadcasts.

@@ -12,7 +12,7 @@ use serde_json::Value;
 use twinwall_hub::bus::Filter;
 use twinwall_hub::config::HubConfig;
 use twinwall_hub::devices::tap::{InputTap, Tapped};
-use twinwall_hub::runtime::wit;
+use twinwall_hub::runtime::{DeviceConfig, DriverInfo};
 use twinwall_hub::transport::types::Input;
 use twinwall_hub::{Hub, device_specs};
 use twinwall_plugin_sdk::kinds;
@@ -34,7 +34,7 @@ pub(crate) enum Recorded {
 #[derive(Default)]
 pub(crate) struct Session {
     pub inputs: Vec<Recorded>,
-    pub device: Option<(wit::DeviceConfig, HashMap<String, Vec<u8>>)>,
+    pub device: Option<(DeviceConfig, HashMap<String, Vec<u8>>)>,
 }
 
 /// The checks of this tier, in the order of the report.
@@ -207,7 +207,7 @@ async fn start(
 struct Script<'a> {
     hub: &'a Hub,
     rig: &'a Rig,
-    info: &'a wit::DriverInfo,
+    info: &'a DriverInfo,
 }
 
 impl Script<'_> {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use twinwall_hub::runtime::{LoadedDriver, Runtime, RuntimeOptions, wit};
+use twinwall_hub::runtime::{DriverInfo, LoadedDriver, Runtime, RuntimeOptions};
 use twinwall_plugin_sdk::kinds;
 
 use super::{Options, Report, Tier, Verdict, add};
@@ -11,12 +11,12 @@ use super::{Options, Report, Tier, Verdict, add};
 /// A driver loaded for the kit, with the folder its compiled code is cached in.
 pub(crate) struct Loaded {
     pub driver: Arc<LoadedDriver>,
-    pub info: wit::DriverInfo,
+    pub info: DriverInfo,
     _cache: tempfile::TempDir,
 }
 
 /// A contract rule: the driver's description and the family asked for.
-type Rule = fn(&wit::DriverInfo, &str) -> Verdict;
+type Rule = fn(&Loaded, &str) -> Verdict;
 
 /// Kinds only the hub emits: a driver declaring one would impersonate it.
 const HUB_FAMILIES: [&str; 8] = [
@@ -35,14 +35,13 @@ pub(crate) fn run(options: &Options, report: &mut Report) -> Option<Loaded> {
     let loaded = load(options);
     let verdict = match &loaded {
         Ok(l) => Verdict::Pass(format!(
-            "{} (contract {}, {} transport{})",
+            "{} (contract twinwall:driver@{}; imports {})",
             l.driver.label(),
             l.driver.contract,
-            l.info.transports.len(),
-            if l.info.transports.len() == 1 {
-                ""
+            if l.driver.capabilities.is_empty() {
+                "no capability".to_owned()
             } else {
-                "s"
+                l.driver.capabilities.join(", ")
             }
         )),
         Err(why) => Verdict::Fail(why.clone()),
@@ -57,7 +56,6 @@ pub(crate) fn run(options: &Options, report: &mut Report) -> Option<Loaded> {
     );
     let loaded = loaded.ok()?;
     report.label = Some(loaded.driver.label());
-    let info = &loaded.info;
     let checks: [(&'static str, &'static str, Rule); 4] = [
         (
             "contract.describe",
@@ -82,7 +80,7 @@ pub(crate) fn run(options: &Options, report: &mut Report) -> Option<Loaded> {
     ];
     for (id, title, check) in checks {
         let started = Instant::now();
-        let verdict = check(info, &options.family);
+        let verdict = check(&loaded, &options.family);
         add(report, id, Tier::Bronze, title, started, verdict);
     }
     Some(loaded)
@@ -108,7 +106,8 @@ fn load(options: &Options) -> Result<Loaded, String> {
     })
 }
 
-fn describe(info: &wit::DriverInfo, family: &str) -> Verdict {
+fn describe(loaded: &Loaded, family: &str) -> Verdict {
+    let info = &loaded.info;
     let mut wrong = Vec::new();
     if info.name.is_empty() {
         wrong.push("empty name".to_owned());
@@ -131,8 +130,8 @@ fn describe(info: &wit::DriverInfo, family: &str) -> Verdict {
             info.families.join(", ")
         ));
     }
-    if info.transports.is_empty() {
-        wrong.push("no transports".into());
+    if loaded.driver.capabilities.is_empty() {
+        wrong.push("imports no capability (only timers): it cannot reach a device".into());
     }
     if info.kinds.is_empty() {
         wrong.push("no event kinds declared".into());
@@ -150,7 +149,8 @@ fn describe(info: &wit::DriverInfo, family: &str) -> Verdict {
     }
 }
 
-fn command_schemas(info: &wit::DriverInfo, _: &str) -> Verdict {
+fn command_schemas(loaded: &Loaded, _: &str) -> Verdict {
+    let info = &loaded.info;
     if info.commands.is_empty() {
         return Verdict::NotApplicable("the driver declares no commands".into());
     }
@@ -182,7 +182,8 @@ fn command_schemas(info: &wit::DriverInfo, _: &str) -> Verdict {
     }
 }
 
-fn declared_kinds(info: &wit::DriverInfo, _: &str) -> Verdict {
+fn declared_kinds(loaded: &Loaded, _: &str) -> Verdict {
+    let info = &loaded.info;
     if info.kinds.is_empty() {
         return Verdict::NotApplicable(
             "the driver declares no kinds (contract.describe fails for that)".into(),
@@ -211,7 +212,8 @@ fn declared_kinds(info: &wit::DriverInfo, _: &str) -> Verdict {
     }
 }
 
-fn settings(info: &wit::DriverInfo, _: &str) -> Verdict {
+fn settings(loaded: &Loaded, _: &str) -> Verdict {
+    let info = &loaded.info;
     if info.settings.is_empty() {
         return Verdict::NotApplicable("the driver reads no settings".into());
     }

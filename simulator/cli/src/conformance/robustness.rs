@@ -213,7 +213,7 @@ fn thread_cpu() -> Duration {
 
 fn call(inst: &mut DriverInstance, rec: &Recorded) -> Result<usize, CallError> {
     match rec {
-        Recorded::Input(i) => inst.handle(DEVICE, i).map(|o| o.requests.len()),
+        Recorded::Input(i) => inst.handle(DEVICE, i.clone()).map(|o| o.requests.len()),
         Recorded::Frame { port, data } => inst.route(port, data).map(|_| 0),
     }
 }

@@ -23,7 +23,6 @@ impl Driver for Hostile {
     fn describe() -> DriverInfo {
         DriverInfo::new("hostile-test-driver", env!("CARGO_PKG_VERSION"))
             .family("test")
-            .transport(Transport::Timer)
             .setting("mode", "calm | panic | spin | hog | flood", false)
             .setting("tick_ms", "timer period (default 50)", false)
             .command("misbehave", "switch mode: {\"mode\": \"panic\"}")

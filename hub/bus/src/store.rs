@@ -1,0 +1,919 @@
+//! The on-disk log: the only module that knows about sled.
+//!
+//! Trees: `events` (big-endian first seq → a chunk of the events of one
+//! group commit, see [`super::chunk`]; stores from before chunks hold one
+//! event per entry, a format byte and postcard, and events from before format
+//! bytes have none, see [`FORMAT`]: all three read side by side), one index tree each for
+//! zone (every ancestor of the zone path), kind and device (posting lists, one
+//! entry per value per write: see [`super::postings`]), `by_time` (one entry
+//! per write and receive time: time and first seq → last seq), `cursors`
+//! (name → big-endian seq) and `meta`. The events tree is the truth: on open,
+//! index entries missing after a crash are rebuilt from it.
+//!
+//! Receive times never go back as seqs go up (the writer sees to it), so the
+//! time index needs only where each write starts.
+
+use std::path::Path;
+
+use super::BusError;
+use super::chunk::{self, Chunk};
+use twinwall_base::Event;
+use super::postings::{self, Lists};
+
+/// A secondary index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Index {
+    /// Zone path and each of its ancestors.
+    Zone,
+    /// Event kind.
+    Kind,
+    /// Device id.
+    Device,
+}
+
+/// The sled database behind the bus.
+pub struct Store {
+    db: sled::Db,
+    events: sled::Tree,
+    by_zone: sled::Tree,
+    by_kind: sled::Tree,
+    by_device: sled::Tree,
+    by_time: sled::Tree,
+    cursors: sled::Tree,
+    meta: sled::Tree,
+    media: sled::Tree,
+    /// Content hash → how many stored events refer to the picture; at zero
+    /// the picture goes with its last event.
+    media_refs: sled::Tree,
+    /// The first seq written with a format byte: events below it are the
+    /// first, unmarked layout.
+    versioned_from: u64,
+}
+
+const BYTES_KEY: &[u8] = b"bytes";
+const VERSIONED_FROM_KEY: &[u8] = b"versioned_from";
+
+/// The layout of an entry holding one event: a byte before each stored
+/// entry, so a later hub that changes it can still read what this one wrote
+/// (and say so clearly when it meets a layout newer than it knows). This hub
+/// writes chunks ([`chunk::CHUNK`], layout 2) and reads layout 1 beside them.
+pub const FORMAT: u8 = 1;
+
+fn be(seq: u64) -> [u8; 8] {
+    seq.to_be_bytes()
+}
+
+fn seq_of(key: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    if key.len() >= 8 {
+        b.copy_from_slice(&key[key.len() - 8..]);
+    }
+    u64::from_be_bytes(b)
+}
+
+use postings::key as index_key;
+
+/// `a/b/c` → `a`, `a/b`, `a/b/c`.
+fn zone_ancestors(zone: &str) -> impl Iterator<Item = &str> {
+    zone.match_indices('/')
+        .map(move |(i, _)| &zone[..i])
+        .chain(std::iter::once(zone))
+}
+
+impl Store {
+    /// Open (or create) the store in `dir`. `flush_every_ms` is sled's own
+    /// background flush; the bus flushes explicitly where the policy needs it.
+    pub fn open(dir: &Path, flush_every_ms: Option<u64>) -> Result<Self, BusError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .flush_every_ms(flush_every_ms)
+            .open()
+            .map_err(|e| BusError::Open {
+                path: dir.display().to_string(),
+                source: e.into(),
+            })?;
+        let tree = |name: &str| db.open_tree(name).map_err(BusError::from_sled);
+        let store = Store {
+            events: tree("events")?,
+            by_zone: tree("by_zone")?,
+            by_kind: tree("by_kind")?,
+            by_device: tree("by_device")?,
+            by_time: tree("by_time")?,
+            cursors: tree("cursors")?,
+            meta: tree("meta")?,
+            media: tree("media")?,
+            media_refs: tree("media_refs")?,
+            db,
+            versioned_from: 0,
+        };
+        let mut store = store;
+        store.versioned_from = match store
+            .meta
+            .get(VERSIONED_FROM_KEY)
+            .map_err(BusError::from_sled)?
+        {
+            Some(v) => seq_of(&v),
+            None => {
+                // A new store, or one from before format bytes: events from
+                // here on carry them.
+                let from = store
+                    .events
+                    .last()
+                    .map_err(BusError::from_sled)?
+                    .map_or(0, |(k, _)| seq_of(&k) + 1);
+                store
+                    .meta
+                    .insert(VERSIONED_FROM_KEY, &be(from))
+                    .map_err(BusError::from_sled)?;
+                from
+            }
+        };
+        store.repair_indexes()?;
+        Ok(store)
+    }
+
+    /// Rebuild index entries for events written after the last indexed one.
+    fn repair_indexes(&self) -> Result<(), BusError> {
+        let last_indexed = self
+            .by_time
+            .last()
+            .map_err(BusError::from_sled)?
+            .map(|(k, v)| time_entry_last(&k, &v));
+        let from = last_indexed.map_or(0, |s| s + 1);
+        let tail = self.range(from, usize::MAX)?;
+        if !tail.is_empty() {
+            tracing::warn!(
+                events = tail.len(),
+                from,
+                "re-indexing events written before an unclean stop"
+            );
+            // Entries the interrupted write did make start at `from` or
+            // later; they go, so the rebuilt lists hold each seq once.
+            for chunk in tail.chunks(4096) {
+                let lists = IndexLists::of(chunk);
+                for (tree, l) in self.posting_trees(&lists) {
+                    let mut b = sled::Batch::default();
+                    for value in l.values() {
+                        for item in tree.range(index_key(value, from)..=index_key(value, u64::MAX))
+                        {
+                            b.remove(item.map_err(BusError::from_sled)?.0);
+                        }
+                    }
+                    tree.apply_batch(b).map_err(BusError::from_sled)?;
+                }
+            }
+            for chunk in tail.chunks(4096) {
+                self.write_indexes(chunk)?;
+            }
+        }
+        if self
+            .meta
+            .get(BYTES_KEY)
+            .map_err(BusError::from_sled)?
+            .is_none()
+        {
+            let mut total = 0u64;
+            for item in self.events.iter() {
+                let (_, v) = item.map_err(BusError::from_sled)?;
+                total += v.len() as u64;
+            }
+            self.meta
+                .insert(BYTES_KEY, &be(total))
+                .map_err(BusError::from_sled)?;
+        }
+        Ok(())
+    }
+
+    /// Sequence number and receive time of the newest event.
+    pub fn last(&self) -> Result<Option<(u64, i64)>, BusError> {
+        match self.events.last().map_err(BusError::from_sled)? {
+            None => Ok(None),
+            Some((k, v)) => Ok(self
+                .entry_events(&k, &v)?
+                .last()
+                .map(|e| (e.seq, e.time_ms))),
+        }
+    }
+
+    /// Sequence number of the oldest retained event.
+    pub fn first_seq(&self) -> Result<Option<u64>, BusError> {
+        Ok(self
+            .events
+            .first()
+            .map_err(BusError::from_sled)?
+            .map(|(k, _)| seq_of(&k)))
+    }
+
+    /// Approximate bytes of stored events (encoded size).
+    pub fn bytes(&self) -> u64 {
+        self.meta
+            .get(BYTES_KEY)
+            .ok()
+            .flatten()
+            .map_or(0, |v| seq_of(&v))
+    }
+
+    /// Write events (already numbered, consecutive) and their index entries.
+    pub fn write(&self, events: &[Event]) -> Result<(), BusError> {
+        let bodies = events
+            .iter()
+            .map(|e| {
+                postcard::to_stdvec(e).map_err(|err| BusError::Encode {
+                    seq: e.seq,
+                    message: err.to_string(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut batch = sled::Batch::default();
+        let mut bytes = 0u64;
+        for run in chunk::runs(&bodies) {
+            let v = chunk::pack(&bodies[run.clone()]);
+            bytes += v.len() as u64;
+            batch.insert(&be(events[run.start].seq), v);
+        }
+        self.events
+            .apply_batch(batch)
+            .map_err(BusError::from_sled)?;
+        self.write_indexes(events)?;
+        let mut refs: Vec<(&str, i64)> = Vec::new();
+        for m in events.iter().flat_map(|e| &e.body.media) {
+            match refs.iter_mut().find(|(h, _)| *h == m.hash) {
+                Some((_, n)) => *n += 1,
+                None => refs.push((&m.hash, 1)),
+            }
+        }
+        for (hash, n) in refs {
+            self.count_media_ref(hash, n)?;
+        }
+        self.add_bytes(bytes as i64)
+    }
+
+    /// Add `delta` to the references to picture `hash`; at zero the picture
+    /// is removed and its bytes freed.
+    fn count_media_ref(&self, hash: &str, delta: i64) -> Result<(), BusError> {
+        let left = self
+            .media_refs
+            .update_and_fetch(hash, |old| {
+                let n = old.map_or(0, seq_of).saturating_add_signed(delta);
+                (n > 0).then(|| be(n).to_vec())
+            })
+            .map_err(BusError::from_sled)?;
+        if left.is_none()
+            && delta < 0
+            && let Some(v) = self.media.remove(hash).map_err(BusError::from_sled)?
+        {
+            self.add_bytes(-(v.len() as i64))?;
+        }
+        Ok(())
+    }
+
+    fn add_bytes(&self, delta: i64) -> Result<(), BusError> {
+        self.meta
+            .update_and_fetch(BYTES_KEY, |old| {
+                let cur = old.map_or(0, seq_of);
+                Some(be(cur.saturating_add_signed(delta)).to_vec())
+            })
+            .map_err(BusError::from_sled)?;
+        Ok(())
+    }
+
+    fn posting_trees<'a, 'b>(
+        &'a self,
+        lists: &'b IndexLists<'b>,
+    ) -> [(&'a sled::Tree, &'b Lists<'b>); 3] {
+        [
+            (&self.by_zone, &lists.zone),
+            (&self.by_kind, &lists.kind),
+            (&self.by_device, &lists.device),
+        ]
+    }
+
+    fn write_indexes(&self, events: &[Event]) -> Result<(), BusError> {
+        let lists = IndexLists::of(events);
+        for (tree, l) in self.posting_trees(&lists) {
+            let mut b = sled::Batch::default();
+            for (k, v) in l.entries() {
+                b.insert(k, v);
+            }
+            tree.apply_batch(b).map_err(BusError::from_sled)?;
+        }
+        // Time index last: its newest entry marks how far indexing got.
+        let mut t = sled::Batch::default();
+        let mut run: Option<(i64, u64, u64)> = None;
+        for e in events {
+            match &mut run {
+                Some((time, _, last)) if *time == e.time_ms => *last = e.seq,
+                _ => {
+                    if let Some((time, first, last)) = run {
+                        t.insert(time_key(time, first).as_slice(), time_entry(first, last));
+                    }
+                    run = Some((e.time_ms, e.seq, e.seq));
+                }
+            }
+        }
+        if let Some((time, first, last)) = run {
+            t.insert(time_key(time, first).as_slice(), time_entry(first, last));
+        }
+        self.by_time.apply_batch(t).map_err(BusError::from_sled)?;
+        Ok(())
+    }
+
+    /// Make everything written so far durable.
+    pub fn flush(&self) -> Result<(), BusError> {
+        self.db.flush().map(|_| ()).map_err(BusError::from_sled)
+    }
+
+    /// The key of the entry that holds `seq` or, if none does, of the
+    /// first entry after it.
+    fn entry_from(&self, seq: u64) -> Result<[u8; 8], BusError> {
+        match self.events.range(..=be(seq)).next_back() {
+            Some(item) => {
+                let (k, v) = item.map_err(BusError::from_sled)?;
+                let holds = self.entry_last(&k, &v)? >= seq;
+                Ok(if holds { be(seq_of(&k)) } else { be(seq) })
+            }
+            None => Ok(be(seq)),
+        }
+    }
+
+    /// Up to `limit` events with seq ≥ `from`, in order.
+    pub fn range(&self, from: u64, limit: usize) -> Result<Vec<Event>, BusError> {
+        let mut out = Vec::new();
+        for item in self.events.range(self.entry_from(from)?..) {
+            let (k, v) = item.map_err(BusError::from_sled)?;
+            for e in self.entry_events(&k, &v)? {
+                if out.len() == limit {
+                    return Ok(out);
+                }
+                if e.seq >= from {
+                    out.push(e);
+                }
+            }
+            if out.len() == limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// One event.
+    pub fn get(&self, seq: u64) -> Result<Option<Event>, BusError> {
+        let Some(item) = self.events.range(..=be(seq)).next_back() else {
+            return Ok(None);
+        };
+        let (k, v) = item.map_err(BusError::from_sled)?;
+        let first = seq_of(&k);
+        match self.chunk(first, &v) {
+            Some(c) => c
+                .body(usize::try_from(seq - first).unwrap_or(usize::MAX))
+                .map(|b| decode_body(seq, b))
+                .transpose(),
+            None if first == seq => self.decode(&k, &v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Sequence numbers under `index` = `value`, from `from` on, in order.
+    pub fn index_seqs(
+        &self,
+        index: Index,
+        value: &str,
+        from: u64,
+    ) -> impl Iterator<Item = Result<u64, BusError>> + '_ {
+        let tree = match index {
+            Index::Zone => &self.by_zone,
+            Index::Kind => &self.by_kind,
+            Index::Device => &self.by_device,
+        };
+        // The entry that starts at or before `from` may hold it, then every
+        // entry after.
+        let head = tree
+            .range(index_key(value, 0)..=index_key(value, from))
+            .next_back();
+        let rest =
+            tree.range(index_key(value, from.saturating_add(1))..=index_key(value, u64::MAX));
+        let value = value.to_owned();
+        head.into_iter()
+            .chain(rest)
+            .flat_map(move |r| -> Vec<Result<u64, BusError>> {
+                match r {
+                    Err(e) => vec![Err(BusError::from_sled(e))],
+                    Ok((k, v)) => match postings::decode(seq_of(&k), &v) {
+                        Some(seqs) => seqs.into_iter().filter(|s| *s >= from).map(Ok).collect(),
+                        None => vec![Err(BusError::Decode(format!(
+                            "index entry `{value}` at seq {} is damaged ({} bytes)",
+                            seq_of(&k),
+                            v.len()
+                        )))],
+                    },
+                }
+            })
+    }
+
+    /// The first seq whose receive time is ≥ `time_ms`.
+    pub fn seq_at_time(&self, time_ms: i64) -> Result<Option<u64>, BusError> {
+        Ok(self
+            .by_time
+            .range(time_key(time_ms, 0)..)
+            .next()
+            .transpose()
+            .map_err(BusError::from_sled)?
+            .map(|(k, _)| seq_of(&k)))
+    }
+
+    /// Store a picture under its content hash (a no-op when already there).
+    /// The value is the content type, a NUL, then the bytes.
+    pub fn put_media(&self, hash: &str, content_type: &str, data: &[u8]) -> Result<(), BusError> {
+        let mut v = Vec::with_capacity(content_type.len() + 1 + data.len());
+        v.extend_from_slice(content_type.as_bytes());
+        v.push(0);
+        v.extend_from_slice(data);
+        // Already stored (same hash, same bytes): keep the first.
+        let len = v.len() as i64;
+        let stored = self
+            .media
+            .compare_and_swap(hash, None as Option<&[u8]>, Some(v))
+            .map_err(BusError::from_sled)?;
+        if stored.is_ok() {
+            // Pictures count towards the log's size limit.
+            self.add_bytes(len)?;
+        }
+        Ok(())
+    }
+
+    /// A stored picture: its content type and bytes.
+    pub fn media(&self, hash: &str) -> Result<Option<(String, Vec<u8>)>, BusError> {
+        let Some(v) = self.media.get(hash).map_err(BusError::from_sled)? else {
+            return Ok(None);
+        };
+        let split = v
+            .iter()
+            .position(|b| *b == 0)
+            .ok_or_else(|| BusError::Decode(format!("media {hash} has no content type")))?;
+        Ok(Some((
+            String::from_utf8_lossy(&v[..split]).into_owned(),
+            v[split + 1..].to_vec(),
+        )))
+    }
+
+    /// A durable consumer's position: the next seq it wants.
+    pub fn cursor(&self, name: &str) -> Result<Option<u64>, BusError> {
+        Ok(self
+            .cursors
+            .get(name)
+            .map_err(BusError::from_sled)?
+            .map(|v| seq_of(&v)))
+    }
+
+    /// Store a consumer's position.
+    pub fn set_cursor(&self, name: &str, next: u64) -> Result<(), BusError> {
+        self.cursors
+            .insert(name, &be(next))
+            .map_err(BusError::from_sled)?;
+        Ok(())
+    }
+
+    /// Delete the oldest events while `doomed(event, bytes left)` says so,
+    /// about `max` at a time (whole entries); returns the seqs that went.
+    /// `doomed` may be asked about events that then stay (the rest of their
+    /// entry is not doomed), so it only judges.
+    pub fn delete_oldest(
+        &self,
+        max: usize,
+        doomed: impl Fn(&Event, u64) -> bool,
+    ) -> Result<Vec<u64>, BusError> {
+        let mut gone = Vec::new();
+        let mut bytes = self.bytes();
+        // References this pass drops, so the size the next decision sees
+        // includes the pictures that go with their last event.
+        let mut dropped_refs: std::collections::HashMap<String, u64> = Default::default();
+        let mut freed_entries = Vec::new();
+        // Whole entries go: one whose events are not all doomed stays, with
+        // the doomed ones before it, until a later pass.
+        let mut entries = Vec::new();
+        for item in self.events.iter() {
+            if gone.len() >= max {
+                break;
+            }
+            let (k, v) = item.map_err(BusError::from_sled)?;
+            let events = self.entry_events(&k, &v)?;
+            let share = v.len() as u64 / events.len().max(1) as u64;
+            // Judged by the log's size before the entry goes: over the cap,
+            // the whole entry may go.
+            if !events.iter().all(|e| doomed(e, bytes)) {
+                break;
+            }
+            bytes = bytes.saturating_sub(v.len() as u64);
+            entries.push(k);
+            for e in events {
+                for m in &e.body.media {
+                    let n = dropped_refs.entry(m.hash.clone()).or_default();
+                    *n += 1;
+                    let refs = self
+                        .media_refs
+                        .get(&m.hash)
+                        .map_err(BusError::from_sled)?
+                        .map_or(0, |r| seq_of(&r));
+                    if refs == *n
+                        && let Some(pic) = self.media.get(&m.hash).map_err(BusError::from_sled)?
+                    {
+                        bytes = bytes.saturating_sub(pic.len() as u64);
+                    }
+                }
+                gone.push((e, share as i64));
+            }
+            freed_entries.push(v.len() as i64);
+        }
+        if gone.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ev = sled::Batch::default();
+        let freed: i64 = freed_entries.iter().sum();
+        for k in entries {
+            ev.remove(k);
+        }
+        // Everything below `kept` goes. An entry whose seqs are all below it
+        // goes with them; one that reaches past it stays (readers skip seqs
+        // whose event is gone) and goes in a later pass.
+        let kept = gone.last().map_or(0, |(e, _)| e.seq + 1);
+        let events: Vec<Event> = gone.iter().map(|(e, _)| e.clone()).collect();
+        let lists = IndexLists::of(&events);
+        for (tree, l) in self.posting_trees(&lists) {
+            let mut b = sled::Batch::default();
+            for value in l.values() {
+                for item in tree.range(index_key(value, 0)..index_key(value, kept)) {
+                    let (k, v) = item.map_err(BusError::from_sled)?;
+                    let below = postings::decode(seq_of(&k), &v)
+                        .is_none_or(|seqs| seqs.last().is_some_and(|s| *s < kept));
+                    if below {
+                        b.remove(k);
+                    }
+                }
+            }
+            // Indexes first: an index entry without its event is skipped by readers.
+            tree.apply_batch(b).map_err(BusError::from_sled)?;
+        }
+        self.events.apply_batch(ev).map_err(BusError::from_sled)?;
+        // Time index last, as in `write_indexes`.
+        let mut t = sled::Batch::default();
+        for item in self.by_time.iter() {
+            let (k, v) = item.map_err(BusError::from_sled)?;
+            if time_entry_last(&k, &v) >= kept {
+                break;
+            }
+            t.remove(k);
+        }
+        self.by_time.apply_batch(t).map_err(BusError::from_sled)?;
+        self.add_bytes(-freed)?;
+        // Pictures expire with the last event that shows them.
+        for (e, _) in &gone {
+            for m in &e.body.media {
+                self.count_media_ref(&m.hash, -1)?;
+            }
+        }
+        Ok(gone.iter().map(|(e, _)| e.seq).collect())
+    }
+}
+
+/// One write's events under one index.
+struct IndexLists<'a> {
+    zone: Lists<'a>,
+    kind: Lists<'a>,
+    device: Lists<'a>,
+}
+
+impl<'a> IndexLists<'a> {
+    fn of(events: &'a [Event]) -> Self {
+        let mut l = IndexLists {
+            zone: Lists::default(),
+            kind: Lists::default(),
+            device: Lists::default(),
+        };
+        for e in events {
+            for anc in zone_ancestors(&e.body.zone) {
+                l.zone.add(anc, e.seq);
+            }
+            l.kind.add(&e.body.kind, e.seq);
+            if let Some(dev) = &e.body.device {
+                l.device.add(dev, e.seq);
+            }
+        }
+        l
+    }
+}
+
+/// An event as stored alone (layout 1: the format byte, then postcard), as
+/// stores before chunks held every event.
+pub fn encode(e: &Event) -> Result<Vec<u8>, BusError> {
+    let mut v = Vec::with_capacity(160);
+    v.push(FORMAT);
+    postcard::to_io(e, &mut v).map_err(|err| BusError::Encode {
+        seq: e.seq,
+        message: err.to_string(),
+    })?;
+    Ok(v)
+}
+
+/// A time entry's value: the write's last seq (empty when it is the first,
+/// the layout of stores from before, with one entry per event).
+fn time_entry(first: u64, last: u64) -> Vec<u8> {
+    if first == last {
+        Vec::new()
+    } else {
+        be(last).to_vec()
+    }
+}
+
+/// The last seq a time entry covers.
+fn time_entry_last(key: &[u8], value: &[u8]) -> u64 {
+    if value.len() == 8 {
+        seq_of(value)
+    } else {
+        seq_of(key)
+    }
+}
+
+fn time_key(time_ms: i64, seq: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    // Shift to unsigned so that byte order is time order.
+    k[..8].copy_from_slice(&((time_ms as u64) ^ (1 << 63)).to_be_bytes());
+    k[8..].copy_from_slice(&be(seq));
+    k
+}
+
+fn decode_body(seq: u64, body: &[u8]) -> Result<Event, BusError> {
+    postcard::from_bytes(body).map_err(|e| BusError::Decode(format!("event {seq}: {e}")))
+}
+
+impl Store {
+    /// The entry starting at `first` as a chunk, when it is one (entries of
+    /// the first, unmarked layout never are, whatever their first byte).
+    fn chunk<'v>(&self, first: u64, v: &'v [u8]) -> Option<Chunk<'v>> {
+        Chunk::parse(v).filter(|_| first >= self.versioned_from)
+    }
+
+    /// Every event of the entry under `key`: a chunk, or one event.
+    fn entry_events(&self, key: &[u8], v: &[u8]) -> Result<Vec<Event>, BusError> {
+        let first = seq_of(key);
+        match self.chunk(first, v) {
+            Some(c) => (0..c.len())
+                .map(|i| decode_body(first + i as u64, c.body(i).unwrap_or_default()))
+                .collect(),
+            None => Ok(vec![self.decode(key, v)?]),
+        }
+    }
+
+    /// The last seq the entry under `key` holds.
+    fn entry_last(&self, key: &[u8], v: &[u8]) -> Result<u64, BusError> {
+        let first = seq_of(key);
+        Ok(match self.chunk(first, v) {
+            Some(c) => first + c.len() as u64 - 1,
+            None => first,
+        })
+    }
+
+    /// The event stored alone under `key`, in whichever layout it was written.
+    fn decode(&self, key: &[u8], v: &[u8]) -> Result<Event, BusError> {
+        let seq = seq_of(key);
+        let body = if seq < self.versioned_from {
+            v
+        } else {
+            match v.split_first() {
+                Some((&FORMAT, rest)) => rest,
+                Some((&chunk::CHUNK, _)) => {
+                    return Err(BusError::Decode(format!(
+                        "the chunk of events from {seq} is damaged ({} bytes)",
+                        v.len()
+                    )));
+                }
+                Some((other, _)) => {
+                    return Err(BusError::Decode(format!(
+                        "event {seq} is in layout {other}; this hub reads layouts up to {} (a newer hub wrote it)",
+                        chunk::CHUNK
+                    )));
+                }
+                None => return Err(BusError::Decode(format!("event {seq} is empty"))),
+            }
+        };
+        decode_body(seq, body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zone_ancestors_cover_the_path() {
+        let v: Vec<_> = zone_ancestors("main/chem-north/f2").collect();
+        assert_eq!(v, ["main", "main/chem-north", "main/chem-north/f2"]);
+        assert_eq!(zone_ancestors("main").collect::<Vec<_>>(), ["main"]);
+    }
+
+    fn event(seq: u64) -> Event {
+        Event {
+            seq,
+            time_ms: 1_000 + seq as i64,
+            site: "s".into(),
+            body: crate::NewEvent::new("fire.alarm", "campus").attr("point", seq as i64),
+        }
+    }
+
+    #[test]
+    fn a_log_from_before_format_bytes_is_read_beside_new_events() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // The first layout: postcard with no format byte, no meta key.
+            let db = sled::open(dir.path()).unwrap();
+            let events = db.open_tree("events").unwrap();
+            for seq in 0..3 {
+                events
+                    .insert(be(seq), postcard::to_stdvec(&event(seq)).unwrap())
+                    .unwrap();
+            }
+            db.flush().unwrap();
+        }
+        let store = Store::open(dir.path(), None).unwrap();
+        assert_eq!(store.versioned_from, 3);
+        store.write(&[event(3), event(4)]).unwrap();
+        let raw = store.events.get(be(3)).unwrap().unwrap();
+        assert_eq!(raw[0], chunk::CHUNK, "new events carry their layout");
+        let all = store.range(0, 10).unwrap();
+        assert_eq!(all, (0..5).map(event).collect::<Vec<_>>());
+        drop(store);
+        let again = Store::open(dir.path(), None).unwrap();
+        assert_eq!(again.range(0, 10).unwrap().len(), 5, "after a reopen too");
+        assert_eq!(again.last().unwrap().map(|(s, _)| s), Some(4));
+        // A layout from a newer hub is named, not misread.
+        again.events.insert(be(5), vec![9, 1, 2]).unwrap();
+        let e = again.get(5).unwrap_err().to_string();
+        assert!(e.contains("layout 9") && e.contains("event 5"), "{e}");
+    }
+
+    fn kind_seqs(store: &Store, kind: &str, from: u64) -> Vec<u64> {
+        store
+            .index_seqs(Index::Kind, kind, from)
+            .map(|s| s.unwrap())
+            .collect()
+    }
+
+    fn batch(seqs: std::ops::Range<u64>, time_ms: i64) -> Vec<Event> {
+        seqs.map(|seq| Event {
+            time_ms,
+            ..event(seq)
+        })
+        .collect()
+    }
+
+    #[test]
+    fn one_write_makes_one_index_entry_per_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), None).unwrap();
+        store.write(&batch(0..100, 5)).unwrap();
+        store.write(&batch(100..150, 6)).unwrap();
+        assert_eq!(store.by_kind.len(), 2, "one entry per write");
+        assert_eq!(store.by_time.len(), 2);
+        assert_eq!(
+            kind_seqs(&store, "fire.alarm", 0),
+            (0..150).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            kind_seqs(&store, "fire.alarm", 42),
+            (42..150).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            kind_seqs(&store, "fire.alarm", 120),
+            (120..150).collect::<Vec<_>>()
+        );
+        assert!(kind_seqs(&store, "fire.alarm", 150).is_empty());
+        assert_eq!(store.seq_at_time(6).unwrap(), Some(100));
+        assert_eq!(store.seq_at_time(7).unwrap(), None);
+    }
+
+    #[test]
+    fn entries_of_one_event_each_from_older_stores_read_beside_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), None).unwrap();
+        // The earlier layout: an entry per event, empty values.
+        for e in batch(0..3, 5) {
+            store.events.insert(be(e.seq), encode(&e).unwrap()).unwrap();
+            store
+                .by_kind
+                .insert(index_key("fire.alarm", e.seq), &[])
+                .unwrap();
+            store.by_time.insert(time_key(5, e.seq), &[]).unwrap();
+        }
+        store.write(&batch(3..10, 6)).unwrap();
+        assert_eq!(
+            kind_seqs(&store, "fire.alarm", 1),
+            (1..10).collect::<Vec<_>>()
+        );
+        assert_eq!(store.seq_at_time(5).unwrap(), Some(0));
+        drop(store);
+        let again = Store::open(dir.path(), None).unwrap();
+        assert_eq!(
+            kind_seqs(&again, "fire.alarm", 0),
+            (0..10).collect::<Vec<_>>(),
+            "nothing re-indexed twice"
+        );
+    }
+
+    #[test]
+    fn a_write_cut_between_events_and_indexes_is_reindexed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path(), None).unwrap();
+            store.write(&batch(0..10, 5)).unwrap();
+            // The next write stopped after the events and the kind index,
+            // before the time index that marks it done.
+            let cut = batch(10..20, 6);
+            for e in &cut {
+                store.events.insert(be(e.seq), encode(e).unwrap()).unwrap();
+            }
+            store
+                .by_kind
+                .insert(
+                    index_key("fire.alarm", 10),
+                    postings::encode(&(10..20).collect::<Vec<_>>()),
+                )
+                .unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path(), None).unwrap();
+        assert_eq!(
+            kind_seqs(&store, "fire.alarm", 0),
+            (0..20).collect::<Vec<_>>()
+        );
+        let zone: Vec<u64> = store
+            .index_seqs(Index::Zone, "campus", 0)
+            .map(|s| s.unwrap())
+            .collect();
+        assert_eq!(zone, (0..20).collect::<Vec<_>>());
+        assert_eq!(store.seq_at_time(6).unwrap(), Some(10));
+    }
+
+    #[test]
+    fn a_group_commit_is_stored_in_chunks_read_one_event_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), None).unwrap();
+        let n = chunk::MAX_EVENTS as u64 + 88;
+        store.write(&batch(0..n, 5)).unwrap();
+        assert_eq!(store.events.len(), 2, "two chunks");
+        assert_eq!(store.get(0).unwrap().unwrap().seq, 0);
+        assert_eq!(store.get(n - 1).unwrap().unwrap().seq, n - 1);
+        assert_eq!(store.get(n).unwrap(), None);
+        let page = store.range(500, 30).unwrap();
+        assert_eq!(
+            page.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            (500..530).collect::<Vec<_>>()
+        );
+        assert_eq!(store.last().unwrap(), Some((n - 1, 5)));
+        // A damaged chunk is named, not misread.
+        store
+            .events
+            .insert(be(n), vec![chunk::CHUNK, 9, 9])
+            .unwrap();
+        let e = store.get(n).unwrap_err().to_string();
+        assert!(e.contains("chunk") && e.contains(&n.to_string()), "{e}");
+    }
+
+    #[test]
+    fn retention_keeps_lists_that_reach_past_it_until_their_last_event_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), None).unwrap();
+        let n = chunk::MAX_EVENTS as u64 + 88;
+        store.write(&batch(0..n, 5)).unwrap();
+        store.write(&batch(n..n + 10, 6)).unwrap();
+        // The first chunk goes whole; the second is not all doomed and stays.
+        let gone = store.delete_oldest(1, |e, _| e.seq < 520).unwrap();
+        assert_eq!(gone, (0..chunk::MAX_EVENTS as u64).collect::<Vec<_>>());
+        let left: Vec<u64> = kind_seqs(&store, "fire.alarm", 0)
+            .into_iter()
+            .filter(|s| store.get(*s).unwrap().is_some())
+            .collect();
+        assert_eq!(left, (chunk::MAX_EVENTS as u64..n + 10).collect::<Vec<_>>());
+        assert_eq!(
+            store.by_kind.len(),
+            2,
+            "the first write's list reaches past the cut and stays"
+        );
+        assert_eq!(
+            store.seq_at_time(0).unwrap(),
+            Some(0),
+            "the straddling write's start"
+        );
+        assert_eq!(store.first_seq().unwrap(), Some(chunk::MAX_EVENTS as u64));
+        assert_eq!(store.delete_oldest(10_000, |_, _| true).unwrap().len(), 98);
+        assert_eq!(store.by_kind.len(), 0);
+        assert_eq!(store.by_zone.len(), 0);
+        assert_eq!(store.by_time.len(), 0);
+        assert_eq!(store.bytes(), 0);
+    }
+
+    #[test]
+    fn time_keys_sort_by_time_then_seq() {
+        assert!(time_key(-5, 9) < time_key(0, 0));
+        assert!(time_key(10, 1) < time_key(10, 2));
+        assert!(time_key(10, 99) < time_key(11, 0));
+    }
+}
