@@ -96,7 +96,10 @@ fn the_hub_reads_each_drivers_needs_from_its_imports() {
             "face_gate.wasm",
             &["http-client", "http-listener", "http-stream"],
         ),
-        ("anpr.wasm", &["http-client", "http-listener", "http-stream"]),
+        (
+            "anpr.wasm",
+            &["http-client", "http-listener", "http-stream"],
+        ),
         ("perimeter.wasm", &["http-client", "sockets", "crypto"]),
         ("ip_speaker.wasm", &["http-client", "rtp"]),
         ("hostile_test_driver.wasm", &[]),

@@ -107,11 +107,9 @@ fn garbage_pushes_are_answered_400_and_make_no_event() {
 #[test]
 fn stream_parts_pair_events_with_their_pictures() {
     let mut h = gate(&[("mode", "stream")]);
-    assert!(
-        h.start()
-            .iter()
-            .any(|r| matches!(r.kind(), RequestKind::HttpStream(s) if s.path.ends_with("alertStream")))
-    );
+    assert!(h.start().iter().any(
+        |r| matches!(r.kind(), RequestKind::HttpStream(s) if s.path.ends_with("alertStream"))
+    ));
     let part = |ct: &str, body: &[u8]| {
         Input::StreamPart(StreamPart {
             id: "alerts".into(),
@@ -137,7 +135,9 @@ fn stream_parts_pair_events_with_their_pictures() {
 fn door_commands_check_their_arguments() {
     let mut h = gate(&[("doors", "2"), ("allow_commands", "door.open")]);
     let reqs = h.command("door.open", r#"{"door": 2}"#).unwrap();
-    let RequestKind::Http(r) = reqs[0].kind() else { panic!() };
+    let RequestKind::Http(r) = reqs[0].kind() else {
+        panic!()
+    };
     assert_eq!(r.path, "/ISAPI/AccessControl/RemoteControl/door/2");
     assert!(String::from_utf8_lossy(&r.body).contains("<cmd>open</cmd>"));
     assert_eq!(

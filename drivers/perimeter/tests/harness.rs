@@ -139,7 +139,9 @@ fn frames_route_by_account() {
 fn commands_go_to_the_control_channel() {
     let mut h = host("1234", false);
     let r = h.command("disarm", r#"{"partition": 2}"#).unwrap();
-    let RequestKind::Http(req) = r[0].kind() else { panic!() };
+    let RequestKind::Http(req) = r[0].kind() else {
+        panic!()
+    };
     assert_eq!(
         (req.method.as_str(), req.path.as_str()),
         ("PUT", "/ISAPI/SecurityCP/control/disarm/2")

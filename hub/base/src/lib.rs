@@ -12,9 +12,7 @@ pub mod hex;
 pub mod wire;
 
 pub use clock::Clock;
-pub use event::{
-    AttrValue, Event, HUB_ZONE, Level, MediaRef, NewEvent, Phase, format_ms, now_ms,
-};
+pub use event::{AttrValue, Event, HUB_ZONE, Level, MediaRef, NewEvent, Phase, format_ms, now_ms};
 
 use sha2::{Digest, Sha256};
 

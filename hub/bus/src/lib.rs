@@ -17,12 +17,12 @@ use std::sync::Arc;
 
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
-pub use twinwall_base::event::{
-    AttrValue, Event, Level, MediaRef, NewEvent, Phase, format_ms, now_ms,
-};
 pub use query::{Filter, Page};
 pub use retention::Retention;
 pub use subscription::Subscription;
+pub use twinwall_base::event::{
+    AttrValue, Event, Level, MediaRef, NewEvent, Phase, format_ms, now_ms,
+};
 
 use store::Store;
 pub use store::encode;

@@ -17,8 +17,8 @@ use std::path::Path;
 
 use super::BusError;
 use super::chunk::{self, Chunk};
-use twinwall_base::Event;
 use super::postings::{self, Lists};
+use twinwall_base::Event;
 
 /// A secondary index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,7 +22,9 @@ use twinwall_bus::Bus;
 use twinwall_runtime::{DeviceConfig, LoadedDriver};
 use twinwall_transport::push::SharedPush;
 use twinwall_transport::socket::SharedSockets;
-use twinwall_transport::{self as transport, LinkSink, LinkStatus, Online, SessionSpec, SharedLinks};
+use twinwall_transport::{
+    self as transport, LinkSink, LinkStatus, Online, SessionSpec, SharedLinks,
+};
 
 pub use twinwall_base::event::HUB_ZONE;
 

@@ -1,7 +1,10 @@
 //! The generated bindings of `twinwall:driver@1.0.0` (`plugin-sdk/wit`).
 //! Nothing outside this crate names them: the runtime converts to and from
 //! the hub's own types (`model`, the base crate's `wire`).
-#![allow(missing_docs, reason = "generated; the WIT files are the documentation")]
+#![allow(
+    missing_docs,
+    reason = "generated; the WIT files are the documentation"
+)]
 
 wasmtime::component::bindgen!({
     path: "../../plugin-sdk/wit",

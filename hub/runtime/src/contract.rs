@@ -147,6 +147,9 @@ mod tests {
         served.sort();
         assert_eq!(defined, served);
         let world = std::fs::read_to_string(dir.join("world.wit")).unwrap();
-        assert!(world.contains(&format!("package {CONTRACT};")), "{CONTRACT}");
+        assert!(
+            world.contains(&format!("package {CONTRACT};")),
+            "{CONTRACT}"
+        );
     }
 }

@@ -8,10 +8,10 @@ use twinwall_base::wire;
 use wasmtime::Store;
 use wasmtime::component::{Resource, ResourceAny};
 
+use crate::LoadedDriver;
 use crate::bindings::Plugin;
 use crate::host::{CallContext, HostState};
 use crate::model::{self, DeviceConfig, DriverError, DriverInfo, Outcome, Routing};
-use crate::LoadedDriver;
 
 /// Why a call did not return a value. `Trap` and `Poisoned` mean the instance
 /// is gone; `Refused` is the driver saying no.

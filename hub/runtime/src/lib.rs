@@ -30,8 +30,8 @@ pub use contract::CONTRACT;
 pub use host::MAX_REQUESTS_PER_CALL;
 pub use instance::{CallError, DriverInstance};
 pub use model::{
-    CommandSpec, DeviceConfig, DriverError, DriverEvent, DriverInfo, DriverMedia, Outcome,
-    Routing, SettingSpec,
+    CommandSpec, DeviceConfig, DriverError, DriverEvent, DriverInfo, DriverMedia, Outcome, Routing,
+    SettingSpec,
 };
 pub use twinwall_base::content_hash;
 

@@ -75,6 +75,9 @@ mod tests {
         let f = WireError::from(Refusal::RegisterCount(200)).at("p");
         assert!(f.message.contains("200"), "{f}");
         assert_eq!(WireError::NoTcpClient.kind(), FailureKind::Unsupported);
-        assert_eq!(WireError::NoConnection(7).at("conn:7").kind, FailureKind::Closed);
+        assert_eq!(
+            WireError::NoConnection(7).at("conn:7").kind,
+            FailureKind::Closed
+        );
     }
 }

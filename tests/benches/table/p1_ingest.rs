@@ -7,7 +7,8 @@
 use std::time::Instant;
 
 use twinwall_hub::bus::{Bus, Filter, FlushPolicy, NewEvent, encode};
-use twinwall_hub::runtime::{convert, wit};
+use twinwall_hub::devices::events as convert;
+use twinwall_hub::runtime::DeviceConfig;
 use twinwall_hub::transport::types::{Input, Table};
 
 use super::report::Row;
@@ -34,7 +35,7 @@ pub fn panel(
     id: &str,
 ) -> twinwall_hub::runtime::DriverInstance {
     let mut inst = setup::instance(driver);
-    let cfg = wit::DeviceConfig {
+    let cfg = DeviceConfig {
         id: id.into(),
         profile: Some(PROFILE.into()),
         settings: vec![("points".into(), "64".into())],
@@ -64,7 +65,10 @@ async fn durable_ingest(
                 let mut i = 0u64;
                 while made < events / PRODUCERS {
                     let out = inst
-                        .handle(&id, if i.is_multiple_of(2) { &raise } else { &clear })
+                        .handle(
+                            &id,
+                            if i.is_multiple_of(2) { &raise } else { &clear }.clone(),
+                        )
                         .unwrap();
                     i += 1;
                     let evs: Vec<NewEvent> = out

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use twinwall_hub::runtime::{DriverInstance, wit};
+use twinwall_hub::runtime::{DeviceConfig, DriverInstance};
 use twinwall_hub::transport::types as hub;
 use twinwall_plugin_sdk::prelude as sdk;
 use twinwall_plugin_sdk::testing::Harness;
@@ -56,7 +56,7 @@ fn time_per_input(n: usize, mut call: impl FnMut(usize) -> usize) -> (f64, usize
 
 fn wasm_camera(driver: &std::sync::Arc<twinwall_hub::runtime::LoadedDriver>) -> DriverInstance {
     let mut inst = setup::instance(driver);
-    let cfg = wit::DeviceConfig {
+    let cfg = DeviceConfig {
         id: "cam-1".into(),
         profile: Some(CAMERA.into()),
         settings: vec![],
@@ -64,9 +64,9 @@ fn wasm_camera(driver: &std::sync::Arc<twinwall_hub::runtime::LoadedDriver>) -> 
     };
     inst.open(&cfg, Default::default()).unwrap();
     inst.start("cam-1").unwrap();
-    inst.handle("cam-1", &hub_answer("capabilities", CAPS))
+    inst.handle("cam-1", hub_answer("capabilities", CAPS))
         .unwrap();
-    inst.handle("cam-1", &hub_answer("subscribe", SUBSCRIBED))
+    inst.handle("cam-1", hub_answer("subscribe", SUBSCRIBED))
         .unwrap();
     inst
 }
@@ -102,7 +102,7 @@ fn fire_panel(size: Size) -> Case {
         |w: u16| sdk::Input::registers("points-0", sdk::ModbusTable::HoldingRegisters, 0, &[w; 64]);
     let (n_raise, n_clear) = (words(0x0c01), words(0x1401));
     let (wasm_us, we) = time_per_input(size.p5_inputs, |i| {
-        wasm.handle("fp-1", if i % 2 == 0 { &raise } else { &clear })
+        wasm.handle("fp-1", if i % 2 == 0 { &raise } else { &clear }.clone())
             .unwrap()
             .events
             .len()
@@ -135,7 +135,10 @@ fn camera(size: Size) -> Case {
         .map(|b| (hub_answer("pull", b), sdk_answer("pull", b)))
         .unzip();
     let (wasm_us, we) = time_per_input(size.p5_inputs, |i| {
-        wasm.handle("cam-1", &hub_in[i % 2]).unwrap().events.len()
+        wasm.handle("cam-1", hub_in[i % 2].clone())
+            .unwrap()
+            .events
+            .len()
     });
     let (native_us, ne) = time_per_input(size.p5_inputs, |i| {
         native.feed(sdk_in[i % 2].clone()).events.len()

@@ -193,11 +193,11 @@ impl NextHub {
         let device = self.device.expect("open_and_start first");
         let lent = self.store.data_mut().table.push(input)?;
         let borrowed = Resource::<Lent>::new_borrow(lent.rep());
-        let events = self
-            .hub
-            .twinwall_driver_driver()
-            .device()
-            .call_handle(&mut self.store, device, borrowed)?;
+        let events = self.hub.twinwall_driver_driver().device().call_handle(
+            &mut self.store,
+            device,
+            borrowed,
+        )?;
         self.store.data_mut().table.delete(lent)?;
         Ok(events)
     }

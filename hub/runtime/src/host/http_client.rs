@@ -22,7 +22,10 @@ impl Host for HostState {
         self.request("http-client.send", r)
     }
 
-    fn response(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<Option<w::HttpResponse>> {
+    fn response(
+        &mut self,
+        input: Resource<InputSlot>,
+    ) -> wasmtime::Result<Option<w::HttpResponse>> {
         Ok(match self.input(&input)? {
             wire::Input::HttpResponse(r) => Some(w::HttpResponse {
                 id: r.id.clone(),

@@ -12,8 +12,8 @@ use retina::client::{
 use retina::codec::{CodecItem, ParametersRef};
 
 use super::limits::Probes;
-use twinwall_base::now_ms;
 use crate::http::Credentials;
+use twinwall_base::now_ms;
 
 /// The RTP transport of one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
