@@ -25,8 +25,6 @@ pub mod auth;
 pub mod broadcast;
 pub mod check;
 pub mod config;
-#[cfg(feature = "demo")]
-pub mod demo;
 pub mod discovery;
 mod hub;
 pub mod memory;

@@ -51,23 +51,6 @@ enum Command {
         #[arg(long, default_value = "hub.toml")]
         config: PathBuf,
     },
-    /// Run the demo: simulated devices, the hub and every built driver, data in a temporary folder.
-    /// (Built with `--features demo`, as the README's demo command does.)
-    #[cfg(feature = "demo")]
-    Demo {
-        /// Where the HTTP API and console listen.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        http: String,
-        /// Folder with built drivers (default: target/wasm32-wasip2/guest).
-        #[arg(long)]
-        plugins: Option<PathBuf>,
-        /// Forward every event to this MQTT broker, e.g. mqtt://127.0.0.1:1883.
-        #[arg(long)]
-        mqtt: Option<String>,
-        /// Seconds a visitor may stay before being reported overdue.
-        #[arg(long, default_value_t = 45)]
-        visit_limit_s: u64,
-    },
     /// Speak to zones now: upload the clip if it is a file, start the job,
     /// show progress until every speaker answered, then each one's outcome.
     Broadcast(twinwall_hub::broadcast::cli::Args),
@@ -159,22 +142,6 @@ async fn run() -> anyhow::Result<()> {
                 _ = hub.wait() => {}
             }
             Ok(())
-        }
-        #[cfg(feature = "demo")]
-        Command::Demo {
-            http,
-            plugins,
-            mqtt,
-            visit_limit_s,
-        } => {
-            use twinwall_hub::demo;
-            demo::run(demo::DemoOptions {
-                http,
-                plugins: plugins.unwrap_or_else(demo::default_plugins_dir),
-                mqtt,
-                visit_limit_s,
-            })
-            .await
         }
         Command::Discover {
             what: Discover::Onvif { target, wait_ms },

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use twinwall_hub::demo::{self, DemoOptions};
+use twinwall_sim::demo::{self, DemoOptions};
 use twinwall_tests::{drivers, wait_for};
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,4 +1,5 @@
-//! The simulator's command line (`twinwall-sim`) and the driver conformance
+//! The simulator's command line (`twinwall-sim`), the README's demo
+//! ([`demo`]: a simulated campus and a hub wired to it) and the driver conformance
 //! kit: a driver is loaded in a real hub, run through scripted scenarios of
 //! its family against simulated devices, and its recorded traffic replayed,
 //! cut and garbled, into a fresh instance. The result is a check list in
@@ -14,3 +15,4 @@
 //! ```
 
 pub mod conformance;
+pub mod demo;

@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 mod kit;
+use twinwall_sim::demo;
 use twinwall_simulator::alarm_host::{AlarmHost, HostOptions};
 use twinwall_simulator::camera::Camera;
 use twinwall_simulator::face_gate::{FaceGate, GateOptions, people};
@@ -116,6 +117,23 @@ enum Command {
     /// and its robustness under its own traffic replayed cut and garbled.
     /// Prints a table; exits 1 unless the driver reaches `--require`.
     Conformance(kit::Args),
+    /// The README's demo: a simulated campus of every family playing its
+    /// scenario, a hub with the drivers it needs (data in a temporary
+    /// folder), the API and console on `--http`.
+    Demo {
+        /// Where the HTTP API and console listen.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        http: String,
+        /// Folder with built drivers (default: target/wasm32-wasip2/guest).
+        #[arg(long)]
+        plugins: Option<PathBuf>,
+        /// Forward every event to this MQTT broker, e.g. mqtt://127.0.0.1:1883.
+        #[arg(long)]
+        mqtt: Option<String>,
+        /// Seconds a visitor may stay before being reported overdue.
+        #[arg(long, default_value_t = 45)]
+        visit_limit_s: u64,
+    },
     /// Every device a scenario file (TOML) declares, playing its steps.
     Scenario {
         /// The scenario file.
@@ -211,15 +229,30 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    if let Command::Conformance(args) = cli.command {
-        return kit::run(args).await;
-    }
+    let command = match cli.command {
+        Command::Conformance(args) => return kit::run(args).await,
+        Command::Demo {
+            http,
+            plugins,
+            mqtt,
+            visit_limit_s,
+        } => {
+            return demo::run(demo::DemoOptions {
+                http,
+                plugins: plugins.unwrap_or_else(demo::default_plugins_dir),
+                mqtt,
+                visit_limit_s,
+            })
+            .await;
+        }
+        other => other,
+    };
     let mut fleet = Fleet::default();
     let mut scenario = None;
     let mut load = 0.0;
     let mut scale_load = None;
     let mut stats: Option<std::time::Duration> = None;
-    match cli.command {
+    match command {
         Command::FirePanels { count, points } => {
             for i in 0..count {
                 let id = format!("fp-{}", i + 1);
@@ -379,7 +412,7 @@ async fn main() -> anyhow::Result<()> {
             });
         }
         // Run and returned above.
-        Command::Conformance(_) => {}
+        Command::Conformance(_) | Command::Demo { .. } => {}
         Command::Scenario { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
