@@ -1,8 +1,10 @@
 //! Devices and their drivers: which device runs on which driver, the
 //! supervisors that own driver instances, and the operator's view of both.
 
+pub mod crashes;
 pub mod events;
 pub mod links;
+pub mod notices;
 pub mod quarantine;
 pub mod quota;
 mod supervisor;
