@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+mod arbiter;
 pub mod cli;
 mod job;
 pub mod schedule;
@@ -58,13 +59,6 @@ pub enum BroadcastError {
 
 /// What plays on a speaker, as the hub ordered it.
 #[derive(Debug, Clone)]
-struct Slot {
-    job: String,
-    priority: u8,
-    /// Jobs it pre-empted that resume when it ends, lowest last.
-    suspended: Vec<(String, u8)>,
-}
-
 /// What starting a job on a speaker needs of it.
 struct JobParts {
     req: BroadcastRequest,
@@ -90,7 +84,7 @@ struct Inner {
     multicast: Option<(Ipv4Addr, u16)>,
     start_timeout: Duration,
     jobs: Mutex<BTreeMap<String, Job>>,
-    slots: Mutex<HashMap<String, Slot>>,
+    slots: Mutex<arbiter::Arbiter>,
     next: AtomicU64,
     schedules: Mutex<Vec<schedule::Scheduled>>,
     store: schedule::Store,
@@ -510,10 +504,8 @@ impl Broadcasts {
                 if let Err(e) = b.inner.devices.command(&d, "stop", &args, &actor).await {
                     tracing::warn!(speaker = %d, job = %id, "stop failed: {e}");
                     // No word will come from it: free it here.
-                    if let Ok(mut slots) = b.inner.slots.lock()
-                        && slots.get(&d).is_some_and(|s| s.job == id)
-                    {
-                        slots.remove(&d);
+                    if let Ok(mut slots) = b.inner.slots.lock() {
+                        slots.release(&d, &id);
                     }
                 }
             }

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::{Broadcasts, JobParts, OnPreempt, Slot, Source, SpeakerOutcome, State, zone_path};
+use super::arbiter::Arbiter;
+use super::{Broadcasts, JobParts, OnPreempt, Source, SpeakerOutcome, State, zone_path};
 use crate::bus::{Level, NewEvent};
 
 impl Broadcasts {
@@ -59,39 +60,10 @@ impl Broadcasts {
             why
         };
         // Arbitration: only over a lower priority.
-        let arbitration = {
-            let mut slots = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner());
-            match slots.get(device) {
-                Some(s) if !s.job.is_empty() && s.job != job && s.priority >= req.priority => {
-                    Err(format!(
-                        "speaker plays job {} at priority {} (this job: {})",
-                        s.job, s.priority, req.priority
-                    ))
-                }
-                prev => {
-                    let prev = prev.cloned();
-                    let mut suspended = prev
-                        .as_ref()
-                        .map(|p| p.suspended.clone())
-                        .unwrap_or_default();
-                    if let Some(p) = &prev
-                        && p.job != job
-                        && !p.job.is_empty()
-                    {
-                        suspended.push((p.job.clone(), p.priority));
-                    }
-                    slots.insert(
-                        device.to_owned(),
-                        Slot {
-                            job: job.to_owned(),
-                            priority: req.priority,
-                            suspended,
-                        },
-                    );
-                    Ok(prev)
-                }
-            }
-        };
+        let arbitration = self
+            .arbiter()
+            .claim(device, job, req.priority)
+            .map_err(|busy| busy.to_string());
         let previous = match arbitration {
             Ok(p) => p,
             Err(why) => {
@@ -136,11 +108,7 @@ impl Broadcasts {
         match result {
             Ok(()) if cancelled_meanwhile => {
                 // Cancelled while the speaker was being asked: stop it again.
-                if let Ok(mut slots) = self.inner.slots.lock()
-                    && slots.get(device).is_some_and(|s| s.job == job)
-                {
-                    slots.remove(device);
-                }
+                self.arbiter().release(device, job);
                 let args = json!({ "job": job }).to_string();
                 let _ = self
                     .inner
@@ -189,12 +157,7 @@ impl Broadcasts {
             }
             Err(why) => {
                 // Give the speaker back to what it played.
-                if let Ok(mut slots) = self.inner.slots.lock() {
-                    match previous {
-                        Some(p) => slots.insert(device.to_owned(), p),
-                        None => slots.remove(device),
-                    };
-                }
+                self.arbiter().give_back(device, previous);
                 let why = fail(why);
                 self.failed_event(job, device, &why).await;
             }
@@ -203,11 +166,17 @@ impl Broadcasts {
 
     /// The job the hub has playing on `device`.
     pub(super) fn playing(&self, device: &str) -> Option<String> {
-        let slots = self.inner.slots.lock().ok()?;
-        slots
-            .get(device)
-            .map(|s| s.job.clone())
-            .filter(|j| !j.is_empty())
+        self.arbiter().playing(device).map(str::to_owned)
+    }
+
+    /// The speakers' arbiter, locked.
+    fn arbiter(&self) -> std::sync::MutexGuard<'_, Arbiter> {
+        self.inner.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The jobs suspended on `device`.
+    fn suspended_on(&self, device: &str) -> Vec<String> {
+        self.arbiter().suspended(device)
     }
 
     pub(super) async fn failed_event(&self, job: &str, device: &str, why: &str) {
@@ -234,37 +203,23 @@ impl Broadcasts {
         failure: Option<&str>,
     ) {
         let failed = failure.is_some();
-        let resume = {
-            let mut slots = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner());
-            let Some(mut slot) = slots.remove(device) else {
-                return;
-            };
-            if slot.job != job {
-                slots.insert(device.to_owned(), slot);
-                return;
-            }
-            let mut next = None;
-            while let Some((j, _)) = slot.suspended.pop() {
-                let wants = self
+        // Which pre-empted job resumes, decided before the lock is let go
+        // (`job_of` takes the jobs' lock, never the arbiter's).
+        let wants: std::collections::HashMap<String, bool> = self
+            .suspended_on(device)
+            .into_iter()
+            .map(|j| {
+                let w = self
                     .job_of(&j)
                     .is_some_and(|p| p.req.on_preempt == OnPreempt::Resume && !p.cancelled);
-                if wants {
-                    next = Some(j);
-                    break;
-                }
-            }
-            if next.is_some() && !slot.suspended.is_empty() {
-                // Nothing plays, but what lies below the resuming job stays suspended.
-                slots.insert(
-                    device.to_owned(),
-                    Slot {
-                        job: String::new(),
-                        priority: 0,
-                        suspended: slot.suspended,
-                    },
-                );
-            }
-            next
+                (j, w)
+            })
+            .collect();
+        let Some(resume) = self
+            .arbiter()
+            .ended(device, job, |j| wants.get(j).copied().unwrap_or(false))
+        else {
+            return;
         };
         let (state, kind) = if failed {
             (State::Failed, "broadcast.failed")
