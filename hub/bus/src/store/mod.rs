@@ -15,8 +15,14 @@
 
 use std::path::Path;
 
+mod deletion;
+mod layout;
+
+pub use layout::encode;
+use layout::{decode_body, time_entry, time_entry_last, time_key};
+
 use super::BusError;
-use super::chunk::{self, Chunk};
+use super::chunk;
 use super::postings::{self, Lists};
 use twinwall_base::Event;
 
@@ -63,12 +69,19 @@ fn be(seq: u64) -> [u8; 8] {
     seq.to_be_bytes()
 }
 
+/// The seq at the end of an event, index or time key.
 fn seq_of(key: &[u8]) -> u64 {
     let mut b = [0u8; 8];
     if key.len() >= 8 {
         b.copy_from_slice(&key[key.len() - 8..]);
     }
     u64::from_be_bytes(b)
+}
+
+/// A count stored as a value (bytes of the log, a picture's references, a
+/// cursor, the first versioned seq): eight big-endian bytes.
+fn count_of(value: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(value).map_or(0, u64::from_be_bytes)
 }
 
 use postings::key as index_key;
@@ -112,7 +125,7 @@ impl Store {
             .get(VERSIONED_FROM_KEY)
             .map_err(BusError::from_sled)?
         {
-            Some(v) => seq_of(&v),
+            Some(v) => count_of(&v),
             None => {
                 // A new store, or one from before format bytes: events from
                 // here on carry them.
@@ -210,7 +223,7 @@ impl Store {
             .get(BYTES_KEY)
             .ok()
             .flatten()
-            .map_or(0, |v| seq_of(&v))
+            .map_or(0, |v| count_of(&v))
     }
 
     /// Write events (already numbered, consecutive) and their index entries.
@@ -254,7 +267,7 @@ impl Store {
         let left = self
             .media_refs
             .update_and_fetch(hash, |old| {
-                let n = old.map_or(0, seq_of).saturating_add_signed(delta);
+                let n = old.map_or(0, count_of).saturating_add_signed(delta);
                 (n > 0).then(|| be(n).to_vec())
             })
             .map_err(BusError::from_sled)?;
@@ -270,7 +283,7 @@ impl Store {
     fn add_bytes(&self, delta: i64) -> Result<(), BusError> {
         self.meta
             .update_and_fetch(BYTES_KEY, |old| {
-                let cur = old.map_or(0, seq_of);
+                let cur = old.map_or(0, count_of);
                 Some(be(cur.saturating_add_signed(delta)).to_vec())
             })
             .map_err(BusError::from_sled)?;
@@ -462,7 +475,7 @@ impl Store {
             .cursors
             .get(name)
             .map_err(BusError::from_sled)?
-            .map(|v| seq_of(&v)))
+            .map(|v| count_of(&v)))
     }
 
     /// Store a consumer's position.
@@ -471,107 +484,6 @@ impl Store {
             .insert(name, &be(next))
             .map_err(BusError::from_sled)?;
         Ok(())
-    }
-
-    /// Delete the oldest events while `doomed(event, bytes left)` says so,
-    /// about `max` at a time (whole entries); returns the seqs that went.
-    /// `doomed` may be asked about events that then stay (the rest of their
-    /// entry is not doomed), so it only judges.
-    pub fn delete_oldest(
-        &self,
-        max: usize,
-        doomed: impl Fn(&Event, u64) -> bool,
-    ) -> Result<Vec<u64>, BusError> {
-        let mut gone = Vec::new();
-        let mut bytes = self.bytes();
-        // References this pass drops, so the size the next decision sees
-        // includes the pictures that go with their last event.
-        let mut dropped_refs: std::collections::HashMap<String, u64> = Default::default();
-        let mut freed_entries = Vec::new();
-        // Whole entries go: one whose events are not all doomed stays, with
-        // the doomed ones before it, until a later pass.
-        let mut entries = Vec::new();
-        for item in self.events.iter() {
-            if gone.len() >= max {
-                break;
-            }
-            let (k, v) = item.map_err(BusError::from_sled)?;
-            let events = self.entry_events(&k, &v)?;
-            let share = v.len() as u64 / events.len().max(1) as u64;
-            // Judged by the log's size before the entry goes: over the cap,
-            // the whole entry may go.
-            if !events.iter().all(|e| doomed(e, bytes)) {
-                break;
-            }
-            bytes = bytes.saturating_sub(v.len() as u64);
-            entries.push(k);
-            for e in events {
-                for m in &e.body.media {
-                    let n = dropped_refs.entry(m.hash.clone()).or_default();
-                    *n += 1;
-                    let refs = self
-                        .media_refs
-                        .get(&m.hash)
-                        .map_err(BusError::from_sled)?
-                        .map_or(0, |r| seq_of(&r));
-                    if refs == *n
-                        && let Some(pic) = self.media.get(&m.hash).map_err(BusError::from_sled)?
-                    {
-                        bytes = bytes.saturating_sub(pic.len() as u64);
-                    }
-                }
-                gone.push((e, share as i64));
-            }
-            freed_entries.push(v.len() as i64);
-        }
-        if gone.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut ev = sled::Batch::default();
-        let freed: i64 = freed_entries.iter().sum();
-        for k in entries {
-            ev.remove(k);
-        }
-        // Everything below `kept` goes. An entry whose seqs are all below it
-        // goes with them; one that reaches past it stays (readers skip seqs
-        // whose event is gone) and goes in a later pass.
-        let kept = gone.last().map_or(0, |(e, _)| e.seq + 1);
-        let events: Vec<Event> = gone.iter().map(|(e, _)| e.clone()).collect();
-        let lists = IndexLists::of(&events);
-        for (tree, l) in self.posting_trees(&lists) {
-            let mut b = sled::Batch::default();
-            for value in l.values() {
-                for item in tree.range(index_key(value, 0)..index_key(value, kept)) {
-                    let (k, v) = item.map_err(BusError::from_sled)?;
-                    let below = postings::decode(seq_of(&k), &v)
-                        .is_none_or(|seqs| seqs.last().is_some_and(|s| *s < kept));
-                    if below {
-                        b.remove(k);
-                    }
-                }
-            }
-            // Indexes first: an index entry without its event is skipped by readers.
-            tree.apply_batch(b).map_err(BusError::from_sled)?;
-        }
-        self.events.apply_batch(ev).map_err(BusError::from_sled)?;
-        // Time index last, as in `write_indexes`.
-        let mut t = sled::Batch::default();
-        for item in self.by_time.iter() {
-            let (k, v) = item.map_err(BusError::from_sled)?;
-            if time_entry_last(&k, &v) >= kept {
-                break;
-            }
-            t.remove(k);
-        }
-        self.by_time.apply_batch(t).map_err(BusError::from_sled)?;
-        self.add_bytes(-freed)?;
-        // Pictures expire with the last event that shows them.
-        for (e, _) in &gone {
-            for m in &e.body.media {
-                self.count_media_ref(&m.hash, -1)?;
-            }
-        }
-        Ok(gone.iter().map(|(e, _)| e.seq).collect())
     }
 }
 
@@ -599,103 +511,6 @@ impl<'a> IndexLists<'a> {
             }
         }
         l
-    }
-}
-
-/// An event as stored alone (layout 1: the format byte, then postcard), as
-/// stores before chunks held every event.
-pub fn encode(e: &Event) -> Result<Vec<u8>, BusError> {
-    let mut v = Vec::with_capacity(160);
-    v.push(FORMAT);
-    postcard::to_io(e, &mut v).map_err(|err| BusError::Encode {
-        seq: e.seq,
-        message: err.to_string(),
-    })?;
-    Ok(v)
-}
-
-/// A time entry's value: the write's last seq (empty when it is the first,
-/// the layout of stores from before, with one entry per event).
-fn time_entry(first: u64, last: u64) -> Vec<u8> {
-    if first == last {
-        Vec::new()
-    } else {
-        be(last).to_vec()
-    }
-}
-
-/// The last seq a time entry covers.
-fn time_entry_last(key: &[u8], value: &[u8]) -> u64 {
-    if value.len() == 8 {
-        seq_of(value)
-    } else {
-        seq_of(key)
-    }
-}
-
-fn time_key(time_ms: i64, seq: u64) -> [u8; 16] {
-    let mut k = [0u8; 16];
-    // Shift to unsigned so that byte order is time order.
-    k[..8].copy_from_slice(&((time_ms as u64) ^ (1 << 63)).to_be_bytes());
-    k[8..].copy_from_slice(&be(seq));
-    k
-}
-
-fn decode_body(seq: u64, body: &[u8]) -> Result<Event, BusError> {
-    postcard::from_bytes(body).map_err(|e| BusError::Decode(format!("event {seq}: {e}")))
-}
-
-impl Store {
-    /// The entry starting at `first` as a chunk, when it is one (entries of
-    /// the first, unmarked layout never are, whatever their first byte).
-    fn chunk<'v>(&self, first: u64, v: &'v [u8]) -> Option<Chunk<'v>> {
-        Chunk::parse(v).filter(|_| first >= self.versioned_from)
-    }
-
-    /// Every event of the entry under `key`: a chunk, or one event.
-    fn entry_events(&self, key: &[u8], v: &[u8]) -> Result<Vec<Event>, BusError> {
-        let first = seq_of(key);
-        match self.chunk(first, v) {
-            Some(c) => (0..c.len())
-                .map(|i| decode_body(first + i as u64, c.body(i).unwrap_or_default()))
-                .collect(),
-            None => Ok(vec![self.decode(key, v)?]),
-        }
-    }
-
-    /// The last seq the entry under `key` holds.
-    fn entry_last(&self, key: &[u8], v: &[u8]) -> Result<u64, BusError> {
-        let first = seq_of(key);
-        Ok(match self.chunk(first, v) {
-            Some(c) => first + c.len() as u64 - 1,
-            None => first,
-        })
-    }
-
-    /// The event stored alone under `key`, in whichever layout it was written.
-    fn decode(&self, key: &[u8], v: &[u8]) -> Result<Event, BusError> {
-        let seq = seq_of(key);
-        let body = if seq < self.versioned_from {
-            v
-        } else {
-            match v.split_first() {
-                Some((&FORMAT, rest)) => rest,
-                Some((&chunk::CHUNK, _)) => {
-                    return Err(BusError::Decode(format!(
-                        "the chunk of events from {seq} is damaged ({} bytes)",
-                        v.len()
-                    )));
-                }
-                Some((other, _)) => {
-                    return Err(BusError::Decode(format!(
-                        "event {seq} is in layout {other}; this hub reads layouts up to {} (a newer hub wrote it)",
-                        chunk::CHUNK
-                    )));
-                }
-                None => return Err(BusError::Decode(format!("event {seq} is empty"))),
-            }
-        };
-        decode_body(seq, body)
     }
 }
 
