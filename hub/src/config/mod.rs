@@ -7,8 +7,10 @@ mod error;
 mod groups;
 pub mod lint;
 mod model;
+mod options;
+mod validate;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use error::ConfigError;
@@ -78,198 +80,6 @@ impl HubConfig {
         }
     }
 
-    fn validate(&self, text: &str) -> Result<(), ConfigError> {
-        let err = |span: Option<std::ops::Range<usize>>, key: &str, message: String| {
-            ConfigError::at(&self.source, text, span, key, message)
-        };
-        if self.http.tls_cert.is_some() != self.http.tls_key.is_some() {
-            return Err(err(
-                None,
-                "http.tls_cert",
-                "give both `tls_cert` and `tls_key` for TLS, or neither".into(),
-            ));
-        }
-        let mut zones = HashSet::new();
-        for z in &self.zones {
-            if !valid_id(z.id.get_ref()) {
-                return Err(err(
-                    Some(z.id.span()),
-                    "zones.id",
-                    format!(
-                        "`{}` is not a valid id (letters, digits, `-`, `_`)",
-                        z.id.get_ref()
-                    ),
-                ));
-            }
-            if !zones.insert(z.id.get_ref().as_str()) {
-                return Err(err(
-                    Some(z.id.span()),
-                    "zones.id",
-                    format!("zone `{}` is declared twice", z.id.get_ref()),
-                ));
-            }
-        }
-        for z in &self.zones {
-            if let Some(p) = &z.parent
-                && !zones.contains(p.get_ref().as_str())
-            {
-                return Err(err(
-                    Some(p.span()),
-                    "zones.parent",
-                    format!(
-                        "zone `{}` names unknown parent `{}`",
-                        z.id.get_ref(),
-                        p.get_ref()
-                    ),
-                ));
-            }
-        }
-        // A parent cycle would make zone paths endless.
-        for z in &self.zones {
-            self.zone_path(z.id.get_ref())
-                .map_err(|m| err(Some(z.id.span()), "zones.parent", m))?;
-        }
-        let mut devices = HashSet::new();
-        for d in &self.devices {
-            if !valid_id(d.id.get_ref()) {
-                return Err(err(
-                    Some(d.id.span()),
-                    "devices.id",
-                    format!(
-                        "`{}` is not a valid id (letters, digits, `-`, `_`)",
-                        d.id.get_ref()
-                    ),
-                ));
-            }
-            if !devices.insert(d.id.get_ref().as_str()) {
-                return Err(err(
-                    Some(d.id.span()),
-                    "devices.id",
-                    format!("device `{}` is declared twice", d.id.get_ref()),
-                ));
-            }
-            if !zones.contains(d.zone.get_ref().as_str()) {
-                return Err(err(
-                    Some(d.zone.span()),
-                    "devices.zone",
-                    format!(
-                        "device `{}` is in unknown zone `{}`",
-                        d.id.get_ref(),
-                        d.zone.get_ref()
-                    ),
-                ));
-            }
-            for (name, key) in &d.keys {
-                let ok = key.0.len() % 2 == 0
-                    && matches!(key.0.len(), 32 | 48 | 64)
-                    && key.0.chars().all(|c| c.is_ascii_hexdigit());
-                if !ok {
-                    return Err(err(
-                        Some(d.id.span()),
-                        "devices.keys",
-                        format!(
-                            "device `{}`: key `{name}` must be 32, 48 or 64 hex digits (an AES-128, -192 or -256 key)",
-                            d.id.get_ref()
-                        ),
-                    ));
-                }
-            }
-            if let Some(p) = &d.profile {
-                let file = self.profile_path(p.get_ref());
-                if !file.is_file() {
-                    return Err(err(
-                        Some(p.span()),
-                        "devices.profile",
-                        format!(
-                            "device `{}`: profile `{}` not found at {}",
-                            d.id.get_ref(),
-                            p.get_ref(),
-                            file.display()
-                        ),
-                    ));
-                }
-            }
-        }
-        for l in &self.vehicles.limits {
-            if let Some(z) = &l.zone
-                && !zones.contains(z.as_str())
-            {
-                return Err(err(
-                    None,
-                    "vehicles.limits.zone",
-                    format!(
-                        "vehicle limit for `{}` names unknown zone `{z}`",
-                        l.category
-                    ),
-                ));
-            }
-        }
-        if let Some(nb) = &self.northbound {
-            let scheme = nb.url.split("://").next().unwrap_or("");
-            if !nb.url.contains("://") || !matches!(scheme, "mqtt" | "mqtts") {
-                return Err(err(
-                    None,
-                    "northbound.url",
-                    format!("`{}` must be mqtt://host:port or mqtts://host:port", nb.url),
-                ));
-            }
-            if scheme == "mqtts" && nb.ca_file.is_none() {
-                return Err(err(
-                    None,
-                    "northbound.ca_file",
-                    "mqtts needs the CA certificate of the broker".into(),
-                ));
-            }
-            if nb.client_cert_file.is_some() != nb.client_key_file.is_some() {
-                return Err(err(
-                    None,
-                    "northbound.client_key_file",
-                    "client_cert_file and client_key_file go together".into(),
-                ));
-            }
-            if nb.max_inflight == 0 {
-                return Err(err(
-                    None,
-                    "northbound.max_inflight",
-                    "must be at least 1".into(),
-                ));
-            }
-            if nb.commands.enabled && nb.commands.allow.is_empty() {
-                return Err(err(
-                    None,
-                    "northbound.commands.allow",
-                    "commands over MQTT are enabled: list the commands the channel may send, e.g. allow = [\"reset\", \"acknowledge\"]".into(),
-                ));
-            }
-            if nb.topic_prefix.is_empty() || nb.topic_prefix.contains(['+', '#']) {
-                return Err(err(
-                    None,
-                    "northbound.topic_prefix",
-                    "must be non-empty, without `+` or `#`".into(),
-                ));
-            }
-        }
-        if self.plugins.max_crashes == 0 {
-            return Err(err(
-                None,
-                "plugins.max_crashes",
-                "must be at least 1".into(),
-            ));
-        }
-        if !self.rules.is_empty() {
-            crate::rules::parse(text, &self.source, &self.zone_paths()).map_err(|e| {
-                ConfigError::Invalid {
-                    file: e.file,
-                    line: Some(e.line),
-                    column: None,
-                    key: Some("rules".into()),
-                    message: e.message,
-                }
-            })?;
-        }
-        Ok(())
-    }
-
     /// Every zone id with its path.
     pub fn zone_paths(&self) -> std::collections::HashMap<String, String> {
         self.zones
@@ -311,13 +121,6 @@ impl HubConfig {
     pub fn profile_path(&self, name: &str) -> PathBuf {
         self.profiles.dir.join(format!("{name}.toml"))
     }
-}
-
-fn valid_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 #[cfg(test)]

@@ -1,4 +1,7 @@
-//! The shape of `hub.toml`. Each field's doc gives its default.
+//! The shape of `hub.toml`. Each field's doc gives its default; in code each
+//! default is written once: a section whose keys are all optional takes them
+//! from its `impl Default` (`#[serde(default)]` on the section), and a section
+//! with required keys names one function per optional key.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -85,100 +88,68 @@ fn default_data_dir() -> PathBuf {
 
 /// `[http]`
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Http {
     /// Listen address. Default `127.0.0.1:8080`.
-    #[serde(default = "default_listen")]
     pub listen: String,
     /// Host names the API answers to (the `Host` header without its
     /// port), against DNS rebinding. Default: on a loopback address,
     /// `localhost`, `127.0.0.1` and `[::1]`; elsewhere any.
-    #[serde(default)]
     pub allowed_hosts: Vec<String>,
     /// Serve the API over TLS with this certificate chain (PEM); needs
     /// `tls_key` too. Default plain HTTP.
-    #[serde(default)]
     pub tls_cert: Option<std::path::PathBuf>,
     /// The certificate's private key (PEM).
-    #[serde(default)]
     pub tls_key: Option<std::path::PathBuf>,
     /// API connections open at once; more wait until one closes. Default 1024.
-    #[serde(default = "default_max_connections")]
     pub max_connections: usize,
     /// Live event streams (SSE) open at once; more are refused (503).
     /// Default 256.
-    #[serde(default = "default_max_streams")]
     pub max_streams: usize,
     /// Longest a request other than a live stream may take, seconds;
     /// past it the answer is 503. Default 60.
-    #[serde(default = "default_api_request_timeout")]
     pub request_timeout_s: u64,
-}
-
-fn default_max_connections() -> usize {
-    1024
-}
-fn default_max_streams() -> usize {
-    256
-}
-fn default_api_request_timeout() -> u64 {
-    60
-}
-
-fn default_listen() -> String {
-    "127.0.0.1:8080".into()
 }
 
 impl Default for Http {
     fn default() -> Self {
         Http {
-            listen: default_listen(),
+            listen: "127.0.0.1:8080".into(),
             allowed_hosts: Vec::new(),
             tls_cert: None,
             tls_key: None,
-            max_connections: default_max_connections(),
-            max_streams: default_max_streams(),
-            request_timeout_s: default_api_request_timeout(),
+            max_connections: 1024,
+            max_streams: 256,
+            request_timeout_s: 60,
         }
     }
 }
 
 /// `[listen]`: where devices reach the hub.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Listen {
     /// Address of the push listener (ISAPI listening host, webhooks).
     /// Default `127.0.0.1:7200`; set `0.0.0.0:7200` to take pushes from the network.
-    #[serde(default = "default_push_listen")]
     pub http: String,
     /// The base URL devices must push to, when it differs from the bound
     /// address (a NAT, a name, or a listener on `0.0.0.0`). Default
     /// `http://<bound address>`.
-    #[serde(default)]
     pub advertise: Option<String>,
     /// How long a push waits for its driver's reply before the device gets
     /// a 504 (and retries), ms. Default 10000.
-    #[serde(default = "default_reply_timeout")]
     pub reply_timeout_ms: u64,
     /// Named TCP+UDP ports devices dial in to (e.g. `dc09 = "0.0.0.0:7300"`
     /// for alarm hosts); drivers ask for them by name. Default none.
-    #[serde(default)]
     pub ports: BTreeMap<String, String>,
-}
-
-fn default_push_listen() -> String {
-    "127.0.0.1:7200".into()
-}
-fn default_reply_timeout() -> u64 {
-    10_000
 }
 
 impl Default for Listen {
     fn default() -> Self {
         Listen {
-            http: default_push_listen(),
+            http: "127.0.0.1:7200".into(),
             advertise: None,
-            reply_timeout_ms: default_reply_timeout(),
+            reply_timeout_ms: 10_000,
             ports: BTreeMap::new(),
         }
     }
@@ -186,22 +157,17 @@ impl Default for Listen {
 
 /// `[people]`: the visitor and head-count view derived from gate events.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct PeopleConfig {
     /// A visitor still on campus this long after coming in is overdue
     /// (`people.visitor_overdue`), seconds. Default 14400 (4 h).
-    #[serde(default = "default_visit_limit")]
     pub visit_limit_s: u64,
-}
-
-fn default_visit_limit() -> u64 {
-    4 * 3600
 }
 
 impl Default for PeopleConfig {
     fn default() -> Self {
         PeopleConfig {
-            visit_limit_s: default_visit_limit(),
+            visit_limit_s: 4 * 3600,
         }
     }
 }
@@ -232,26 +198,20 @@ pub struct VehicleLimit {
 
 /// `[linkage]`: where more rules live.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct LinkageConfig {
     /// A TOML file of `[[rules]]`, relative to hub.toml; reloaded when it
     /// changes. Default: none.
-    #[serde(default)]
     pub file: Option<PathBuf>,
     /// How often the file is checked for changes, ms. Default 1000.
-    #[serde(default = "default_reload_ms")]
     pub reload_ms: u64,
-}
-
-fn default_reload_ms() -> u64 {
-    1000
 }
 
 impl Default for LinkageConfig {
     fn default() -> Self {
         LinkageConfig {
             file: None,
-            reload_ms: default_reload_ms(),
+            reload_ms: 1000,
         }
     }
 }
@@ -260,82 +220,48 @@ impl Default for LinkageConfig {
 /// measured for a moment, torn down), not watched, unless its driver asks
 /// for continuous watching; these bound what all samples together may take.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct RtspConfig {
     /// Samples running at once, hub-wide. With a 2 s window a sample takes
     /// about 2.5 s, so 32 samples at once check ~12 cameras a second (3,600
     /// cameras every five minutes). Default 32.
-    #[serde(default = "default_max_probes_in_flight")]
     pub max_probes_in_flight: u32,
     /// Average bandwidth all probes may pull, Mbit/s; a sample waits while
     /// the budget is spent. Default 100.
-    #[serde(default = "default_max_probe_mbit_s")]
     pub max_probe_mbit_s: f64,
 }
 
 impl Default for RtspConfig {
     fn default() -> Self {
         RtspConfig {
-            max_probes_in_flight: default_max_probes_in_flight(),
-            max_probe_mbit_s: default_max_probe_mbit_s(),
+            max_probes_in_flight: 32,
+            max_probe_mbit_s: 100.0,
         }
     }
-}
-
-impl RtspConfig {
-    /// The probe limits these settings make.
-    pub fn limits(&self) -> crate::transport::rtsp::limits::ProbeLimits {
-        crate::transport::rtsp::limits::ProbeLimits {
-            max_in_flight: self.max_probes_in_flight.max(1),
-            max_bytes_per_s: (self.max_probe_mbit_s.max(0.1) * 125_000.0) as u64,
-        }
-    }
-}
-
-fn default_max_probes_in_flight() -> u32 {
-    32
-}
-
-fn default_max_probe_mbit_s() -> f64 {
-    100.0
 }
 
 /// `[broadcast]`: zone broadcasts.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct BroadcastConfig {
     /// Interface address multicast RTP leaves by (e.g. the paging VLAN's
     /// address). Default: the route the system picks.
-    #[serde(default)]
     pub multicast_interface: Option<std::net::Ipv4Addr>,
     /// First multicast group: each zone a job is asked for gets its own
     /// group counting up from it, which speakers that can join share (one
     /// stream per zone). Default: none (unicast to every speaker).
-    #[serde(default)]
     pub multicast_group: Option<std::net::Ipv4Addr>,
     /// First UDP port of the multicast streams: each job takes its own even
     /// port counting up from it (500 in turn), so a job that cuts in never
     /// shares an address with the one it cuts. Default 5004.
-    #[serde(default = "default_multicast_port")]
     pub multicast_port: u16,
     /// URL prefixes of live sources broadcasts may relay (paging
     /// microphones, audio gateways). Default none.
-    #[serde(default)]
     pub live_sources: Vec<String>,
     /// The site's offset from UTC in minutes, for daily schedules (China: 480). Default 0.
-    #[serde(default)]
     pub utc_offset_minutes: i32,
     /// How long a speaker may take to confirm it started, ms. Default 5000.
-    #[serde(default = "default_start_timeout_ms")]
     pub start_timeout_ms: u64,
-}
-
-fn default_start_timeout_ms() -> u64 {
-    5_000
-}
-
-fn default_multicast_port() -> u16 {
-    5004
 }
 
 impl Default for BroadcastConfig {
@@ -343,59 +269,47 @@ impl Default for BroadcastConfig {
         BroadcastConfig {
             multicast_interface: None,
             multicast_group: None,
-            multicast_port: default_multicast_port(),
+            multicast_port: 5004,
             utc_offset_minutes: 0,
             live_sources: Vec::new(),
-            start_timeout_ms: default_start_timeout_ms(),
+            start_timeout_ms: 5_000,
         }
     }
 }
 
 /// `[plugins]`
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Plugins {
     /// Folder scanned for `*.wasm` drivers. Default `plugins`.
-    #[serde(default = "default_plugins_dir")]
     pub dir: PathBuf,
     /// Longest a single driver call may run, ms. Default 200.
-    #[serde(default = "default_call_timeout")]
     pub call_timeout_ms: u64,
     /// Linear memory cap per driver instance, MiB. Default 64.
-    #[serde(default = "default_memory")]
     pub memory_limit_mb: u64,
     /// Crashes within `crash_window_s` after which a device (or a driver, when no one device is at fault) is quarantined. Default 5.
-    #[serde(default = "default_max_crashes")]
     pub max_crashes: u32,
     /// Window for counting crashes, seconds. Default 60.
-    #[serde(default = "default_crash_window")]
     pub crash_window_s: u64,
     /// How long a device (or a driver) that crashed `max_crashes` times is
     /// kept closed before it is tried again, seconds; an admin may release
     /// it sooner (`POST /api/v1/devices/{id}/release`). Default 600.
-    #[serde(default = "default_quarantine")]
     pub quarantine_s: u64,
     /// How often the folder is checked for new or replaced drivers, ms. Default 1000.
-    #[serde(default = "default_watch")]
     pub watch_interval_ms: u64,
     /// Events a device may send per second, sustained; over it the excess
     /// is dropped and reported (`driver.throttled`). Default 1000.
-    #[serde(default = "default_events_per_s")]
     pub max_events_per_s: u32,
     /// Events a device may send at once above that rate. Default 5000.
-    #[serde(default = "default_events_burst")]
     pub max_events_burst: u32,
     /// Events one driver call may return. Default 1024.
-    #[serde(default = "default_events_per_call")]
     pub max_events_per_call: usize,
     /// Largest event without its pictures, KiB. Default 64.
-    #[serde(default = "default_event_kb")]
     pub max_event_kb: usize,
     /// Devices of one driver started per second: their first requests (a
     /// camera's SOAP calls and pull-point subscription, a panel's first
     /// poll) go out at this rate, so 3,000 cameras do not all call at once.
     /// Default 500.
-    #[serde(default = "default_device_starts_per_s")]
     pub device_starts_per_s: u32,
     /// Not in the file: an observer of every driver input, set by code
     /// that runs a hub to watch its drivers (the conformance kit).
@@ -404,60 +318,21 @@ pub struct Plugins {
     pub tap: Option<crate::devices::tap::InputTap>,
 }
 
-fn default_device_starts_per_s() -> u32 {
-    500
-}
-
-fn default_events_per_s() -> u32 {
-    1000
-}
-fn default_events_burst() -> u32 {
-    5000
-}
-fn default_events_per_call() -> usize {
-    1024
-}
-fn default_event_kb() -> usize {
-    64
-}
-
-fn default_plugins_dir() -> PathBuf {
-    PathBuf::from("plugins")
-}
-fn default_call_timeout() -> u64 {
-    200
-}
-fn default_memory() -> u64 {
-    64
-}
-fn default_max_crashes() -> u32 {
-    5
-}
-fn default_crash_window() -> u64 {
-    60
-}
-fn default_quarantine() -> u64 {
-    600
-}
-fn default_watch() -> u64 {
-    1000
-}
-
 impl Default for Plugins {
     fn default() -> Self {
         Plugins {
-            dir: default_plugins_dir(),
-            call_timeout_ms: default_call_timeout(),
-            memory_limit_mb: default_memory(),
-            max_crashes: default_max_crashes(),
-            crash_window_s: default_crash_window(),
-            quarantine_s: default_quarantine(),
-            watch_interval_ms: default_watch(),
-            max_events_per_s: default_events_per_s(),
-            max_events_burst: default_events_burst(),
-            max_events_per_call: default_events_per_call(),
-            max_event_kb: default_event_kb(),
-            device_starts_per_s: default_device_starts_per_s(),
+            dir: PathBuf::from("plugins"),
+            call_timeout_ms: 200,
+            memory_limit_mb: 64,
+            max_crashes: 5,
+            crash_window_s: 60,
+            quarantine_s: 600,
+            watch_interval_ms: 1000,
+            max_events_per_s: 1000,
+            max_events_burst: 5000,
+            max_events_per_call: 1024,
+            max_event_kb: 64,
+            device_starts_per_s: 500,
             tap: None,
         }
     }
@@ -465,46 +340,36 @@ impl Default for Plugins {
 
 /// `[profiles]`
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Profiles {
     /// Folder holding `<family>/<model>.toml`. Default `device-profiles`.
-    #[serde(default = "default_profiles_dir")]
     pub dir: PathBuf,
-}
-
-fn default_profiles_dir() -> PathBuf {
-    PathBuf::from("device-profiles")
 }
 
 impl Default for Profiles {
     fn default() -> Self {
         Profiles {
-            dir: default_profiles_dir(),
+            dir: PathBuf::from("device-profiles"),
         }
     }
 }
 
 /// `[bus]`
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct BusConfig {
     /// `every-batch` (fsync each group commit) or `interval`. Default `every-batch`.
     /// Red events are on disk before they are acknowledged either way.
-    #[serde(default)]
     pub flush: FlushMode,
     /// With `flush = "interval"`: the interval, ms. Default 200.
-    #[serde(default = "default_flush_interval")]
     pub flush_interval_ms: u64,
     /// Drop events older than this many days. Default 90; 0 keeps forever.
-    #[serde(default = "default_retention_days")]
     pub retention_days: u64,
     /// Keep the log under this many MiB. Default 2048; 0 for no limit.
-    #[serde(default = "default_retention_mb")]
     pub retention_max_mb: u64,
     /// Events the northbound broker has not acknowledged outlive the age
     /// and size limits up to this many MiB; past it they go too and a
     /// `bus.gap` event names them. Default 4096; 0 for no hard cap.
-    #[serde(default = "default_retention_hard_mb")]
     pub retention_hard_max_mb: u64,
 }
 
@@ -519,27 +384,14 @@ pub enum FlushMode {
     Interval,
 }
 
-fn default_flush_interval() -> u64 {
-    200
-}
-fn default_retention_hard_mb() -> u64 {
-    4096
-}
-fn default_retention_days() -> u64 {
-    90
-}
-fn default_retention_mb() -> u64 {
-    2048
-}
-
 impl Default for BusConfig {
     fn default() -> Self {
         BusConfig {
             flush: FlushMode::default(),
-            flush_interval_ms: default_flush_interval(),
-            retention_days: default_retention_days(),
-            retention_max_mb: default_retention_mb(),
-            retention_hard_max_mb: default_retention_hard_mb(),
+            flush_interval_ms: 200,
+            retention_days: 90,
+            retention_max_mb: 2048,
+            retention_hard_max_mb: 4096,
         }
     }
 }
@@ -763,34 +615,28 @@ fn default_inflight() -> u16 {
 /// `[northbound.commands]`: what the MQTT channel may do. The broker's ACLs
 /// decide who may publish to the command topics; this decides what they may ask.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct MqttCommands {
     /// Accept commands on `<prefix>/<site>/cmd/...`. Default false: a
     /// broker is another way in, opened on purpose.
-    #[serde(default)]
     pub enabled: bool,
     /// The actor recorded in the audit trail. Default `mqtt`.
-    #[serde(default = "default_actor")]
     pub actor: String,
     /// The commands this channel may send (names, e.g. `["reset",
     /// "acknowledge"]`); required when `enabled`. The device's driver and
     /// settings may refuse more.
-    #[serde(default)]
     pub allow: Vec<String>,
 }
 
 fn default_max_message_kb() -> usize {
     256
 }
-fn default_actor() -> String {
-    "mqtt".into()
-}
 
 impl Default for MqttCommands {
     fn default() -> Self {
         MqttCommands {
             enabled: false,
-            actor: default_actor(),
+            actor: "mqtt".into(),
             allow: Vec::new(),
         }
     }

@@ -174,3 +174,23 @@ settings = { points = 64, poll_ms = 1000, counters = false }
     let e = parse(&bad).unwrap_err().to_string();
     assert!(e.contains("hub.toml:") && e.contains("past 255"), "{e}");
 }
+
+/// What `run` would refuse, `check` refuses too: both parse through
+/// `validate`, so a bad multicast group or TLS files that do not load are
+/// named before anything binds.
+#[test]
+fn checks_run_made_late_are_made_when_the_file_is_read() {
+    let text = format!("{GOOD}\n[broadcast]\nmulticast_group = \"10.1.2.3\"\n");
+    let e = parse(&text).unwrap_err().to_string();
+    assert!(
+        e.contains("broadcast.multicast_group")
+            && e.contains("10.1.2.3 is not a multicast address"),
+        "{e}"
+    );
+    let text = GOOD.replace(
+        "[site]\nid = \"main\"\n",
+        "[site]\nid = \"main\"\n[http]\ntls_cert = \"cert.pem\"\ntls_key = \"key.pem\"\n",
+    );
+    let e = parse(&text).unwrap_err().to_string();
+    assert!(e.contains("http.tls_cert") && e.contains("TLS"), "{e}");
+}

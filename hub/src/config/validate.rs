@@ -1,0 +1,243 @@
+//! Every check of a config beyond its shape, in one place: `twinwall check`
+//! and `run` read the file through [`HubConfig::parse`], so they refuse
+//! exactly the same configs. Each check names the file, line and key.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use super::{ConfigError, HubConfig};
+
+/// Reports a problem at a span (or the file) under a key.
+struct At<'a> {
+    config: &'a HubConfig,
+    text: &'a str,
+}
+
+impl At<'_> {
+    fn err(&self, span: Option<Range<usize>>, key: &str, message: String) -> ConfigError {
+        ConfigError::at(&self.config.source, self.text, span, key, message)
+    }
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+}
+
+impl HubConfig {
+    /// Check what the types cannot: ids, references, pairs that go
+    /// together, values the parts would refuse, files that must be there.
+    pub(super) fn validate(&self, text: &str) -> Result<(), ConfigError> {
+        let at = At { config: self, text };
+        self.check_http(&at)?;
+        let zones = self.check_zones(&at)?;
+        self.check_devices(&at, &zones)?;
+        self.check_vehicles(&at, &zones)?;
+        self.check_broadcast(&at)?;
+        self.check_northbound(&at)?;
+        if self.plugins.max_crashes == 0 {
+            return Err(at.err(None, "plugins.max_crashes", "must be at least 1".into()));
+        }
+        if !self.rules.is_empty() {
+            crate::rules::parse(text, &self.source, &self.zone_paths()).map_err(|e| {
+                ConfigError::Invalid {
+                    file: e.file,
+                    line: Some(e.line),
+                    column: None,
+                    key: Some("rules".into()),
+                    message: e.message,
+                }
+            })?;
+        }
+        Ok(())
+    }
+
+    fn check_http(&self, at: &At<'_>) -> Result<(), ConfigError> {
+        match (&self.http.tls_cert, &self.http.tls_key) {
+            (Some(cert), Some(key)) => crate::tls::server_config(cert, key)
+                .map(|_| ())
+                .map_err(|m| at.err(None, "http.tls_cert", format!("TLS: {m}"))),
+            (None, None) => Ok(()),
+            _ => Err(at.err(
+                None,
+                "http.tls_cert",
+                "give both `tls_cert` and `tls_key` for TLS, or neither".into(),
+            )),
+        }
+    }
+
+    /// Zone ids are valid and unique, parents exist, no parent cycle.
+    fn check_zones<'c>(&'c self, at: &At<'_>) -> Result<HashSet<&'c str>, ConfigError> {
+        let mut zones = HashSet::new();
+        for z in &self.zones {
+            let id = z.id.get_ref();
+            if !valid_id(id) {
+                return Err(at.err(
+                    Some(z.id.span()),
+                    "zones.id",
+                    format!("`{id}` is not a valid id (letters, digits, `-`, `_`)"),
+                ));
+            }
+            if !zones.insert(id.as_str()) {
+                return Err(at.err(
+                    Some(z.id.span()),
+                    "zones.id",
+                    format!("zone `{id}` is declared twice"),
+                ));
+            }
+        }
+        for z in &self.zones {
+            if let Some(p) = &z.parent
+                && !zones.contains(p.get_ref().as_str())
+            {
+                return Err(at.err(
+                    Some(p.span()),
+                    "zones.parent",
+                    format!(
+                        "zone `{}` names unknown parent `{}`",
+                        z.id.get_ref(),
+                        p.get_ref()
+                    ),
+                ));
+            }
+        }
+        // A parent cycle would make zone paths endless.
+        for z in &self.zones {
+            self.zone_path(z.id.get_ref())
+                .map_err(|m| at.err(Some(z.id.span()), "zones.parent", m))?;
+        }
+        Ok(zones)
+    }
+
+    /// Device ids are valid and unique, in known zones, with well-formed
+    /// keys and profiles that exist.
+    fn check_devices(&self, at: &At<'_>, zones: &HashSet<&str>) -> Result<(), ConfigError> {
+        let mut devices = HashSet::new();
+        for d in &self.devices {
+            let id = d.id.get_ref();
+            if !valid_id(id) {
+                return Err(at.err(
+                    Some(d.id.span()),
+                    "devices.id",
+                    format!("`{id}` is not a valid id (letters, digits, `-`, `_`)"),
+                ));
+            }
+            if !devices.insert(id.as_str()) {
+                return Err(at.err(
+                    Some(d.id.span()),
+                    "devices.id",
+                    format!("device `{id}` is declared twice"),
+                ));
+            }
+            if !zones.contains(d.zone.get_ref().as_str()) {
+                return Err(at.err(
+                    Some(d.zone.span()),
+                    "devices.zone",
+                    format!("device `{id}` is in unknown zone `{}`", d.zone.get_ref()),
+                ));
+            }
+            for (name, key) in &d.keys {
+                let ok = matches!(key.0.len(), 32 | 48 | 64)
+                    && key.0.chars().all(|c| c.is_ascii_hexdigit());
+                if !ok {
+                    return Err(at.err(
+                        Some(d.id.span()),
+                        "devices.keys",
+                        format!(
+                            "device `{id}`: key `{name}` must be 32, 48 or 64 hex digits (an AES-128, -192 or -256 key)"
+                        ),
+                    ));
+                }
+            }
+            if let Some(p) = &d.profile {
+                let file = self.profile_path(p.get_ref());
+                if !file.is_file() {
+                    return Err(at.err(
+                        Some(p.span()),
+                        "devices.profile",
+                        format!(
+                            "device `{id}`: profile `{}` not found at {}",
+                            p.get_ref(),
+                            file.display()
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_vehicles(&self, at: &At<'_>, zones: &HashSet<&str>) -> Result<(), ConfigError> {
+        for l in &self.vehicles.limits {
+            if let Some(z) = &l.zone
+                && !zones.contains(z.as_str())
+            {
+                return Err(at.err(
+                    None,
+                    "vehicles.limits.zone",
+                    format!(
+                        "vehicle limit for `{}` names unknown zone `{z}`",
+                        l.category
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_broadcast(&self, at: &At<'_>) -> Result<(), ConfigError> {
+        if let Some(g) = self.broadcast.multicast_group
+            && !g.is_multicast()
+        {
+            return Err(at.err(
+                None,
+                "broadcast.multicast_group",
+                format!("{g} is not a multicast address (224.0.0.0/4)"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_northbound(&self, at: &At<'_>) -> Result<(), ConfigError> {
+        let Some(nb) = &self.northbound else {
+            return Ok(());
+        };
+        let scheme = nb.url.split("://").next().unwrap_or("");
+        let problem = if !nb.url.contains("://") || !matches!(scheme, "mqtt" | "mqtts") {
+            Some((
+                "northbound.url",
+                format!("`{}` must be mqtt://host:port or mqtts://host:port", nb.url),
+            ))
+        } else if scheme == "mqtts" && nb.ca_file.is_none() {
+            Some((
+                "northbound.ca_file",
+                "mqtts needs the CA certificate of the broker".into(),
+            ))
+        } else if nb.client_cert_file.is_some() != nb.client_key_file.is_some() {
+            Some((
+                "northbound.client_key_file",
+                "client_cert_file and client_key_file go together".into(),
+            ))
+        } else if nb.max_inflight == 0 {
+            Some(("northbound.max_inflight", "must be at least 1".into()))
+        } else if nb.commands.enabled && nb.commands.allow.is_empty() {
+            Some((
+                "northbound.commands.allow",
+                "commands over MQTT are enabled: list the commands the channel may send, e.g. allow = [\"reset\", \"acknowledge\"]".into(),
+            ))
+        } else if nb.topic_prefix.is_empty() || nb.topic_prefix.contains(['+', '#']) {
+            Some((
+                "northbound.topic_prefix",
+                "must be non-empty, without `+` or `#`".into(),
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some((key, message)) => Err(at.err(None, key, message)),
+            None => Ok(()),
+        }
+    }
+}
