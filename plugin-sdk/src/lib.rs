@@ -58,6 +58,7 @@
 
 mod builders;
 mod capability;
+pub mod command;
 pub mod crypto;
 mod driver;
 pub mod g711;

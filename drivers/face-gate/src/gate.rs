@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use twinwall_plugin_sdk::isapi::{Delivery, EventIntake};
 use twinwall_plugin_sdk::multipart::{self, Part};
 use twinwall_plugin_sdk::prelude::*;
-use twinwall_plugin_sdk::{HttpPush, HttpResponse, StreamPart, kinds};
+use twinwall_plugin_sdk::{HttpPush, HttpResponse, StreamPart, command, kinds};
 
 use crate::isapi::{self, Record};
 use crate::profile::Profile;
@@ -32,7 +32,20 @@ const COMMANDS: [(&str, &str, &str); 5] = [
     ),
 ];
 
-const DOOR_SCHEMA: &str = r#"{"type":"object","properties":{"door":{"type":"integer","minimum":1,"maximum":64,"description":"door or lane number (default 1)"}},"additionalProperties":false}"#;
+/// The arguments of every door command: its JSON Schema and its parsing
+/// both come from this type.
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct DoorArgs {
+    /// Door or lane number (default 1).
+    #[serde(default = "first_door")]
+    #[schemars(range(min = 1, max = 64))]
+    door: u32,
+}
+
+fn first_door() -> u32 {
+    1
+}
 
 /// Serial numbers remembered to drop repeats (a gate resends what it
 /// thinks was not received).
@@ -63,7 +76,7 @@ impl Driver for Gate {
             .setting("doors", "doors or lanes (default 2)", false)
             .setting("allow_commands", "comma-separated door commands operators may send (default: all)", false);
         for (name, _, what) in COMMANDS {
-            info = info.command_with_schema(name, what, DOOR_SCHEMA);
+            info = info.command_for::<DoorArgs>(name, what);
         }
         info
     }
@@ -144,33 +157,13 @@ impl Driver for Gate {
                 self.id
             )));
         }
-        let v: serde_json::Value =
-            serde_json::from_str(if args.trim().is_empty() { "{}" } else { args }).map_err(
-                |e| DriverError::bad_args(format!("{name}: arguments are not JSON: {e}")),
-            )?;
-        let obj = v.as_object().ok_or_else(|| {
-            DriverError::bad_args(format!(
-                "{name}: arguments must be an object, e.g. {{\"door\": 1}}"
-            ))
-        })?;
-        if let Some(k) = obj.keys().find(|k| *k != "door") {
+        let DoorArgs { door } = command::args(name, args)?;
+        if !(1..=self.doors).contains(&door) {
             return Err(DriverError::bad_args(format!(
-                "{name}: unknown argument `{k}` (only `door`)"
+                "{name}: `door` must be 1..={} on `{}`, got {door}",
+                self.doors, self.id
             )));
         }
-        let door = match obj.get("door") {
-            None => 1,
-            Some(d) => d
-                .as_u64()
-                .and_then(|d| u32::try_from(d).ok())
-                .filter(|d| (1..=self.doors).contains(d))
-                .ok_or_else(|| {
-                    DriverError::bad_args(format!(
-                        "{name}: `door` must be 1..={} on `{}`, got {d}",
-                        self.doors, self.id
-                    ))
-                })?,
-        };
         let path = self
             .profile
             .doors

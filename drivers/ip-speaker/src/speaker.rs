@@ -2,45 +2,65 @@
 
 use serde::Deserialize;
 use twinwall_plugin_sdk::prelude::*;
-use twinwall_plugin_sdk::{HttpResponse, RtpFinished, RtpSend, kinds};
+use twinwall_plugin_sdk::{HttpResponse, RtpFinished, RtpSend, command, kinds};
 
 use crate::profile::Profile;
 
-const PLAY_SCHEMA: &str = r#"{"type":"object","required":["job"],"properties":{
-"job":{"type":"string","minLength":1,"maxLength":64,"description":"broadcast job id"},
-"priority":{"type":"integer","minimum":0,"maximum":255,"description":"the speaker plays it only over lower priorities; 255 = fire evacuation"},
-"clip":{"type":"string","description":"content hash of a clip stored in the hub, or live:<n> for a live stream the hub relays"},
-"text":{"type":"string","maxLength":2000,"description":"text for models with built-in TTS"},
-"repeat":{"type":"integer","minimum":0,"description":"plays back to back; 0 = until stopped (default 1)"},
-"volume":{"type":"integer","minimum":0,"maximum":100},
-"group":{"type":"string","description":"multicast group of the zone (used when the model can join it)"},
-"port":{"type":"integer","minimum":1,"maximum":65535,"description":"multicast port"}},
-"additionalProperties":false}"#;
-const STOP_SCHEMA: &str = r#"{"type":"object","properties":{"job":{"type":"string","description":"stop only this job (default: whatever plays)"}},"additionalProperties":false}"#;
-const VOLUME_SCHEMA: &str = r#"{"type":"object","required":["level"],"properties":{"level":{"type":"integer","minimum":0,"maximum":100}},"additionalProperties":false}"#;
-
-#[derive(Debug, Deserialize)]
+/// `play`: a job on the speaker. Its JSON Schema (in `describe`) and its
+/// parsing come from this type.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PlayArgs {
+    /// Broadcast job id.
+    #[schemars(length(min = 1, max = 64))]
     job: String,
+    /// The speaker plays it only over lower priorities; 255 = fire evacuation.
     #[serde(default)]
     priority: u8,
+    /// Content hash of a clip stored in the hub, or `live:<n>` for a live
+    /// stream the hub relays.
     #[serde(default)]
     clip: Option<String>,
+    /// Text for models with built-in TTS.
     #[serde(default)]
+    #[schemars(length(max = 2000))]
     text: Option<String>,
+    /// Plays back to back; 0 = until stopped (default 1).
     #[serde(default = "once")]
     repeat: u32,
+    /// Output volume, 0-100.
     #[serde(default)]
+    #[schemars(range(max = 100))]
     volume: Option<u8>,
+    /// Multicast group of the zone (used when the model can join it).
     #[serde(default)]
     group: Option<String>,
+    /// Multicast port.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     port: Option<u16>,
 }
 
 fn once() -> u32 {
     1
+}
+
+/// `stop`: what plays, or one job.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct StopArgs {
+    /// Stop only this job (default: whatever plays).
+    #[serde(default)]
+    job: Option<String>,
+}
+
+/// `volume`: the output volume.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct VolumeArgs {
+    /// 0-100.
+    #[schemars(range(max = 100))]
+    level: u8,
 }
 
 /// How a job reaches the speaker.
@@ -239,8 +259,7 @@ impl Speaker {
     }
 
     fn play(&mut self, args: &str) -> Result<Vec<Request>, DriverError> {
-        let a: PlayArgs =
-            serde_json::from_str(args).map_err(|e| DriverError::bad_args(format!("play: {e}")))?;
+        let a: PlayArgs = command::args("play", args)?;
         if a.job.is_empty() || a.job.len() > 64 {
             return Err(DriverError::bad_args(
                 "play: `job` must be 1 to 64 characters",
@@ -296,14 +315,7 @@ impl Speaker {
     }
 
     fn stop(&mut self, args: &str) -> Result<Vec<Request>, DriverError> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct StopArgs {
-            #[serde(default)]
-            job: Option<String>,
-        }
-        let a: StopArgs =
-            serde_json::from_str(args).map_err(|e| DriverError::bad_args(format!("stop: {e}")))?;
+        let a: StopArgs = command::args("stop", args)?;
         let job = a
             .job
             .or_else(|| self.current.as_ref().map(|c| c.job.clone()));
@@ -348,13 +360,12 @@ impl Driver for Speaker {
             .emits(kinds::SPEAKER_PLAYING)
             .emits(kinds::SPEAKER_IDLE)
             .emits(kinds::SPEAKER_FAULT)
-            .command_with_schema(
+            .command_for::<PlayArgs>(
                 "play",
                 "Play a stored clip (RTP from the hub) or text (built-in TTS) at a priority",
-                PLAY_SCHEMA,
             )
-            .command_with_schema("stop", "Stop what plays (or one job)", STOP_SCHEMA)
-            .command_with_schema("volume", "Set the output volume, 0-100", VOLUME_SCHEMA)
+            .command_for::<StopArgs>("stop", "Stop what plays (or one job)")
+            .command_for::<VolumeArgs>("volume", "Set the output volume, 0-100")
     }
 
     fn open(config: DeviceConfig) -> Result<Self, DriverError> {
@@ -424,13 +435,7 @@ impl Driver for Speaker {
             "play" => self.play(args),
             "stop" => self.stop(args),
             "volume" => {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct VolumeArgs {
-                    level: u8,
-                }
-                let a: VolumeArgs = serde_json::from_str(args)
-                    .map_err(|e| DriverError::bad_args(format!("volume: {e}")))?;
+                let a: VolumeArgs = command::args("volume", args)?;
                 Ok(vec![volume_request(a.level)?])
             }
             other => Err(DriverError::unknown_command(other)),

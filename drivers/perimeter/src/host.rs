@@ -9,6 +9,7 @@ use twinwall_plugin_sdk::prelude::*;
 use twinwall_plugin_sdk::{Framing, SocketKind, crypto};
 
 use crate::cid::Cid;
+use crate::commands;
 use crate::dc09::{self, Message};
 use crate::profile::Profile;
 
@@ -36,12 +37,6 @@ pub struct Host {
     zones: BTreeMap<u16, Zone>,
     /// (seq, data) of recently accepted messages.
     recent: VecDeque<(String, String)>,
-}
-
-fn schema(props: &str, required: &str) -> String {
-    format!(
-        r#"{{"type":"object","properties":{{{props}}},"required":[{required}],"additionalProperties":false}}"#
-    )
 }
 
 /// `1=fence/north-a/red, 2=beam/east-wall` → zones.
@@ -92,11 +87,11 @@ impl Driver for Host {
             .setting("account", "the host's DC-09 account number (3–16 hex digits)", true)
             .setting("zones", "zone map: `1=fence/north-fence-a, 9=post/library-post/red` (sensor: fence, beam, fibre, post, door, other; sub-zone; optional level)", false)
             .setting("key", "name of the device's AES key in the hub config (then only encrypted messages are accepted)", false)
-            .command_with_schema("arm", "Arm a partition (vendor control channel)", &schema(r#""partition":{"type":"integer","minimum":1,"maximum":99}"#, ""))
-            .command_with_schema("disarm", "Disarm a partition", &schema(r#""partition":{"type":"integer","minimum":1,"maximum":99}"#, ""))
-            .command_with_schema("bypass", "Bypass a zone", &schema(r#""zone":{"type":"integer","minimum":1,"maximum":999}"#, r#""zone""#))
-            .command_with_schema("unbypass", "Restore a bypassed zone", &schema(r#""zone":{"type":"integer","minimum":1,"maximum":999}"#, r#""zone""#))
-            .command_with_schema("fence.hv", "Switch the pulse fence's high voltage", &schema(r#""on":{"type":"boolean"}"#, r#""on""#));
+            .command_for::<commands::Partition>("arm", "Arm a partition (vendor control channel)")
+            .command_for::<commands::Partition>("disarm", "Disarm a partition")
+            .command_for::<commands::ZoneNumber>("bypass", "Bypass a zone")
+            .command_for::<commands::ZoneNumber>("unbypass", "Restore a bypassed zone")
+            .command_for::<commands::FenceVoltage>("fence.hv", "Switch the pulse fence's high voltage");
         for k in Profile::kinds() {
             info = info.emits(k);
         }
@@ -196,44 +191,20 @@ impl Driver for Host {
     }
 
     fn command(&mut self, name: &str, args: &str) -> Result<Vec<Request>, DriverError> {
-        let v: serde_json::Value =
-            serde_json::from_str(if args.trim().is_empty() { "{}" } else { args }).map_err(
-                |e| DriverError::bad_args(format!("{name}: arguments are not JSON: {e}")),
-            )?;
-        let int = |k: &str, max: u64| -> Result<Option<u64>, DriverError> {
-            match v.get(k) {
-                None => Ok(None),
-                Some(x) => x
-                    .as_u64()
-                    .filter(|n| (1..=max).contains(n))
-                    .map(Some)
-                    .ok_or_else(|| {
-                        DriverError::bad_args(format!(
-                            "{name}: `{k}` must be an integer 1..={max} (device `{}`)",
-                            self.id
-                        ))
-                    }),
-            }
-        };
         let c = &self.profile.control;
-        let zone = || -> Result<u64, DriverError> {
-            int("zone", 999)?
-                .ok_or_else(|| DriverError::bad_args(format!("{name}: `zone` is required")))
-        };
         let path = match name {
             "arm" | "disarm" => {
-                let p = int("partition", 99)?.unwrap_or(1).to_string();
+                let p = commands::partition(name, args)?.to_string();
                 if name == "arm" { &c.arm } else { &c.disarm }.replace("{partition}", &p)
             }
-            "bypass" => c.bypass.replace("{zone}", &zone()?.to_string()),
-            "unbypass" => c.unbypass.replace("{zone}", &zone()?.to_string()),
+            "bypass" => c
+                .bypass
+                .replace("{zone}", &commands::zone(name, args)?.to_string()),
+            "unbypass" => c
+                .unbypass
+                .replace("{zone}", &commands::zone(name, args)?.to_string()),
             "fence.hv" => {
-                let on = v
-                    .get("on")
-                    .and_then(serde_json::Value::as_bool)
-                    .ok_or_else(|| {
-                        DriverError::bad_args("fence.hv: `on` (true or false) is required")
-                    })?;
+                let on = commands::fence_on(name, args)?;
                 c.fence_hv.replace("{state}", if on { "on" } else { "off" })
             }
             _ => return Err(DriverError::unknown_command(name)),

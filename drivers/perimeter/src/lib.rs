@@ -18,6 +18,7 @@
 //! over the vendor's HTTP control channel at the device's `address`.
 
 pub mod cid;
+mod commands;
 pub mod dc09;
 mod host;
 mod profile;
