@@ -24,10 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
@@ -161,7 +158,7 @@ impl FaceGate {
             picture_bytes: opts.picture_bytes,
             down: AtomicBool::new(false),
         });
-        let server = tokio::spawn(serve(listener, shared.clone()));
+        let server = tokio::spawn(isapi::front::serve(listener, shared.clone()));
         let pusher = tokio::spawn(shared.push.clone().run(id.to_owned()));
         let beat = tokio::spawn(heartbeats(shared.clone(), opts.heartbeat_s.max(1)));
         Ok(FaceGate {
@@ -397,71 +394,74 @@ impl Shared {
     }
 }
 
-async fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    let app = Router::new()
-        .route("/ISAPI/{*path}", axum::routing::any(isapi_call))
-        .with_state(shared);
-    if let Err(e) = axum::serve(listener, app).await {
-        tracing::warn!("face gate HTTP server stopped: {e}");
+impl isapi::front::IsapiDevice for Shared {
+    fn id(&self) -> &str {
+        &self.id
     }
-}
 
-async fn isapi_call(
-    State(s): State<Arc<Shared>>,
-    Path(path): Path<String>,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if s.down.load(Ordering::SeqCst) {
-        std::future::pending::<()>().await;
+    fn down(&self) -> bool {
+        self.down.load(Ordering::SeqCst)
     }
-    if let GateFault::Slow { ms } = s.fault() {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
+
+    fn delay(&self) -> Option<Duration> {
+        match self.fault() {
+            GateFault::Slow { ms } => Some(Duration::from_millis(ms)),
+            _ => None,
+        }
     }
-    let password = s.password.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    if let Err(r) = s.guard.authorize(&headers, &method, &s.user, &password) {
-        return *r;
+
+    fn authorize(&self, headers: &HeaderMap, method: &Method) -> Result<(), Box<Response>> {
+        let password = self
+            .password
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        self.guard.authorize(headers, method, &self.user, &password)
     }
-    let url = format!("/ISAPI/{path}");
-    let ok = || isapi::ok(&url);
-    let bad = |sub: &str| isapi::bad(&url, sub);
-    match (method.as_str(), path.as_str()) {
-        ("GET", "System/deviceInfo") => isapi::xml(
-            StatusCode::OK,
-            isapi::DeviceInfo {
-                id: &s.id,
-                model: "TW-FG1",
-                firmware: "V3.2.30",
-                device_type: "ACS",
-            }
-            .document(),
-        ),
-        ("GET", "System/status") => isapi::xml(StatusCode::OK, isapi::device_status()),
-        ("PUT", "Event/notification/httpHosts") => {
-            let Some(url) = isapi::http_hosts_target(&body) else {
-                return bad("badXmlContent");
-            };
-            tracing::info!(gate = %s.id, %url, "push target set");
-            s.push.set_target(url);
-            ok()
+
+    fn info(&self) -> isapi::DeviceInfo<'_> {
+        isapi::DeviceInfo {
+            id: &self.id,
+            model: "TW-FG1",
+            firmware: "V3.2.30",
+            device_type: "ACS",
         }
-        ("GET", "Event/notification/alertStream") => {
-            // The first heartbeat at once: clients know the stream is up.
-            isapi::alert_stream(&s.live, Some(heartbeat_part(&s)), STREAM_BOUNDARY)
+    }
+
+    fn push(&self) -> &isapi::PushQueue {
+        &self.push
+    }
+
+    fn stream(&self) -> (&broadcast::Sender<Arc<Vec<u8>>>, Option<Vec<u8>>) {
+        // The first heartbeat at once: clients know the stream is up.
+        (&self.live, Some(heartbeat_part(self)))
+    }
+
+    fn boundary(&self) -> &'static str {
+        STREAM_BOUNDARY
+    }
+
+    /// The doors: `PUT AccessControl/RemoteControl/door/{n}`.
+    fn call(
+        self: &Arc<Self>,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        url: &str,
+    ) -> Option<Response> {
+        let door = path.strip_prefix("AccessControl/RemoteControl/door/")?;
+        if method != "PUT" {
+            return None;
         }
-        ("PUT", p) if p.starts_with("AccessControl/RemoteControl/door/") => {
-            let door = p.rsplit('/').next().and_then(|n| n.parse::<u8>().ok());
-            let cmd = isapi::field(&body, "cmd");
-            let (Some(door), Some(cmd)) = (door, cmd) else {
-                return bad("badXmlContent");
-            };
-            match door_command(&s, door, &cmd) {
-                Ok(()) => ok(),
-                Err(sub) => bad(sub),
-            }
-        }
-        _ => isapi::not_supported(&url),
+        let door = door.parse::<u8>().ok();
+        let cmd = isapi::field(body, "cmd");
+        let (Some(door), Some(cmd)) = (door, cmd) else {
+            return Some(isapi::bad(url, "badXmlContent"));
+        };
+        Some(match door_command(self, door, &cmd) {
+            Ok(()) => isapi::ok(url),
+            Err(sub) => isapi::bad(url, sub),
+        })
     }
 }
 

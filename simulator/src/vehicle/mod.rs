@@ -15,9 +15,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use tokio::net::TcpListener;
@@ -166,7 +163,7 @@ impl AnprCamera {
             fault: Mutex::new(AnprFault::Clear),
             down: AtomicBool::new(false),
         });
-        let server = tokio::spawn(serve(listener, shared.clone()));
+        let server = tokio::spawn(isapi::front::serve(listener, shared.clone()));
         let pusher = tokio::spawn(shared.push.clone().run(id.to_owned()));
         Ok(AnprCamera {
             shared,
@@ -416,92 +413,97 @@ impl Shared {
     }
 }
 
-async fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    let app = Router::new()
-        .route("/ISAPI/{*path}", axum::routing::any(isapi_call))
-        .with_state(shared);
-    if let Err(e) = axum::serve(listener, app).await {
-        tracing::warn!("ANPR camera HTTP server stopped: {e}");
+impl isapi::front::IsapiDevice for Shared {
+    fn id(&self) -> &str {
+        &self.id
     }
-}
 
-async fn isapi_call(
-    State(s): State<Arc<Shared>>,
-    Path(path): Path<String>,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if s.down.load(Ordering::SeqCst) {
-        std::future::pending::<()>().await;
+    fn down(&self) -> bool {
+        self.down.load(Ordering::SeqCst)
     }
-    if let AnprFault::Slow { ms } = s.fault() {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    let password = lock(&s.password).clone();
-    if let Err(r) = s.guard.authorize(&headers, &method, &s.user, &password) {
-        return *r;
-    }
-    let url = format!("/ISAPI/{path}");
-    let ok = || isapi::ok(&url);
-    let bad = |sub: &str| isapi::bad(&url, sub);
-    match (method.as_str(), path.as_str()) {
-        ("GET", "System/deviceInfo") => isapi::xml(
-            StatusCode::OK,
-            isapi::DeviceInfo {
-                id: &s.id,
-                model: match s.opts.role {
-                    Role::Barrier => "TW-BG1",
-                    Role::Speed => "TW-SC1",
-                },
-                firmware: "V5.3.0",
-                device_type: "ITC",
-            }
-            .document(),
-        ),
-        ("GET", "System/status") => isapi::xml(StatusCode::OK, isapi::device_status()),
-        ("PUT", "Event/notification/httpHosts") => match isapi::http_hosts_target(&body) {
-            Some(url) => {
-                tracing::info!(camera = %s.id, %url, "push target set");
-                s.push.set_target(url);
-                ok()
-            }
-            None => bad("badXmlContent"),
-        },
-        ("GET", "Event/notification/alertStream") => {
-            isapi::alert_stream(&s.live, None, STREAM_BOUNDARY)
+
+    fn delay(&self) -> Option<Duration> {
+        match self.fault() {
+            AnprFault::Slow { ms } => Some(Duration::from_millis(ms)),
+            _ => None,
         }
-        ("PUT", "Parking/channels/1/barrierGate") if s.opts.role == Role::Barrier => {
-            let next = match isapi::field(&body, "ctrlMode").as_deref() {
-                Some("open") => Barrier::Open,
-                Some("close") => Barrier::Closed,
-                Some("lock") => Barrier::HeldOpen,
-                Some("unlock") => Barrier::Closed,
-                _ => return bad("badParameters"),
-            };
-            s.set_barrier(next);
-            if next == Barrier::Open {
-                let s2 = s.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(Duration::from_secs(s2.opts.open_s)).await;
-                    if *lock(&s2.barrier) == Barrier::Open {
-                        s2.set_barrier(Barrier::Closed);
-                    }
-                });
-            }
-            ok()
+    }
+
+    fn authorize(&self, headers: &HeaderMap, method: &Method) -> Result<(), Box<Response>> {
+        let password = lock(&self.password).clone();
+        self.guard.authorize(headers, method, &self.user, &password)
+    }
+
+    fn info(&self) -> isapi::DeviceInfo<'_> {
+        isapi::DeviceInfo {
+            id: &self.id,
+            model: match self.opts.role {
+                Role::Barrier => "TW-BG1",
+                Role::Speed => "TW-SC1",
+            },
+            firmware: "V5.3.0",
+            device_type: "ITC",
         }
-        ("GET", "Parking/channels/1/barrierGate/barrierGateStatus")
-            if s.opts.role == Role::Barrier =>
-        {
-            isapi::xml(
+    }
+
+    fn push(&self) -> &isapi::PushQueue {
+        &self.push
+    }
+
+    fn stream(&self) -> (&broadcast::Sender<Arc<Vec<u8>>>, Option<Vec<u8>>) {
+        (&self.live, None)
+    }
+
+    fn boundary(&self) -> &'static str {
+        STREAM_BOUNDARY
+    }
+
+    /// The barrier (barrier gates only): control and status.
+    fn call(
+        self: &Arc<Self>,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        url: &str,
+    ) -> Option<Response> {
+        if self.opts.role != Role::Barrier {
+            return None;
+        }
+        match (method, path) {
+            ("PUT", "Parking/channels/1/barrierGate") => Some(self.barrier_control(body, url)),
+            ("GET", "Parking/channels/1/barrierGate/barrierGateStatus") => Some(isapi::xml(
                 StatusCode::OK,
                 format!(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<BarrierGateStatus version=\"2.0\" xmlns=\"http://www.isapi.org/ver20/XMLSchema\"><barrierGateStatus>{}</barrierGateStatus></BarrierGateStatus>",
-                    lock(&s.barrier).as_str()
+                    lock(&self.barrier).as_str()
                 ),
-            )
+            )),
+            _ => None,
         }
-        _ => isapi::not_supported(&url),
+    }
+}
+
+impl Shared {
+    /// `ctrlMode` open, close, lock or unlock; an opened barrier closes by
+    /// itself after `open_s`.
+    fn barrier_control(self: &Arc<Self>, body: &[u8], url: &str) -> Response {
+        let next = match isapi::field(body, "ctrlMode").as_deref() {
+            Some("open") => Barrier::Open,
+            Some("close") => Barrier::Closed,
+            Some("lock") => Barrier::HeldOpen,
+            Some("unlock") => Barrier::Closed,
+            _ => return isapi::bad(url, "badParameters"),
+        };
+        self.set_barrier(next);
+        if next == Barrier::Open {
+            let me = self.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(me.opts.open_s)).await;
+                if *lock(&me.barrier) == Barrier::Open {
+                    me.set_barrier(Barrier::Closed);
+                }
+            });
+        }
+        isapi::ok(url)
     }
 }

@@ -2,6 +2,8 @@
 //! the `ResponseStatus` answer, reading a field of a small XML request, the
 //! device clock in China Standard Time, and building `multipart` bodies.
 
+pub mod front;
+
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
