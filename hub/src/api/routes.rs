@@ -1,0 +1,302 @@
+//! Every route of the API with the least role it asks for and what it
+//! does: one function per area. The same table builds the router, the
+//! gate's access map and `/api/v1/openapi.json`.
+
+use axum::http::Method;
+
+use super::table::Table;
+use super::{broadcasts, console, devices, events, observe, openapi, people, tokens, vehicles};
+use crate::auth::Role::{Admin, Operator, Viewer};
+
+/// Every route.
+pub(super) fn table() -> Table {
+    let t = Table::default();
+    let t = pages(t);
+    let t = devices(t);
+    let t = events(t);
+    let t = people(t);
+    let t = broadcasts(t);
+    admin(t)
+}
+
+/// The console, this API's own description, health and metrics.
+fn pages(t: Table) -> Table {
+    t.on(
+        Method::GET,
+        "/",
+        None,
+        "The live console (asks for a token)",
+        console::page,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/openapi.json",
+        None,
+        "This API as an OpenAPI 3.1 document",
+        openapi::document,
+    )
+    .on(
+        Method::GET,
+        "/api/docs",
+        None,
+        "This API as a page: every route, its least role and what it does",
+        openapi::docs_page,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/health",
+        Some(Viewer),
+        "Hub, bus and driver health",
+        devices::health,
+    )
+    .on(
+        Method::GET,
+        "/metrics",
+        Some(Viewer),
+        "Prometheus metrics",
+        observe::metrics,
+    )
+}
+
+/// Drivers and devices: their state, commands, quarantines, discovery.
+fn devices(t: Table) -> Table {
+    t.on(
+        Method::GET,
+        "/api/v1/drivers",
+        Some(Viewer),
+        "Loaded drivers, their commands and argument schemas",
+        devices::drivers,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/devices",
+        Some(Viewer),
+        "Every device and its link state",
+        devices::list,
+    )
+    .on(
+        Method::POST,
+        "/api/v1/devices/{id}/release",
+        Some(Admin),
+        "End a device's quarantine now",
+        devices::release_device,
+    )
+    .on(
+        Method::POST,
+        "/api/v1/drivers/{name}/release",
+        Some(Admin),
+        "End a driver's quarantine now",
+        devices::release_driver,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/devices/{id}",
+        Some(Viewer),
+        "One device",
+        devices::one,
+    )
+    .post_json::<devices::CommandBody, _, _>(
+        "/api/v1/devices/{id}/commands",
+        Some(Operator),
+        "Send a command; answers once the device confirmed",
+        devices::command,
+    )
+    .on(
+        Method::POST,
+        "/api/v1/discovery/onvif",
+        Some(Operator),
+        "Send a WS-Discovery probe and list who answered",
+        observe::discover_onvif,
+    )
+    .query::<observe::DiscoverQuery>()
+}
+
+/// The log: queries, the live stream, pictures, the northbound bridge.
+fn events(t: Table) -> Table {
+    t.on(
+        Method::GET,
+        "/api/v1/events",
+        Some(Viewer),
+        "Query stored events, oldest first",
+        events::list,
+    )
+    .query::<events::EventQuery>()
+    .on(
+        Method::GET,
+        "/api/v1/events/stream",
+        Some(Viewer),
+        "Live events as Server-Sent Events, resumable",
+        events::stream,
+    )
+    .query::<events::EventQuery>()
+    .on(
+        Method::GET,
+        "/api/v1/events/{seq}",
+        Some(Viewer),
+        "One stored event",
+        events::one,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/media/{hash}",
+        Some(Viewer),
+        "A stored picture",
+        events::media,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/northbound",
+        Some(Viewer),
+        "The MQTT bridge's status",
+        observe::northbound,
+    )
+}
+
+/// The people and vehicle views.
+fn people(t: Table) -> Table {
+    t.on(
+        Method::GET,
+        "/api/v1/people/stats",
+        Some(Viewer),
+        "People in and out per zone and category",
+        people::stats,
+    )
+    .query::<people::PeopleQuery>()
+    .on(
+        Method::GET,
+        "/api/v1/people/visitors",
+        Some(Viewer),
+        "Visitors present and overdue",
+        people::visitors,
+    )
+    .query::<people::PeopleQuery>()
+    .on(
+        Method::GET,
+        "/api/v1/vehicles/present",
+        Some(Viewer),
+        "Vehicles on campus",
+        vehicles::present,
+    )
+    .query::<vehicles::PresentQuery>()
+    .on(
+        Method::GET,
+        "/api/v1/vehicles/violations",
+        Some(Viewer),
+        "Vehicle rule violations",
+        vehicles::violations,
+    )
+    .query::<vehicles::ViolationQuery>()
+}
+
+/// Zone broadcasts, their clips and schedules, and the linkage rules.
+fn broadcasts(t: Table) -> Table {
+    t.on(
+        Method::GET,
+        "/api/v1/broadcasts",
+        Some(Viewer),
+        "Recent broadcast jobs",
+        broadcasts::list,
+    )
+    .post_json::<crate::broadcast::BroadcastRequest, _, _>(
+        "/api/v1/broadcasts",
+        Some(Operator),
+        "Speak to zones now or on a schedule",
+        broadcasts::create,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/broadcasts/{id}",
+        Some(Viewer),
+        "One job, every speaker's outcome",
+        broadcasts::one,
+    )
+    .on(
+        Method::DELETE,
+        "/api/v1/broadcasts/{id}",
+        Some(Operator),
+        "Stop a job everywhere",
+        broadcasts::cancel,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/clips",
+        Some(Viewer),
+        "Stored clips",
+        broadcasts::clips,
+    )
+    .add(
+        Method::POST,
+        "/api/v1/clips",
+        Some(Operator),
+        "Upload a clip (WAV or raw G.711)",
+        axum::routing::post(broadcasts::upload)
+            .layer(axum::extract::DefaultBodyLimit::max(32 << 20)),
+    )
+    .query::<broadcasts::UploadQuery>()
+    .on(
+        Method::GET,
+        "/api/v1/clips/{hash}",
+        Some(Viewer),
+        "One clip",
+        broadcasts::clip,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/schedules",
+        Some(Viewer),
+        "Scheduled broadcasts",
+        broadcasts::schedules,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/schedules/{id}",
+        Some(Viewer),
+        "One schedule",
+        broadcasts::schedule,
+    )
+    .on(
+        Method::DELETE,
+        "/api/v1/schedules/{id}",
+        Some(Operator),
+        "Remove a schedule",
+        broadcasts::unschedule,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/rules",
+        Some(Viewer),
+        "Linkage rules in force",
+        broadcasts::rules,
+    )
+    .on(
+        Method::POST,
+        "/api/v1/rules/reload",
+        Some(Admin),
+        "Re-read the rules file",
+        broadcasts::reload_rules,
+    )
+}
+
+/// API tokens.
+fn admin(t: Table) -> Table {
+    t.on(
+        Method::GET,
+        "/api/v1/tokens",
+        Some(Admin),
+        "API tokens (never their secrets)",
+        tokens::list,
+    )
+    .post_json::<tokens::TokenRequest, _, _>(
+        "/api/v1/tokens",
+        Some(Admin),
+        "Make a token (its secret is shown once)",
+        tokens::create,
+    )
+    .on(
+        Method::DELETE,
+        "/api/v1/tokens/{id}",
+        Some(Admin),
+        "Revoke a token",
+        tokens::revoke,
+    )
+}
