@@ -219,53 +219,99 @@ async fn handle(
     body: Body,
 ) -> Response {
     let path = format!("/{rest}");
-    // Refuse strangers before reading a byte of the body, and say no more
-    // than needed: the token is the credential.
-    if !hub.knows(&device) || !constant_eq(token.as_bytes(), hub.token(&device).as_bytes()) {
+    let (sink, listen) = match admit(&hub, peer, &device, &token, &path) {
+        Ok(found) => found,
+        Err((status, why)) => return error(status, why),
+    };
+    let data = match read_body(body, &headers, listen.max_body as usize, &device, &path).await {
+        Ok(data) => data,
+        Err((status, why)) => return error(status, why),
+    };
+    let id = hub.next.fetch_add(1, Ordering::Relaxed);
+    let input = Input::HttpPush(HttpPush {
+        push: id,
+        listen: listen.id,
+        method: method.to_string(),
+        path,
+        query: uri.query().unwrap_or("").to_owned(),
+        headers: headers
+            .iter()
+            .filter_map(|(k, v)| Some(Header::new(k.as_str(), v.to_str().ok()?)))
+            .collect(),
+        peer: peer.to_string(),
+        body: data,
+    });
+    deliver(&hub, id, &device, sink, input).await
+}
+
+/// Why a push is refused: its status and what the sender is told.
+type Refusal = (StatusCode, String);
+
+/// The push's device, token, path and sender checked before a byte of the
+/// body is read; the refusal says no more than needed (the token is the
+/// credential).
+fn admit(
+    hub: &PushHub,
+    peer: SocketAddr,
+    device: &str,
+    token: &str,
+    path: &str,
+) -> Result<(InputSink, HttpListen), Refusal> {
+    if !hub.knows(device) || !constant_eq(token.as_bytes(), hub.token(device).as_bytes()) {
         metrics::counter!("twinwall_push_refused_total", "reason" => "unauthenticated")
             .increment(1);
-        return error(
+        return Err((
             StatusCode::UNAUTHORIZED,
             format!("no push listener for `/push/{device}/…` with that token"),
-        );
+        ));
     }
-    let Some((sink, listen, host)) = hub.route(&device, &path) else {
-        return error(
+    let Some((sink, listen, host)) = hub.route(device, path) else {
+        return Err((
             StatusCode::NOT_FOUND,
             format!("device `{device}` does not listen on `{path}`"),
-        );
+        ));
     };
     if let Some(h) = host
         && !h.is_unspecified()
         && h != peer.ip()
     {
         metrics::counter!("twinwall_push_refused_total", "reason" => "foreign-host").increment(1);
-        return error(
+        return Err((
             StatusCode::FORBIDDEN,
             format!("device `{device}` pushes from {h}, not {}", peer.ip()),
-        );
+        ));
     }
-    let limit = listen.max_body as usize;
+    Ok((sink, listen))
+}
+
+/// The body, at most `limit` bytes: refused (413) on what it declares, or
+/// while it is read.
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+    device: &str,
+    path: &str,
+) -> Result<Vec<u8>, Refusal> {
+    let too_large = |why: String| {
+        metrics::counter!("twinwall_push_refused_total", "reason" => "too-large").increment(1);
+        (StatusCode::PAYLOAD_TOO_LARGE, why)
+    };
     let declared = headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit + DRAIN) {
-        metrics::counter!("twinwall_push_refused_total", "reason" => "too-large").increment(1);
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "push to `{device}{path}` declares {} bytes; the limit is {limit}",
-                declared.unwrap_or(0)
-            ),
-        );
+    if let Some(n) = declared.filter(|n| *n > limit + DRAIN) {
+        return Err(too_large(format!(
+            "push to `{device}{path}` declares {n} bytes; the limit is {limit}"
+        )));
     }
     let mut data = Vec::new();
     let mut stream = body.into_data_stream();
     let mut over = 0usize;
     while let Some(chunk) = stream.next().await {
         let Ok(chunk) = chunk else {
-            return error(StatusCode::BAD_REQUEST, "the push body broke off".into());
+            return Err((StatusCode::BAD_REQUEST, "the push body broke off".into()));
         };
         if over > 0 || data.len() + chunk.len() > limit {
             // Past the limit nothing more is kept; a little more is read and
@@ -281,38 +327,28 @@ async fn handle(
         data.extend_from_slice(&chunk);
     }
     if over > 0 {
-        metrics::counter!("twinwall_push_refused_total", "reason" => "too-large").increment(1);
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("push to `{device}{path}` exceeds the limit of {limit} bytes"),
-        );
+        return Err(too_large(format!(
+            "push to `{device}{path}` exceeds the limit of {limit} bytes"
+        )));
     }
-    let id = hub.next.fetch_add(1, Ordering::Relaxed);
+    Ok(data)
+}
+
+/// Hand push `id` to the device's driver and answer with its reply (sent
+/// once the events it came with are committed), or say why not.
+async fn deliver(hub: &PushHub, id: u64, device: &str, sink: InputSink, input: Input) -> Response {
     let (tx, rx) = oneshot::channel();
     hub.pending
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .insert(id, tx);
-    let input = Input::HttpPush(HttpPush {
-        push: id,
-        listen: listen.id,
-        method: method.to_string(),
-        path: path.clone(),
-        query: uri.query().unwrap_or("").to_owned(),
-        headers: headers
-            .iter()
-            .filter_map(|(k, v)| Some(Header::new(k.as_str(), v.to_str().ok()?)))
-            .collect(),
-        peer: peer.to_string(),
-        body: data,
-    });
     let forget = || {
         hub.pending
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&id);
     };
-    if tokio::time::timeout(hub.reply_timeout, sink.send((device.clone(), input)))
+    if tokio::time::timeout(hub.reply_timeout, sink.send((device.to_owned(), input)))
         .await
         .map_or(true, |r| r.is_err())
     {

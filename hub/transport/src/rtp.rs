@@ -141,33 +141,7 @@ impl RtpHub {
         sink: InputSink,
     ) -> Result<RtpTicket, Failure> {
         let refuse = |why: String| Failure::new(&send.id, FailureKind::Refused, why);
-        let host = if send.host.is_empty() {
-            device_host.ok_or_else(|| {
-                refuse(format!(
-                    "device `{device}` has no IP address in the config to send RTP to"
-                ))
-            })?
-        } else {
-            let ip: IpAddr = send
-                .host
-                .parse()
-                .map_err(|_| refuse(format!("RTP host `{}` is not an IP address", send.host)))?;
-            if !ip.is_multicast() && Some(ip) != device_host {
-                return Err(refuse(format!(
-                    "RTP host {ip} is neither device `{device}`'s own host nor a multicast group"
-                )));
-            }
-            ip
-        };
-        if send.port == 0 {
-            return Err(refuse("RTP port 0".into()));
-        }
-        if !(10..=60).contains(&send.packet_ms) {
-            return Err(refuse(format!(
-                "packet-ms {} is outside 10..=60",
-                send.packet_ms
-            )));
-        }
+        let host = target_host(device, device_host, send).map_err(refuse)?;
         let audio = if send.source.starts_with("live:") {
             Audio::Live(
                 self.live
@@ -228,6 +202,38 @@ impl RtpHub {
             stream,
         })
     }
+}
+
+/// Where `device`'s send may go: its own host, or a multicast group; the
+/// port and packet time checked too.
+fn target_host(
+    device: &str,
+    device_host: Option<IpAddr>,
+    send: &RtpSend,
+) -> Result<IpAddr, String> {
+    let host = if send.host.is_empty() {
+        device_host.ok_or_else(|| {
+            format!("device `{device}` has no IP address in the config to send RTP to")
+        })?
+    } else {
+        let ip: IpAddr = send
+            .host
+            .parse()
+            .map_err(|_| format!("RTP host `{}` is not an IP address", send.host))?;
+        if !ip.is_multicast() && Some(ip) != device_host {
+            return Err(format!(
+                "RTP host {ip} is neither device `{device}`'s own host nor a multicast group"
+            ));
+        }
+        ip
+    };
+    if send.port == 0 {
+        return Err("RTP port 0".into());
+    }
+    if !(10..=60).contains(&send.packet_ms) {
+        return Err(format!("packet-ms {} is outside 10..=60", send.packet_ms));
+    }
+    Ok(host)
 }
 
 async fn socket(target: SocketAddr, multicast_if: Option<Ipv4Addr>) -> std::io::Result<UdpSocket> {
@@ -300,44 +306,18 @@ async fn run(
     }
     let start = Instant::now();
     let mut sent: u32 = 0;
-    let mut round = 0u32;
-    let mut pos = 0usize;
+    let mut next = Cursor {
+        repeat: send.repeat,
+        ..Cursor::default()
+    };
     let mut packet = Vec::with_capacity(12 + per);
-    let mut pending: Vec<i16> = Vec::new();
     'play: while let Some(sock) = &sock {
         // The next packet's samples: from the clip (by position), or from
         // the live source as it arrives.
-        let chunk: Vec<i16> = match &mut audio {
-            Audio::Clip(samples) => {
-                if samples.is_empty() {
-                    break;
-                }
-                if pos >= samples.len() {
-                    round += 1;
-                    if send.repeat != 0 && round >= send.repeat {
-                        break;
-                    }
-                    pos = 0;
-                }
-                let end = (pos + per).min(samples.len());
-                let chunk = samples[pos..end].to_vec();
-                pos = end;
-                chunk
-            }
-            Audio::Live(rx) => {
-                while pending.len() < per {
-                    tokio::select! {
-                        frame = rx.recv() => match frame {
-                            Ok(f) => pending.extend_from_slice(&f),
-                            // Too slow for the source: skip what was missed.
-                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                            Err(tokio::sync::broadcast::error::RecvError::Closed) => break 'play,
-                        },
-                        _ = stop.changed() => return,
-                    }
-                }
-                pending.drain(..per).collect()
-            }
+        let chunk = match next.take(&mut audio, per, &mut stop).await {
+            Next::Samples(c) => c,
+            Next::End => break 'play,
+            Next::Stopped => return,
         };
         packet.clear();
         packet.extend_from_slice(&header(sent == 0, pt, seq, ts, send.ssrc));
@@ -366,12 +346,80 @@ async fn run(
     if let Some(why) = &failed {
         tracing::warn!(target = %target, id = %send.id, "RTP send failed: {why}");
     }
-    // Played out (or failed): tell every listener, and free the key.
+    finish(hub, &key, &stream, failed).await;
+}
+
+/// Where the audio of a send stands.
+#[derive(Default)]
+struct Cursor {
+    /// Plays of a clip asked for (0: until stopped), and those done.
+    repeat: u32,
+    round: u32,
+    /// Position in the clip.
+    pos: usize,
+    /// Live samples received and not yet sent.
+    pending: Vec<i16>,
+}
+
+/// What the next packet carries.
+enum Next {
+    Samples(Vec<i16>),
+    /// Played out, or the live source ended.
+    End,
+    /// The send was stopped.
+    Stopped,
+}
+
+impl Cursor {
+    /// The next `per` samples (fewer at a clip's end).
+    async fn take(
+        &mut self,
+        audio: &mut Audio,
+        per: usize,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Next {
+        match audio {
+            Audio::Clip(samples) => {
+                if samples.is_empty() {
+                    return Next::End;
+                }
+                if self.pos >= samples.len() {
+                    self.round += 1;
+                    if self.repeat != 0 && self.round >= self.repeat {
+                        return Next::End;
+                    }
+                    self.pos = 0;
+                }
+                let end = (self.pos + per).min(samples.len());
+                let chunk = samples[self.pos..end].to_vec();
+                self.pos = end;
+                Next::Samples(chunk)
+            }
+            Audio::Live(rx) => {
+                while self.pending.len() < per {
+                    tokio::select! {
+                        frame = rx.recv() => match frame {
+                            Ok(f) => self.pending.extend_from_slice(&f),
+                            // Too slow for the source: skip what was missed.
+                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                            Err(tokio::sync::broadcast::error::RecvError::Closed) => return Next::End,
+                        },
+                        _ = stop.changed() => return Next::Stopped,
+                    }
+                }
+                Next::Samples(self.pending.drain(..per).collect())
+            }
+        }
+    }
+}
+
+/// Played out (or failed): tell every listener, and free the key.
+async fn finish(hub: Weak<RtpHub>, key: &Key, stream: &Arc<Stream>, failed: Option<String>) {
     if let Some(hub) = hub.upgrade()
         && let Ok(mut s) = hub.streams.lock()
-        && s.get(&key).is_some_and(|x| Arc::ptr_eq(x, &stream))
+        && s.get(key).is_some_and(|x| Arc::ptr_eq(x, stream))
     {
-        s.remove(&key);
+        s.remove(key);
     }
     let listeners: Vec<Listener> = stream
         .listeners

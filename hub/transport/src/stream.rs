@@ -57,119 +57,30 @@ pub async fn run(ctx: StreamContext, spec: HttpStream) {
 
 /// One connection: open, read and split until it ends; returns why it ended.
 async fn once(ctx: &StreamContext, spec: &HttpStream, backoff: &mut Backoff) -> Failure {
-    let fail = |kind, m: String| Failure::new(&spec.id, kind, m);
     let idle = Duration::from_millis(u64::from(spec.idle_timeout_ms.clamp(1000, 600_000)));
-    let out = Outgoing {
-        id: &spec.id,
-        method: &spec.method,
-        path: &spec.path,
-        headers: &spec.headers,
-        body: Vec::new(),
-        ws_security: false,
-        timeout: None,
-    };
-    let opened = tokio::time::timeout(
-        idle,
-        http::send(
-            &ctx.client,
-            &ctx.base,
-            out,
-            ctx.credentials.as_ref(),
-            &ctx.digest,
-        ),
-    )
-    .await;
-    let mut resp = match opened {
-        Ok(Ok(r)) => r,
-        Ok(Err(f)) => return f,
-        Err(_) => {
-            return fail(
-                FailureKind::Timeout,
-                format!(
-                    "no answer to GET {} within {} ms",
-                    spec.path,
-                    idle.as_millis()
-                ),
-            );
-        }
-    };
-    let status = resp.status().as_u16();
-    let headers = http::headers_of(&resp);
-    let _ = ctx
-        .to_driver
-        .send((
-            ctx.device.clone(),
-            Input::StreamOpened {
-                id: spec.id.clone(),
-                status,
-                headers: headers.clone(),
-            },
-        ))
-        .await;
-    if status == 401 || status == 403 {
-        return fail(
-            FailureKind::Auth,
-            format!("the device refused the stream: HTTP {status}"),
-        );
-    }
-    if status >= 300 {
-        return fail(
-            FailureKind::Refused,
-            format!("the device answered HTTP {status}"),
-        );
-    }
-    let _ = ctx.link.send(Ok(())).await;
-    let max = spec.max_part as usize;
-    let mut split = match spec.split {
-        StreamSplit::Lines => Splitting::Lines(Lines::new(max)),
-        StreamSplit::Multipart => {
-            let ct = super::types::header(&headers, "content-type").unwrap_or("");
-            match multipart::boundary(ct) {
-                Some(b) => Splitting::Multipart(Splitter::new(b, max)),
-                None => {
-                    return fail(
-                        FailureKind::Malformed,
-                        format!("stream content type `{ct}` is not multipart with a boundary"),
-                    );
-                }
-            }
-        }
+    let (mut resp, mut split) = match open(ctx, spec, idle).await {
+        Ok(opened) => opened,
+        Err(f) => return f,
     };
     loop {
         let chunk = match tokio::time::timeout(idle, resp.chunk()).await {
             Err(_) => {
-                return fail(
+                return Failure::new(
+                    &spec.id,
                     FailureKind::Timeout,
                     format!("the stream was silent for {} ms", idle.as_millis()),
                 );
             }
             Ok(Err(e)) => return http::describe(&spec.id, e),
-            Ok(Ok(None)) => return fail(FailureKind::Closed, "the device ended the stream".into()),
+            Ok(Ok(None)) => {
+                return Failure::new(&spec.id, FailureKind::Closed, "the device ended the stream");
+            }
             Ok(Ok(Some(c))) => c,
         };
         metrics::counter!("twinwall_stream_bytes_total").increment(chunk.len() as u64);
-        let parts = match &mut split {
-            Splitting::Multipart(s) => s.push(&chunk).map(|ps| {
-                ps.into_iter()
-                    .map(|p| {
-                        let headers = p.headers.iter().map(|(k, v)| Header::new(k, v)).collect();
-                        (headers, p.body)
-                    })
-                    .collect::<Vec<_>>()
-            }),
-            Splitting::Lines(l) => l
-                .push(&chunk)
-                .map(|ls| ls.into_iter().map(|b| (Vec::new(), b)).collect()),
-        };
-        let parts = match parts {
+        let parts = match split.push(&chunk) {
             Ok(p) => p,
-            Err(SplitError::TooLarge { limit }) => {
-                return fail(
-                    FailureKind::TooLarge,
-                    format!("a part of the stream exceeds {limit} bytes"),
-                );
-            }
-            Err(SplitError::Malformed(m)) => return fail(FailureKind::Malformed, m),
+            Err(e) => return e.failure(&spec.id),
         };
         if !parts.is_empty() {
             backoff.reset();
@@ -187,8 +98,126 @@ async fn once(ctx: &StreamContext, spec: &HttpStream, backoff: &mut Backoff) -> 
                 .await
                 .is_err()
             {
-                return fail(FailureKind::Closed, "the driver is gone".into());
+                return Failure::new(&spec.id, FailureKind::Closed, "the driver is gone");
             }
+        }
+    }
+}
+
+/// Ask for the stream: its response (the driver hears its head) and how
+/// its body is split, or why it could not be had.
+async fn open(
+    ctx: &StreamContext,
+    spec: &HttpStream,
+    idle: Duration,
+) -> Result<(reqwest::Response, Splitting), Failure> {
+    let fail = |kind, m: String| Failure::new(&spec.id, kind, m);
+    let out = Outgoing {
+        id: &spec.id,
+        method: &spec.method,
+        path: &spec.path,
+        headers: &spec.headers,
+        body: Vec::new(),
+        ws_security: false,
+        timeout: None,
+    };
+    let sent = http::send(
+        &ctx.client,
+        &ctx.base,
+        out,
+        ctx.credentials.as_ref(),
+        &ctx.digest,
+    );
+    let resp = match tokio::time::timeout(idle, sent).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(f)) => return Err(f),
+        Err(_) => {
+            return Err(fail(
+                FailureKind::Timeout,
+                format!(
+                    "no answer to GET {} within {} ms",
+                    spec.path,
+                    idle.as_millis()
+                ),
+            ));
+        }
+    };
+    let status = resp.status().as_u16();
+    let headers = http::headers_of(&resp);
+    let opened = Input::StreamOpened {
+        id: spec.id.clone(),
+        status,
+        headers: headers.clone(),
+    };
+    let _ = ctx.to_driver.send((ctx.device.clone(), opened)).await;
+    if status == 401 || status == 403 {
+        return Err(fail(
+            FailureKind::Auth,
+            format!("the device refused the stream: HTTP {status}"),
+        ));
+    }
+    if status >= 300 {
+        return Err(fail(
+            FailureKind::Refused,
+            format!("the device answered HTTP {status}"),
+        ));
+    }
+    let _ = ctx.link.send(Ok(())).await;
+    let max = spec.max_part as usize;
+    let split = match spec.split {
+        StreamSplit::Lines => Splitting::Lines(Lines::new(max)),
+        StreamSplit::Multipart => {
+            let ct = super::types::header(&headers, "content-type").unwrap_or("");
+            match multipart::boundary(ct) {
+                Some(b) => Splitting::Multipart(Splitter::new(b, max)),
+                None => {
+                    return Err(fail(
+                        FailureKind::Malformed,
+                        format!("stream content type `{ct}` is not multipart with a boundary"),
+                    ));
+                }
+            }
+        }
+    };
+    Ok((resp, split))
+}
+
+/// A part: its headers and body.
+type Part = (Vec<Header>, Vec<u8>);
+
+impl Splitting {
+    /// The parts `chunk` completes.
+    fn push(&mut self, chunk: &[u8]) -> Result<Vec<Part>, SplitError> {
+        match self {
+            Splitting::Multipart(s) => s.push(chunk).map(|ps| {
+                ps.into_iter()
+                    .map(|p| {
+                        let headers = p.headers.iter().map(|(k, v)| Header::new(k, v)).collect();
+                        (headers, p.body)
+                    })
+                    .collect()
+            }),
+            Splitting::Lines(l) => l
+                .push(chunk)
+                .map(|ls| ls.into_iter().map(|b| (Vec::new(), b)).collect()),
+        }
+    }
+}
+
+/// What the driver hears when splitting fails.
+trait SplitFailure {
+    fn failure(self, id: &str) -> Failure;
+}
+
+impl SplitFailure for SplitError {
+    fn failure(self, id: &str) -> Failure {
+        match self {
+            SplitError::TooLarge { limit } => Failure::new(
+                id,
+                FailureKind::TooLarge,
+                format!("a part of the stream exceeds {limit} bytes"),
+            ),
+            SplitError::Malformed(m) => Failure::new(id, FailureKind::Malformed, m),
         }
     }
 }

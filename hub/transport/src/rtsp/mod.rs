@@ -231,40 +231,8 @@ impl ProbeJob {
                         Err(e) => Err(e),
                     }
                 };
-                let connected = match outcome {
-                    Ok(s) => {
-                        metrics::counter!("twinwall_rtsp_samples_total", "outcome" => "good")
-                            .increment(1);
-                        known.took(s);
-                        retry.reset();
-                        // Never later than one interval: a dead stream is
-                        // found within it (jitter only shortens).
-                        next_sample = Instant::now() + every.mul_f64(0.9 + 0.1 * fastrand::f64());
-                        let _ = self.answered.send(Ok(())).await;
-                        true
-                    }
-                    Err(e) => {
-                        let outcome = if e.playing { "stalled" } else { "failed" };
-                        metrics::counter!("twinwall_rtsp_samples_total", "outcome" => outcome)
-                            .increment(1);
-                        if e.playing {
-                            // The camera is up and answered PLAY; its video is not.
-                            known.fps = Some(0.0);
-                            let _ = self.answered.send(Ok(())).await;
-                        } else {
-                            // Nothing measured: until a sample succeeds the
-                            // liveness answers say only whether it is up.
-                            known.fps = None;
-                            let _ = self
-                                .answered
-                                .send(Err(format!("rtsp {}: {}", self.uri, e.why)))
-                                .await;
-                        }
-                        known.error = Some(e.why);
-                        next_sample = Instant::now() + retry.next_delay();
-                        e.playing
-                    }
-                };
+                let (connected, next) = self.took(outcome, &mut known, &mut retry, every).await;
+                next_sample = next;
                 next_check = Instant::now() + self.every;
                 if self.report(&known, connected).await.is_err() {
                     return;
@@ -278,6 +246,52 @@ impl ProbeJob {
                 Ok(false) => {}
             }
         }
+    }
+
+    /// What a sample found, recorded: whether the camera counts as
+    /// connected, and when the next sample is due (one interval after a good
+    /// one, with jitter that only shortens it; a backoff after a failure).
+    async fn took(
+        &self,
+        outcome: Result<Sample, StreamError>,
+        known: &mut Known,
+        retry: &mut super::Backoff,
+        every: Duration,
+    ) -> (bool, Instant) {
+        let next_sample;
+        let connected = match outcome {
+            Ok(s) => {
+                metrics::counter!("twinwall_rtsp_samples_total", "outcome" => "good").increment(1);
+                known.took(s);
+                retry.reset();
+                // Never later than one interval: a dead stream is
+                // found within it (jitter only shortens).
+                next_sample = Instant::now() + every.mul_f64(0.9 + 0.1 * fastrand::f64());
+                let _ = self.answered.send(Ok(())).await;
+                true
+            }
+            Err(e) => {
+                let outcome = if e.playing { "stalled" } else { "failed" };
+                metrics::counter!("twinwall_rtsp_samples_total", "outcome" => outcome).increment(1);
+                if e.playing {
+                    // The camera is up and answered PLAY; its video is not.
+                    known.fps = Some(0.0);
+                    let _ = self.answered.send(Ok(())).await;
+                } else {
+                    // Nothing measured: until a sample succeeds the
+                    // liveness answers say only whether it is up.
+                    known.fps = None;
+                    let _ = self
+                        .answered
+                        .send(Err(format!("rtsp {}: {}", self.uri, e.why)))
+                        .await;
+                }
+                known.error = Some(e.why);
+                next_sample = Instant::now() + retry.next_delay();
+                e.playing
+            }
+        };
+        (connected, next_sample)
     }
 
     /// The liveness check between samples, reported; `Ok(true)` when the
