@@ -321,34 +321,16 @@ impl Broadcasts {
         actor: &str,
         targets: Vec<(String, String, String)>,
     ) -> Result<Submitted, BroadcastError> {
-        let clip = match &req.source {
-            Source::Clip(hash) => Some(self.inner.clips.info(hash)?.hash),
-            Source::Text(text) => {
-                if text.trim().is_empty() || text.chars().count() > 2000 {
-                    return Err(BroadcastError::Invalid(
-                        "`text` must be 1 to 2000 characters".into(),
-                    ));
-                }
-                tts::render(&self.inner.clips, text).await
-            }
-            Source::Live(url) => Some(self.inner.live.open(url).await?),
-        };
+        let clip = self.audio_of(&req.source).await?;
         let n = self.inner.next.fetch_add(1, Ordering::Relaxed);
         let id = format!("b{}-{n}", now_ms());
-        // Each zone has its own group; each job its own port, so a job that
-        // cuts in never shares a stream address with the one it cuts.
-        let mut zone_groups = HashMap::new();
-        if let Some((base, first_port)) = self.inner.multicast {
-            let port = first_port.wrapping_add(2 * (n % 500) as u16);
-            let mut all: Vec<&String> = self.inner.zones.keys().collect();
-            all.sort();
-            for (_, _, z) in &targets {
-                if let Some(i) = all.iter().position(|x| *x == z) {
-                    let g = u32::from(base).wrapping_add(i as u32);
-                    zone_groups.insert(z.clone(), (Ipv4Addr::from(g), port));
-                }
+        let zone_groups = match self.inner.multicast {
+            Some((base, first_port)) => {
+                let zones: Vec<&str> = targets.iter().map(|(_, _, z)| z.as_str()).collect();
+                multicast_groups(&self.inner.zones, base, first_port, n, &zones)
             }
-        }
+            None => HashMap::new(),
+        };
         let speakers = targets
             .iter()
             .map(|(d, zone, _)| {
@@ -427,6 +409,23 @@ impl Broadcasts {
             id,
             speakers,
             next: None,
+        })
+    }
+
+    /// The clip a source plays: a stored clip, text rendered to one (or
+    /// none, for speakers with TTS), a live source opened.
+    async fn audio_of(&self, source: &Source) -> Result<Option<String>, BroadcastError> {
+        Ok(match source {
+            Source::Clip(hash) => Some(self.inner.clips.info(hash)?.hash),
+            Source::Text(text) => {
+                if text.trim().is_empty() || text.chars().count() > 2000 {
+                    return Err(BroadcastError::Invalid(
+                        "`text` must be 1 to 2000 characters".into(),
+                    ));
+                }
+                tts::render(&self.inner.clips, text).await
+            }
+            Source::Live(url) => Some(self.inner.live.open(url).await?),
         })
     }
 
@@ -515,6 +514,30 @@ impl Broadcasts {
     }
 }
 
+/// Job `n`'s multicast address in each of `zones`: each zone of the site its
+/// own group counting up from `base` (by the zones' sorted ids), each job its
+/// own even port counting up from `first_port` (500 in turn), so a job that
+/// cuts in never shares a stream address with the one it cuts.
+fn multicast_groups(
+    site_zones: &HashMap<String, String>,
+    base: Ipv4Addr,
+    first_port: u16,
+    n: u64,
+    zones: &[&str],
+) -> HashMap<String, (Ipv4Addr, u16)> {
+    let port = first_port.wrapping_add(2 * (n % 500) as u16);
+    let mut all: Vec<&String> = site_zones.keys().collect();
+    all.sort();
+    zones
+        .iter()
+        .filter_map(|z| {
+            let i = all.iter().position(|x| x.as_str() == *z)?;
+            let g = u32::from(base).wrapping_add(i as u32);
+            Some(((*z).to_owned(), (Ipv4Addr::from(g), port)))
+        })
+        .collect()
+}
+
 fn zone_path(b: &Broadcasts, device: &str) -> String {
     b.inner
         .devices
@@ -537,4 +560,28 @@ fn view(v: &JobView) -> JobView {
     v.done = v.speakers.values().all(|o| o.state.is_final());
     v.summary = summary;
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_zone_its_group_and_each_job_its_port() {
+        let site: HashMap<String, String> =
+            [("canteen", "campus/canteen"), ("chem", "campus/chem")]
+                .into_iter()
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .collect();
+        let base = Ipv4Addr::new(239, 255, 20, 1);
+        let g = multicast_groups(&site, base, 5004, 3, &["chem", "canteen", "nowhere"]);
+        assert_eq!(g["canteen"], (Ipv4Addr::new(239, 255, 20, 1), 5010));
+        assert_eq!(g["chem"], (Ipv4Addr::new(239, 255, 20, 2), 5010));
+        assert!(!g.contains_key("nowhere"));
+        let next = multicast_groups(&site, base, 5004, 4, &["chem"]);
+        assert_ne!(
+            next["chem"].1, g["chem"].1,
+            "a job that cuts in has its own port"
+        );
+    }
 }

@@ -72,29 +72,10 @@ impl Broadcasts {
                 return;
             }
         };
-        let mut args = json!({
-            "job": job,
-            "priority": req.priority,
-            "repeat": req.repeat,
-        });
-        if let Some(c) = &clip {
-            args["clip"] = json!(c);
-        }
-        if let Source::Text(t) = &req.source {
-            args["text"] = json!(t);
-        }
-        if let Some(v) = req.volume {
-            args["volume"] = json!(v);
-        }
-        if let Some((g, p)) = groups.get(zone) {
-            args["group"] = json!(g.to_string());
-            args["port"] = json!(p);
-        }
+        let args = play_args(job, &req, clip.as_deref(), groups.get(zone));
         let result = tokio::time::timeout(
             self.inner.start_timeout,
-            self.inner
-                .devices
-                .command(device, "play", &args.to_string(), &actor),
+            self.inner.devices.command(device, "play", &args, &actor),
         )
         .await;
         let result = match result {
@@ -117,43 +98,8 @@ impl Broadcasts {
                     .await;
             }
             Ok(()) => {
-                self.set(job, device, |o, asked| {
-                    o.state = State::Started;
-                    o.reason = resuming.then(|| "resumed".to_owned());
-                    o.started_ms = Some(asked.elapsed().as_millis() as u64);
-                });
-                self.emit(
-                    NewEvent::new("broadcast.started", &zone_path(self, device))
-                        .device(device)
-                        .correlation(job)
-                        .attr("job", job)
-                        .attr("speaker", device)
-                        .attr("priority", i64::from(req.priority))
-                        .message(format!("{device} started broadcast {job}")),
-                )
-                .await;
-                if let Some(p) = previous
-                    && p.job != job
-                    && !p.job.is_empty()
-                {
-                    self.set(&p.job, device, |o, _| {
-                        if o.state == State::Started {
-                            o.state = State::Preempted;
-                            o.reason =
-                                Some(format!("pre-empted by {job} (priority {})", req.priority));
-                        }
-                    });
-                    self.emit(
-                        NewEvent::new("broadcast.preempted", &zone_path(self, device))
-                            .device(device)
-                            .correlation(&p.job)
-                            .attr("job", p.job.as_str())
-                            .attr("speaker", device)
-                            .attr("by", job)
-                            .message(format!("{device}: broadcast {} pre-empted by {job}", p.job)),
-                    )
-                    .await;
-                }
+                self.started(job, device, req.priority, resuming, previous)
+                    .await
             }
             Err(why) => {
                 // Give the speaker back to what it played.
@@ -162,6 +108,52 @@ impl Broadcasts {
                 self.failed_event(job, device, &why).await;
             }
         }
+    }
+
+    /// `job` plays on `device` (again, when `resuming`); the job it cut,
+    /// if any, is pre-empted there.
+    async fn started(
+        &self,
+        job: &str,
+        device: &str,
+        priority: u8,
+        resuming: bool,
+        previous: Option<super::arbiter::Slot>,
+    ) {
+        self.set(job, device, |o, asked| {
+            o.state = State::Started;
+            o.reason = resuming.then(|| "resumed".to_owned());
+            o.started_ms = Some(asked.elapsed().as_millis() as u64);
+        });
+        self.emit(
+            NewEvent::new("broadcast.started", &zone_path(self, device))
+                .device(device)
+                .correlation(job)
+                .attr("job", job)
+                .attr("speaker", device)
+                .attr("priority", i64::from(priority))
+                .message(format!("{device} started broadcast {job}")),
+        )
+        .await;
+        let Some(p) = previous.filter(|p| p.job != job && !p.job.is_empty()) else {
+            return;
+        };
+        self.set(&p.job, device, |o, _| {
+            if o.state == State::Started {
+                o.state = State::Preempted;
+                o.reason = Some(format!("pre-empted by {job} (priority {priority})"));
+            }
+        });
+        self.emit(
+            NewEvent::new("broadcast.preempted", &zone_path(self, device))
+                .device(device)
+                .correlation(&p.job)
+                .attr("job", p.job.as_str())
+                .attr("speaker", device)
+                .attr("by", job)
+                .message(format!("{device}: broadcast {} pre-empted by {job}", p.job)),
+        )
+        .await;
     }
 
     /// The job the hub has playing on `device`.
@@ -266,4 +258,33 @@ impl Broadcasts {
             tokio::spawn(async move { b.start_on(&j, &device, &zone, true).await });
         }
     }
+}
+
+/// The `play` command's arguments for `job` on one speaker: its clip or
+/// text, and its zone's multicast group when the job has one.
+fn play_args(
+    job: &str,
+    req: &super::BroadcastRequest,
+    clip: Option<&str>,
+    group: Option<&(std::net::Ipv4Addr, u16)>,
+) -> String {
+    let mut args = json!({
+        "job": job,
+        "priority": req.priority,
+        "repeat": req.repeat,
+    });
+    if let Some(c) = clip {
+        args["clip"] = json!(c);
+    }
+    if let Source::Text(t) = &req.source {
+        args["text"] = json!(t);
+    }
+    if let Some(v) = req.volume {
+        args["volume"] = json!(v);
+    }
+    if let Some((g, p)) = group {
+        args["group"] = json!(g.to_string());
+        args["port"] = json!(p);
+    }
+    args.to_string()
 }

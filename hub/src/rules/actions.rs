@@ -132,120 +132,157 @@ impl Rules {
                 priority,
                 repeat,
             } => {
-                let mut ids = Vec::new();
-                for z in &zones {
-                    match self.resolve(z, cause) {
-                        Ok((id, _)) => ids.push(id),
-                        Err(why) => return Done::failed(name, why),
-                    }
-                }
                 let source = match (clip, text) {
                     (Some(c), _) => Source::Clip(c),
                     (None, Some(t)) => Source::Text(t),
                     (None, None) => return Done::failed(name, "no clip or text".into()),
                 };
-                let req = BroadcastRequest {
-                    zones: ids,
-                    all: false,
-                    source,
-                    priority,
-                    repeat,
-                    volume: None,
-                    on_preempt: OnPreempt::End,
-                    schedule: None,
-                };
-                match self.inner.broadcasts.submit(req, actor).await {
-                    Ok(job) => Done::ok(
-                        name,
-                        format!("broadcast {} to {} speakers", job.id, job.speakers),
-                    ),
-                    Err(e) => Done::failed(name, e.to_string()),
-                }
+                self.broadcast(name, &zones, source, priority, repeat, cause, actor)
+                    .await
             }
             ActionSpec::Command {
                 zone,
                 command,
                 args,
             } => {
-                let path = match self.resolve(&zone, cause) {
-                    Ok((_, p)) => p,
-                    Err(why) => return Done::failed(name, why),
-                };
                 let args = args
                     .map(|v| serde_json::to_value(v).unwrap_or(json!({})))
                     .unwrap_or(json!({}))
                     .to_string();
-                let targets = self.inner.devices.accepting(&path, &command);
-                if targets.is_empty() {
-                    return Done::failed(name, format!("no device in {path} accepts `{command}`"));
-                }
-                let results = join_all(
-                    targets
-                        .iter()
-                        .map(|d| self.inner.devices.command(d, &command, &args, actor)),
-                )
-                .await;
-                let failed: Vec<String> = results
-                    .into_iter()
-                    .zip(&targets)
-                    .filter_map(|(r, d)| r.err().map(|e| format!("{d}: {e}")))
-                    .collect();
-                let summary = format!("{command} to {}", targets.join(", "));
-                if failed.is_empty() {
-                    Done::ok(name, summary)
-                } else {
-                    Done::failed(name, format!("{summary}; failed: {}", failed.join("; ")))
-                }
+                self.command(name, &zone, &command, &args, cause, actor)
+                    .await
             }
-            ActionSpec::Snapshot { zone } => {
-                let path = match self.resolve(&zone, cause) {
-                    Ok((_, p)) => p,
-                    Err(why) => return Done::failed(name, why),
-                };
-                let cams = self.inner.devices.accepting(&path, "snapshot");
-                if cams.is_empty() {
-                    return Done::failed(name, format!("no camera in {path}"));
-                }
-                // The pictures come on the cameras' own `camera.snapshot` events,
-                // committed just after each camera confirmed.
-                let filter = Filter {
-                    kind: Some("camera.snapshot".into()),
-                    ..Filter::default()
-                };
-                let mut sub = self.inner.bus.subscribe(self.inner.bus.next_seq(), filter);
-                let results = join_all(
-                    cams.iter()
-                        .map(|c| self.inner.devices.command(c, "snapshot", "{}", actor)),
-                )
-                .await;
-                let confirmed = results.iter().filter(|r| r.is_ok()).count();
-                let mut media: Vec<MediaRef> = Vec::new();
-                let mut heard = 0;
-                let deadline = tokio::time::Instant::now() + SNAPSHOT_WAIT;
-                while heard < confirmed {
-                    match tokio::time::timeout_at(deadline, sub.next()).await {
-                        Ok(Ok(e)) if e.body.device.as_ref().is_some_and(|d| cams.contains(d)) => {
-                            heard += 1;
-                            media.extend(e.body.media);
-                        }
-                        Ok(Ok(_)) => {}
-                        _ => break,
-                    }
-                }
-                let failed: Vec<String> = results
-                    .into_iter()
-                    .zip(&cams)
-                    .filter_map(|(r, d)| r.err().map(|e| format!("{d}: {e}")))
-                    .collect();
-                let detail = format!("{} pictures from {}", media.len(), cams.join(", "));
-                let mut d = if failed.is_empty() {
-                    Done::ok(name, detail)
-                } else {
-                    Done::failed(name, format!("{detail}; failed: {}", failed.join("; ")))
-                };
-                d.media = media;
-                d
-            }
+            ActionSpec::Snapshot { zone } => self.snapshot(name, &zone, cause, actor).await,
         }
     }
+
+    /// Speak to the zones the rule names (`$zone`: the cause's).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the broadcast action's fields, as the rule gives them"
+    )]
+    async fn broadcast(
+        &self,
+        name: &'static str,
+        zones: &[String],
+        source: Source,
+        priority: u8,
+        repeat: u32,
+        cause: &Event,
+        actor: &str,
+    ) -> Done {
+        let mut ids = Vec::new();
+        for z in zones {
+            match self.resolve(z, cause) {
+                Ok((id, _)) => ids.push(id),
+                Err(why) => return Done::failed(name, why),
+            }
+        }
+        let req = BroadcastRequest {
+            zones: ids,
+            all: false,
+            source,
+            priority,
+            repeat,
+            volume: None,
+            on_preempt: OnPreempt::End,
+            schedule: None,
+        };
+        match self.inner.broadcasts.submit(req, actor).await {
+            Ok(job) => Done::ok(
+                name,
+                format!("broadcast {} to {} speakers", job.id, job.speakers),
+            ),
+            Err(e) => Done::failed(name, e.to_string()),
+        }
+    }
+
+    /// Send `command` to every device of the zone that accepts it.
+    async fn command(
+        &self,
+        name: &'static str,
+        zone: &str,
+        command: &str,
+        args: &str,
+        cause: &Event,
+        actor: &str,
+    ) -> Done {
+        let path = match self.resolve(zone, cause) {
+            Ok((_, p)) => p,
+            Err(why) => return Done::failed(name, why),
+        };
+        let targets = self.inner.devices.accepting(&path, command);
+        if targets.is_empty() {
+            return Done::failed(name, format!("no device in {path} accepts `{command}`"));
+        }
+        let results = join_all(
+            targets
+                .iter()
+                .map(|d| self.inner.devices.command(d, command, args, actor)),
+        )
+        .await;
+        let summary = format!("{command} to {}", targets.join(", "));
+        match failures(results, &targets) {
+            None => Done::ok(name, summary),
+            Some(failed) => Done::failed(name, format!("{summary}; failed: {failed}")),
+        }
+    }
+
+    /// Take a picture with every camera of the zone; the pictures come on
+    /// the cameras' own `camera.snapshot` events, committed just after each
+    /// camera confirmed.
+    async fn snapshot(&self, name: &'static str, zone: &str, cause: &Event, actor: &str) -> Done {
+        let path = match self.resolve(zone, cause) {
+            Ok((_, p)) => p,
+            Err(why) => return Done::failed(name, why),
+        };
+        let cams = self.inner.devices.accepting(&path, "snapshot");
+        if cams.is_empty() {
+            return Done::failed(name, format!("no camera in {path}"));
+        }
+        let filter = Filter {
+            kind: Some("camera.snapshot".into()),
+            ..Filter::default()
+        };
+        let mut sub = self.inner.bus.subscribe(self.inner.bus.next_seq(), filter);
+        let results = join_all(
+            cams.iter()
+                .map(|c| self.inner.devices.command(c, "snapshot", "{}", actor)),
+        )
+        .await;
+        let confirmed = results.iter().filter(|r| r.is_ok()).count();
+        let mut media: Vec<MediaRef> = Vec::new();
+        let mut heard = 0;
+        let deadline = tokio::time::Instant::now() + SNAPSHOT_WAIT;
+        while heard < confirmed {
+            match tokio::time::timeout_at(deadline, sub.next()).await {
+                Ok(Ok(e)) if e.body.device.as_ref().is_some_and(|d| cams.contains(d)) => {
+                    heard += 1;
+                    media.extend(e.body.media);
+                }
+                Ok(Ok(_)) => {}
+                _ => break,
+            }
+        }
+        let detail = format!("{} pictures from {}", media.len(), cams.join(", "));
+        let mut d = match failures(results, &cams) {
+            None => Done::ok(name, detail),
+            Some(failed) => Done::failed(name, format!("{detail}; failed: {failed}")),
+        };
+        d.media = media;
+        d
+    }
+}
+
+/// The devices whose command failed, with why, or `None` when none did.
+fn failures<E: std::fmt::Display>(
+    results: Vec<Result<(), E>>,
+    devices: &[String],
+) -> Option<String> {
+    let failed: Vec<String> = results
+        .into_iter()
+        .zip(devices)
+        .filter_map(|(r, d)| r.err().map(|e| format!("{d}: {e}")))
+        .collect();
+    (!failed.is_empty()).then(|| failed.join("; "))
 }
