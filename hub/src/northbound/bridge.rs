@@ -132,6 +132,97 @@ fn state_payload(e: &Event) -> Option<(String, Vec<u8>)> {
     Some((device.to_owned(), body.to_string().into_bytes()))
 }
 
+/// On connecting: the hub online (retained), Home Assistant discovery when
+/// asked for, the command topics subscribed when enabled.
+fn announce(
+    cfg: &Northbound,
+    topics: &Topics,
+    client: &AsyncClient,
+    devices: &Arc<Devices>,
+    acks: &mut Acks,
+) -> Result<(), String> {
+    if client
+        .try_publish(topics.status(), QoS::AtLeastOnce, true, "online")
+        .is_ok()
+    {
+        acks.queued_other();
+    }
+    if cfg.home_assistant {
+        for (topic, payload) in super::home_assistant::discovery(topics, devices) {
+            if client
+                .try_publish(topic, QoS::AtLeastOnce, true, payload)
+                .is_ok()
+            {
+                acks.queued_other();
+            }
+        }
+    }
+    if cfg.commands.enabled
+        && let Err(e) = client.try_subscribe(topics.commands_filter(), QoS::AtLeastOnce)
+    {
+        return Err(format!("cannot subscribe to commands: {e}"));
+    }
+    Ok(())
+}
+
+/// Publish event `e` (and its device's retained state), or, when it is too
+/// large for the broker, skip it and say so on the bus: publishing it would
+/// fail the connection on every retry and stall forwarding for ever.
+async fn forward(
+    cfg: &Northbound,
+    topics: &Topics,
+    client: &AsyncClient,
+    bus: &Bus,
+    status: &Status,
+    acks: &mut Acks,
+    e: &crate::bus::Event,
+) -> Result<(), String> {
+    let topic = topics.event(&e.body.zone, &e.body.kind);
+    let payload = event_payload(e);
+    let limit = cfg.max_message_kb << 10;
+    if topic.len() + payload.len() > limit {
+        tracing::warn!(seq = e.seq, kind = %e.body.kind, bytes = payload.len(), "event too large for the broker; skipped");
+        metrics::counter!("twinwall_northbound_dropped_total").increment(1);
+        let note = NewEvent::new("northbound.dropped", HUB_ZONE)
+            .level(Level::Yellow)
+            .attr("event_seq", e.seq as i64)
+            .attr("event_kind", e.body.kind.as_str())
+            .attr("bytes", payload.len() as i64)
+            .attr("limit", limit as i64)
+            .message(format!(
+                "event {} ({}) is {} bytes, over the broker limit of {} KiB (northbound.max_message_kb): kept on the hub, not forwarded",
+                e.seq, e.body.kind, payload.len(), cfg.max_message_kb
+            ));
+        bus.submit(vec![note])
+            .await
+            .map_err(|err| format!("bus: {err}"))?;
+        if let Some(next) = acks.skipped(e.seq) {
+            bus.commit_cursor(CURSOR, next)
+                .map_err(|err| format!("cannot store the cursor: {err}"))?;
+        }
+        return Ok(());
+    }
+    client
+        .try_publish(topic, QoS::AtLeastOnce, false, payload)
+        .map_err(|err| format!("publish of event {}: {err}", e.seq))?;
+    acks.queued_event(e.seq);
+    status.published.fetch_add(1, Ordering::Relaxed);
+    metrics::counter!("twinwall_northbound_published_total").increment(1);
+    if let Some((device, payload)) = state_payload(e)
+        && client
+            .try_publish(
+                topics.device_state(&device),
+                QoS::AtLeastOnce,
+                true,
+                payload,
+            )
+            .is_ok()
+    {
+        acks.queued_other();
+    }
+    Ok(())
+}
+
 /// One connection, until it fails; returns why.
 async fn session(
     cfg: &Northbound,
@@ -161,20 +252,9 @@ async fn session(
                     status.connected.store(true, Ordering::Relaxed);
                     backoff.reset();
                     tracing::info!(url = %cfg.url, from, "northbound MQTT connected");
-                    if client.try_publish(topics.status(), QoS::AtLeastOnce, true, "online").is_ok() {
-                        acks.queued_other();
+                    if let Err(why) = announce(cfg, topics, &client, devices, &mut acks) {
+                        return why;
                     }
-                    if cfg.home_assistant {
-                        for (topic, payload) in super::home_assistant::discovery(topics, devices) {
-                            if client.try_publish(topic, QoS::AtLeastOnce, true, payload).is_ok() {
-                                acks.queued_other();
-                            }
-                        }
-                    }
-                    if cfg.commands.enabled
-                        && let Err(e) = client.try_subscribe(topics.commands_filter(), QoS::AtLeastOnce) {
-                            return format!("cannot subscribe to commands: {e}");
-                        }
                 }
                 Ok(MqttEvent::Outgoing(Outgoing::Publish(pkid))) => acks.sent(pkid),
                 Ok(MqttEvent::Incoming(Packet::SubAck(_))) => status.commands_ready.store(true, Ordering::Relaxed),
@@ -200,44 +280,9 @@ async fn session(
                     Ok(e) => e,
                     Err(err) => return format!("bus: {err}"),
                 };
-                let topic = topics.event(&e.body.zone, &e.body.kind);
-                let payload = event_payload(&e);
-                if topic.len() + payload.len() > cfg.max_message_kb << 10 {
-                    // Too large for the broker: publishing it would fail the
-                    // connection on every retry and stall forwarding for
-                    // ever. It stays on the bus; the broker hears that it
-                    // was skipped.
-                    tracing::warn!(seq = e.seq, kind = %e.body.kind, bytes = payload.len(), "event too large for the broker; skipped");
-                    metrics::counter!("twinwall_northbound_dropped_total").increment(1);
-                    let note = NewEvent::new("northbound.dropped", HUB_ZONE)
-                        .level(Level::Yellow)
-                        .attr("event_seq", e.seq as i64)
-                        .attr("event_kind", e.body.kind.as_str())
-                        .attr("bytes", payload.len() as i64)
-                        .attr("limit", (cfg.max_message_kb << 10) as i64)
-                        .message(format!(
-                            "event {} ({}) is {} bytes, over the broker limit of {} KiB (northbound.max_message_kb): kept on the hub, not forwarded",
-                            e.seq, e.body.kind, payload.len(), cfg.max_message_kb
-                        ));
-                    if let Err(err) = bus.submit(vec![note]).await {
-                        return format!("bus: {err}");
-                    }
-                    if let Some(next) = acks.skipped(e.seq)
-                        && let Err(err) = bus.commit_cursor(CURSOR, next) {
-                            return format!("cannot store the cursor: {err}");
-                        }
-                    continue;
+                if let Err(why) = forward(cfg, topics, &client, bus, status, &mut acks, &e).await {
+                    return why;
                 }
-                if let Err(err) = client.try_publish(topic, QoS::AtLeastOnce, false, payload) {
-                    return format!("publish of event {}: {err}", e.seq);
-                }
-                acks.queued_event(e.seq);
-                status.published.fetch_add(1, Ordering::Relaxed);
-                metrics::counter!("twinwall_northbound_published_total").increment(1);
-                if let Some((device, payload)) = state_payload(&e)
-                    && client.try_publish(topics.device_state(&device), QoS::AtLeastOnce, true, payload).is_ok() {
-                        acks.queued_other();
-                    }
             }
             Some(r) = replies.recv(), if connected => {
                 if client.try_publish(r.topic, QoS::AtLeastOnce, false, r.payload.to_string()).is_ok() {

@@ -190,91 +190,90 @@ pub fn parse(
                 format!("rule `{id}` is declared twice"),
             ));
         }
-        let when = r.when.get_ref();
-        let w = r.when.span().start;
-        if when.kind.is_empty() {
-            return Err(at(w, format!("rule `{id}`: `when.kind` names no kind")));
-        }
-        for k in &when.kind {
-            let known = twinwall_plugin_sdk::kinds::TABLE
-                .iter()
-                .any(|s| glob(k, s.kind));
-            if !known {
-                return Err(at(
-                    w,
-                    format!("rule `{id}`: kind `{k}` matches no kind in the event-kind table"),
-                ));
-            }
-            if k.starts_with("rule.") {
-                return Err(at(
-                    w,
-                    format!("rule `{id}`: rules never fire on `rule.*` (a loop)"),
-                ));
-            }
-        }
-        if let Some(z) = &when.zone
-            && !zones.contains_key(z)
-        {
-            return Err(at(
-                w,
-                format!("rule `{id}`: unknown zone `{z}` in `when.zone`"),
-            ));
-        }
+        check_when(r, zones).map_err(|(offset, m)| at(offset, m))?;
         if r.actions.is_empty() {
             return Err(at(r.id.span().start, format!("rule `{id}` has no actions")));
         }
         for a in &r.actions {
-            let pos = a.span().start;
-            let zone_ok = |z: &str| z == "$zone" || zones.contains_key(z);
-            match a.get_ref() {
-                ActionSpec::Broadcast {
-                    zones: zs,
-                    clip,
-                    text,
-                    ..
-                } => {
-                    if zs.is_empty() {
-                        return Err(at(pos, format!("rule `{id}`: broadcast names no zones")));
-                    }
-                    if let Some(z) = zs.iter().find(|z| !zone_ok(z)) {
-                        return Err(at(
-                            pos,
-                            format!("rule `{id}`: broadcast to unknown zone `{z}`"),
-                        ));
-                    }
-                    if clip.is_some() == text.is_some() {
-                        return Err(at(
-                            pos,
-                            format!(
-                                "rule `{id}`: broadcast needs exactly one of `clip` and `text`"
-                            ),
-                        ));
-                    }
-                }
-                ActionSpec::Command { zone, command, .. } => {
-                    if !zone_ok(zone) {
-                        return Err(at(
-                            pos,
-                            format!("rule `{id}`: command to unknown zone `{zone}`"),
-                        ));
-                    }
-                    if command.is_empty() {
-                        return Err(at(pos, format!("rule `{id}`: empty command")));
-                    }
-                }
-                ActionSpec::Snapshot { zone } => {
-                    if !zone_ok(zone) {
-                        return Err(at(
-                            pos,
-                            format!("rule `{id}`: snapshot of unknown zone `{zone}`"),
-                        ));
-                    }
-                }
-                ActionSpec::Raise { .. } => {}
-            }
+            check_action(id, a.get_ref(), zones).map_err(|m| at(a.span().start, m))?;
         }
     }
     Ok(parsed.rules)
+}
+
+/// A rule's `when`: kinds that exist and are not the rules' own, a zone
+/// that exists. The error carries where, in the file.
+fn check_when(r: &RuleSpec, zones: &HashMap<String, String>) -> Result<(), (usize, String)> {
+    let id = r.id.get_ref();
+    let when = r.when.get_ref();
+    let w = r.when.span().start;
+    if when.kind.is_empty() {
+        return Err((w, format!("rule `{id}`: `when.kind` names no kind")));
+    }
+    for k in &when.kind {
+        let known = twinwall_plugin_sdk::kinds::TABLE
+            .iter()
+            .any(|s| glob(k, s.kind));
+        if !known {
+            return Err((
+                w,
+                format!("rule `{id}`: kind `{k}` matches no kind in the event-kind table"),
+            ));
+        }
+        if k.starts_with("rule.") {
+            return Err((
+                w,
+                format!("rule `{id}`: rules never fire on `rule.*` (a loop)"),
+            ));
+        }
+    }
+    if let Some(z) = &when.zone
+        && !zones.contains_key(z)
+    {
+        return Err((w, format!("rule `{id}`: unknown zone `{z}` in `when.zone`")));
+    }
+    Ok(())
+}
+
+/// One action of rule `id`: its zones exist (`$zone` is the cause's), a
+/// broadcast has exactly one source, a command a name.
+fn check_action(id: &str, a: &ActionSpec, zones: &HashMap<String, String>) -> Result<(), String> {
+    let zone_ok = |z: &str| z == "$zone" || zones.contains_key(z);
+    match a {
+        ActionSpec::Broadcast {
+            zones: zs,
+            clip,
+            text,
+            ..
+        } => {
+            if zs.is_empty() {
+                return Err(format!("rule `{id}`: broadcast names no zones"));
+            }
+            if let Some(z) = zs.iter().find(|z| !zone_ok(z)) {
+                return Err(format!("rule `{id}`: broadcast to unknown zone `{z}`"));
+            }
+            if clip.is_some() == text.is_some() {
+                return Err(format!(
+                    "rule `{id}`: broadcast needs exactly one of `clip` and `text`"
+                ));
+            }
+        }
+        ActionSpec::Command { zone, command, .. } => {
+            if !zone_ok(zone) {
+                return Err(format!("rule `{id}`: command to unknown zone `{zone}`"));
+            }
+            if command.is_empty() {
+                return Err(format!("rule `{id}`: empty command"));
+            }
+        }
+        ActionSpec::Snapshot { zone } => {
+            if !zone_ok(zone) {
+                return Err(format!("rule `{id}`: snapshot of unknown zone `{zone}`"));
+            }
+        }
+        ActionSpec::Raise { .. } => {}
+    }
+    Ok(())
 }
 
 #[cfg(test)]
