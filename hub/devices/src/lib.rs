@@ -132,6 +132,37 @@ pub struct DriverStatus {
     pub quarantined_devices: Vec<String>,
 }
 
+impl DriverStatus {
+    /// A driver as loaded, before it runs.
+    fn of(d: &LoadedDriver) -> Self {
+        let info = d.info();
+        let commands = info.map(|i| i.commands.as_slice()).unwrap_or_default();
+        DriverStatus {
+            name: d.name.clone(),
+            version: d.version.clone(),
+            contract: format!("{}@{}", twinwall_runtime::contract::PACKAGE, d.contract),
+            capabilities: d.capabilities.clone(),
+            path: d.path.display().to_string(),
+            hash: d.hash.clone(),
+            families: info.map(|i| i.families.clone()).unwrap_or_default(),
+            commands: commands.iter().map(|c| c.name.clone()).collect(),
+            command_specs: commands
+                .iter()
+                .map(|c| CommandSpec {
+                    name: c.name.clone(),
+                    description: c.description.clone(),
+                    args_schema: serde_json::from_str(&c.args_schema).ok(),
+                })
+                .collect(),
+            state: DriverState::Restarting,
+            crashes: 0,
+            last_trap: None,
+            device_errors: HashMap::new(),
+            quarantined_devices: Vec::new(),
+        }
+    }
+}
+
 /// Why a command did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
@@ -275,62 +306,13 @@ impl Devices {
             let _ = tx.send(Msg::Reload(d)).await;
             return;
         }
-        let info = d.info().cloned();
-        let status = Arc::new(Mutex::new(DriverStatus {
-            name: d.name.clone(),
-            version: d.version.clone(),
-            contract: format!("{}@{}", twinwall_runtime::contract::PACKAGE, d.contract),
-            capabilities: d.capabilities.clone(),
-            path: d.path.display().to_string(),
-            hash: d.hash.clone(),
-            families: info
-                .as_ref()
-                .map(|i| i.families.clone())
-                .unwrap_or_default(),
-            commands: info
-                .as_ref()
-                .map(|i| i.commands.iter().map(|c| c.name.clone()).collect())
-                .unwrap_or_default(),
-            command_specs: info
-                .as_ref()
-                .map(|i| {
-                    i.commands
-                        .iter()
-                        .map(|c| CommandSpec {
-                            name: c.name.clone(),
-                            description: c.description.clone(),
-                            args_schema: serde_json::from_str(&c.args_schema).ok(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            state: DriverState::Restarting,
-            crashes: 0,
-            last_trap: None,
-            device_errors: HashMap::new(),
-            quarantined_devices: Vec::new(),
-        }));
+        let status = Arc::new(Mutex::new(DriverStatus::of(&d)));
         let (in_tx, in_rx) = mpsc::channel(1024);
         let (route_tx, route_rx) = mpsc::channel(1024);
         let mut slots = Vec::new();
         for s in self.specs.iter().filter(|s| s.driver == d.name) {
             let session = transport::spawn(
-                SessionSpec {
-                    device: s.id.clone(),
-                    zone: s.zone.clone(),
-                    address: s.address.clone(),
-                    unit: s.unit,
-                    request_timeout: s.request_timeout,
-                    offline_after: s.offline_after,
-                    credentials: s.credentials.clone(),
-                    http: self.http.clone(),
-                    push: self.push.clone(),
-                    sockets: self.sockets.clone(),
-                    driver: d.name.clone(),
-                    router: Some(route_tx.clone()),
-                    rtp: self.rtp.clone(),
-                    probes: self.probes.clone(),
-                },
+                self.session_spec(s, &route_tx),
                 in_tx.clone(),
                 self.reports.clone(),
                 self.links.clone(),
@@ -359,6 +341,31 @@ impl Devices {
         }
         if let Ok(mut m) = self.drivers.write() {
             m.insert(d.name.clone(), DriverHandle { tx, status });
+        }
+    }
+
+    /// What the session of device `s` needs: its address and account, and
+    /// the hub's listeners, senders and limits.
+    fn session_spec(
+        &self,
+        s: &DeviceSpec,
+        router: &twinwall_transport::socket::FrameRouter,
+    ) -> SessionSpec {
+        SessionSpec {
+            device: s.id.clone(),
+            zone: s.zone.clone(),
+            address: s.address.clone(),
+            unit: s.unit,
+            request_timeout: s.request_timeout,
+            offline_after: s.offline_after,
+            credentials: s.credentials.clone(),
+            http: self.http.clone(),
+            push: self.push.clone(),
+            sockets: self.sockets.clone(),
+            driver: s.driver.clone(),
+            router: Some(router.clone()),
+            rtp: self.rtp.clone(),
+            probes: self.probes.clone(),
         }
     }
 

@@ -60,34 +60,15 @@ impl Supervisor {
                 }
                 let (done_tx, done) = oneshot::channel();
                 session.send(Control::Command(reqs, done_tx)).await;
-                let bus = self.bus.clone();
-                let timeout = self.policy.command_timeout;
                 // Waiting here would stall the inputs the answer arrives through.
-                tokio::spawn(async move {
-                    let result = match tokio::time::timeout(timeout, done).await {
-                        Ok(Ok(Ok(()))) => Ok(()),
-                        Ok(Ok(Err(why))) => Err(CommandError::Device {
-                            device: device.clone(),
-                            message: why,
-                        }),
-                        Ok(Err(_)) => Err(CommandError::Device {
-                            device: device.clone(),
-                            message: "the device session ended".into(),
-                        }),
-                        Err(_) => Err(CommandError::Timeout {
-                            device: device.clone(),
-                            ms: timeout.as_millis() as u64,
-                        }),
-                    };
-                    let audit = match &result {
-                        Ok(()) => notices::command_result(&audit, CommandResult::Ok),
-                        Err(e) => {
-                            notices::command_result(&audit, CommandResult::Failed(&e.to_string()))
-                        }
-                    };
-                    let _ = bus.append(vec![audit]).await;
-                    let _ = reply.send(result);
-                });
+                tokio::spawn(confirmed(
+                    self.bus.clone(),
+                    audit,
+                    device,
+                    self.policy.command_timeout,
+                    done,
+                    reply,
+                ));
             }
             Err(CallError::Refused { error, driver, .. }) => {
                 let why = error.to_string();
@@ -111,4 +92,37 @@ impl Supervisor {
             }
         }
     }
+}
+
+/// Wait for the device to confirm (or not, within `timeout`), record the
+/// outcome under the command's correlation and tell the operator.
+async fn confirmed(
+    bus: twinwall_bus::Bus,
+    audit: twinwall_base::NewEvent,
+    device: String,
+    timeout: std::time::Duration,
+    done: oneshot::Receiver<Result<(), String>>,
+    reply: oneshot::Sender<Result<(), CommandError>>,
+) {
+    let result = match tokio::time::timeout(timeout, done).await {
+        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Err(why))) => Err(CommandError::Device {
+            device,
+            message: why,
+        }),
+        Ok(Err(_)) => Err(CommandError::Device {
+            device,
+            message: "the device session ended".into(),
+        }),
+        Err(_) => Err(CommandError::Timeout {
+            device,
+            ms: timeout.as_millis() as u64,
+        }),
+    };
+    let audit = match &result {
+        Ok(()) => notices::command_result(&audit, CommandResult::Ok),
+        Err(e) => notices::command_result(&audit, CommandResult::Failed(&e.to_string())),
+    };
+    let _ = bus.append(vec![audit]).await;
+    let _ = reply.send(result);
 }
