@@ -117,6 +117,7 @@ fn main() -> anyhow::Result<()> {
         .block_on(run())
 }
 
+/// One arm per subcommand, each only calling into the library.
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log_format);

@@ -56,7 +56,7 @@ fn int(e: &Event, key: &str) -> Option<i64> {
 
 impl VehicleState {
     /// Take one event into account; returns the violations it causes (only
-    /// for events not judged before).
+    /// for events not judged before). One arm per event kind the rules read.
     pub fn apply(&mut self, e: &Event) -> Vec<NewEvent> {
         let b = &e.body;
         match b.kind.as_str() {

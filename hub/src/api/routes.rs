@@ -16,6 +16,7 @@ pub(super) fn table() -> Table {
     let t = events(t);
     let t = people(t);
     let t = broadcasts(t);
+    let t = clips(t);
     admin(t)
 }
 
@@ -188,7 +189,7 @@ fn people(t: Table) -> Table {
     .query::<vehicles::ViolationQuery>()
 }
 
-/// Zone broadcasts, their clips and schedules, and the linkage rules.
+/// Zone broadcasts.
 fn broadcasts(t: Table) -> Table {
     t.on(
         Method::GET,
@@ -217,7 +218,11 @@ fn broadcasts(t: Table) -> Table {
         "Stop a job everywhere",
         broadcasts::cancel,
     )
-    .on(
+}
+
+/// Clips, schedules and the linkage rules.
+fn clips(t: Table) -> Table {
+    t.on(
         Method::GET,
         "/api/v1/clips",
         Some(Viewer),

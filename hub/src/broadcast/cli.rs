@@ -91,7 +91,9 @@ fn bar(done: usize, total: usize, started: usize, failed: usize, t: Duration) ->
     )
 }
 
-/// Run the command; the job's outcome table goes to stdout.
+/// Run the command; the job's outcome table goes to stdout. One sequence,
+/// as a person watches it: check the arguments, upload the clip, start the
+/// job, follow it until every speaker answered, print each one's outcome.
 pub async fn run(a: Args) -> anyhow::Result<()> {
     if [a.clip.is_some(), a.text.is_some(), a.live.is_some()]
         .iter()

@@ -331,33 +331,7 @@ impl Broadcasts {
             }
             None => HashMap::new(),
         };
-        let speakers = targets
-            .iter()
-            .map(|(d, zone, _)| {
-                (
-                    d.clone(),
-                    SpeakerOutcome {
-                        state: State::Pending,
-                        reason: None,
-                        started_ms: None,
-                        sent_ms: None,
-                        zone: zone.clone(),
-                    },
-                )
-            })
-            .collect();
-        let view = JobView {
-            id: id.clone(),
-            actor: actor.to_owned(),
-            request: req.clone(),
-            clip: clip.clone(),
-            created: crate::bus::format_ms(now_ms()),
-            cancelled: false,
-            speakers,
-            summary: BTreeMap::new(),
-            answered: false,
-            done: false,
-        };
+        let view = JobView::new(&id, actor, &req, clip, &targets);
         let zones_text = if req.all {
             "all".to_owned()
         } else {
@@ -378,27 +352,15 @@ impl Broadcasts {
                 )),
         )
         .await;
-        if let Ok(mut jobs) = self.inner.jobs.lock() {
-            jobs.insert(
-                id.clone(),
-                Job {
-                    view,
-                    asked: Instant::now(),
-                    zone_groups,
-                    zone_of: targets
-                        .iter()
-                        .map(|(d, _, z)| (d.clone(), z.clone()))
-                        .collect(),
-                },
-            );
-            // Keep the last thousand jobs.
-            while jobs.len() > 1000 {
-                let Some(oldest) = jobs.keys().next().cloned() else {
-                    break;
-                };
-                jobs.remove(&oldest);
-            }
-        }
+        self.keep(Job {
+            view,
+            asked: Instant::now(),
+            zone_groups,
+            zone_of: targets
+                .iter()
+                .map(|(d, _, z)| (d.clone(), z.clone()))
+                .collect(),
+        });
         let speakers = targets.len();
         for (device, _, zone) in targets {
             let b = self.clone();
@@ -410,6 +372,19 @@ impl Broadcasts {
             speakers,
             next: None,
         })
+    }
+
+    /// Keep `job` among the last thousand.
+    fn keep(&self, job: Job) {
+        if let Ok(mut jobs) = self.inner.jobs.lock() {
+            jobs.insert(job.view.id.clone(), job);
+            while jobs.len() > 1000 {
+                let Some(oldest) = jobs.keys().next().cloned() else {
+                    break;
+                };
+                jobs.remove(&oldest);
+            }
+        }
     }
 
     /// The clip a source plays: a stored clip, text rendered to one (or
@@ -511,6 +486,43 @@ impl Broadcasts {
         });
         futures_util::future::join_all(stops).await;
         self.get(id)
+    }
+}
+
+impl JobView {
+    /// A job just asked for: every target speaker pending.
+    fn new(
+        id: &str,
+        actor: &str,
+        req: &BroadcastRequest,
+        clip: Option<String>,
+        targets: &[(String, String, String)],
+    ) -> Self {
+        let speakers = targets
+            .iter()
+            .map(|(d, zone, _)| {
+                let pending = SpeakerOutcome {
+                    state: State::Pending,
+                    reason: None,
+                    started_ms: None,
+                    sent_ms: None,
+                    zone: zone.clone(),
+                };
+                (d.clone(), pending)
+            })
+            .collect();
+        JobView {
+            id: id.to_owned(),
+            actor: actor.to_owned(),
+            request: req.clone(),
+            clip,
+            created: crate::bus::format_ms(now_ms()),
+            cancelled: false,
+            speakers,
+            summary: BTreeMap::new(),
+            answered: false,
+            done: false,
+        }
     }
 }
 

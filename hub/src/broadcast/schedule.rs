@@ -168,7 +168,8 @@ impl Broadcasts {
         Ok(())
     }
 
-    /// Start what is due; report what was missed while the hub was down.
+    /// Start what is due; report what was missed while the hub was down
+    /// (both in one pass over the schedules, under one lock).
     pub(super) async fn run_due(&self) {
         let now = now_ms();
         let due: Vec<Scheduled> = self

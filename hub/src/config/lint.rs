@@ -145,6 +145,8 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// Walk one value against its schema. Long on purpose: one case per
+    /// JSON Schema keyword the config's schema uses, read top to bottom.
     fn value(&mut self, v: &DeValue<'_>, at: usize, schema: &'a Schema, path: &str) {
         let s = resolve(self.root, schema);
         // `Option<T>` and enums of shapes: the value must fit one branch;

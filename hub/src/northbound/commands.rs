@@ -53,7 +53,8 @@ fn command_error(e: &CommandError) -> Value {
 }
 
 /// Handle one message on a command topic. Returns the reply; a message too
-/// broken to know where to answer is answered on `responses/unknown`.
+/// broken to know where to answer is answered on `responses/unknown`. One
+/// sequence: the topic, the payload, the channel's allow list, the device.
 pub async fn handle(
     topics: &Topics,
     role: &MqttCommands,

@@ -13,6 +13,9 @@ use crate::quota::{Dropped, Quota};
 use twinwall_transport::Control;
 
 impl Supervisor {
+    /// The steps in the order they must happen: cap per call, build and
+    /// admit each event, store its pictures, report the excess, commit, and
+    /// only then hand the requests (replies wait for the commit) to the session.
     pub(super) async fn apply(&mut self, device: &str, outcome: Outcome) {
         // Field by field: the device's slot is read while its quota changes.
         let Some(slot) = self.slots.iter().find(|s| s.id == device) else {

@@ -11,6 +11,8 @@ use crate::notices::{self, CommandResult};
 use crate::{CommandError, DriverState};
 
 impl Supervisor {
+    /// The checks (device, quarantine, instance), then the driver's answer:
+    /// requests (recorded, sent, confirmed in a task), a refusal, or a trap.
     pub(super) async fn command(
         &mut self,
         device: String,
