@@ -25,6 +25,25 @@ pub fn workspace() -> PathBuf {
         .to_owned()
 }
 
+/// Every driver shipped in `drivers/`, by package name: the folder is the
+/// list (as the workspace's members not named `twinwall-*` are for `cargo
+/// drivers`), so a new driver needs no list edited.
+pub fn shipped_drivers() -> Vec<String> {
+    let dir = workspace().join("drivers");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .filter_map(|e| {
+            let manifest = std::fs::read_to_string(e.ok()?.path().join("Cargo.toml")).ok()?;
+            manifest.lines().find_map(|l| {
+                let v = l.trim().strip_prefix("name")?.trim().strip_prefix('=')?;
+                Some(v.trim().trim_matches('"').to_owned())
+            })
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// The workspace's target folder (`CARGO_TARGET_DIR` when set).
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")

@@ -22,6 +22,24 @@ async fn gold(file: &str, family: &str) {
     assert_eq!(report.checks.len(), 17, "{}", report.table());
 }
 
+/// The drivers the gold tests below run (each as every family it serves).
+const COVERED: [&str; 7] = [
+    "anpr",
+    "face-gate",
+    "ip-speaker",
+    "modbus-contacts",
+    "modbus-fire-panel",
+    "onvif-camera",
+    "perimeter",
+];
+
+/// A driver added to `drivers/` fails here until a gold test runs it.
+#[test]
+fn every_shipped_driver_is_run_through_the_kit() {
+    let covered: Vec<String> = COVERED.iter().map(|d| d.to_string()).collect();
+    assert_eq!(twinwall_tests::shipped_drivers(), covered);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_fire_panel_driver_is_gold() {
     gold("modbus_fire_panel.wasm", "fire-panel").await;

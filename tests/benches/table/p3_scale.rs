@@ -9,7 +9,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::p4_start::{ALL_DRIVERS, all_online};
+use super::p4_start::{all_drivers, all_online};
 use super::report::Row;
 use super::setup::{Size, thousands};
 
@@ -239,7 +239,9 @@ pub async fn run(size: Size) -> Vec<Row> {
     let text = twinwall_tests::config_text("p3", &format!("[[zones]]\nid = \"campus\"\n{entries}"));
     let config = dir.path().join("hub.toml");
     std::fs::write(&config, text).unwrap();
-    twinwall_tests::install_drivers(dir.path(), ALL_DRIVERS).unwrap();
+    let drivers = all_drivers();
+    let names: Vec<&str> = drivers.iter().map(String::as_str).collect();
+    twinwall_tests::install_drivers(dir.path(), &names).unwrap();
     let http = twinwall_tests::client_with(&twinwall_tests::admin_token(dir.path()).unwrap());
     // The first start compiles the drivers into the cache.
     drop(hub_process(&config, &[]).await);

@@ -16,15 +16,9 @@ use super::report::Row;
 use super::setup::{Size, median, thousands};
 
 /// Every driver in `drivers/`.
-pub const ALL_DRIVERS: &[&str] = &[
-    "modbus-fire-panel",
-    "onvif-camera",
-    "face-gate",
-    "perimeter",
-    "anpr",
-    "ip-speaker",
-    "modbus-contacts",
-];
+pub fn all_drivers() -> Vec<String> {
+    twinwall_tests::shipped_drivers()
+}
 
 /// Simulated devices and the config that names them.
 pub struct Fleet {
@@ -136,7 +130,9 @@ pub async fn run(size: Size) -> Vec<Row> {
     let fleet = fleet(panels, gates, speakers).await;
     let body = format!("[[zones]]\nid = \"campus\"\n{}", fleet.config);
     // The first start compiles the drivers into the cache.
-    let first = TestHub::start_site("p4", ALL_DRIVERS, &body).await.unwrap();
+    let drivers = all_drivers();
+    let names: Vec<&str> = drivers.iter().map(String::as_str).collect();
+    let first = TestHub::start_site("p4", &names, &body).await.unwrap();
     all_online(
         &first.http,
         &first.url,
