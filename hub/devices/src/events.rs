@@ -164,7 +164,9 @@ mod tests {
         DriverEvent {
             level: Level::Red,
             phase: Some(Phase::Begin),
-            attrs: vec![("point".into(), AttrValue::Int(3))],
+            attrs: [("point".to_owned(), AttrValue::Int(3))]
+                .into_iter()
+                .collect(),
             ..DriverEvent::new(kind)
         }
     }

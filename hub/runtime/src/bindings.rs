@@ -13,6 +13,7 @@ wasmtime::component::bindgen!({
     // a call that asks for too much).
     imports: { default: trappable },
     with: { "twinwall:driver/types.input": crate::model::LentInput },
+    additional_derives: [PartialEq],
 });
 
 pub(crate) use twinwall::driver::types as core;

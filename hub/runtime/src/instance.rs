@@ -75,14 +75,14 @@ fn guest_call<R>(f: impl FnOnce() -> R) -> R {
 
 /// Whom a call serves: the driver itself, a device (requests refused, as in
 /// `open`), or a device that may ask for work.
-#[derive(Clone, Copy)]
-enum Serves<'a> {
+#[derive(Clone)]
+enum Serves {
     Driver,
-    Opening(&'a str),
-    Device(&'a str),
+    Opening(Arc<str>),
+    Device(Arc<str>),
 }
 
-impl Serves<'_> {
+impl Serves {
     fn device(&self) -> &str {
         match self {
             Serves::Driver => "-",
@@ -96,7 +96,8 @@ pub struct DriverInstance {
     driver: Arc<LoadedDriver>,
     store: Store<HostState>,
     plugin: Plugin,
-    devices: HashMap<String, ResourceAny>,
+    /// Each open device's resource, and its id as the calls' context holds it.
+    devices: HashMap<String, (Arc<str>, ResourceAny)>,
     poisoned: bool,
 }
 
@@ -157,10 +158,10 @@ impl DriverInstance {
         }
     }
 
-    fn resource(&self, device: &str) -> Result<ResourceAny, CallError> {
+    fn resource(&self, device: &str) -> Result<(Arc<str>, ResourceAny), CallError> {
         self.devices
             .get(device)
-            .copied()
+            .cloned()
             .ok_or_else(|| CallError::UnknownDevice(device.to_owned()))
     }
 
@@ -170,7 +171,7 @@ impl DriverInstance {
     fn call<R>(
         &mut self,
         call: &'static str,
-        serves: Serves<'_>,
+        serves: Serves,
         f: impl FnOnce(&Plugin, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<(R, Vec<wire::Request>), CallError> {
         if self.poisoned {
@@ -178,10 +179,10 @@ impl DriverInstance {
         }
         let ticks = self.driver.runtime.deadline_ticks();
         self.store.set_epoch_deadline(ticks);
-        self.store.data_mut().call = match serves {
+        self.store.data_mut().call = match &serves {
             Serves::Driver => None,
             Serves::Opening(d) | Serves::Device(d) => Some(CallContext {
-                device: d.to_owned(),
+                device: d.clone(),
                 may_request: matches!(serves, Serves::Device(_)),
                 requests: Vec::new(),
             }),
@@ -234,13 +235,14 @@ impl DriverInstance {
     ) -> Result<(), CallError> {
         self.store.data_mut().keys.insert(config.id.clone(), keys);
         let wit_config = model::config(config);
-        let (res, _) = self.call("open", Serves::Opening(&config.id), |p, store| {
+        let id: Arc<str> = config.id.as_str().into();
+        let (res, _) = self.call("open", Serves::Opening(id.clone()), |p, store| {
             p.twinwall_driver_driver()
                 .device()
                 .call_open(store, &wit_config)
         })?;
         let res = res.map_err(|e| self.refused(&config.id, model::error(e)))?;
-        if let Some(old) = self.devices.insert(config.id.clone(), res) {
+        if let Some((_, old)) = self.devices.insert(config.id.clone(), (id, res)) {
             let _ = old.resource_drop(&mut self.store);
         }
         Ok(())
@@ -248,8 +250,8 @@ impl DriverInstance {
 
     /// `device.start()`: the requests that bring the device to life.
     pub fn start(&mut self, device: &str) -> Result<Vec<wire::Request>, CallError> {
-        let res = self.resource(device)?;
-        self.call("start", Serves::Device(device), |p, store| {
+        let (id, res) = self.resource(device)?;
+        self.call("start", Serves::Device(id), |p, store| {
             p.twinwall_driver_driver().device().call_start(store, res)
         })
         .map(|((), requests)| requests)
@@ -257,14 +259,14 @@ impl DriverInstance {
 
     /// `device.handle(input)`: the input is lent to the guest for the call.
     pub fn handle(&mut self, device: &str, input: wire::Input) -> Result<Outcome, CallError> {
-        let res = self.resource(device)?;
+        let (id, res) = self.resource(device)?;
         let lent = self
             .store
             .data_mut()
             .lend(input)
             .map_err(|e| self.trap("handle", device, e))?;
         let borrowed = Resource::<model::LentInput>::new_borrow(lent.rep());
-        let result = self.call("handle", Serves::Device(device), |p, store| {
+        let result = self.call("handle", Serves::Device(id), |p, store| {
             p.twinwall_driver_driver()
                 .device()
                 .call_handle(store, res, borrowed)
@@ -272,7 +274,7 @@ impl DriverInstance {
         self.store.data_mut().take_back(lent);
         let (events, requests) = result?;
         Ok(Outcome {
-            events: events.into_iter().map(model::event).collect(),
+            events: model::DriverEvents(events),
             requests,
         })
     }
@@ -284,8 +286,8 @@ impl DriverInstance {
         name: &str,
         args: &str,
     ) -> Result<Vec<wire::Request>, CallError> {
-        let res = self.resource(device)?;
-        let (result, requests) = self.call("command", Serves::Device(device), |p, store| {
+        let (id, res) = self.resource(device)?;
+        let (result, requests) = self.call("command", Serves::Device(id), |p, store| {
             p.twinwall_driver_driver()
                 .device()
                 .call_command(store, res, name, args)
@@ -297,7 +299,7 @@ impl DriverInstance {
     /// Drop a device's resource.
     pub fn close(&mut self, device: &str) {
         self.store.data_mut().keys.remove(device);
-        if let Some(res) = self.devices.remove(device)
+        if let Some((_, res)) = self.devices.remove(device)
             && !self.poisoned
         {
             let _ = res.resource_drop(&mut self.store);

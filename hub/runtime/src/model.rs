@@ -102,7 +102,7 @@ pub struct DriverEvent {
     /// One line for the duty room.
     pub message: Option<String>,
     /// Attributes, in the driver's order.
-    pub attrs: Vec<(String, AttrValue)>,
+    pub attrs: Attrs,
     /// Pictures.
     pub media: Vec<DriverMedia>,
 }
@@ -117,9 +117,82 @@ impl DriverEvent {
             zone: None,
             device_time_ms: None,
             message: None,
-            attrs: Vec::new(),
+            attrs: Attrs::default(),
             media: Vec::new(),
         }
+    }
+}
+
+/// An event's attributes as the driver gave them, each turned into the
+/// hub's terms as it is read: the event is built into the bus's form in one
+/// pass (the devices layer), not converted twice.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attrs(Vec<w::Attr>);
+
+impl Attrs {
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+fn value(v: w::Value) -> AttrValue {
+    match v {
+        w::Value::Text(s) => AttrValue::Text(s),
+        w::Value::Int(i) => AttrValue::Int(i),
+        w::Value::Float(f) => AttrValue::Float(f),
+        w::Value::Flag(b) => AttrValue::Flag(b),
+    }
+}
+
+fn value_out(v: AttrValue) -> w::Value {
+    match v {
+        AttrValue::Text(s) => w::Value::Text(s),
+        AttrValue::Int(i) => w::Value::Int(i),
+        AttrValue::Float(f) => w::Value::Float(f),
+        AttrValue::Flag(b) => w::Value::Flag(b),
+    }
+}
+
+/// The attributes, key and value, in order.
+pub struct AttrsIntoIter(std::vec::IntoIter<w::Attr>);
+
+impl Iterator for AttrsIntoIter {
+    type Item = (String, AttrValue);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|a| (a.key, value(a.value)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl IntoIterator for Attrs {
+    type Item = (String, AttrValue);
+    type IntoIter = AttrsIntoIter;
+
+    fn into_iter(self) -> AttrsIntoIter {
+        AttrsIntoIter(self.0.into_iter())
+    }
+}
+
+impl FromIterator<(String, AttrValue)> for Attrs {
+    fn from_iter<I: IntoIterator<Item = (String, AttrValue)>>(iter: I) -> Self {
+        Attrs(
+            iter.into_iter()
+                .map(|(key, v)| w::Attr {
+                    key,
+                    value: value_out(v),
+                })
+                .collect(),
+        )
     }
 }
 
@@ -127,14 +200,71 @@ impl DriverEvent {
 #[derive(Debug, Default)]
 pub struct Outcome {
     /// Events, in order.
-    pub events: Vec<DriverEvent>,
+    pub events: DriverEvents,
     /// Work for the transport, in order.
     pub requests: Vec<wire::Request>,
 }
 
+/// The events of one call, as lifted from the guest; each becomes a
+/// [`DriverEvent`] as it is taken, so the devices layer builds the bus's
+/// events in one pass (a call of 64 events is not copied twice).
+#[derive(Debug, Default)]
+pub struct DriverEvents(pub(crate) Vec<w::Event>);
+
+impl DriverEvents {
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Keep the first `n`.
+    pub fn truncate(&mut self, n: usize) {
+        self.0.truncate(n);
+    }
+}
+
+/// The events, each in the hub's terms as it is taken.
+pub struct DriverEventsIter(std::vec::IntoIter<w::Event>);
+
+impl Iterator for DriverEventsIter {
+    type Item = DriverEvent;
+
+    fn next(&mut self) -> Option<DriverEvent> {
+        self.0.next().map(event)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl IntoIterator for DriverEvents {
+    type Item = DriverEvent;
+    type IntoIter = DriverEventsIter;
+
+    fn into_iter(self) -> DriverEventsIter {
+        DriverEventsIter(self.0.into_iter())
+    }
+}
+
+impl FromIterator<DriverEvent> for DriverEvents {
+    fn from_iter<I: IntoIterator<Item = DriverEvent>>(iter: I) -> Self {
+        DriverEvents(iter.into_iter().map(event_out).collect())
+    }
+}
+
 /// An input lent to a driver for one `handle` call: the contract's `input`
-/// resource, opaque outside this crate.
-pub struct LentInput(pub(crate) wire::Input);
+/// resource, opaque outside this crate. Its payload is handed over to the
+/// first accessor that reads it (one copy, not two); its kind stays.
+pub struct LentInput {
+    pub(crate) kind: &'static str,
+    pub(crate) input: Option<wire::Input>,
+}
 
 /// Which device a frame on a shared port belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,7 +336,37 @@ pub(crate) fn routing(r: w::Routing) -> Routing {
     }
 }
 
-pub(crate) fn event(e: w::Event) -> DriverEvent {
+fn event_out(e: DriverEvent) -> w::Event {
+    w::Event {
+        kind: e.kind,
+        level: match e.level {
+            Level::Info => w::Level::Info,
+            Level::Blue => w::Level::Blue,
+            Level::Yellow => w::Level::Yellow,
+            Level::Orange => w::Level::Orange,
+            Level::Red => w::Level::Red,
+        },
+        phase: e.phase.map(|p| match p {
+            Phase::Begin => w::Phase::Begin,
+            Phase::End => w::Phase::End,
+        }),
+        zone: e.zone,
+        device_time_ms: e.device_time_ms,
+        message: e.message,
+        attrs: e.attrs.0,
+        media: e
+            .media
+            .into_iter()
+            .map(|m| w::Media {
+                role: m.role,
+                content_type: m.content_type,
+                data: m.data,
+            })
+            .collect(),
+    }
+}
+
+fn event(e: w::Event) -> DriverEvent {
     DriverEvent {
         kind: e.kind,
         level: match e.level {
@@ -223,27 +383,18 @@ pub(crate) fn event(e: w::Event) -> DriverEvent {
         zone: e.zone,
         device_time_ms: e.device_time_ms,
         message: e.message,
-        attrs: e
-            .attrs
-            .into_iter()
-            .map(|a| {
-                let v = match a.value {
-                    w::Value::Text(s) => AttrValue::Text(s),
-                    w::Value::Int(i) => AttrValue::Int(i),
-                    w::Value::Float(f) => AttrValue::Float(f),
-                    w::Value::Flag(b) => AttrValue::Flag(b),
-                };
-                (a.key, v)
-            })
-            .collect(),
-        media: e
-            .media
-            .into_iter()
-            .map(|m| DriverMedia {
-                role: m.role,
-                content_type: m.content_type,
-                data: m.data,
-            })
-            .collect(),
+        attrs: Attrs(e.attrs),
+        media: if e.media.is_empty() {
+            Vec::new()
+        } else {
+            e.media
+                .into_iter()
+                .map(|m| DriverMedia {
+                    role: m.role,
+                    content_type: m.content_type,
+                    data: m.data,
+                })
+                .collect()
+        },
     }
 }

@@ -30,11 +30,11 @@ pub(crate) fn kind(input: &wire::Input) -> &'static str {
 }
 
 /// Headers in the contract's terms.
-pub(crate) fn headers_out(h: &[wire::Header]) -> Vec<w::Header> {
-    h.iter()
+pub(crate) fn headers_out(h: Vec<wire::Header>) -> Vec<w::Header> {
+    h.into_iter()
         .map(|h| w::Header {
-            name: h.name.clone(),
-            value: h.value.clone(),
+            name: h.name,
+            value: h.value,
         })
         .collect()
 }
@@ -67,25 +67,29 @@ fn failure_kind(k: wire::FailureKind) -> w::FailureKind {
 
 impl HostInput for HostState {
     fn kind(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<String> {
-        Ok(kind(self.input(&input)?).to_owned())
+        Ok(self.table.get(&input)?.kind.to_owned())
     }
 
     fn timer(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<Option<String>> {
-        Ok(match self.input(&input)? {
-            wire::Input::Timer(id) => Some(id.clone()),
-            _ => None,
-        })
+        Ok(
+            match self.take(&input, |i| matches!(i, wire::Input::Timer(_)))? {
+                Some(wire::Input::Timer(id)) => Some(id),
+                _ => None,
+            },
+        )
     }
 
     fn failure(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<Option<w::Failure>> {
-        Ok(match self.input(&input)? {
-            wire::Input::Failed(f) => Some(w::Failure {
-                id: f.id.clone(),
-                kind: failure_kind(f.kind),
-                message: f.message.clone(),
-            }),
-            _ => None,
-        })
+        Ok(
+            match self.take(&input, |i| matches!(i, wire::Input::Failed(_)))? {
+                Some(wire::Input::Failed(f)) => Some(w::Failure {
+                    id: f.id,
+                    kind: failure_kind(f.kind),
+                    message: f.message,
+                }),
+                _ => None,
+            },
+        )
     }
 
     /// The hub lends inputs and takes them back itself after the call.

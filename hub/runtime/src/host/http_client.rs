@@ -26,12 +26,13 @@ impl Host for HostState {
         &mut self,
         input: Resource<InputSlot>,
     ) -> wasmtime::Result<Option<w::HttpResponse>> {
-        Ok(match self.input(&input)? {
-            wire::Input::HttpResponse(r) => Some(w::HttpResponse {
-                id: r.id.clone(),
+        let is = |i: &wire::Input| matches!(i, wire::Input::HttpResponse(_));
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::HttpResponse(r)) => Some(w::HttpResponse {
+                id: r.id,
                 status: r.status,
-                headers: headers_out(&r.headers),
-                body: r.body.clone(),
+                headers: headers_out(r.headers),
+                body: r.body,
             }),
             _ => None,
         })

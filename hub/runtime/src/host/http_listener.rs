@@ -32,26 +32,25 @@ impl Host for HostState {
         &mut self,
         input: Resource<InputSlot>,
     ) -> wasmtime::Result<Option<w::HttpListening>> {
-        Ok(match self.input(&input)? {
-            wire::Input::HttpListening { id, url } => Some(w::HttpListening {
-                id: id.clone(),
-                url: url.clone(),
-            }),
+        let is = |i: &wire::Input| matches!(i, wire::Input::HttpListening { .. });
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::HttpListening { id, url }) => Some(w::HttpListening { id, url }),
             _ => None,
         })
     }
 
     fn push(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<Option<w::HttpPush>> {
-        Ok(match self.input(&input)? {
-            wire::Input::HttpPush(p) => Some(w::HttpPush {
+        let is = |i: &wire::Input| matches!(i, wire::Input::HttpPush(_));
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::HttpPush(p)) => Some(w::HttpPush {
                 push: p.push,
-                listen: p.listen.clone(),
-                method: p.method.clone(),
-                path: p.path.clone(),
-                query: p.query.clone(),
-                headers: headers_out(&p.headers),
-                peer: p.peer.clone(),
-                body: p.body.clone(),
+                listen: p.listen,
+                method: p.method,
+                path: p.path,
+                query: p.query,
+                headers: headers_out(p.headers),
+                peer: p.peer,
+                body: p.body,
             }),
             _ => None,
         })

@@ -26,14 +26,15 @@ impl Host for HostState {
     }
 
     fn opened(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<Option<w::StreamOpened>> {
-        Ok(match self.input(&input)? {
-            wire::Input::StreamOpened {
+        let is = |i: &wire::Input| matches!(i, wire::Input::StreamOpened { .. });
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::StreamOpened {
                 id,
                 status,
                 headers,
-            } => Some(w::StreamOpened {
-                id: id.clone(),
-                status: *status,
+            }) => Some(w::StreamOpened {
+                id,
+                status,
                 headers: headers_out(headers),
             }),
             _ => None,
@@ -41,11 +42,12 @@ impl Host for HostState {
     }
 
     fn part(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<Option<w::StreamPart>> {
-        Ok(match self.input(&input)? {
-            wire::Input::StreamPart { id, headers, body } => Some(w::StreamPart {
-                id: id.clone(),
+        let is = |i: &wire::Input| matches!(i, wire::Input::StreamPart { .. });
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::StreamPart { id, headers, body }) => Some(w::StreamPart {
+                id,
                 headers: headers_out(headers),
-                body: body.clone(),
+                body,
             }),
             _ => None,
         })

@@ -33,7 +33,7 @@ pub const MAX_REQUESTS_PER_CALL: usize = 10_000;
 /// The call in progress: which device it serves and what it asked for.
 pub(crate) struct CallContext {
     /// The device served (crypto picks its keys, the log names it).
-    pub device: String,
+    pub device: Arc<str>,
     /// Whether requests are taken (`start`, `handle`, `command`; not `open`).
     pub may_request: bool,
     /// What the call asked for, in order.
@@ -98,14 +98,28 @@ impl HostState {
         }
     }
 
-    /// The input lent to the running call.
-    fn input(&self, input: &Resource<InputSlot>) -> wasmtime::Result<&wire::Input> {
-        Ok(&self.table.get(input)?.0)
+    /// The payload of the input lent to the running call, handed over when
+    /// `is` says it is the accessor's kind (a second read gets none).
+    fn take(
+        &mut self,
+        input: &Resource<InputSlot>,
+        is: impl FnOnce(&wire::Input) -> bool,
+    ) -> wasmtime::Result<Option<wire::Input>> {
+        let slot = self.table.get_mut(input)?;
+        Ok(if slot.input.as_ref().is_some_and(is) {
+            slot.input.take()
+        } else {
+            None
+        })
     }
 
     /// Lend `input` to the guest for one call.
     pub(crate) fn lend(&mut self, input: wire::Input) -> wasmtime::Result<Resource<InputSlot>> {
-        Ok(self.table.push(InputSlot(input))?)
+        let kind = self::core::kind(&input);
+        Ok(self.table.push(InputSlot {
+            kind,
+            input: Some(input),
+        })?)
     }
 
     /// Take back a lent input.
@@ -114,7 +128,7 @@ impl HostState {
     }
 
     fn device(&self) -> Option<&str> {
-        self.call.as_ref().map(|c| c.device.as_str())
+        self.call.as_ref().map(|c| &*c.device)
     }
 }
 

@@ -65,17 +65,18 @@ impl Host for HostState {
         &mut self,
         input: Resource<InputSlot>,
     ) -> wasmtime::Result<Option<w::ModbusResponse>> {
-        Ok(match self.input(&input)? {
-            wire::Input::ModbusResponse {
+        let is = |i: &wire::Input| matches!(i, wire::Input::ModbusResponse { .. });
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::ModbusResponse {
                 id,
                 table,
                 address,
                 values,
-            } => Some(w::ModbusResponse {
-                id: id.clone(),
-                table: table_out(*table),
-                address: *address,
-                values: values.clone(),
+            }) => Some(w::ModbusResponse {
+                id,
+                table: table_out(table),
+                address,
+                values,
             }),
             _ => None,
         })
@@ -85,11 +86,11 @@ impl Host for HostState {
         &mut self,
         input: Resource<InputSlot>,
     ) -> wasmtime::Result<Option<w::ModbusException>> {
-        Ok(match self.input(&input)? {
-            wire::Input::ModbusException { id, code } => Some(w::ModbusException {
-                id: id.clone(),
-                code: *code,
-            }),
+        let is = |i: &wire::Input| matches!(i, wire::Input::ModbusException { .. });
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::ModbusException { id, code }) => {
+                Some(w::ModbusException { id, code })
+            }
             _ => None,
         })
     }

@@ -25,9 +25,10 @@ impl Host for HostState {
     }
 
     fn finished(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<Option<w::RtpFinished>> {
-        Ok(match self.input(&input)? {
-            wire::Input::RtpFinished(f) => Some(w::RtpFinished {
-                id: f.id.clone(),
+        let is = |i: &wire::Input| matches!(i, wire::Input::RtpFinished(_));
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::RtpFinished(f)) => Some(w::RtpFinished {
+                id: f.id,
                 packets: f.packets,
                 sent_ms: f.sent_ms,
                 cancelled: f.cancelled,

@@ -30,19 +30,20 @@ impl Host for HostState {
     }
 
     fn status(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<Option<w::RtspStatus>> {
-        Ok(match self.input(&input)? {
-            wire::Input::RtspStatus(s) => Some(w::RtspStatus {
-                id: s.id.clone(),
+        let is = |i: &wire::Input| matches!(i, wire::Input::RtspStatus(_));
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::RtspStatus(s)) => Some(w::RtspStatus {
+                id: s.id,
                 connected: s.connected,
-                codec: s.codec.clone(),
+                codec: s.codec,
                 width: s.width,
                 height: s.height,
                 fps: s.fps,
                 last_frame_ms: s.last_frame_ms,
-                error: s.error.clone(),
+                error: s.error,
                 sampled_ms: s.sampled_ms,
                 first_frame_ms: s.first_frame_ms,
-                transport: s.transport.clone(),
+                transport: s.transport,
             }),
             _ => None,
         })

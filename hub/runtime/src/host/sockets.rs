@@ -62,32 +62,29 @@ impl Host for HostState {
     }
 
     fn opened(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<Option<w::SocketOpened>> {
-        Ok(match self.input(&input)? {
-            wire::Input::SocketOpened { conn, via, peer } => Some(w::SocketOpened {
-                conn: *conn,
-                via: via.clone(),
-                peer: peer.clone(),
-            }),
+        let is = |i: &wire::Input| matches!(i, wire::Input::SocketOpened { .. });
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::SocketOpened { conn, via, peer }) => {
+                Some(w::SocketOpened { conn, via, peer })
+            }
             _ => None,
         })
     }
 
     fn frame(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<Option<w::SocketFrame>> {
-        Ok(match self.input(&input)? {
-            wire::Input::SocketFrame { conn, data } => Some(w::SocketFrame {
-                conn: *conn,
-                data: data.clone(),
-            }),
+        let is = |i: &wire::Input| matches!(i, wire::Input::SocketFrame { .. });
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::SocketFrame { conn, data }) => Some(w::SocketFrame { conn, data }),
             _ => None,
         })
     }
 
     fn closed(&mut self, input: Resource<InputSlot>) -> wasmtime::Result<Option<w::SocketClosed>> {
-        Ok(match self.input(&input)? {
-            wire::Input::SocketClosed { conn, reason } => Some(w::SocketClosed {
-                conn: *conn,
-                reason: reason.clone(),
-            }),
+        let is = |i: &wire::Input| matches!(i, wire::Input::SocketClosed { .. });
+        Ok(match self.take(&input, is)? {
+            Some(wire::Input::SocketClosed { conn, reason }) => {
+                Some(w::SocketClosed { conn, reason })
+            }
             _ => None,
         })
     }
