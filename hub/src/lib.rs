@@ -17,9 +17,10 @@
 //! below it: `twinwall-base` (the clock, the event vocabulary, the wire's
 //! types) at the bottom; [`bus`] (the log); [`transport`] (the wire) and
 //! [`runtime`] (drivers) beside each other; [`devices`] where they meet;
-//! this crate's services ([`broadcast`], [`rules`], [`people`],
+//! this crate's services ([`alarms`], [`broadcast`], [`rules`], [`people`],
 //! [`vehicles`], [`northbound`]) and the [`api`] above; `hub.rs` wires them.
 
+pub mod alarms;
 pub mod api;
 pub mod auth;
 pub mod broadcast;

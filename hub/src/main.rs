@@ -63,6 +63,10 @@ enum Command {
     },
     /// Print the JSON Schema of `hub.toml`, generated from the code.
     Schema,
+    /// The alarms of a running hub as a table (`--state wall` for what waits).
+    Alarms(twinwall_hub::alarms::cli::ListArgs),
+    /// Act on one alarm of a running hub: show, ack, assign, close.
+    Alarm(twinwall_hub::alarms::cli::ActArgs),
     /// Make, list and revoke API tokens (on the data folder of `--config`).
     Token(twinwall_hub::auth::cli::Args),
     /// Find devices on the network.
@@ -174,6 +178,8 @@ async fn run() -> anyhow::Result<()> {
             device,
             token,
         } => events(&api, &token, follow, kind, zone, device).await,
+        Command::Alarms(args) => twinwall_hub::alarms::cli::list(args).await,
+        Command::Alarm(args) => twinwall_hub::alarms::cli::act(args).await,
         Command::Broadcast(args) => twinwall_hub::broadcast::cli::run(args).await,
         Command::Token(args) => twinwall_hub::auth::cli::run(args),
         Command::Schema => {

@@ -32,6 +32,8 @@ pub trait Rules: Send + 'static {
 pub struct Projection<S> {
     state: Arc<Mutex<S>>,
     ready: Arc<AtomicBool>,
+    /// The seq after the last event taken in.
+    applied: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl<S> Clone for Projection<S> {
@@ -39,6 +41,7 @@ impl<S> Clone for Projection<S> {
         Projection {
             state: self.state.clone(),
             ready: self.ready.clone(),
+            applied: self.applied.clone(),
         }
     }
 }
@@ -55,6 +58,7 @@ impl<S: Rules> Projection<S> {
         let me = Projection {
             state: Arc::new(Mutex::new(state)),
             ready: Arc::default(),
+            applied: Arc::new(tokio::sync::watch::channel(0).0),
         };
         let view = me.clone();
         let task = tokio::spawn(async move {
@@ -71,7 +75,11 @@ impl<S: Rules> Projection<S> {
             loop {
                 let out = tokio::select! {
                     e = sub.next() => match e {
-                        Ok(e) => me.take(&e, caught_up_at, &mut held),
+                        Ok(e) => {
+                            let out = me.take(&e, caught_up_at, &mut held);
+                            me.applied.send_replace(e.seq + 1);
+                            out
+                        }
                         Err(_) => return,
                     },
                     _ = tick.tick() => {
@@ -125,6 +133,15 @@ impl<S: Rules> Projection<S> {
     /// Whether the replay has caught up.
     pub fn ready(&self) -> bool {
         self.ready.load(SeqCst)
+    }
+
+    /// Wait until the event `seq` is taken in (an action just appended is
+    /// in the view before its caller is answered); false after `within`.
+    pub async fn taken(&self, seq: u64, within: Duration) -> bool {
+        let mut rx = self.applied.subscribe();
+        tokio::time::timeout(within, rx.wait_for(|n| *n > seq))
+            .await
+            .is_ok_and(|r| r.is_ok())
     }
 
     /// Read the state.

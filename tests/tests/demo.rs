@@ -57,6 +57,9 @@ async fn the_demo_shows_every_family_within_a_minute() {
         "kind=broadcast.finished",
         "kind=speaker.fault",
         "kind=sensor.alarm",
+        "kind=alarm.acknowledged",
+        "kind=alarm.closed",
+        "kind=alarm.escalated",
     ] {
         wait_for(within, || events(q))
             .await

@@ -55,6 +55,7 @@ async fn every_route_in_the_openapi_document_asks_for_its_role() {
     let hub = TestHub::start(&[], ZONES).await.unwrap();
     let dir = hub.dir.path();
     let viewer = client_with(&make_token(dir, Role::Viewer, "viewer").unwrap());
+    let guard = client_with(&make_token(dir, Role::Guard, "guard").unwrap());
     let operator = client_with(&make_token(dir, Role::Operator, "operator").unwrap());
     let anonymous = reqwest::Client::new();
     // The document needs no token: tools read it before they have one.
@@ -88,7 +89,8 @@ async fn every_route_in_the_openapi_document_asks_for_its_role() {
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} forged");
             let below = match role {
                 "viewer" => None,
-                "operator" => Some(&viewer),
+                "guard" => Some(&viewer),
+                "operator" => Some(&guard),
                 "admin" => Some(&operator),
                 other => panic!("{method} {path}: unknown role {other}"),
             };
@@ -105,6 +107,7 @@ async fn every_route_in_the_openapi_document_asks_for_its_role() {
             // route's own answer to a made-up id or an empty body).
             let enough = match role {
                 "viewer" => &viewer,
+                "guard" => &guard,
                 "operator" => &operator,
                 _ => &hub.http,
             };

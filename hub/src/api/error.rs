@@ -87,6 +87,15 @@ impl ApiError {
         }
     }
 
+    /// A 403: the caller may not do this here (outside its zones).
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "forbidden",
+            message: message.into(),
+        }
+    }
+
     /// A 404 with `message`.
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError {

@@ -28,7 +28,7 @@ pub struct EventQuery {
     limit: Option<usize>,
 }
 
-fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
+pub(super) fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
     if let Ok(ms) = v.parse::<i64>() {
         return Ok(ms);
     }
@@ -105,13 +105,7 @@ pub async fn stream(
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     let q = query_params(q)?;
     let mut filter = q.filter()?;
-    // Held by the stream while it is open; a client gone frees it.
-    let slot = s.streams.clone().try_acquire_owned().map_err(|_| {
-        ApiError::unavailable(format!(
-            "{} live streams are open, the most this hub serves ([http] max_streams): close one, or page with GET /api/v1/events",
-            s.max_streams
-        ))
-    })?;
+    let slot = s.stream_permit()?;
     let last_id = match headers.get("last-event-id") {
         Some(v) => Some(
             v.to_str()

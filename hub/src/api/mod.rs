@@ -2,6 +2,7 @@
 //! (query and a resumable SSE stream), zone broadcasts and their clips, and a
 //! small live console at `/`.
 
+mod alarms;
 mod broadcasts;
 mod console;
 mod devices;
@@ -47,6 +48,7 @@ pub struct ApiState {
     site_name: String,
     started: std::time::Instant,
     northbound: Option<crate::northbound::SharedStatus>,
+    alarms: Option<crate::alarms::Alarms>,
     people: Option<crate::people::People>,
     vehicles: Option<crate::vehicles::Vehicles>,
     broadcasts: Option<crate::broadcast::Broadcasts>,
@@ -75,6 +77,7 @@ impl ApiState {
             site_name,
             started: std::time::Instant::now(),
             northbound: None,
+            alarms: None,
             people: None,
             vehicles: None,
             broadcasts: None,
@@ -93,6 +96,23 @@ impl ApiState {
         self.max_streams = max_streams.max(1);
         self.request_timeout = request_timeout;
         self
+    }
+
+    /// Serve the alarm book.
+    pub fn with_alarms(mut self, alarms: crate::alarms::Alarms) -> Self {
+        self.alarms = Some(alarms);
+        self
+    }
+
+    /// One of the live streams the hub serves, held while the stream is
+    /// open (a client gone frees it).
+    fn stream_permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        self.streams.clone().try_acquire_owned().map_err(|_| {
+            ApiError::unavailable(format!(
+                "{} live streams are open, the most this hub serves ([http] max_streams): close one, or page with GET",
+                self.max_streams
+            ))
+        })
     }
 
     /// Serve the people view.

@@ -5,8 +5,10 @@
 use axum::http::Method;
 
 use super::table::Table;
-use super::{broadcasts, console, devices, events, observe, openapi, people, tokens, vehicles};
-use crate::auth::Role::{Admin, Operator, Viewer};
+use super::{
+    alarms, broadcasts, console, devices, events, observe, openapi, people, tokens, vehicles,
+};
+use crate::auth::Role::{Admin, Guard, Operator, Viewer};
 
 /// Every route.
 pub(super) fn table() -> Table {
@@ -14,6 +16,7 @@ pub(super) fn table() -> Table {
     let t = pages(t);
     let t = devices(t);
     let t = events(t);
+    let t = alarms(t);
     let t = people(t);
     let t = broadcasts(t);
     let t = clips(t);
@@ -150,6 +153,90 @@ fn events(t: Table) -> Table {
         Some(Viewer),
         "The MQTT bridge's status",
         observe::northbound,
+    )
+}
+
+/// The alarm book: the wall, one alarm, what people do to them, KPIs.
+fn alarms(t: Table) -> Table {
+    t.on(
+        Method::GET,
+        "/api/v1/alarms",
+        Some(Viewer),
+        "Alarms, highest level then longest waiting first; grouped by zone and kind in a flood",
+        alarms::list,
+    )
+    .query::<alarms::AlarmQuery>()
+    .on(
+        Method::GET,
+        "/api/v1/alarms/kpis",
+        Some(Viewer),
+        "Alarm figures: rate, time to acknowledge and close, flood time, standing, chattering, top sources",
+        alarms::kpis,
+    )
+    .query::<alarms::KpiQuery>()
+    .on(
+        Method::GET,
+        "/api/v1/alarms/stream",
+        Some(Viewer),
+        "Each alarm as it changes, as Server-Sent Events",
+        alarms::stream,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/alarms/{id}",
+        Some(Viewer),
+        "One alarm: its device events, its history, its pictures",
+        alarms::one,
+    )
+    .post_json::<alarms::NoteBody, _, _>(
+        "/api/v1/alarms/{id}/ack",
+        Some(Guard),
+        "Acknowledge an alarm (a guard: within its zones)",
+        alarms::ack,
+    )
+    .post_json::<alarms::AssignBody, _, _>(
+        "/api/v1/alarms/{id}/assign",
+        Some(Operator),
+        "Give an alarm to a person (the caller when `to` is absent)",
+        alarms::assign,
+    )
+    .post_json::<alarms::NoteBody, _, _>(
+        "/api/v1/alarms/{id}/hold",
+        Some(Operator),
+        "Put an alarm on hold",
+        alarms::hold,
+    )
+    .post_json::<alarms::ShelveBody, _, _>(
+        "/api/v1/alarms/{id}/shelve",
+        Some(Operator),
+        "Shelve an alarm for some minutes, with a reason",
+        alarms::shelve,
+    )
+    .on(
+        Method::POST,
+        "/api/v1/alarms/{id}/unshelve",
+        Some(Operator),
+        "Put a shelved alarm back on the wall",
+        alarms::unshelve,
+    )
+    .post_json::<alarms::ReasonBody, _, _>(
+        "/api/v1/alarms/{id}/out-of-service",
+        Some(Operator),
+        "Take an alarm out of service, with a reason",
+        alarms::out_of_service,
+    )
+    .on(
+        Method::POST,
+        "/api/v1/alarms/{id}/in-service",
+        Some(Operator),
+        "Put an alarm back in service",
+        alarms::in_service,
+    )
+    .post_json::<alarms::CloseBody, _, _>(
+        "/api/v1/alarms/{id}/close",
+        Some(Operator),
+        "Close a cleared, acknowledged alarm with a resolution (and a note where required)",
+        alarms::close,
     )
 }
 

@@ -30,6 +30,9 @@ pub struct TokenRequest {
     pub name: String,
     /// What it may do.
     pub role: Role,
+    /// Zone paths it is narrowed to (a guard room's); absent for all.
+    #[serde(default)]
+    pub zones: Vec<String>,
 }
 
 /// `GET /api/v1/tokens`
@@ -45,7 +48,9 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req = super::error::json_body("token request", body)?;
     let actor = who.actor();
-    let made = s.tokens.create(&req.name, req.role, &actor)?;
+    let made = s
+        .tokens
+        .create_for(&req.name, req.role, &req.zones, &actor)?;
     s.bus
         .append(vec![
             NewEvent::new("token.created", HUB_ZONE)
@@ -53,6 +58,7 @@ pub async fn create(
                 .attr("token", made.view.id.as_str())
                 .attr("name", made.view.name.as_str())
                 .attr("role", req.role.as_str())
+                .attr("zones", req.zones.join(","))
                 .message(format!(
                     "{actor} made token {} for `{}` with role {}",
                     made.view.id, made.view.name, req.role

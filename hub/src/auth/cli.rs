@@ -29,6 +29,9 @@ pub enum Action {
         /// Who holds it: the actor of everything done with it.
         #[arg(long)]
         name: String,
+        /// Narrow it to these zone ids (comma-separated; a guard room's).
+        #[arg(long, value_delimiter = ',')]
+        zones: Vec<String>,
     },
     /// List tokens (ids, names, roles; never secrets).
     List,
@@ -45,8 +48,12 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let tokens = Tokens::open(&config.site.data_dir)
         .with_context(|| format!("the tokens of {}", a.config.display()))?;
     match a.action {
-        Action::Create { role, name } => {
-            let made = tokens.create(&name, role, "cli")?;
+        Action::Create { role, name, zones } => {
+            let paths = zones
+                .iter()
+                .map(|z| config.zone_path(z).map_err(anyhow::Error::msg))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let made = tokens.create_for(&name, role, &paths, "cli")?;
             eprintln!(
                 "token {} for `{}` with role {role}; it is shown once, keep it now:",
                 made.view.id, made.view.name

@@ -25,7 +25,8 @@ use serde::{Deserialize, Serialize};
 pub use guard::{AccessMap, Gate, HostAllowList, guard};
 pub use tokens::{Created, TokenError, TokenView, Tokens};
 
-/// What a token may do. Each role may do what the ones below it may.
+/// What a token may do. Each role may do what the ones below it may:
+/// viewer < guard < operator < safety < admin.
 #[derive(
     Debug,
     Clone,
@@ -42,20 +43,28 @@ pub use tokens::{Created, TokenError, TokenView, Tokens};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
-    /// Read: devices, events, views, metrics.
+    /// Read: devices, events, views, alarms, metrics.
     Viewer,
-    /// Act: device commands, broadcasts, schedules, clips.
+    /// A guard room: acknowledge the alarms of its zones.
+    Guard,
+    /// The duty room: handle every alarm (assign, hold, shelve, close),
+    /// device commands, broadcasts, schedules, clips.
     Operator,
-    /// Run the hub: rules, tokens.
+    /// The program's safety officers: what the operator does, and the
+    /// program's risks and hazards.
+    Safety,
+    /// Run the hub: rules, tokens, drivers.
     Admin,
 }
 
 impl Role {
-    /// `viewer`, `operator` or `admin`.
+    /// `viewer`, `guard`, `operator`, `safety` or `admin`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Viewer => "viewer",
+            Role::Guard => "guard",
             Role::Operator => "operator",
+            Role::Safety => "safety",
             Role::Admin => "admin",
         }
     }
@@ -76,9 +85,21 @@ pub struct Principal {
     pub name: String,
     /// What it may do.
     pub role: Role,
+    /// The zones it answers for (and their children); empty for all. A
+    /// guard's alarms and actions are narrowed to them.
+    pub zones: Vec<String>,
 }
 
 impl Principal {
+    /// Whether `zone` is within this caller's zones.
+    pub fn covers(&self, zone: &str) -> bool {
+        self.zones.is_empty()
+            || self
+                .zones
+                .iter()
+                .any(|z| crate::alarms::list::within(zone, z))
+    }
+
     /// The actor recorded in audit events: the name and the token's id, so
     /// two tokens of one name stay apart.
     pub fn actor(&self) -> String {

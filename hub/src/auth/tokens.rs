@@ -37,6 +37,9 @@ struct Record {
     id: String,
     name: String,
     role: Role,
+    /// The zones it is narrowed to; empty for all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    zones: Vec<String>,
     created_ms: i64,
     created_by: String,
     /// Hex HMAC-SHA256 of the whole token under the store's key.
@@ -52,6 +55,8 @@ pub struct TokenView {
     pub name: String,
     /// What it may do.
     pub role: Role,
+    /// The zones it is narrowed to; empty for all.
+    pub zones: Vec<String>,
     /// When it was made (RFC 3339).
     pub created: String,
     /// Who made it.
@@ -100,6 +105,7 @@ fn view(r: &Record) -> TokenView {
         id: r.id.clone(),
         name: r.name.clone(),
         role: r.role,
+        zones: r.zones.clone(),
         created: crate::bus::format_ms(r.created_ms),
         created_by: r.created_by.clone(),
     }
@@ -173,6 +179,17 @@ impl Tokens {
     /// Make a token for `name` with `role`; `by` is who asked (an actor, or
     /// `cli` for the command line).
     pub fn create(&self, name: &str, role: Role, by: &str) -> Result<Created, TokenError> {
+        self.create_for(name, role, &[], by)
+    }
+
+    /// Make a token narrowed to `zones` (paths; empty for all).
+    pub fn create_for(
+        &self,
+        name: &str,
+        role: Role,
+        zones: &[String],
+        by: &str,
+    ) -> Result<Created, TokenError> {
         let name = name.trim();
         if name.is_empty()
             || name.chars().count() > 64
@@ -189,6 +206,7 @@ impl Tokens {
             id: id.clone(),
             name: name.to_owned(),
             role,
+            zones: zones.to_vec(),
             created_ms: crate::bus::now_ms(),
             created_by: by.to_owned(),
             hash: hex(&self.mac(&secret).finalize().into_bytes()),
@@ -252,6 +270,7 @@ impl Tokens {
             token_id: r.id.clone(),
             name: r.name.clone(),
             role: r.role,
+            zones: r.zones.clone(),
         })
     }
 }

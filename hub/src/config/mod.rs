@@ -3,6 +3,7 @@
 //!
 //! Defaults are given on each field; `hub/hub.example.toml` is a commented example.
 
+mod alarms;
 mod devices;
 mod error;
 mod groups;

@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::bus::Level;
 
+pub use super::alarms::{AckWithin, AlarmsConfig};
 pub use super::devices::{Addresses, Device, DeviceGroup, Secret};
 
 /// The whole file.
@@ -25,6 +26,9 @@ pub struct HubConfig {
     /// Listeners devices reach the hub on (pushes). Never the API's port.
     #[serde(default)]
     pub listen: Listen,
+    /// Which events are alarms and how they are handled.
+    #[serde(default)]
+    pub alarms: AlarmsConfig,
     /// The people view (visitors, head counts).
     #[serde(default)]
     pub people: PeopleConfig,

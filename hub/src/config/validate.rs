@@ -37,6 +37,7 @@ impl HubConfig {
         self.check_vehicles(&at, &zones)?;
         self.check_broadcast(&at)?;
         self.check_northbound(&at)?;
+        self.check_alarms(&at)?;
         if self.plugins.max_crashes == 0 {
             return Err(at.err(None, "plugins.max_crashes", "must be at least 1".into()));
         }
@@ -50,6 +51,62 @@ impl HubConfig {
                     message: e.message,
                 }
             })?;
+        }
+        Ok(())
+    }
+
+    fn check_alarms(&self, at: &At<'_>) -> Result<(), ConfigError> {
+        let a = &self.alarms;
+        let dotted = |k: &str| {
+            let kind = k.split(':').next().unwrap_or("");
+            kind.split('.').count() >= 2 && kind.split('.').all(valid_id)
+        };
+        for (i, k) in a.instant.iter().enumerate() {
+            if !dotted(k) {
+                return Err(at.err(
+                    None,
+                    &format!("alarms.instant[{i}]"),
+                    format!("`{k}` is not `kind`, `kind:flag` or `kind:attr=value` (kind like `access.denied`)"),
+                ));
+            }
+        }
+        for (i, [raise, clear]) in a.pairs.iter().enumerate() {
+            if !dotted(raise) || !dotted(clear) || raise == clear {
+                return Err(at.err(
+                    None,
+                    &format!("alarms.pairs[{i}]"),
+                    format!("[`{raise}`, `{clear}`] must be two different kinds"),
+                ));
+            }
+        }
+        let levels = ["blue", "yellow", "orange", "red"];
+        for (i, k) in a.note_required.iter().enumerate() {
+            let family = k.strip_suffix(".*").is_some_and(valid_id);
+            if !levels.contains(&k.as_str()) && !family && !dotted(k) {
+                return Err(at.err(
+                    None,
+                    &format!("alarms.note_required[{i}]"),
+                    format!(
+                        "`{k}` is not a level ({}), a kind or a family like `fire.*`",
+                        levels.join(", ")
+                    ),
+                ));
+            }
+        }
+        let w = a.ack_within_s;
+        for (key, v) in [
+            ("flood_above", a.flood_above as u64),
+            ("escalate_every_s", a.escalate_every_s),
+            ("max_shelve_s", a.max_shelve_s),
+            ("tick_ms", a.tick_ms),
+            ("ack_within_s.red", w.red),
+            ("ack_within_s.orange", w.orange),
+            ("ack_within_s.yellow", w.yellow),
+            ("ack_within_s.blue", w.blue),
+        ] {
+            if v == 0 {
+                return Err(at.err(None, &format!("alarms.{key}"), "must be at least 1".into()));
+            }
         }
         Ok(())
     }

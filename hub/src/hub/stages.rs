@@ -145,6 +145,7 @@ pub(super) fn devices(
 /// What the services give the API.
 pub(super) struct Parts {
     northbound: Option<crate::northbound::SharedStatus>,
+    alarms: crate::alarms::Alarms,
     people: crate::people::People,
     vehicles: crate::vehicles::Vehicles,
     broadcasts: crate::broadcast::Broadcasts,
@@ -174,6 +175,13 @@ impl Services {
             tasks.push(task);
             status
         });
+        let (alarms, task) = crate::alarms::Alarms::spawn(
+            bus.clone(),
+            clock.clone(),
+            crate::alarms::Policy::from(&config.alarms),
+            Duration::from_millis(config.alarms.tick_ms.max(10)),
+        );
+        tasks.push(task);
         let (people, task) = crate::people::People::spawn(
             bus.clone(),
             clock.clone(),
@@ -218,6 +226,7 @@ impl Services {
         Ok(Services {
             parts: Parts {
                 northbound,
+                alarms,
                 people,
                 vehicles,
                 broadcasts,
@@ -256,6 +265,7 @@ pub(super) fn api_state(
         config.http.max_streams,
         Duration::from_secs(config.http.request_timeout_s.max(1)),
     )
+    .with_alarms(parts.alarms)
     .with_people(parts.people)
     .with_vehicles(parts.vehicles)
     .with_broadcasts(parts.broadcasts)

@@ -18,6 +18,7 @@ pub(super) fn config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit
     let mut t = format!(
         "[site]\nid = \"demo\"\nname = \"Twinwall demo campus\"\ndata_dir = \"data\"\n\n[http]\nlisten = \"{http}\"\n\n\
          [listen]\nhttp = \"127.0.0.1:0\"\n[listen.ports]\ndc09 = \"127.0.0.1:0\"\n\n[people]\nvisit_limit_s = {visit_limit_s}\n\n\
+         [alarms]\nack_within_s = {{ red = 30 }}\n\n\
          [[vehicles.limits]]\ncategory = \"visitor\"\noverstay_s = {vehicle_limit_s}\n[[vehicles.limits]]\ncategory = \"unknown\"\noverstay_s = 3600\n\n\
          [broadcast]\nmulticast_interface = \"127.0.0.1\"\nmulticast_group = \"239.255.20.1\"\n\n\
          [plugins]\ndir = \"plugins\"\n\n[profiles]\ndir = \"device-profiles\"\n\n[[zones]]\nid = \"campus\"\nname = \"Main campus\"\n"

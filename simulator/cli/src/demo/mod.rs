@@ -5,6 +5,7 @@
 //! nothing of the demo: this is a client of its library like any other.
 
 mod campus;
+mod duty_room;
 
 use std::path::{Path, PathBuf};
 
@@ -100,6 +101,8 @@ pub struct Demo {
     pub operator_token: String,
     /// An admin's API token (tokens, rules).
     pub admin_token: String,
+    /// The north gate's guard room: sees and acknowledges its zone's alarms.
+    pub guard_token: String,
     discovery: Responder,
     tmp: tempfile::TempDir,
 }
@@ -107,7 +110,8 @@ pub struct Demo {
 impl Demo {
     /// Play the scenario, and act as the duty room would: disarm the north
     /// perimeter for a patrol and arm it again (an arm/disarm round trip over
-    /// the host's control channel, recorded with its actor).
+    /// the host's control channel, recorded with its actor), and handle the
+    /// chemistry building's fire alarm to closure through the API.
     pub async fn play(&self) {
         let devices = self.hub.devices().clone();
         let operator = async move {
@@ -133,10 +137,17 @@ impl Demo {
                 tokio::time::sleep(std::time::Duration::from_secs(55)).await;
             }
         };
-        tokio::select! {
-            _ = self.scenario.play(&self.fleet) => {}
-            _ = operator => {}
-        }
+        let duty_room = duty_room::run(
+            format!("http://{}", self.hub.http_addr()),
+            self.operator_token.clone(),
+        );
+        let scenario = async {
+            tokio::select! {
+                _ = self.scenario.play(&self.fleet) => {}
+                _ = operator => {}
+            }
+        };
+        tokio::join!(scenario, duty_room);
     }
 
     /// The WS-Discovery responder's address.
@@ -194,6 +205,14 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
     let admin_token = tokens
         .create("demo admin", twinwall_hub::auth::Role::Admin, "demo")?
         .secret;
+    let guard_token = tokens
+        .create_for(
+            "demo north gate guard",
+            twinwall_hub::auth::Role::Guard,
+            &["campus/gate-north".into()],
+            "demo",
+        )?
+        .secret;
     let hub = Hub::start(config).await?;
     if let Some(dc09) = hub.port_addr("dc09") {
         fleet.set_receiver(dc09);
@@ -214,6 +233,7 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         drivers,
         operator_token,
         admin_token,
+        guard_token,
         discovery,
         tmp,
     })
@@ -234,6 +254,16 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     println!(
         "  admin token:  {}  (tokens, rules reload)",
         demo.admin_token
+    );
+    println!(
+        "  guard token:  {}  (the north gate's guard room: its zone's alarms only)",
+        demo.guard_token
+    );
+    println!(
+        "  alarms:       {url}/api/v1/alarms  (the duty room handles the chemistry fire to closure; the canteen's escalates after 30 s unanswered)"
+    );
+    println!(
+        "                cargo run -p twinwall-hub -- alarms --api {url} --token {token} --state wall"
     );
     println!("  try:          curl -H \"Authorization: Bearer {token}\" {url}/api/v1/devices");
     println!("  fire alarms:  {url}/api/v1/events?kind=fire.alarm");
