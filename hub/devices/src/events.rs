@@ -125,7 +125,9 @@ pub fn event(driver: &str, device: &str, zone: &str, e: DriverEvent) -> Result<N
 }
 
 /// Kinds are dotted lowercase, `family.what`, at most 64 bytes; the hub's own
-/// families (`driver.`, `device.online/offline`) are not the driver's to forge.
+/// families (`driver.`, `alarm.`, `device.online/offline`) are not the
+/// driver's to forge: an `alarm.closed` from a driver would close a person's
+/// alarm.
 fn check_kind(kind: &str) -> Option<&'static str> {
     if kind.is_empty() || kind.len() > 64 {
         return Some("must be 1 to 64 characters");
@@ -143,6 +145,7 @@ fn check_kind(kind: &str) -> Option<&'static str> {
         return Some("must be `family.what`");
     }
     if family == "driver"
+        || family == "alarm"
         || kind == "device.online"
         || kind == "device.offline"
         || kind == "device.command"
@@ -187,6 +190,7 @@ mod tests {
         for k in [
             "driver.crashed",
             "device.offline",
+            "alarm.closed",
             "Fire.Alarm",
             "fire",
             "",

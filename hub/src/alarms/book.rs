@@ -183,8 +183,13 @@ impl AlarmBook {
         let Some(action) = Action::from_event(b) else {
             return;
         };
-        if b.actor.is_none() {
+        if b.actor.is_none() && action == Action::Unshelve {
             self.pending.remove(&format!("unshelve|{id}"));
+            // The hub's expiry ends the shelving it saw expire, not one a
+            // person made since.
+            if a.shelved.as_ref().map(|(u, ..)| *u) != b.int("until_ms") {
+                return;
+            }
         }
         // The API checked it against this very state; a refusal here is a
         // log written by something else, kept out of the book.
@@ -273,10 +278,12 @@ impl AlarmBook {
             .collect();
         let mut out = Vec::new();
         for id in expired {
+            let a = &self.alarms[&id];
+            let until = a.shelved.as_ref().map(|(u, ..)| *u).unwrap_or_default();
             if self.due(format!("unshelve|{id}"), now_ms) {
                 let mut e = Action::Unshelve.event(&self.alarms[&id], "hub");
                 e.actor = None;
-                out.push(e.attr("reason", "expired"));
+                out.push(e.attr("reason", "expired").attr("until_ms", until));
             }
         }
         out
@@ -491,5 +498,31 @@ mod tests {
                 .any(|e| e.kind == "alarm.unshelved" && e.actor.is_none())
         );
         assert!(log.book.get(&id).unwrap().shelved.is_none());
+    }
+
+    #[test]
+    fn an_expiry_read_back_late_leaves_a_new_shelving_alone() {
+        let mut log = Log::new();
+        let id = format!("a{}", log.put(fire(1, Phase::Begin), 0));
+        let shelve = |until_ms| Action::Shelve {
+            until_ms,
+            reason: "works".into(),
+        };
+        log.put(
+            shelve(30_000).event(log.book.get(&id).unwrap(), "li"),
+            1_000,
+        );
+        let expiry = log.book.on_tick(30_000);
+        assert_eq!(expiry.len(), 1);
+        // A person shelves it again before the hub's expiry is in the log.
+        log.put(
+            shelve(90_000).event(log.book.get(&id).unwrap(), "li"),
+            30_100,
+        );
+        for e in expiry {
+            log.put(e, 30_200);
+        }
+        let a = log.book.get(&id).unwrap();
+        assert_eq!(a.shelved.as_ref().map(|(u, ..)| *u), Some(90_000));
     }
 }

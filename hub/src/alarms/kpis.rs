@@ -110,7 +110,7 @@ pub fn kpis<'a>(
         .filter(|a| a.opened_ms >= since_ms && a.opened_ms < until_ms)
         .filter(|a| zones.is_empty() || zones.iter().any(|z| within(&a.zone, z)))
         .collect();
-    let span = (until_ms - since_ms).max(1) as f64;
+    let span = until_ms.saturating_sub(since_ms).max(1) as f64;
     let mut by_level: BTreeMap<String, Vec<&Alarm>> = BTreeMap::new();
     let mut by_zone: BTreeMap<String, Vec<&Alarm>> = BTreeMap::new();
     let mut sources: HashMap<String, u64> = HashMap::new();

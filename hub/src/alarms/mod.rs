@@ -148,10 +148,22 @@ impl Alarms {
         if !self.view.taken(seq, READ_BACK).await {
             return Err(ActError::Lagging(id.to_owned()));
         }
-        Ok(self.view.with(|b| {
-            b.get(id)
-                .map(|a| a.to_json(now))
-                .unwrap_or(serde_json::Value::Null)
-        }))
+        self.view.with(|b| {
+            let a = b.get(id).ok_or_else(|| ActError::Unknown(id.to_owned()))?;
+            // A device event or a verdict of the hub's may have moved the
+            // alarm between the check and the append (a raise before a
+            // close): the book then refused the action, and so does the API.
+            if a.transitions.last().is_none_or(|t| t.seq != seq) {
+                return Err(ActError::Refused(Refusal::State {
+                    id: id.to_owned(),
+                    state: a.state_line(now),
+                    why: format!(
+                        "it changed while `{}` was being recorded; event {seq} is in the log but not in the book",
+                        action.kind()
+                    ),
+                }));
+            }
+            Ok(a.to_json(now))
+        })
     }
 }

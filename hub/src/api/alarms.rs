@@ -109,7 +109,7 @@ pub async fn list(
             json!({"since": crate::bus::format_ms(f.began_ms), "opened_in_window": book.opened_in_window()})
         });
         let grouped = q.group.unwrap_or(flood.is_some());
-        let page_end = (offset + limit).min(total);
+        let page_end = offset.saturating_add(limit).min(total);
         if !grouped && page_end < total {
             // Only the page needs sorting among 100,000.
             chosen.select_nth_unstable_by(page_end, |a, b| order(a, b));
@@ -150,6 +150,9 @@ pub async fn one(
         })
     });
     let Some((mut body, zone, seqs, transitions, media)) = found else {
+        if !alarms.ready() {
+            return Err(ActError::NotReady.into());
+        }
         return Err(ApiError::not_found(format!("no alarm `{id}`")));
     };
     if !who.covers(&zone) {
@@ -373,7 +376,7 @@ pub async fn kpis(
         .as_deref()
         .map(|v| super::events::parse_time("since", v))
         .transpose()?
-        .unwrap_or(until - 86_400_000);
+        .unwrap_or(until.saturating_sub(86_400_000));
     if since >= until {
         return Err(ApiError::bad_request("`since` must be before `until`"));
     }
