@@ -20,6 +20,7 @@
 //! this crate's services ([`alarms`], [`broadcast`], [`rules`], [`people`],
 //! [`vehicles`], [`northbound`]) and the [`api`] above; `hub.rs` wires them.
 
+pub mod accounts;
 pub mod alarms;
 pub mod api;
 pub mod auth;

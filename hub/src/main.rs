@@ -67,6 +67,10 @@ enum Command {
     Alarms(twinwall_hub::alarms::cli::ListArgs),
     /// Act on one alarm of a running hub: show, ack, assign, close.
     Alarm(twinwall_hub::alarms::cli::ActArgs),
+    /// Add people who sign in, change their passwords, disable them.
+    User(twinwall_hub::accounts::cli::UserArgs),
+    /// Add and list the university's units.
+    Unit(twinwall_hub::accounts::cli::UnitArgs),
     /// Make, list and revoke API tokens (on the data folder of `--config`).
     Token(twinwall_hub::auth::cli::Args),
     /// Find devices on the network.
@@ -182,6 +186,8 @@ async fn run() -> anyhow::Result<()> {
         Command::Alarm(args) => twinwall_hub::alarms::cli::act(args).await,
         Command::Broadcast(args) => twinwall_hub::broadcast::cli::run(args).await,
         Command::Token(args) => twinwall_hub::auth::cli::run(args),
+        Command::User(args) => twinwall_hub::accounts::cli::user(args),
+        Command::Unit(args) => twinwall_hub::accounts::cli::unit(args),
         Command::Schema => {
             println!("{:#}", twinwall_hub::config::json_schema());
             Ok(())

@@ -65,6 +65,11 @@ async fn the_demo_shows_every_family_within_a_minute() {
             .await
             .unwrap_or_else(|| panic!("no `{q}` in the demo"));
     }
+    // The duty room is a person signed in: her name is the actor.
+    let closed = wait_for(within, || events("kind=alarm.closed"))
+        .await
+        .unwrap();
+    assert_eq!(closed[0]["actor"], "值班员 王芳#duty", "{:?}", closed[0]);
     let passes = wait_for(within, || events("kind=access.granted"))
         .await
         .unwrap();

@@ -4,7 +4,7 @@
 //! changes it, so a book rebuilt from the log after a restart equals the
 //! one before, and an action reaches it only once it is in the log.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use tokio::sync::broadcast;
 
@@ -17,6 +17,9 @@ use crate::projection::Rules;
 /// A verdict of the hub's own written but not yet read back is not made
 /// again for this long (a failed append is tried again after it).
 const PENDING_MS: i64 = 30_000;
+
+/// Escalations written per tick at most.
+pub const MAX_ESCALATIONS_PER_TICK: usize = 50;
 
 /// A flood ends once the alarms opened in the window fall to this share of
 /// the threshold (hysteresis, so a flood does not flicker at the line).
@@ -41,6 +44,8 @@ pub struct AlarmBook {
     /// When the alarms of the last [`FLOOD_WINDOW`] opened, ms, oldest first.
     opened: VecDeque<i64>,
     floods: Vec<Flood>,
+    /// The alarms shelved now (their expiry is judged every tick).
+    shelved: HashSet<String>,
     pending: HashMap<String, i64>,
     changes: broadcast::Sender<String>,
 }
@@ -54,6 +59,7 @@ impl AlarmBook {
             open: HashMap::new(),
             opened: VecDeque::new(),
             floods: Vec::new(),
+            shelved: HashSet::new(),
             pending: HashMap::new(),
             changes: broadcast::channel(1024).0,
         }
@@ -201,6 +207,11 @@ impl AlarmBook {
         if a.stage == Stage::Closed {
             self.open.remove(&a.key);
         }
+        if a.shelved.is_some() && a.stage != Stage::Closed {
+            self.shelved.insert(a.id.clone());
+        } else {
+            self.shelved.remove(&a.id);
+        }
         let id = id.to_owned();
         self.changed(&id);
     }
@@ -222,8 +233,12 @@ impl AlarmBook {
     fn escalations(&mut self, now_ms: i64) -> Vec<NewEvent> {
         let every = self.policy.escalate_every.as_millis() as i64;
         let mut due = Vec::new();
-        for id in self.open.values() {
-            let a = &self.alarms[id];
+        // One pass over the alarms themselves (no lookup by id): with
+        // 100,000 open the tick holds the book for a few milliseconds.
+        for a in self.alarms.values() {
+            if a.stage == Stage::Closed {
+                continue;
+            }
             let Some(since) = a.unacked_since_ms else {
                 continue;
             };
@@ -237,11 +252,16 @@ impl AlarmBook {
                 last + every
             };
             if now_ms >= at {
-                due.push((a.id.clone(), n + 1, now_ms - since));
+                due.push((a.level, a.id.clone(), n + 1, now_ms - since));
             }
         }
+        // A building's worth of unanswered alarms must not become a storm
+        // of escalations: the highest level and longest waiting first, the
+        // rest at the next ticks.
+        due.sort_by(|a, b| b.0.cmp(&a.0).then(b.3.cmp(&a.3)));
+        due.truncate(MAX_ESCALATIONS_PER_TICK);
         let mut out = Vec::new();
-        for (id, n, waited) in due {
+        for (_, id, n, waited) in due {
             if !self.due(escalation_key(&id, n), now_ms) {
                 continue;
             }
@@ -268,12 +288,9 @@ impl AlarmBook {
 
     fn expiries(&mut self, now_ms: i64) -> Vec<NewEvent> {
         let expired: Vec<String> = self
-            .open
-            .values()
-            .filter(|id| {
-                let a = &self.alarms[*id];
-                a.shelved.is_some() && !a.is_shelved(now_ms)
-            })
+            .shelved
+            .iter()
+            .filter(|id| self.alarms.get(*id).is_some_and(|a| !a.is_shelved(now_ms)))
             .cloned()
             .collect();
         let mut out = Vec::new();
@@ -458,6 +475,33 @@ mod tests {
             log.book.on_tick(60_000 + PENDING_MS).len(),
             1,
             "tried again"
+        );
+    }
+
+    #[test]
+    fn escalations_come_a_tick_at_a_time_highest_level_first() {
+        let mut log = Log::new();
+        for p in 0..120 {
+            log.put(fire(p, Phase::Begin), 0);
+        }
+        let mut blue = NewEvent::new("fire.fault", "campus/chem")
+            .device("fp-2")
+            .level(Level::Blue);
+        blue.phase = Some(Phase::Begin);
+        log.put(blue, 0);
+        let first = log.tick(3_600_000);
+        let escalated = first.iter().filter(|e| e.kind == "alarm.escalated").count();
+        assert_eq!(escalated, MAX_ESCALATIONS_PER_TICK);
+        assert!(
+            first
+                .iter()
+                .all(|e| e.kind != "alarm.escalated" || e.level == Level::Red)
+        );
+        log.tick(3_601_000);
+        let third = log.tick(3_602_000);
+        assert!(
+            third.iter().any(|e| e.level == Level::Blue),
+            "the blue one's turn comes"
         );
     }
 

@@ -401,6 +401,7 @@ pub async fn kpis(
 pub async fn stream(
     State(s): State<ApiState>,
     Extension(who): Extension<Principal>,
+    Extension(live): Extension<crate::auth::Liveness>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     let alarms = service(&s)?.clone();
     let permit = s.stream_permit()?;
@@ -433,5 +434,6 @@ pub async fn stream(
             }
         },
     );
+    let out = super::until_revoked(Box::pin(out), live);
     Ok(Sse::new(out).keep_alive(KeepAlive::default()))
 }

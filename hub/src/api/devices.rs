@@ -88,6 +88,9 @@ pub async fn command(
     body: Result<Json<CommandBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = super::error::json_body(format!("command body for device `{id}`"), body)?;
+    if let Some(d) = s.devices.get(&id) {
+        may_command(&who, &d.zone, &id, &body.command)?;
+    }
     let actor = who.actor();
     let args = body.args.unwrap_or_else(|| json!({})).to_string();
     let started = std::time::Instant::now();
@@ -99,6 +102,29 @@ pub async fn command(
         "actor": actor,
         "ms": started.elapsed().as_millis() as u64,
     })))
+}
+
+/// Commands a guard room may give its own zone's devices: open and close
+/// gates and doors. Everything else is the duty room's.
+const GUARD_COMMANDS: [&str; 2] = ["door.", "barrier."];
+
+/// Whether `who` may send `command` to device `id` in `zone`: within their
+/// zones, and a guard only gates and doors.
+fn may_command(who: &Principal, zone: &str, id: &str, command: &str) -> Result<(), ApiError> {
+    if !who.covers(zone) {
+        return Err(ApiError::forbidden(format!(
+            "device `{id}` is in zone `{zone}`, outside the zones of `{}`",
+            who.name
+        )));
+    }
+    if who.role < crate::auth::Role::Operator
+        && !GUARD_COMMANDS.iter().any(|p| command.starts_with(p))
+    {
+        return Err(ApiError::forbidden(format!(
+            "a guard opens and closes gates and doors (door.*, barrier.*); `{command}` needs role operator"
+        )));
+    }
+    Ok(())
 }
 
 /// `POST /api/v1/devices/{id}/release`: end a device's quarantine now.
@@ -129,4 +155,32 @@ fn released(what: &str, name: String, lifted: bool) -> Result<Json<Value>, ApiEr
         )));
     }
     Ok(Json(json!({(what): name, "released": true})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Role;
+
+    fn who(role: Role, zones: &[&str]) -> Principal {
+        Principal {
+            token_id: "li".into(),
+            name: "李强".into(),
+            role,
+            zones: zones.iter().map(|z| z.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_guard_opens_the_gates_and_doors_of_his_zones_only() {
+        let guard = who(Role::Guard, &["campus/gate-north"]);
+        assert!(may_command(&guard, "campus/gate-north", "fg-1", "door.open").is_ok());
+        assert!(may_command(&guard, "campus/gate-north/lane-2", "bg-1", "barrier.open").is_ok());
+        let outside = may_command(&guard, "campus/chem-north", "fg-2", "door.open").unwrap_err();
+        assert!(format!("{outside:?}").contains("outside the zones"));
+        let reset = may_command(&guard, "campus/gate-north", "fp-1", "reset").unwrap_err();
+        assert!(format!("{reset:?}").contains("needs role operator"));
+        let duty = who(Role::Operator, &[]);
+        assert!(may_command(&duty, "campus/chem-north", "fp-1", "reset").is_ok());
+    }
 }

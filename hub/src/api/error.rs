@@ -87,6 +87,15 @@ impl ApiError {
         }
     }
 
+    /// A 401 with `message`.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: message.into(),
+        }
+    }
+
     /// A 403: the caller may not do this here (outside its zones).
     pub fn forbidden(message: impl Into<String>) -> Self {
         ApiError {

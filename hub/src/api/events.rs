@@ -100,6 +100,7 @@ pub async fn one(State(s): State<ApiState>, Path(seq): Path<u64>) -> Result<Json
 /// Resumes after `Last-Event-ID` (or `after`); without either, starts live.
 pub async fn stream(
     State(s): State<ApiState>,
+    axum::Extension(live): axum::Extension<crate::auth::Liveness>,
     headers: HeaderMap,
     q: Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
@@ -133,6 +134,7 @@ pub async fn stream(
             Err(_) => None,
         }
     });
+    let stream = super::until_revoked(Box::pin(stream), live);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 

@@ -13,8 +13,10 @@ mod observe;
 mod openapi;
 mod people;
 mod routes;
+mod session;
 mod table;
 mod tokens;
+mod users;
 mod vehicles;
 
 use std::sync::{Arc, Mutex};
@@ -54,6 +56,12 @@ pub struct ApiState {
     broadcasts: Option<crate::broadcast::Broadcasts>,
     rules: Option<crate::rules::Rules>,
     tokens: Arc<Tokens>,
+    accounts: Arc<crate::accounts::Accounts>,
+    sessions: Arc<crate::accounts::Sessions>,
+    /// Whether cookies are `Secure` (the API speaks TLS).
+    secure_cookies: bool,
+    /// The config's zone paths, for what names zones (people, tokens).
+    zones: Arc<std::collections::HashSet<String>>,
     /// Live streams that may still be opened.
     streams: Arc<tokio::sync::Semaphore>,
     max_streams: usize,
@@ -69,6 +77,8 @@ impl ApiState {
         failures: Arc<Mutex<Vec<LoadFailure>>>,
         site_name: String,
         tokens: Arc<Tokens>,
+        accounts: Arc<crate::accounts::Accounts>,
+        sessions: Arc<crate::accounts::Sessions>,
     ) -> Self {
         ApiState {
             bus,
@@ -83,6 +93,10 @@ impl ApiState {
             broadcasts: None,
             rules: None,
             tokens,
+            accounts,
+            sessions,
+            secure_cookies: false,
+            zones: Arc::default(),
             streams: Arc::new(tokio::sync::Semaphore::new(256)),
             max_streams: 256,
             request_timeout: std::time::Duration::from_secs(60),
@@ -96,6 +110,28 @@ impl ApiState {
         self.max_streams = max_streams.max(1);
         self.request_timeout = request_timeout;
         self
+    }
+
+    /// Session cookies `Secure` (over TLS), and the zone paths that
+    /// people and tokens may be narrowed to.
+    pub fn with_sign_in(
+        mut self,
+        secure_cookies: bool,
+        zones: std::collections::HashSet<String>,
+    ) -> Self {
+        self.secure_cookies = secure_cookies;
+        self.zones = Arc::new(zones);
+        self
+    }
+
+    /// An error naming the first of `zones` that is not a zone path of the config.
+    fn check_zones(&self, zones: &[String]) -> Result<(), ApiError> {
+        match zones.iter().find(|z| !self.zones.contains(*z)) {
+            Some(z) => Err(ApiError::bad_request(format!(
+                "`{z}` is not a zone path of this hub (e.g. `campus/gate-north`; GET /api/v1/devices shows them)"
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Serve the alarm book.
@@ -191,6 +227,36 @@ async fn within_time(
     }
 }
 
+/// `stream`, ended once `live` says the credential that opened it is gone
+/// (a revoked token, an ended session, a disabled person), checked every
+/// second and before each item.
+fn until_revoked<S, T>(
+    stream: S,
+    live: crate::auth::Liveness,
+) -> impl futures_util::Stream<Item = T> + Send + 'static
+where
+    S: futures_util::Stream<Item = T> + Send + Unpin + 'static,
+    T: Send + 'static,
+{
+    use futures_util::StreamExt;
+    let tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    futures_util::stream::unfold((stream, live, tick), |(mut s, live, mut tick)| async move {
+        loop {
+            tokio::select! {
+                item = s.next() => {
+                    let item = item?;
+                    return live.alive().then_some((item, (s, live, tick)));
+                }
+                _ = tick.tick() => {
+                    if !live.alive() {
+                        return None;
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// The most a JSON request body may hold (commands, broadcasts, tokens):
 /// far above any real one, far below what would cost the hub memory.
 pub const MAX_JSON_BODY: usize = 64 << 10;
@@ -201,6 +267,8 @@ pub fn router(state: ApiState, hosts: HostAllowList) -> Router {
     let mut t = routes::table();
     let gate = Gate {
         tokens: state.tokens.clone(),
+        accounts: state.accounts.clone(),
+        sessions: state.sessions.clone(),
         access: Arc::new(t.access()),
         hosts: Arc::new(hosts),
     };

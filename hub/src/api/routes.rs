@@ -6,7 +6,8 @@ use axum::http::Method;
 
 use super::table::Table;
 use super::{
-    alarms, broadcasts, console, devices, events, observe, openapi, people, tokens, vehicles,
+    alarms, broadcasts, console, devices, events, observe, openapi, people, session, tokens, users,
+    vehicles,
 };
 use crate::auth::Role::{Admin, Guard, Operator, Viewer};
 
@@ -20,6 +21,7 @@ pub(super) fn table() -> Table {
     let t = people(t);
     let t = broadcasts(t);
     let t = clips(t);
+    let t = sign_in(t);
     admin(t)
 }
 
@@ -101,8 +103,8 @@ fn devices(t: Table) -> Table {
     )
     .post_json::<devices::CommandBody, _, _>(
         "/api/v1/devices/{id}/commands",
-        Some(Operator),
-        "Send a command; answers once the device confirmed",
+        Some(Guard),
+        "Send a command; answers once the device confirmed (a guard: gates and doors of its zones)",
         devices::command,
     )
     .on(
@@ -237,6 +239,76 @@ fn alarms(t: Table) -> Table {
         Some(Operator),
         "Close a cleared, acknowledged alarm with a resolution (and a note where required)",
         alarms::close,
+    )
+}
+
+/// People signing in and out; the admin's people and units.
+fn sign_in(t: Table) -> Table {
+    t.post_json::<session::SignIn, _, _>(
+        "/api/v1/session",
+        None,
+        "Sign in with login and password: a session cookie and its CSRF token",
+        session::sign_in,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/session",
+        Some(Viewer),
+        "Who is calling; with a session, its CSRF token",
+        session::whoami,
+    )
+    .on(
+        Method::DELETE,
+        "/api/v1/session",
+        Some(Viewer),
+        "Sign out",
+        session::sign_out,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/users",
+        Some(Admin),
+        "The people who sign in (never passwords)",
+        users::list,
+    )
+    .post_json::<users::AddUser, _, _>(
+        "/api/v1/users",
+        Some(Admin),
+        "Add a person (a password is made when none is given, answered once)",
+        users::add,
+    )
+    .post_json::<users::Password, _, _>(
+        "/api/v1/users/{login}/password",
+        Some(Admin),
+        "Set a person's password; their sessions end",
+        users::password,
+    )
+    .on(
+        Method::POST,
+        "/api/v1/users/{login}/disable",
+        Some(Admin),
+        "Disable a person; their sessions and streams end",
+        users::disable,
+    )
+    .on(
+        Method::POST,
+        "/api/v1/users/{login}/enable",
+        Some(Admin),
+        "Enable a disabled person",
+        users::enable,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/units",
+        Some(Admin),
+        "The university's units",
+        users::units,
+    )
+    .post_json::<crate::accounts::Unit, _, _>(
+        "/api/v1/units",
+        Some(Admin),
+        "Add a unit",
+        users::add_unit,
     )
 }
 

@@ -10,7 +10,71 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{Role, Tokens};
+use super::{Principal, Role, Tokens};
+use crate::accounts::{Accounts, Sessions};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "twinwall_session";
+/// The header a cookie-authorised request that changes state must carry.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Whether the credential of a request is still good: a live stream asks
+/// it as it goes and ends when a token is revoked, a session ends or its
+/// person is disabled.
+#[derive(Clone)]
+pub struct Liveness(Arc<dyn Fn() -> bool + Send + Sync>);
+
+impl Liveness {
+    /// Whether the credential is still good now.
+    pub fn alive(&self) -> bool {
+        (self.0)()
+    }
+}
+
+/// The session id the request's cookie carries.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == SESSION_COOKIE && !v.is_empty()).then(|| v.to_owned())
+        })
+}
+
+/// The person signed in with session `sid` now, if it and they are live.
+pub fn session_principal(
+    accounts: &Accounts,
+    sessions: &Sessions,
+    sid: &str,
+    touch: bool,
+) -> Option<(Principal, crate::accounts::Session)> {
+    let s = sessions.get(sid, crate::bus::now_ms(), touch)?;
+    let p = accounts.get(&s.login);
+    match p {
+        Some(p) if !p.disabled && p.generation == s.generation => Some((
+            Principal {
+                token_id: p.login.clone(),
+                name: p.name.clone(),
+                role: p.role,
+                zones: p.zones.clone(),
+            },
+            s,
+        )),
+        _ => {
+            sessions.end(sid);
+            None
+        }
+    }
+}
+
+fn same(a: &str, b: &str) -> bool {
+    use sha2::Digest;
+    // Compare digests: no early exit on the first differing byte of the token.
+    sha2::Sha256::digest(a.as_bytes()) == sha2::Sha256::digest(b.as_bytes())
+}
 
 /// The role each route asks for, by method and route pattern; `None` for
 /// routes open to anyone (the console's page).
@@ -73,6 +137,10 @@ impl HostAllowList {
 pub struct Gate {
     /// The token store.
     pub tokens: Arc<Tokens>,
+    /// The people who sign in.
+    pub accounts: Arc<Accounts>,
+    /// Their sessions.
+    pub sessions: Arc<Sessions>,
     /// Roles per route.
     pub access: Arc<AccessMap>,
     /// Names the API answers to.
@@ -130,23 +198,67 @@ pub async fn guard(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
             let (scheme, rest) = v.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| rest.trim().to_owned())
         });
-    let Some(bearer) = bearer else {
+    let (who, live) = if let Some(bearer) = bearer {
+        let Some(who) = gate.tokens.verify(&bearer) else {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "the token is not one of this hub's (revoked, mistyped, or from another hub)"
+                    .into(),
+            );
+        };
+        let tokens = gate.tokens.clone();
+        (
+            who,
+            Liveness(Arc::new(move || tokens.verify(&bearer).is_some())),
+        )
+    } else if let Some(sid) = session_cookie(req.headers()) {
+        let Some((who, session)) = session_principal(&gate.accounts, &gate.sessions, &sid, true)
+        else {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "the session has ended (signed out, expired, or the person was disabled or changed password): sign in again".into(),
+            );
+        };
+        // A cookie goes with every request the browser makes, whoever's
+        // page asks: a change must also show the token only our page has.
+        if req.method() != Method::GET && req.method() != Method::HEAD {
+            let sent = req
+                .headers()
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !same(sent, &session.csrf) {
+                return refuse(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    format!(
+                        "{} {path} with a session cookie needs the session's CSRF token in the X-CSRF-Token header (GET /api/v1/session gives it)",
+                        req.method()
+                    ),
+                );
+            }
+        }
+        let (accounts, sessions) = (gate.accounts.clone(), gate.sessions.clone());
+        (
+            who,
+            Liveness(Arc::new(move || {
+                session_principal(&accounts, &sessions, &sid, false).is_some()
+            })),
+        )
+    } else {
         return refuse(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             format!(
-                "{} {path} needs a token with role {needed} or above (Authorization: Bearer <token>; `twinwall token create`)",
+                "{} {path} needs a token with role {needed} or above (Authorization: Bearer <token>; `twinwall token create`) or a signed-in session (POST /api/v1/session)",
                 req.method()
             ),
-        );
-    };
-    let Some(who) = gate.tokens.verify(bearer) else {
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "the token is not one of this hub's (revoked, mistyped, or from another hub)".into(),
         );
     };
     if who.role < needed {
@@ -163,6 +275,7 @@ pub async fn guard(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
         );
     }
     req.extensions_mut().insert(who);
+    req.extensions_mut().insert(live);
     next.run(req).await
 }
 

@@ -22,7 +22,10 @@ mod tokens;
 
 use serde::{Deserialize, Serialize};
 
-pub use guard::{AccessMap, Gate, HostAllowList, guard};
+pub use guard::{
+    AccessMap, CSRF_HEADER, Gate, HostAllowList, Liveness, SESSION_COOKIE, guard, session_cookie,
+    session_principal,
+};
 pub use tokens::{Created, TokenError, TokenView, Tokens};
 
 /// What a token may do. Each role may do what the ones below it may:
@@ -76,7 +79,8 @@ impl std::fmt::Display for Role {
     }
 }
 
-/// Who is calling: the holder of a verified token.
+/// Who is calling: the holder of a verified token, or a signed-in person
+/// (whose login stands in `token_id`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// The token's public id (the part of the token before the secret).

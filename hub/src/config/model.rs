@@ -115,6 +115,12 @@ pub struct Http {
     /// Longest a request other than a live stream may take, seconds;
     /// past it the answer is 503. Default 60.
     pub request_timeout_s: u64,
+    /// A signed-in person's session ends after this long without a
+    /// request, seconds. Default 1800.
+    pub session_idle_s: u64,
+    /// ... and this long after signing in whatever they do, seconds.
+    /// Default 43200 (12 h).
+    pub session_max_s: u64,
 }
 
 impl Default for Http {
@@ -127,6 +133,8 @@ impl Default for Http {
             max_connections: 1024,
             max_streams: 256,
             request_timeout_s: 60,
+            session_idle_s: 1800,
+            session_max_s: 12 * 3600,
         }
     }
 }

@@ -254,12 +254,25 @@ pub(super) fn api_state(
             "no API tokens yet: every API call will be refused until you make one, e.g. `twinwall token create --role admin --name <you>`"
         );
     }
+    let accounts = Arc::new(
+        crate::accounts::Accounts::open(data).map_err(|e| io(&data.join("accounts.json"), e))?,
+    );
+    let sessions = Arc::new(crate::accounts::Sessions::new(
+        i64::try_from(config.http.session_idle_s.max(1)).unwrap_or(i64::MAX / 2_000) * 1000,
+        i64::try_from(config.http.session_max_s.max(1)).unwrap_or(i64::MAX / 2_000) * 1000,
+    ));
     let mut state = ApiState::new(
         bus.clone(),
         devices.clone(),
         drivers.failures.clone(),
         config.site.name.clone().unwrap_or(config.site.id.clone()),
         tokens,
+        accounts,
+        sessions,
+    )
+    .with_sign_in(
+        config.http.tls_cert.is_some(),
+        config.zone_paths().into_values().collect(),
     )
     .with_limits(
         config.http.max_streams,

@@ -8,6 +8,7 @@
 //! judged; `-- P1 P6` for some rows; `--json FILE` to choose where the JSON
 //! goes, `target/bench-table.json` by default).
 
+mod p10_alarms;
 mod p1_ingest;
 mod p2_latency;
 mod p3_scale;
@@ -62,7 +63,7 @@ async fn table(args: Vec<String>) {
     // The rows that fsync little or time single events first: P1 and P6
     // leave gigabytes for the kernel to write back, which would stall the
     // commits the others time.
-    for id in ["P3", "P9", "P2", "P4", "P5", "P8", "P1", "P6", "P7"] {
+    for id in ["P3", "P9", "P2", "P4", "P5", "P8", "P1", "P6", "P7", "P10"] {
         if !want(id) {
             continue;
         }
@@ -76,6 +77,7 @@ async fn table(args: Vec<String>) {
             "P6" => p6_query::run(size).await,
             "P7" => p7_storage::run(size).await,
             "P9" => p9_cameras::run(size).await,
+            "P10" => p10_alarms::run(size).await,
             _ => p8_burst::run(size).await,
         };
         for row in rows {

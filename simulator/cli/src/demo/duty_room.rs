@@ -1,5 +1,5 @@
-//! The demo's duty room, a client of the API with the operator's token (so
-//! the log names it as the actor): it takes the chemistry building's fire
+//! The demo's duty room, a person signed in to the API (session cookie and
+//! CSRF token, so the log names her as the actor): she takes the chemistry building's fire
 //! alarm, acknowledges it, resets the panel and closes the alarm with a
 //! note; the canteen's alarm it leaves unanswered, so it escalates.
 
@@ -12,6 +12,8 @@ const CHEM: &str = "campus/chem-north";
 struct Api {
     client: reqwest::Client,
     url: String,
+    cookie: String,
+    csrf: String,
 }
 
 impl Api {
@@ -19,6 +21,7 @@ impl Api {
         let r = self
             .client
             .get(format!("{}{path}", self.url))
+            .header("cookie", &self.cookie)
             .send()
             .await
             .ok()?;
@@ -29,6 +32,8 @@ impl Api {
         let r = self
             .client
             .post(format!("{}{path}", self.url))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
             .json(&body)
             .send()
             .await;
@@ -58,12 +63,45 @@ impl Api {
     }
 }
 
-/// Handle the chemistry building's fire alarm to closure.
-pub(super) async fn run(url: String, token: String) {
-    let Ok(client) = twinwall_hub::auth::cli::api_client(&token) else {
+/// Sign in as `login`; the session's cookie and CSRF token.
+async fn sign_in(
+    client: &reqwest::Client,
+    url: &str,
+    login: &str,
+    password: &str,
+) -> Option<(String, String)> {
+    let r = client
+        .post(format!("{url}/api/v1/session"))
+        .json(&json!({"login": login, "password": password}))
+        .send()
+        .await
+        .ok()?;
+    let cookie = r
+        .headers()
+        .get("set-cookie")?
+        .to_str()
+        .ok()?
+        .split(';')
+        .next()?
+        .to_owned();
+    let body: Value = r.json().await.ok()?;
+    Some((cookie, body["csrf_token"].as_str()?.to_owned()))
+}
+
+/// Sign in as the duty room's operator and handle the chemistry building's
+/// fire alarm to closure.
+pub(super) async fn run(url: String, login: String, password: String) {
+    let client = reqwest::Client::new();
+    let Some((cookie, csrf)) = sign_in(&client, &url, &login, &password).await else {
+        tracing::warn!("the demo duty room could not sign in");
         return;
     };
-    let api = Api { client, url };
+    let api = Api {
+        client,
+        url,
+        cookie,
+        csrf,
+    };
     let alarm = api
         .wait_alarm(&format!("zone={CHEM}&kind=fire.alarm"), |_| true)
         .await;

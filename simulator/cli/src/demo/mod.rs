@@ -103,6 +103,8 @@ pub struct Demo {
     pub admin_token: String,
     /// The north gate's guard room: sees and acknowledges its zone's alarms.
     pub guard_token: String,
+    /// The people who sign in: login, role and password.
+    pub people: Vec<(String, twinwall_hub::auth::Role, String)>,
     discovery: Responder,
     tmp: tempfile::TempDir,
 }
@@ -137,9 +139,11 @@ impl Demo {
                 tokio::time::sleep(std::time::Duration::from_secs(55)).await;
             }
         };
+        let (login, _, password) = &self.people[0];
         let duty_room = duty_room::run(
             format!("http://{}", self.hub.http_addr()),
-            self.operator_token.clone(),
+            login.clone(),
+            password.clone(),
         );
         let scenario = async {
             tokio::select! {
@@ -213,6 +217,7 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
             "demo",
         )?
         .secret;
+    let people = demo_people(&config.site.data_dir)?;
     let hub = Hub::start(config).await?;
     if let Some(dc09) = hub.port_addr("dc09") {
         fleet.set_receiver(dc09);
@@ -234,9 +239,40 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         operator_token,
         admin_token,
         guard_token,
+        people,
         discovery,
         tmp,
     })
+}
+
+/// The duty room's operator, the north gate's guard and an admin, as
+/// `twinwall user add` makes them, each with a password made for them.
+fn demo_people(data: &Path) -> anyhow::Result<Vec<(String, twinwall_hub::auth::Role, String)>> {
+    use twinwall_hub::accounts::{Accounts, NewPerson};
+    use twinwall_hub::auth::Role;
+    let accounts = Accounts::open(data)?;
+    let mut out = Vec::new();
+    for (login, name, role, zones) in [
+        ("duty", "值班员 王芳", Role::Operator, vec![]),
+        (
+            "gate-north",
+            "北门岗 李强",
+            Role::Guard,
+            vec!["campus/gate-north".to_owned()],
+        ),
+        ("admin", "管理员 赵敏", Role::Admin, vec![]),
+    ] {
+        let p = NewPerson {
+            login: login.into(),
+            name: name.into(),
+            role,
+            unit: None,
+            zones,
+        };
+        let (_, password) = accounts.add(&p, None, "demo")?;
+        out.push((login.to_owned(), role, password.unwrap_or_default()));
+    }
+    Ok(out)
 }
 
 /// Run the demo until Ctrl-C.
@@ -259,6 +295,9 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
         "  guard token:  {}  (the north gate's guard room: its zone's alarms only)",
         demo.guard_token
     );
+    for (login, role, password) in &demo.people {
+        println!("  sign in:      {login} / {password}  ({role}; POST {url}/api/v1/session)");
+    }
     println!(
         "  alarms:       {url}/api/v1/alarms  (the duty room handles the chemistry fire to closure; the canteen's escalates after 30 s unanswered)"
     );
