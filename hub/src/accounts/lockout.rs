@@ -55,6 +55,18 @@ impl Lockout {
         Some(r.locked_until_ms)
     }
 
+    /// An attempt at `now_ms`, counted before its password is checked (so
+    /// a thousand tries sent at once are not all let through): `Err` with
+    /// the lock's end when locked; a successful one is forgiven by
+    /// [`Lockout::succeeded`].
+    pub fn attempt(&mut self, login: &str, now_ms: i64) -> Result<(), i64> {
+        if let Some(until) = self.locked_until(login, now_ms) {
+            return Err(until);
+        }
+        self.failed(login, now_ms);
+        Ok(())
+    }
+
     /// A successful sign-in: the count starts again.
     pub fn succeeded(&mut self, login: &str) {
         self.by_login.remove(&login.to_lowercase());
@@ -85,6 +97,16 @@ mod tests {
         assert_eq!(l.locked_until("li", 50_019), Some(50_019 + MAX_LOCK_MS));
         l.succeeded("li");
         assert_eq!(l.locked_until("li", 50_020), None);
+    }
+
+    #[test]
+    fn attempts_are_counted_before_they_are_judged() {
+        let mut l = Lockout::default();
+        // Many at once: five get through to the password check, no more.
+        let through = (0..1000).filter(|_| l.attempt("duty", 100).is_ok()).count();
+        assert_eq!(through, FREE_FAILURES as usize);
+        l.succeeded("duty");
+        assert!(l.attempt("duty", 101).is_ok(), "a success forgives");
     }
 
     #[test]

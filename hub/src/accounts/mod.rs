@@ -11,4 +11,6 @@ mod store;
 
 pub use lockout::{FIRST_LOCK_MS, FREE_FAILURES, Lockout, MAX_LOCK_MS};
 pub use sessions::{Session, Sessions};
-pub use store::{AccountError, Accounts, MIN_PASSWORD, NewPerson, Person, Unit, generate_password};
+pub use store::{
+    AccountError, Accounts, MIN_PASSWORD, NewPerson, Person, Unit, generate_password, valid_login,
+};

@@ -35,7 +35,13 @@ pub struct Sessions {
     by_hash: Mutex<HashMap<String, Session>>,
     /// Failed sign-ins per login.
     pub lockout: Mutex<Lockout>,
+    /// Password checks at once: each takes 19 MiB and tens of milliseconds,
+    /// so a crowd of sign-ins waits here instead of exhausting memory.
+    pub checks: tokio::sync::Semaphore,
 }
+
+/// Password checks run at once at most.
+pub const CONCURRENT_CHECKS: usize = 4;
 
 fn random_hex(n: usize) -> String {
     let mut raw = vec![0u8; n];
@@ -56,6 +62,7 @@ impl Sessions {
             max_ms: max_ms.max(1),
             by_hash: Mutex::default(),
             lockout: Mutex::default(),
+            checks: tokio::sync::Semaphore::new(CONCURRENT_CHECKS),
         }
     }
 

@@ -186,7 +186,8 @@ pub fn generate_password() -> Result<String, String> {
         .collect())
 }
 
-fn valid_login(s: &str) -> bool {
+/// Whether `s` can be a login (1 to 32 of a-z, 0-9, `.`, `_`, `-`).
+pub fn valid_login(s: &str) -> bool {
     (1..=32).contains(&s.len())
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
@@ -261,15 +262,18 @@ impl Accounts {
     }
 
     fn view(file: &File, r: &Record) -> Person {
-        let zones = if r.zones.is_empty() {
-            r.unit
-                .as_ref()
-                .and_then(|u| file.units.iter().find(|x| &x.id == u))
-                .map(|u| u.zones.clone())
-                .unwrap_or_default()
-        } else {
-            r.zones.clone()
-        };
+        // Their own zones, else the nearest unit's up the tree.
+        let mut zones = r.zones.clone();
+        let mut unit = r.unit.clone();
+        let mut hops = 0;
+        while zones.is_empty() && hops < 64 {
+            let Some(u) = unit.and_then(|id| file.units.iter().find(|x| x.id == id)) else {
+                break;
+            };
+            zones = u.zones.clone();
+            unit = u.parent.clone();
+            hops += 1;
+        }
         Person {
             login: r.login.clone(),
             name: r.name.clone(),

@@ -109,14 +109,14 @@ impl Alarms {
         self.view.with(f)
     }
 
-    /// Do `action` to alarm `id` as `actor`, whose zones (empty: all) must
-    /// cover the alarm's. Answers the alarm as it is afterwards.
+    /// Do `action` to alarm `id` as `actor`, whose zones must cover the
+    /// alarm's (`covers`). Answers the alarm as it is afterwards.
     pub async fn act(
         &self,
         id: &str,
         action: Action,
         actor: &str,
-        zones: &[String],
+        covers: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<serde_json::Value, ActError> {
         if !self.ready() {
             return Err(ActError::NotReady);
@@ -127,7 +127,7 @@ impl Alarms {
             let a = book
                 .get(id)
                 .ok_or_else(|| ActError::Unknown(id.to_owned()))?;
-            if !zones.is_empty() && !zones.iter().any(|z| list::within(&a.zone, z)) {
+            if !covers(&a.zone) {
                 return Err(ActError::OutsideZones {
                     id: id.to_owned(),
                     zone: a.zone.clone(),

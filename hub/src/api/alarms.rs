@@ -103,7 +103,7 @@ pub async fn list(
     let now = alarms.now_ms();
     let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(100).clamp(1, 1000));
     Ok(Json(alarms.with(|book| {
-        let mut chosen: Vec<&Alarm> = book.iter().filter(|a| sel.admits(a, now)).collect();
+        let mut chosen: Vec<&Alarm> = book.iter().filter(|a| sel.admits(a, now) && who.covers(&a.zone)).collect();
         let total = chosen.len();
         let flood = book.flood().map(|f| {
             json!({"since": crate::bus::format_ms(f.began_ms), "opened_in_window": book.opened_in_window()})
@@ -233,7 +233,7 @@ async fn act(
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(
         service(s)?
-            .act(id, action, &who.actor(), &who.zones)
+            .act(id, action, &who.actor(), &|zone| who.covers(zone))
             .await?,
     ))
 }
@@ -387,8 +387,10 @@ pub async fn kpis(
         },
         &who,
     )?;
-    let k = alarms
-        .with(|b| crate::alarms::kpis::kpis(b.iter(), b.floods(), since, until, &sel.zones, now));
+    let k = alarms.with(|b| {
+        let mine = b.iter().filter(|a| who.covers(&a.zone));
+        crate::alarms::kpis::kpis(mine, b.floods(), since, until, &sel.zones, now)
+    });
     Ok(Json(json!({
         "since": crate::bus::format_ms(since),
         "until": crate::bus::format_ms(until),

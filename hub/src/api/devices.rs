@@ -180,6 +180,11 @@ mod tests {
         assert!(format!("{outside:?}").contains("outside the zones"));
         let reset = may_command(&guard, "campus/gate-north", "fp-1", "reset").unwrap_err();
         assert!(format!("{reset:?}").contains("needs role operator"));
+        let nowhere = who(Role::Guard, &[]);
+        assert!(
+            may_command(&nowhere, "campus/gate-north", "fg-1", "door.open").is_err(),
+            "a guard without zones opens nothing"
+        );
         let duty = who(Role::Operator, &[]);
         assert!(may_command(&duty, "campus/chem-north", "fp-1", "reset").is_ok());
     }

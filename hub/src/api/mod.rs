@@ -228,8 +228,8 @@ async fn within_time(
 }
 
 /// `stream`, ended once `live` says the credential that opened it is gone
-/// (a revoked token, an ended session, a disabled person), checked every
-/// second and before each item.
+/// (a revoked token, an ended session, a disabled person), checked once a
+/// second (not per item: a check reads the token or account store).
 fn until_revoked<S, T>(
     stream: S,
     live: crate::auth::Liveness,
@@ -243,10 +243,7 @@ where
     futures_util::stream::unfold((stream, live, tick), |(mut s, live, mut tick)| async move {
         loop {
             tokio::select! {
-                item = s.next() => {
-                    let item = item?;
-                    return live.alive().then_some((item, (s, live, tick)));
-                }
+                item = s.next() => return Some((item?, (s, live, tick))),
                 _ = tick.tick() => {
                     if !live.alive() {
                         return None;

@@ -40,28 +40,32 @@ pub async fn sign_in(
     body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let req = super::error::json_body("sign-in", body)?;
+    // No account can have such a login: the same answer, at no cost.
+    if !crate::accounts::valid_login(&req.login) {
+        return Err(ApiError::unauthorized("wrong login or password"));
+    }
     let now = now_ms();
-    let locked = s
-        .sessions
-        .lockout
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .locked_until(&req.login, now);
-    if let Some(until) = locked {
+    let lockout = || s.sessions.lockout.lock().unwrap_or_else(|p| p.into_inner());
+    // Counted before the check, so tries sent at once cannot all get past.
+    let counted = lockout().attempt(&req.login, now);
+    if let Err(until) = counted {
         return Ok(locked_out(until - now));
     }
-    let (accounts, login, password) = (s.accounts.clone(), req.login.clone(), req.password);
-    // argon2 takes tens of milliseconds of CPU: not on the async threads.
-    let person = tokio::task::spawn_blocking(move || accounts.verify(&login, &password))
-        .await
-        .map_err(|e| ApiError::unavailable(format!("checking the password: {e}")))?;
-    let Some(person) = person else {
-        let lock = s
+    let person = {
+        let _check = s
             .sessions
-            .lockout
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .failed(&req.login, now);
+            .checks
+            .acquire()
+            .await
+            .map_err(|_| ApiError::unavailable("the hub is stopping"))?;
+        let (accounts, login, password) = (s.accounts.clone(), req.login.clone(), req.password);
+        // argon2 takes tens of milliseconds of CPU: not on the async threads.
+        tokio::task::spawn_blocking(move || accounts.verify(&login, &password))
+            .await
+            .map_err(|e| ApiError::unavailable(format!("checking the password: {e}")))?
+    };
+    let Some(person) = person else {
+        let lock = lockout().locked_until(&req.login, now);
         s.bus
             .append(vec![
                 NewEvent::new("session.refused", HUB_ZONE)

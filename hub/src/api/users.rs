@@ -142,7 +142,10 @@ pub async fn disable(
     Extension(who): Extension<Principal>,
     Path(login): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let p = s.accounts.set_disabled(&login, true)?;
+    let (accounts, l) = (s.accounts.clone(), login.clone());
+    let p = tokio::task::spawn_blocking(move || accounts.set_disabled(&l, true))
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))??;
     audit(
         &s,
         "user.disabled",
@@ -160,7 +163,10 @@ pub async fn enable(
     Extension(who): Extension<Principal>,
     Path(login): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let p = s.accounts.set_disabled(&login, false)?;
+    let (accounts, l) = (s.accounts.clone(), login.clone());
+    let p = tokio::task::spawn_blocking(move || accounts.set_disabled(&l, false))
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))??;
     audit(
         &s,
         "user.enabled",
@@ -185,7 +191,10 @@ pub async fn add_unit(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let u = super::error::json_body("unit", body)?;
     s.check_zones(&u.zones)?;
-    let u = s.accounts.add_unit(u)?;
+    let accounts = s.accounts.clone();
+    let u = tokio::task::spawn_blocking(move || accounts.add_unit(u))
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))??;
     s.bus
         .append(vec![
             NewEvent::new("unit.created", HUB_ZONE)

@@ -248,7 +248,9 @@ pub async fn guard(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
         (
             who,
             Liveness(Arc::new(move || {
-                session_principal(&accounts, &sessions, &sid, false).is_some()
+                // A wall that only watches a stream is in use: it keeps
+                // the session from idling out (not past its lifetime).
+                session_principal(&accounts, &sessions, &sid, true).is_some()
             })),
         )
     } else {

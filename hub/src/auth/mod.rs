@@ -95,13 +95,17 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Whether `zone` is within this caller's zones.
+    /// Whether `zone` is within this caller's zones. No zones is every
+    /// zone, except for a guard: a guard room answers for its own zones,
+    /// so a guard with none covers nothing (a unit or token made without
+    /// them must not open every gate on campus).
     pub fn covers(&self, zone: &str) -> bool {
-        self.zones.is_empty()
-            || self
-                .zones
-                .iter()
-                .any(|z| crate::alarms::list::within(zone, z))
+        if self.zones.is_empty() {
+            return self.role != Role::Guard;
+        }
+        self.zones
+            .iter()
+            .any(|z| crate::alarms::list::within(zone, z))
     }
 
     /// The actor recorded in audit events: the name and the token's id, so
