@@ -29,6 +29,7 @@ pub mod check;
 pub mod config;
 pub mod discovery;
 mod hub;
+mod json_file;
 pub mod memory;
 pub mod metrics;
 pub mod northbound;

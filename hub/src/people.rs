@@ -159,10 +159,7 @@ impl PeopleState {
     }
 }
 
-fn within(zone: &str, q: &str) -> bool {
-    let q = q.trim_end_matches('/');
-    zone == q || (zone.starts_with(q) && zone.as_bytes().get(q.len()) == Some(&b'/'))
-}
+use twinwall_base::zone_within as within;
 
 impl Rules for PeopleState {
     const NAME: &'static str = "people";

@@ -227,7 +227,7 @@ pub fn limit_for(limits: &[VehicleLimit], zone: &str, category: &str) -> Option<
         .filter(|l| l.category == category)
         .filter(|l| match &l.zone {
             None => true,
-            Some(z) => zone == z || zone.starts_with(&format!("{z}/")),
+            Some(z) => twinwall_base::zone_within(zone, z),
         })
         .max_by_key(|l| l.zone.as_ref().map_or(0, |z| z.len() + 1))
         .map(|l| l.overstay_s)

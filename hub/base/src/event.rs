@@ -8,6 +8,14 @@ use serde_json::json;
 /// Zone of hub-level events (driver crashes, loads, gaps, tokens).
 pub const HUB_ZONE: &str = "hub";
 
+/// Whether zone path `zone` is `top` or a zone below it (`campus/chem/f2`
+/// is within `campus/chem`, `campus/chemistry` is not). Every zone filter
+/// of the hub (queries, views, a caller's zones) means this.
+pub fn zone_within(zone: &str, top: &str) -> bool {
+    let top = top.trim_end_matches('/');
+    zone == top || (zone.starts_with(top) && zone.as_bytes().get(top.len()) == Some(&b'/'))
+}
+
 /// Severity: `info`, then the program's four warning colours.
 #[derive(
     Debug,
@@ -282,4 +290,15 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn zones_take_their_children_only() {
+        use super::zone_within;
+        assert!(zone_within("campus/chem/f2", "campus/chem"));
+        assert!(zone_within("campus/chem", "campus/chem/"));
+        assert!(!zone_within("campus/chemistry", "campus/chem"));
+    }
 }

@@ -12,7 +12,9 @@ pub mod hex;
 pub mod wire;
 
 pub use clock::Clock;
-pub use event::{AttrValue, Event, HUB_ZONE, Level, MediaRef, NewEvent, Phase, format_ms, now_ms};
+pub use event::{
+    AttrValue, Event, HUB_ZONE, Level, MediaRef, NewEvent, Phase, format_ms, now_ms, zone_within,
+};
 
 use sha2::{Digest, Sha256};
 

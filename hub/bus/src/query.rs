@@ -54,13 +54,10 @@ impl Filter {
                 return false;
             }
         }
-        if let Some(z) = &self.zone {
-            let z = z.trim_end_matches('/');
-            let ok = b.zone == z
-                || (b.zone.starts_with(z) && b.zone.as_bytes().get(z.len()) == Some(&b'/'));
-            if !ok {
-                return false;
-            }
+        if let Some(z) = &self.zone
+            && !twinwall_base::zone_within(&b.zone, z)
+        {
+            return false;
         }
         if let Some(d) = &self.device
             && b.device.as_deref() != Some(d.as_str())

@@ -3,14 +3,13 @@
 //! `twinwall user …`; a running hub sees the CLI's changes on its next
 //! request, as it does for tokens.
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::SystemTime;
+use std::path::Path;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
+use crate::json_file::JsonFile;
 
 /// Why an account could not be made, changed or read.
 #[derive(Debug, thiserror::Error)]
@@ -127,23 +126,16 @@ pub struct NewPerson {
     pub zones: Vec<String>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct File {
     version: u32,
     people: Vec<Record>,
     units: Vec<Unit>,
 }
 
-#[derive(Default)]
-struct Loaded {
-    stamp: Option<(SystemTime, u64)>,
-    file: File,
-}
-
 /// The accounts of the data folder.
 pub struct Accounts {
-    path: PathBuf,
-    loaded: Mutex<Loaded>,
+    file: JsonFile<File>,
     /// Verified against when the login is unknown, so a wrong login costs
     /// the time a wrong password does.
     decoy: String,
@@ -152,7 +144,7 @@ pub struct Accounts {
 impl std::fmt::Debug for Accounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Accounts")
-            .field("path", &self.path)
+            .field("path", &self.file.path())
             .finish()
     }
 }
@@ -201,64 +193,36 @@ fn valid_name(s: &str) -> bool {
 impl Accounts {
     /// The store of the data folder `data` (made on first change).
     pub fn open(data: &Path) -> Result<Self, AccountError> {
-        let a = Accounts {
-            path: data.join("accounts.json"),
-            loaded: Mutex::default(),
-            decoy: hash("decoy password").map_err(|m| AccountError::Store {
-                path: data.join("accounts.json").display().to_string(),
-                message: m,
-            })?,
+        let path = data.join("accounts.json");
+        let err = |message| AccountError::Store {
+            path: path.display().to_string(),
+            message,
         };
-        a.refresh()?;
-        Ok(a)
+        Ok(Accounts {
+            decoy: hash("decoy password").map_err(err)?,
+            file: JsonFile::open(&path).map_err(err)?,
+        })
     }
 
     fn err(&self, message: impl std::fmt::Display) -> AccountError {
         AccountError::Store {
-            path: self.path.display().to_string(),
+            path: self.file.path().display().to_string(),
             message: message.to_string(),
         }
     }
 
-    fn refresh(&self) -> Result<(), AccountError> {
-        let stamp = match std::fs::metadata(&self.path) {
-            Ok(m) => Some((m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(self.err(e)),
-        };
-        let mut l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        if l.stamp == stamp && stamp.is_some() {
-            return Ok(());
-        }
-        l.file = match stamp {
-            None => File::default(),
-            Some(_) => {
-                let text = std::fs::read(&self.path).map_err(|e| self.err(e))?;
-                serde_json::from_slice(&text).map_err(|e| self.err(e))?
-            }
-        };
-        l.stamp = stamp;
-        Ok(())
-    }
-
-    /// Change the file under the lock: read it fresh, apply `f`, write it.
+    /// Change the file: read fresh, apply `f`, write it.
     fn change<R>(
         &self,
         f: impl FnOnce(&mut File) -> Result<R, AccountError>,
     ) -> Result<R, AccountError> {
-        self.refresh()?;
-        let mut l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        let mut file = File {
-            version: 1,
-            people: l.file.people.clone(),
-            units: l.file.units.clone(),
-        };
-        let r = f(&mut file)?;
-        let text = serde_json::to_vec_pretty(&file).map_err(|e| self.err(e))?;
-        crate::secret_key::write_private(&self.path, &text).map_err(|e| self.err(e))?;
-        l.file = file;
-        l.stamp = None;
-        Ok(r)
+        self.file.change(
+            |file| {
+                file.version = 1;
+                f(file)
+            },
+            |m| self.err(m),
+        )
     }
 
     fn view(file: &File, r: &Record) -> Person {
@@ -381,42 +345,31 @@ impl Accounts {
     /// The person `login` if `password` is theirs and they may sign in.
     /// Takes the same time for an unknown login.
     pub fn verify(&self, login: &str, password: &str) -> Option<Person> {
-        if let Err(e) = self.refresh() {
-            tracing::warn!("{e}");
-        }
-        let (phc, person) = {
-            let l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-            match l.file.people.iter().find(|r| r.login == login) {
-                Some(r) => (r.password.clone(), Some(Self::view(&l.file, r))),
+        let (phc, person) = self
+            .file
+            .read(|f| match f.people.iter().find(|r| r.login == login) {
+                Some(r) => (r.password.clone(), Some(Self::view(f, r))),
                 None => (self.decoy.clone(), None),
-            }
-        };
+            });
         let ok = verify(password, &phc);
         person.filter(|p| ok && !p.disabled)
     }
 
     /// The person `login` as the store has them now.
     pub fn get(&self, login: &str) -> Option<Person> {
-        if let Err(e) = self.refresh() {
-            tracing::warn!("{e}");
-        }
-        let l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        l.file
-            .people
-            .iter()
-            .find(|r| r.login == login)
-            .map(|r| Self::view(&l.file, r))
+        self.file.read(|f| {
+            f.people
+                .iter()
+                .find(|r| r.login == login)
+                .map(|r| Self::view(f, r))
+        })
     }
 
     /// Everyone, in the order they were added.
     pub fn people(&self) -> Result<Vec<Person>, AccountError> {
-        self.refresh()?;
-        let l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(l.file
-            .people
-            .iter()
-            .map(|r| Self::view(&l.file, r))
-            .collect())
+        self.file
+            .read_fresh(|f| f.people.iter().map(|r| Self::view(f, r)).collect())
+            .map_err(|m| self.err(m))
     }
 
     /// Add a unit under an existing parent.
@@ -446,9 +399,9 @@ impl Accounts {
 
     /// Every unit, in the order they were added (parents first).
     pub fn units(&self) -> Result<Vec<Unit>, AccountError> {
-        self.refresh()?;
-        let l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(l.file.units.clone())
+        self.file
+            .read_fresh(|f| f.units.clone())
+            .map_err(|m| self.err(m))
     }
 }
 

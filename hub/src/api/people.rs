@@ -59,10 +59,9 @@ pub async fn visitors(
         .with(|st| st.visitors())
         .into_iter()
         .filter(|v| {
-            q.zone.as_deref().is_none_or(|z| {
-                let z = z.trim_end_matches('/');
-                v.zone == z || v.zone.starts_with(&format!("{z}/"))
-            })
+            q.zone
+                .as_deref()
+                .is_none_or(|z| twinwall_base::zone_within(&v.zone, z))
         })
         .map(|v| {
             json!({

@@ -35,8 +35,7 @@ pub async fn present(
         .filter(|p| q.category.as_deref().is_none_or(|c| p.category == c))
         .filter(|p| {
             q.zone.as_deref().is_none_or(|z| {
-                let z = z.trim_end_matches('/');
-                p.zone == z || p.zone.starts_with(&format!("{z}/"))
+                twinwall_base::zone_within(&p.zone, z)
             })
         })
         .map(|p| {

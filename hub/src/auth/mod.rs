@@ -105,7 +105,7 @@ impl Principal {
         }
         self.zones
             .iter()
-            .any(|z| crate::alarms::list::within(zone, z))
+            .any(|z| twinwall_base::zone_within(zone, z))
     }
 
     /// The actor recorded in audit events: the name and the token's id, so

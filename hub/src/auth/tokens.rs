@@ -1,14 +1,13 @@
 //! The token store: `tokens.json` in the data folder, hashes only.
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::SystemTime;
+use std::path::Path;
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::hex::encode as hex;
+use crate::json_file::JsonFile;
 
 use super::{Principal, Role};
 
@@ -73,15 +72,9 @@ pub struct Created {
     pub secret: String,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct File {
     version: u32,
-    tokens: Vec<Record>,
-}
-
-#[derive(Default)]
-struct Loaded {
-    stamp: Option<(SystemTime, u64)>,
     tokens: Vec<Record>,
 }
 
@@ -89,14 +82,15 @@ struct Loaded {
 /// a running hub sees changes to the file (made by the CLI) on the next
 /// request.
 pub struct Tokens {
-    file: PathBuf,
+    file: JsonFile<File>,
     key: [u8; 32],
-    loaded: Mutex<Loaded>,
 }
 
 impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens").field("file", &self.file).finish()
+        f.debug_struct("Tokens")
+            .field("file", &self.file.path())
+            .finish()
     }
 }
 
@@ -122,18 +116,17 @@ impl Tokens {
             path: e.path,
             message: e.message,
         })?;
-        let t = Tokens {
-            file: data.join("tokens.json"),
-            key,
-            loaded: Mutex::new(Loaded::default()),
-        };
-        t.refresh()?;
-        Ok(t)
+        let path = data.join("tokens.json");
+        let file = JsonFile::open(&path).map_err(|message| TokenError::Store {
+            path: path.display().to_string(),
+            message,
+        })?;
+        Ok(Tokens { file, key })
     }
 
     fn store_err(&self, message: impl std::fmt::Display) -> TokenError {
         TokenError::Store {
-            path: self.file.display().to_string(),
+            path: self.file.path().display().to_string(),
             message: message.to_string(),
         }
     }
@@ -144,36 +137,18 @@ impl Tokens {
         m
     }
 
-    /// Re-read the file when it changed since the last read.
-    fn refresh(&self) -> Result<(), TokenError> {
-        let stamp = match std::fs::metadata(&self.file) {
-            Ok(m) => Some((m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(self.store_err(e)),
-        };
-        let mut l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        if l.stamp == stamp && stamp.is_some() {
-            return Ok(());
-        }
-        l.tokens = match stamp {
-            None => Vec::new(),
-            Some(_) => {
-                let text = std::fs::read(&self.file).map_err(|e| self.store_err(e))?;
-                let f: File = serde_json::from_slice(&text).map_err(|e| self.store_err(e))?;
-                f.tokens
-            }
-        };
-        l.stamp = stamp;
-        Ok(())
-    }
-
-    fn write(&self, tokens: &[Record]) -> Result<(), TokenError> {
-        let f = File {
-            version: 1,
-            tokens: tokens.to_vec(),
-        };
-        let text = serde_json::to_vec_pretty(&f).map_err(|e| self.store_err(e))?;
-        crate::secret_key::write_private(&self.file, &text).map_err(|e| self.store_err(e))
+    /// Change the file: read fresh, apply `f`, write it.
+    fn change<R>(
+        &self,
+        f: impl FnOnce(&mut Vec<Record>) -> Result<R, TokenError>,
+    ) -> Result<R, TokenError> {
+        self.file.change(
+            |file| {
+                file.version = 1;
+                f(&mut file.tokens)
+            },
+            |m| self.store_err(m),
+        )
     }
 
     /// Make a token for `name` with `role`; `by` is who asked (an actor, or
@@ -211,13 +186,10 @@ impl Tokens {
             created_by: by.to_owned(),
             hash: hex(&self.mac(&secret).finalize().into_bytes()),
         };
-        self.refresh()?;
-        let mut l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        let mut tokens = l.tokens.clone();
-        tokens.push(record.clone());
-        self.write(&tokens)?;
-        l.tokens = tokens;
-        l.stamp = None;
+        self.change(|tokens| {
+            tokens.push(record.clone());
+            Ok(())
+        })?;
         Ok(Created {
             view: view(&record),
             secret,
@@ -226,25 +198,20 @@ impl Tokens {
 
     /// Every token, oldest first.
     pub fn list(&self) -> Result<Vec<TokenView>, TokenError> {
-        self.refresh()?;
-        let l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(l.tokens.iter().map(view).collect())
+        self.file
+            .read_fresh(|f| f.tokens.iter().map(view).collect())
+            .map_err(|m| self.store_err(m))
     }
 
     /// Remove the token `id`; requests bearing it are refused from now on.
     pub fn revoke(&self, id: &str) -> Result<TokenView, TokenError> {
-        self.refresh()?;
-        let mut l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        let at = l
-            .tokens
-            .iter()
-            .position(|r| r.id == id)
-            .ok_or_else(|| TokenError::Unknown(id.to_owned()))?;
-        let mut tokens = l.tokens.clone();
-        let gone = tokens.remove(at);
-        self.write(&tokens)?;
-        l.tokens = tokens;
-        l.stamp = None;
+        let gone = self.change(|tokens| {
+            let at = tokens
+                .iter()
+                .position(|r| r.id == id)
+                .ok_or_else(|| TokenError::Unknown(id.to_owned()))?;
+            Ok(tokens.remove(at))
+        })?;
         Ok(view(&gone))
     }
 
@@ -257,13 +224,11 @@ impl Tokens {
     /// comparison takes the same time however much of the hash matches.
     pub fn verify(&self, token: &str) -> Option<Principal> {
         let id = token.strip_prefix("tw_")?.split('_').next()?;
-        if let Err(e) = self.refresh() {
-            // The tokens read before stay in force; a damaged file must not
-            // lock the duty room out, nor let anyone in.
-            tracing::warn!("{e}");
-        }
-        let l = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        let r = l.tokens.iter().find(|r| r.id == id)?;
+        // A damaged file leaves the tokens read before in force: it must
+        // not lock the duty room out, nor let anyone in.
+        let r = self
+            .file
+            .read(|f| f.tokens.iter().find(|r| r.id == id).cloned())?;
         let want = crate::hex::decode(&r.hash)?;
         self.mac(token).verify_slice(&want).ok()?;
         Some(Principal {
