@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::bus::{Bus, Event, Level, NewEvent, Phase, format_ms};
-use crate::clock::Clock;
-use crate::projection::{Projection, Rules};
+use crate::bus::{Event, Level, NewEvent, Phase, format_ms};
+use crate::projection::{Projection, Rules, Views};
 
 /// A visitor on campus.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -188,14 +187,15 @@ pub struct People {
 }
 
 impl People {
-    /// Replay the log, follow it, and raise overdue visitors as time passes.
-    pub fn spawn(bus: Bus, clock: Clock, limit: Duration) -> (Self, tokio::task::JoinHandle<()>) {
+    /// The people view among the hub's `views` (which replay the log into
+    /// it and follow it); overdue visitors raised as time passes.
+    pub fn new(views: &mut Views, limit: Duration) -> Self {
         let state = PeopleState {
             limit,
             ..PeopleState::default()
         };
-        let (view, task) = Projection::spawn(bus, clock, state, Duration::from_secs(1));
-        (People { view, limit }, task)
+        let view = views.add(state, Duration::from_secs(1));
+        People { view, limit }
     }
 
     /// Whether the replay of the log has caught up.

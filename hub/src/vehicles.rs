@@ -11,10 +11,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::bus::{Bus, Event, Level, NewEvent, Phase, format_ms};
-use crate::clock::Clock;
+use crate::bus::{Event, Level, NewEvent, Phase, format_ms};
 use crate::config::VehicleLimit;
-use crate::projection::{Projection, Rules};
+use crate::projection::{Projection, Rules, Views};
 
 /// A car inside.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -266,19 +265,15 @@ impl Rules for VehicleState {
 pub struct Vehicles(Projection<VehicleState>);
 
 impl Vehicles {
-    /// Replay the log, follow it, write violations and overstays as they come.
+    /// The vehicle rules among the hub's `views` (which replay the log into
+    /// them and follow it); violations and overstays written as they come.
     /// `limits` use zone paths.
-    pub fn spawn(
-        bus: Bus,
-        clock: Clock,
-        limits: Vec<VehicleLimit>,
-    ) -> (Self, tokio::task::JoinHandle<()>) {
+    pub fn new(views: &mut Views, limits: Vec<VehicleLimit>) -> Self {
         let state = VehicleState {
             limits: limits.into(),
             ..VehicleState::default()
         };
-        let (view, task) = Projection::spawn(bus, clock, state, Duration::from_millis(500));
-        (Vehicles(view), task)
+        Vehicles(views.add(state, Duration::from_millis(500)))
     }
 
     /// Whether the replay has caught up.
@@ -296,7 +291,8 @@ impl Vehicles {
 mod tests {
     use super::*;
     use crate::bus::AttrValue;
-    use crate::bus::Filter;
+    use crate::bus::{Bus, Filter};
+    use crate::clock::Clock;
 
     fn ev(seq: u64, t: i64, kind: &str, attrs: &[(&str, &str)]) -> Event {
         let mut b = NewEvent::new(kind, "campus/gate-north").device("bg-1");
@@ -431,7 +427,9 @@ mod tests {
             .append(vec![plate("vehicle.plate", "豫F6")])
             .await
             .unwrap()[0];
-        let (v, task) = Vehicles::spawn(bus.clone(), Clock::system(), Vec::new());
+        let mut views = Views::default();
+        let v = Vehicles::new(&mut views, Vec::new());
+        let task = views.spawn(bus.clone(), Clock::system());
         let violations = || {
             bus.query(&Filter {
                 kind: Some("vehicle.violation".into()),

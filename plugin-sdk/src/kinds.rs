@@ -47,7 +47,12 @@
 //! | `broadcast.preempted` | no | info | hub (broadcasts) | `job`, `speaker`, `by` (the job that cut in) |
 //! | `broadcast.finished` | no | info | hub (broadcasts) | `job`, `speaker`, `sent_ms` |
 //! | `broadcast.failed` | no | yellow | hub (broadcasts) | `job`, `speaker`, `reason` |
-//! | `rule.fired` | no | as the cause | hub (linkage rules) | `rule`, `cause` (seq), `cause_kind`, `actions`; snapshots in `media` |
+//! | `alarm.acknowledged` / `alarm.assigned` / `alarm.held` / `alarm.shelved` / `alarm.unshelved` / `alarm.out_of_service` / `alarm.in_service` / `alarm.closed` | no | info | hub (alarm book; a person's action, with `actor`; an expired shelving without) | `alarm`, `alarm_kind`, `note`, `to`, `reason`, `until`, `until_ms`, `resolution` |
+//! | `alarm.escalated` | no | the alarm's | hub (alarm book) | `alarm`, `alarm_kind`, `count`, `waited_s` |
+//! | `alarm.flood` | yes | orange | hub (alarm book) | `opened`, `window_s`, `above` |
+//! | `session.started` / `session.refused` / `session.ended` | no | info | hub (sign-in; audit) | `login`, `role`, `locked` |
+//! | `user.created` / `user.password_changed` / `user.disabled` / `user.enabled` / `unit.created` | no | info | hub (people; audit, with `actor`) | `login`, `role`, `unit` |
+//! | `rule.fired` | no | as the cause | hub (linkage rules) | `rule`, `cause` (seq), `cause_kind`, `actions`, `alarm` (a rule on an alarm's own event); snapshots in `media` |
 //! | `rule.action` | no | info (failed yellow) | hub (linkage rules) | `rule`, `cause`, `action`, `result`, `detail` |
 //! | `rule.suppressed` | no | yellow | hub (linkage rules) | `rule`, `cause`, `reason` (hourly limit) |
 //! | `rule.reloaded` / `rule.rejected` | no | info / yellow | hub (rules file) | `rules` / `reason` (file, line, why) |
@@ -128,6 +133,24 @@ kinds! {
     BROADCAST_PREEMPTED = "broadcast.preempted", false;
     BROADCAST_FINISHED = "broadcast.finished", false;
     BROADCAST_FAILED = "broadcast.failed", false;
+    ALARM_ACKNOWLEDGED = "alarm.acknowledged", false;
+    ALARM_ASSIGNED = "alarm.assigned", false;
+    ALARM_HELD = "alarm.held", false;
+    ALARM_SHELVED = "alarm.shelved", false;
+    ALARM_UNSHELVED = "alarm.unshelved", false;
+    ALARM_OUT_OF_SERVICE = "alarm.out_of_service", false;
+    ALARM_IN_SERVICE = "alarm.in_service", false;
+    ALARM_CLOSED = "alarm.closed", false;
+    ALARM_ESCALATED = "alarm.escalated", false;
+    ALARM_FLOOD = "alarm.flood", true;
+    SESSION_STARTED = "session.started", false;
+    SESSION_REFUSED = "session.refused", false;
+    SESSION_ENDED = "session.ended", false;
+    USER_CREATED = "user.created", false;
+    USER_PASSWORD_CHANGED = "user.password_changed", false;
+    USER_DISABLED = "user.disabled", false;
+    USER_ENABLED = "user.enabled", false;
+    UNIT_CREATED = "unit.created", false;
     RULE_FIRED = "rule.fired", false;
     RULE_ACTION = "rule.action", false;
     RULE_SUPPRESSED = "rule.suppressed", false;
@@ -148,6 +171,40 @@ kinds! {
     DEVICE_RELEASED = "device.released", false;
     NORTHBOUND_DROPPED = "northbound.dropped", false;
     BUS_GAP = "bus.gap", false;
+}
+
+/// Families only the hub emits. A driver's event of one would impersonate
+/// the hub (a forged acknowledgement, sign-in or rule firing): the hub
+/// refuses such an event ([`hub_only`]) and the conformance kit fails a
+/// driver that declares one.
+pub const HUB_FAMILIES: &[&str] = &[
+    "driver",
+    "bus",
+    "northbound",
+    "broadcast",
+    "rule",
+    "token",
+    "clip",
+    "alarm",
+    "session",
+    "user",
+    "unit",
+];
+
+/// The `device.*` kinds the hub emits of a device's link and handling;
+/// other `device.*` kinds are a driver's own (a heartbeat).
+pub const HUB_DEVICE_KINDS: &[&str] = &[
+    DEVICE_ONLINE,
+    DEVICE_OFFLINE,
+    DEVICE_COMMAND,
+    DEVICE_QUARANTINED,
+    DEVICE_RELEASED,
+];
+
+/// Whether only the hub may emit `kind`.
+pub fn hub_only(kind: &str) -> bool {
+    let family = kind.split('.').next().unwrap_or("");
+    HUB_FAMILIES.contains(&family) || HUB_DEVICE_KINDS.contains(&kind)
 }
 
 /// The table row of `kind`, if it is a documented kind.
@@ -173,6 +230,8 @@ mod tests {
             );
         }
         assert_eq!(lookup("fire.alarm").map(|k| k.condition), Some(true));
+        assert!(hub_only("alarm.closed") && hub_only("device.offline"));
+        assert!(!hub_only("device.heartbeat") && !hub_only("fire.alarm"));
         assert_eq!(lookup("nope.nope"), None);
     }
 }

@@ -278,15 +278,88 @@ async fn a_guard_sees_and_acknowledges_only_the_alarms_of_his_zones() {
     )
     .await;
     assert_eq!(status, 403);
+
+    // The log and the devices, too, are his zones' only.
+    let events = get_json(&guard, &format!("{}/api/v1/events?limit=1000", hub.url))
+        .await
+        .unwrap();
+    let zones: std::collections::BTreeSet<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["zone"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        zones.into_iter().collect::<Vec<_>>(),
+        ["campus/north-gate"],
+        "{events}"
+    );
+    let all_events = hub.get("/api/v1/events?limit=1000").await.unwrap();
+    assert!(
+        all_events["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["zone"] == "campus/chem-north"),
+        "the duty room reads the chemistry building's"
+    );
+    let r = guard
+        .get(format!("{}/api/v1/events?zone=campus/chem-north", hub.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let chem_seq = id_in("campus/chem-north")[1..].to_owned();
+    let r = guard
+        .get(format!("{}/api/v1/events/{chem_seq}", hub.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let devices = get_json(&guard, &format!("{}/api/v1/devices", hub.url))
+        .await
+        .unwrap();
+    let ids: Vec<&str> = devices["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["fp-gate"], "{devices}");
+    // Zone names are for everyone: his console names the buildings around.
+    let zones = get_json(&guard, &format!("{}/api/v1/zones", hub.url))
+        .await
+        .unwrap();
+    let chem = zones["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["id"] == "chem-north")
+        .unwrap();
+    assert_eq!(
+        (&chem["path"], &chem["name"], &chem["parent"], &chem["risk"]),
+        (
+            &json!("campus/chem-north"),
+            &json!("化学北楼"),
+            &json!("campus"),
+            &json!("blue")
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unanswered_alarm_escalates_on_the_clock_until_someone_acknowledges() {
     let p = panel("fp-1", 8).await;
     let now = Arc::new(AtomicI64::new(twinwall_hub::bus::now_ms()));
+    // A linkage rule on the fire alarm, and one on its escalation (the
+    // duty room's second call): the alarm's page names both.
+    let rules = "[[rules]]\nid = \"fire-seen\"\nwhen = { kind = [\"fire.alarm\"] }\n\
+        actions = [{ raise = { level = \"red\" } }]\n\
+        [[rules]]\nid = \"unanswered\"\nwhen = { kind = [\"alarm.escalated\"] }\ndebounce_s = 0\n\
+        actions = [{ raise = { level = \"red\" } }]\n";
     let hub = TestHub::start_with_clock(
         &["modbus-fire-panel"],
-        &format!("{ZONES}{}", dev("fp-1", "chem-north", &p, 8)),
+        &format!("{ZONES}{}{rules}", dev("fp-1", "chem-north", &p, 8)),
         now.clone(),
     )
     .await
@@ -322,6 +395,38 @@ async fn an_unanswered_alarm_escalates_on_the_clock_until_someone_acknowledges()
     assert_eq!(second[1]["attrs"]["count"], 2);
     let page = hub.get(&format!("/api/v1/alarms/{id}")).await.unwrap();
     assert_eq!(page["escalations"], 2);
+    assert!(
+        page["why"].as_str().unwrap().contains("level red"),
+        "the alarm rule it met: {page}"
+    );
+    // Each escalation fired the second rule, the raise the first.
+    let page = wait_for(Duration::from_secs(5), || async {
+        hub.get(&format!("/api/v1/alarms/{id}"))
+            .await
+            .ok()
+            .filter(|p| p["rules"].as_array().is_some_and(|r| r.len() >= 3))
+    })
+    .await
+    .expect("the rules that fired on the alarm are on its page");
+    let fired: Vec<(&str, &str)> = page["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap(),
+                r["cause_kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fired,
+        [
+            ("fire-seen", "fire.alarm"),
+            ("unanswered", "alarm.escalated"),
+            ("unanswered", "alarm.escalated")
+        ]
+    );
 
     let (status, body) = post(
         &hub.http,

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use twinwall_sim::demo::{self, DemoOptions};
-use twinwall_tests::{drivers, wait_for};
+use twinwall_tests::{drivers, get_json, wait_for};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_shows_every_family_within_a_minute() {
@@ -70,6 +70,38 @@ async fn the_demo_shows_every_family_within_a_minute() {
         .await
         .unwrap();
     assert_eq!(closed[0]["actor"], "值班员 王芳#duty", "{:?}", closed[0]);
+    // Its page says why it is an alarm, which rule fired on it and shows
+    // the pictures that rule took of the building.
+    let page = get_json(
+        &http,
+        &format!(
+            "{url}/api/v1/alarms/{}",
+            closed[0]["attrs"]["alarm"].as_str().unwrap()
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(page["why"].as_str().is_some(), "{page}");
+    assert_eq!(page["rules"][0]["rule"], "fire-evacuation", "{page}");
+    assert!(
+        page["pictures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["from"]["rule"] == "fire-evacuation"),
+        "{page}"
+    );
+    // The alarm left unanswered brought its zone's cameras to its page.
+    let unanswered = wait_for(within, || async {
+        events("kind=rule.fired&zone=campus/canteen")
+            .await
+            .filter(|f| f.iter().any(|f| f["attrs"]["rule"] == "alarm-unanswered"))
+    })
+    .await;
+    assert!(
+        unanswered.is_some(),
+        "the canteen's unanswered alarm fired its rule"
+    );
     let passes = wait_for(within, || events("kind=access.granted"))
         .await
         .unwrap();

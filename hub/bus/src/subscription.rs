@@ -16,6 +16,14 @@ use super::{Bus, BusError, Event, Filter};
 
 /// Events a subscription looks at before it lets other tasks run.
 const SCAN_BUDGET: u32 = 2048;
+/// Events read from the store at a time.
+const READ: usize = 512;
+
+/// A read of the store under way: the events from `from` on.
+struct Reading {
+    from: u64,
+    task: tokio::task::JoinHandle<Result<Vec<Event>, BusError>>,
+}
 
 /// A cursor over the log that ends only when the bus closes.
 pub struct Subscription {
@@ -25,6 +33,9 @@ pub struct Subscription {
     live: broadcast::Receiver<Arc<Event>>,
     committed: watch::Receiver<u64>,
     buffered: VecDeque<Event>,
+    /// The next read, started before the subscriber has used up the last:
+    /// a replay decodes on the blocking pool while its subscriber works.
+    ahead: Option<Reading>,
 }
 
 impl Subscription {
@@ -38,6 +49,7 @@ impl Subscription {
             live,
             committed,
             buffered: VecDeque::new(),
+            ahead: None,
         }
     }
 
@@ -71,14 +83,22 @@ impl Subscription {
             return Ok(Some(e));
         }
         if self.next < *self.committed.borrow() {
-            // Disk reads run on the blocking pool, never on the async workers
-            // that serve every other request.
-            let (store, from) = (self.bus.inner.store.clone(), self.next);
-            let chunk = tokio::task::spawn_blocking(move || store.range(from, 512))
-                .await
-                .map_err(|_| BusError::Closed)??;
+            let (store, from) = (&self.bus.inner.store, self.next);
+            let reading = match &mut self.ahead {
+                Some(r) if r.from == from => r,
+                slot => slot.insert(read(store, from)),
+            };
+            // Awaited in place: a caller that gives up on `next` (a select
+            // on a timer) finds the same read still under way next time.
+            let chunk = (&mut reading.task).await;
+            self.ahead = None;
+            let chunk = chunk.map_err(|_| BusError::Closed)??;
             match chunk.first() {
                 Some(first) if first.seq >= self.next => {
+                    let after = chunk.last().map_or(self.next, |e| e.seq + 1);
+                    if chunk.len() == READ && after < *self.committed.borrow() {
+                        self.ahead = Some(read(&self.bus.inner.store, after));
+                    }
                     self.buffered.extend(chunk);
                     return Ok(None);
                 }
@@ -94,5 +114,15 @@ impl Subscription {
             Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => Ok(None),
             Err(broadcast::error::RecvError::Closed) => Err(BusError::Closed),
         }
+    }
+}
+
+/// Read the events from `from` on. Disk reads run on the blocking pool,
+/// never on the async workers that serve every other request.
+fn read(store: &Arc<crate::store::Store>, from: u64) -> Reading {
+    let store = store.clone();
+    Reading {
+        from,
+        task: tokio::task::spawn_blocking(move || store.range(from, READ)),
     }
 }

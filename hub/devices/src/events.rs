@@ -125,9 +125,9 @@ pub fn event(driver: &str, device: &str, zone: &str, e: DriverEvent) -> Result<N
 }
 
 /// Kinds are dotted lowercase, `family.what`, at most 64 bytes; the hub's own
-/// families (`driver.`, `alarm.`, `device.online/offline`) are not the
-/// driver's to forge: an `alarm.closed` from a driver would close a person's
-/// alarm.
+/// kinds ([`hub_only`](twinwall_plugin_sdk::kinds::hub_only): `driver.*`,
+/// `alarm.*`, `session.*`, `device.online`, …) are not the driver's to
+/// forge: an `alarm.closed` from a driver would close a person's alarm.
 fn check_kind(kind: &str) -> Option<&'static str> {
     if kind.is_empty() || kind.len() > 64 {
         return Some("must be 1 to 64 characters");
@@ -144,14 +144,7 @@ fn check_kind(kind: &str) -> Option<&'static str> {
     if family.is_empty() || what.is_empty() {
         return Some("must be `family.what`");
     }
-    if family == "driver"
-        || family == "alarm"
-        || kind == "device.online"
-        || kind == "device.offline"
-        || kind == "device.command"
-        || kind == "device.quarantined"
-        || kind == "device.released"
-    {
+    if twinwall_plugin_sdk::kinds::hub_only(kind) {
         return Some("is reserved for the hub");
     }
     None
@@ -191,6 +184,8 @@ mod tests {
             "driver.crashed",
             "device.offline",
             "alarm.closed",
+            "session.started",
+            "rule.fired",
             "Fire.Alarm",
             "fire",
             "",

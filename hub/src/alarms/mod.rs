@@ -28,7 +28,7 @@ pub use policy::{FLOOD_WINDOW, Meaning, Policy};
 
 use crate::bus::{Bus, BusError};
 use crate::clock::Clock;
-use crate::projection::Projection;
+use crate::projection::{Projection, Views};
 
 /// How long an action waits for the book to read its event back.
 const READ_BACK: Duration = Duration::from_secs(10);
@@ -73,30 +73,27 @@ pub struct Alarms {
 }
 
 impl Alarms {
-    /// Replay the log into a book under `policy` and follow it; judge
-    /// escalations, floods and shelving expiry every `tick`.
-    pub fn spawn(
-        bus: Bus,
-        clock: Clock,
-        policy: Policy,
-        tick: Duration,
-    ) -> (Self, tokio::task::JoinHandle<()>) {
-        let (view, task) =
-            Projection::spawn(bus.clone(), clock.clone(), AlarmBook::new(policy), tick);
-        (
-            Alarms {
-                view,
-                bus,
-                clock,
-                act: Arc::default(),
-            },
-            task,
-        )
+    /// A book under `policy` among the hub's `views` (which replay the log
+    /// into it and follow it); escalations, floods and shelving expiry
+    /// judged every `tick`.
+    pub fn new(views: &mut Views, bus: Bus, clock: Clock, policy: Policy, tick: Duration) -> Self {
+        Alarms {
+            view: views.add(AlarmBook::new(policy), tick),
+            bus,
+            clock,
+            act: Arc::default(),
+        }
     }
 
     /// Whether the replay has caught up.
     pub fn ready(&self) -> bool {
         self.view.ready()
+    }
+
+    /// While the book replays the log: the seq it has read up to and the
+    /// seq where it catches up.
+    pub fn replaying(&self) -> Option<(u64, u64)> {
+        self.view.replaying()
     }
 
     /// Now, by the hub's clock.

@@ -33,6 +33,8 @@ pub enum Meaning {
 /// (`access.denied:abnormal_temperature`) or has a value (`access.door:state=forced`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct InstantRule {
+    /// As written in `[alarms] instant`.
+    spec: String,
     kind: String,
     attr: Option<(String, Option<String>)>,
 }
@@ -44,6 +46,7 @@ impl InstantRule {
             None => (spec, None),
         };
         InstantRule {
+            spec: spec.to_owned(),
             kind: kind.to_owned(),
             attr: attr.map(|a| match a.split_once('=') {
                 Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
@@ -172,6 +175,26 @@ impl Policy {
         }
     }
 
+    /// Why `e` opens or raises an alarm, in words for the alarm's page (the
+    /// rule of `[alarms]` it meets); `None` when it does not.
+    pub fn reason(&self, e: &NewEvent) -> Option<String> {
+        if let Some((raise, clear)) = self.pairs.iter().find(|(raise, _)| *raise == e.kind) {
+            return Some(format!("`{raise}` until `{clear}` ([alarms] pairs)"));
+        }
+        match e.phase {
+            Some(Phase::Begin) if e.level >= Level::Blue => Some(format!(
+                "a condition began at level {} (conditions of level blue and above are alarms)",
+                e.level.as_str()
+            )),
+            Some(_) => None,
+            None => self
+                .instant
+                .iter()
+                .find(|r| r.matches(e))
+                .map(|r| format!("`{}` ([alarms] instant)", r.spec)),
+        }
+    }
+
     /// How long an alarm of `level` may wait for a person.
     pub fn ack_within(&self, level: Level) -> Duration {
         match level {
@@ -258,6 +281,16 @@ mod tests {
             panic!()
         };
         assert_eq!(p.meaning(&on), Meaning::Clear { key });
+        // Each says which rule it met.
+        assert_eq!(
+            p.reason(&fever).as_deref(),
+            Some("`access.denied:abnormal_temperature` ([alarms] instant)")
+        );
+        assert_eq!(p.reason(&stranger), None);
+        assert!(p.reason(&off).unwrap().contains("`device.online`"));
+        assert!(p.reason(&on).is_none(), "a clear opens nothing");
+        let fire = ev("fire.alarm", Level::Red, Some(Phase::Begin));
+        assert!(p.reason(&fire).unwrap().contains("level red"));
     }
 
     #[test]

@@ -91,6 +91,12 @@ fn selection(q: &AlarmQuery, who: &Principal) -> Result<Selection, ApiError> {
     })
 }
 
+/// The answer while the book replays: no half-read wall (and nothing that
+/// holds the book from the replay), but how far it has read.
+fn replaying((read, of): (u64, u64)) -> Value {
+    json!({"ready": false, "replay": {"read": read, "of": of}, "total": null, "alarms": []})
+}
+
 /// `GET /api/v1/alarms`: highest level first, then the longest waiting.
 pub async fn list(
     State(s): State<ApiState>,
@@ -100,6 +106,9 @@ pub async fn list(
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let alarms = service(&s)?;
     let sel = selection(&q, &who)?;
+    if let Some(replay) = alarms.replaying() {
+        return Ok(Json(replaying(replay)));
+    }
     let now = alarms.now_ms();
     let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(100).clamp(1, 1000));
     Ok(Json(alarms.with(|book| {
@@ -129,8 +138,10 @@ pub async fn list(
     })))
 }
 
-/// `GET /api/v1/alarms/{id}`: the alarm, its device events, its history
-/// and the pictures its events carried.
+/// `GET /api/v1/alarms/{id}`: the alarm, why it is one (the `[alarms]`
+/// rule its first event met), its device events, its history, the linkage
+/// rules that fired on it and the pictures of both (a rule's `snapshot`
+/// brings its zone's cameras').
 pub async fn one(
     State(s): State<ApiState>,
     Extension(who): Extension<Principal>,
@@ -162,18 +173,93 @@ pub async fn one(
         )));
     }
     let mut events = Vec::new();
-    for seq in seqs {
-        if let Some(e) = s.bus.get(seq)? {
-            events.push(e.to_json());
+    for seq in &seqs {
+        if let Some(e) = s.bus.get(*seq)? {
+            events.push(e);
         }
     }
-    body["events"] = json!(events);
+    body["why"] = json!(
+        events
+            .first()
+            .and_then(|e| alarms.with(|b| b.policy().reason(&e.body)))
+    );
+    let fired = {
+        let (bus, id, zone, seqs) = (s.bus.clone(), id.clone(), zone.clone(), seqs.clone());
+        tokio::task::spawn_blocking(move || firings(&bus, &id, &zone, &seqs))
+            .await
+            .map_err(|e| ApiError::unavailable(format!("reading the rules that fired: {e}")))??
+    };
+    let picture = |m: &crate::bus::MediaRef, from: Value| json!({"role": m.role, "url": format!("/api/v1/media/{}", m.hash), "content_type": m.content_type, "from": from});
+    let mut pictures: Vec<Value> = media.iter().map(|m| picture(m, json!("device"))).collect();
+    for f in &fired {
+        let rule = f.body.text("rule").unwrap_or_default();
+        pictures.extend(
+            f.body
+                .media
+                .iter()
+                .map(|m| picture(m, json!({"rule": rule}))),
+        );
+    }
+    body["events"] = json!(events.iter().map(|e| e.to_json()).collect::<Vec<_>>());
     body["transitions"] = json!(transitions);
-    body["pictures"] = json!(media
-        .iter()
-        .map(|m| json!({"role": m.role, "url": format!("/api/v1/media/{}", m.hash), "content_type": m.content_type}))
-        .collect::<Vec<_>>());
+    body["rules"] = json!(
+        fired
+            .iter()
+            .map(|f| json!({
+                "rule": f.body.text("rule"),
+                "seq": f.seq,
+                "time": crate::bus::format_ms(f.time_ms),
+                "cause": f.body.int("cause"),
+                "cause_kind": f.body.text("cause_kind"),
+                "actions": f.body.text("actions"),
+                "message": f.body.message,
+            }))
+            .collect::<Vec<_>>()
+    );
+    body["pictures"] = json!(pictures);
     Ok(Json(body))
+}
+
+/// Rule firings an alarm's page lists, at most this many.
+const MAX_FIRINGS: usize = 50;
+
+/// The linkage rules that fired on alarm `id` (of `zone`): on one of its
+/// device events `seqs`, or on an event of the alarm itself (an
+/// escalation). Read from the log (off the async workers), found by zone
+/// and kind; the first [`MAX_FIRINGS`].
+fn firings(
+    bus: &crate::bus::Bus,
+    id: &str,
+    zone: &str,
+    seqs: &[u64],
+) -> Result<Vec<crate::bus::Event>, ApiError> {
+    let Some(&first) = seqs.first() else {
+        return Ok(Vec::new());
+    };
+    let mut filter = crate::bus::Filter {
+        kind: Some("rule.fired".into()),
+        zone: Some(zone.to_owned()),
+        after: first.checked_sub(1),
+        limit: Some(1000),
+        ..crate::bus::Filter::default()
+    };
+    let mut out = Vec::new();
+    // Ten pages of the zone's firings at most: a page stays a page.
+    for _ in 0..10 {
+        let page = bus.query(&filter)?;
+        out.extend(page.events.into_iter().filter(|f| {
+            f.body.text("alarm") == Some(id)
+                || f.body
+                    .int("cause")
+                    .is_some_and(|c| u64::try_from(c).is_ok_and(|c| seqs.contains(&c)))
+        }));
+        match page.next_after {
+            Some(after) if out.len() < MAX_FIRINGS => filter.after = Some(after),
+            _ => break,
+        }
+    }
+    out.truncate(MAX_FIRINGS);
+    Ok(out)
 }
 
 /// Body of `ack` and `hold`.

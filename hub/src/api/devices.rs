@@ -53,19 +53,32 @@ pub async fn drivers(State(s): State<ApiState>) -> Json<Value> {
 }
 
 /// `GET /api/v1/devices`
-pub async fn list(State(s): State<ApiState>) -> Json<Value> {
-    Json(json!({"devices": s.devices.list()}))
+/// A caller narrowed to zones sees the devices of its zones.
+pub async fn list(
+    State(s): State<ApiState>,
+    axum::Extension(who): axum::Extension<crate::auth::Principal>,
+) -> Json<Value> {
+    let mut devices = s.devices.list();
+    devices.retain(|d| who.covers(&d.zone));
+    Json(json!({"devices": devices}))
 }
 
 /// `GET /api/v1/devices/{id}`
 pub async fn one(
     State(s): State<ApiState>,
+    axum::Extension(who): axum::Extension<crate::auth::Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let d = s
         .devices
         .get(&id)
         .ok_or_else(|| ApiError::not_found(format!("unknown device `{id}`")))?;
+    if !who.covers(&d.zone) {
+        return Err(ApiError::forbidden(format!(
+            "device `{id}` is in zone `{}`, outside the zones of `{}`",
+            d.zone, who.name
+        )));
+    }
     Ok(Json(json!(d)))
 }
 

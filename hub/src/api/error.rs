@@ -17,6 +17,18 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The status it answers with.
+    #[cfg(test)]
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Its words.
+    #[cfg(test)]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// A 400 with `message`.
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError {

@@ -13,11 +13,15 @@ mod observe;
 mod openapi;
 mod people;
 mod routes;
+mod scope;
 mod session;
 mod table;
 mod tokens;
 mod users;
 mod vehicles;
+mod zones;
+
+pub use zones::ZoneInfo;
 
 use std::sync::{Arc, Mutex};
 
@@ -60,8 +64,9 @@ pub struct ApiState {
     sessions: Arc<crate::accounts::Sessions>,
     /// Whether cookies are `Secure` (the API speaks TLS).
     secure_cookies: bool,
-    /// The config's zone paths, for what names zones (people, tokens).
-    zones: Arc<std::collections::HashSet<String>>,
+    /// The config's zones: what names zones (people, tokens) is checked
+    /// against them, and the console shows their names.
+    zones: Arc<Vec<ZoneInfo>>,
     /// Live streams that may still be opened.
     streams: Arc<tokio::sync::Semaphore>,
     max_streams: usize,
@@ -112,13 +117,9 @@ impl ApiState {
         self
     }
 
-    /// Session cookies `Secure` (over TLS), and the zone paths that
-    /// people and tokens may be narrowed to.
-    pub fn with_sign_in(
-        mut self,
-        secure_cookies: bool,
-        zones: std::collections::HashSet<String>,
-    ) -> Self {
+    /// Session cookies `Secure` (over TLS), and the zones that people and
+    /// tokens may be narrowed to.
+    pub fn with_sign_in(mut self, secure_cookies: bool, zones: Vec<ZoneInfo>) -> Self {
         self.secure_cookies = secure_cookies;
         self.zones = Arc::new(zones);
         self
@@ -126,7 +127,10 @@ impl ApiState {
 
     /// An error naming the first of `zones` that is not a zone path of the config.
     fn check_zones(&self, zones: &[String]) -> Result<(), ApiError> {
-        match zones.iter().find(|z| !self.zones.contains(*z)) {
+        match zones
+            .iter()
+            .find(|z| !self.zones.iter().any(|known| known.path == **z))
+        {
             Some(z) => Err(ApiError::bad_request(format!(
                 "`{z}` is not a zone path of this hub (e.g. `campus/gate-north`; GET /api/v1/devices shows them)"
             ))),

@@ -7,7 +7,7 @@ use axum::http::Method;
 use super::table::Table;
 use super::{
     alarms, broadcasts, console, devices, events, observe, openapi, people, session, tokens, users,
-    vehicles,
+    vehicles, zones,
 };
 use crate::auth::Role::{Admin, Guard, Operator, Viewer};
 
@@ -77,8 +77,15 @@ fn devices(t: Table) -> Table {
         Method::GET,
         "/api/v1/devices",
         Some(Viewer),
-        "Every device and its link state",
+        "Every device and its link state (within the caller's zones)",
         devices::list,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/zones",
+        Some(Viewer),
+        "The site's zones: id, path, name, parent, standing risk colour",
+        zones::list,
     )
     .on(
         Method::POST,
@@ -123,7 +130,7 @@ fn events(t: Table) -> Table {
         Method::GET,
         "/api/v1/events",
         Some(Viewer),
-        "Query stored events, oldest first",
+        "Query stored events, oldest first (within the caller's zones)",
         events::list,
     )
     .query::<events::EventQuery>()

@@ -175,19 +175,20 @@ impl Services {
             tasks.push(task);
             status
         });
-        let (alarms, task) = crate::alarms::Alarms::spawn(
+        // The alarm book, the people view and the vehicle rules: one reader
+        // of the log feeds all three.
+        let mut views = crate::projection::Views::default();
+        let alarms = crate::alarms::Alarms::new(
+            &mut views,
             bus.clone(),
             clock.clone(),
             crate::alarms::Policy::from(&config.alarms),
             Duration::from_millis(config.alarms.tick_ms.max(10)),
         );
-        tasks.push(task);
-        let (people, task) = crate::people::People::spawn(
-            bus.clone(),
-            clock.clone(),
+        let people = crate::people::People::new(
+            &mut views,
             Duration::from_secs(config.people.visit_limit_s.max(1)),
         );
-        tasks.push(task);
         let mut limits = config.vehicles.limits.clone();
         for l in &mut limits {
             if let Some(z) = &l.zone {
@@ -195,8 +196,8 @@ impl Services {
                 l.zone = config.zone_path(z).ok();
             }
         }
-        let (vehicles, task) = crate::vehicles::Vehicles::spawn(bus.clone(), clock, limits);
-        tasks.push(task);
+        let vehicles = crate::vehicles::Vehicles::new(&mut views, limits);
+        tasks.push(views.spawn(bus.clone(), clock));
         let zones = config.zone_paths();
         let b = &config.broadcast;
         let (broadcasts, broadcast_tasks) = crate::broadcast::Broadcasts::spawn(
@@ -272,7 +273,7 @@ pub(super) fn api_state(
     )
     .with_sign_in(
         config.http.tls_cert.is_some(),
-        config.zone_paths().into_values().collect(),
+        crate::api::ZoneInfo::all(config),
     )
     .with_limits(
         config.http.max_streams,

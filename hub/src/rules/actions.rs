@@ -95,6 +95,14 @@ impl Rules {
         if let Some(d) = &cause.body.device {
             fired = fired.attr("cause_device", d.as_str());
         }
+        // A rule on an alarm's own events (`alarm.escalated`) names the
+        // alarm, so the alarm's page lists what its rules did (only the
+        // hub writes `alarm.*`: a driver cannot attach to another alarm).
+        if cause.body.kind.starts_with("alarm.")
+            && let Some(alarm) = cause.body.text("alarm")
+        {
+            fired = fired.attr("alarm", alarm);
+        }
         fired.media = done.iter().flat_map(|d| d.media.clone()).collect();
         let mut events = vec![fired];
         for d in &done {

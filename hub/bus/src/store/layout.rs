@@ -60,12 +60,30 @@ impl Store {
 
     /// Every event of the entry under `key`: a chunk, or one event.
     pub(super) fn entry_events(&self, key: &[u8], v: &[u8]) -> Result<Vec<Event>, BusError> {
+        self.entry_events_from(key, v, 0, usize::MAX)
+    }
+
+    /// At most `max` events of the entry under `key` from seq `from` on;
+    /// the chunk's other events are not decoded (a replay reads a chunk
+    /// across two calls, and decoding is most of its cost).
+    pub(super) fn entry_events_from(
+        &self,
+        key: &[u8],
+        v: &[u8],
+        from: u64,
+        max: usize,
+    ) -> Result<Vec<Event>, BusError> {
         let first = seq_of(key);
         match self.chunk(first, v) {
-            Some(c) => (0..c.len())
-                .map(|i| decode_body(first + i as u64, c.body(i).unwrap_or_default()))
-                .collect(),
-            None => Ok(vec![self.decode(key, v)?]),
+            Some(c) => {
+                let start = usize::try_from(from.saturating_sub(first)).unwrap_or(usize::MAX);
+                (start.min(c.len())..c.len())
+                    .take(max)
+                    .map(|i| decode_body(first + i as u64, c.body(i).unwrap_or_default()))
+                    .collect()
+            }
+            None if first >= from && max > 0 => Ok(vec![self.decode(key, v)?]),
+            None => Ok(Vec::new()),
         }
     }
 

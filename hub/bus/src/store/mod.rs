@@ -353,18 +353,11 @@ impl Store {
     pub fn range(&self, from: u64, limit: usize) -> Result<Vec<Event>, BusError> {
         let mut out = Vec::new();
         for item in self.events.range(self.entry_from(from)?..) {
-            let (k, v) = item.map_err(BusError::from_sled)?;
-            for e in self.entry_events(&k, &v)? {
-                if out.len() == limit {
-                    return Ok(out);
-                }
-                if e.seq >= from {
-                    out.push(e);
-                }
-            }
-            if out.len() == limit {
+            if out.len() >= limit {
                 break;
             }
+            let (k, v) = item.map_err(BusError::from_sled)?;
+            out.extend(self.entry_events_from(&k, &v, from, limit - out.len())?);
         }
         Ok(out)
     }

@@ -167,6 +167,17 @@ fn a_group_commit_is_stored_in_chunks_read_one_event_at_a_time() {
         page.iter().map(|e| e.seq).collect::<Vec<_>>(),
         (500..530).collect::<Vec<_>>()
     );
+    // Pages that start and end inside chunks, walked to the end, see every
+    // event once.
+    let (mut from, mut seen) = (3, Vec::new());
+    loop {
+        let page = store.range(from, 97).unwrap();
+        let Some(last) = page.last() else { break };
+        from = last.seq + 1;
+        seen.extend(page.iter().map(|e| e.seq));
+    }
+    assert_eq!(seen, (3..n).collect::<Vec<_>>());
+    assert!(store.range(n, 10).unwrap().is_empty());
     assert_eq!(store.last().unwrap(), Some((n - 1, 5)));
     // A damaged chunk is named, not misread.
     store

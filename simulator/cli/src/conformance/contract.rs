@@ -18,18 +18,6 @@ pub(crate) struct Loaded {
 /// A contract rule: the driver's description and the family asked for.
 type Rule = fn(&Loaded, &str) -> Verdict;
 
-/// Kinds only the hub emits: a driver declaring one would impersonate it.
-const HUB_FAMILIES: [&str; 8] = [
-    "device",
-    "driver",
-    "bus",
-    "northbound",
-    "broadcast",
-    "rule",
-    "token",
-    "clip",
-];
-
 pub(crate) fn run(options: &Options, report: &mut Report) -> Option<Loaded> {
     let started = Instant::now();
     let loaded = load(options);
@@ -193,8 +181,7 @@ fn declared_kinds(loaded: &Loaded, _: &str) -> Verdict {
         .kinds
         .iter()
         .filter_map(|k| {
-            let family = k.split('.').next().unwrap_or("");
-            if HUB_FAMILIES.contains(&family) {
+            if kinds::hub_only(k) {
                 Some(format!("`{k}` is a kind only the hub emits"))
             } else if kinds::lookup(k).is_none() {
                 Some(format!(

@@ -114,14 +114,17 @@ fn speakers(t: &mut String, fleet: &Fleet, zone: &str) {
 }
 
 /// The demo's linkage rules: a fire alarm evacuates its building (and takes
-/// pictures there); a one-key alarm post takes pictures and goes red.
+/// pictures there); a one-key alarm post takes pictures and goes red; an
+/// alarm nobody answers brings fresh pictures of its zone to its page.
 pub(super) fn rules(evacuation_clip: &str) -> String {
     format!(
         "\n[[rules]]\nid = \"fire-evacuation\"\nwhen = {{ kind = [\"fire.alarm\"], zone = \"campus\", min_level = \"red\" }}\n\
          debounce_s = 60\nactions = [\n  {{ broadcast = {{ zones = [\"$zone\"], clip = \"{evacuation_clip}\", priority = 255, repeat = 2 }} }},\n\
            {{ snapshot = {{ zone = \"$zone\" }} }},\n]\n\
          \n[[rules]]\nid = \"panic-post\"\nwhen = {{ kind = [\"panic.pressed\"] }}\n\
-         actions = [{{ snapshot = {{ zone = \"$zone\" }} }}, {{ raise = {{ level = \"red\" }} }}]\n"
+         actions = [{{ snapshot = {{ zone = \"$zone\" }} }}, {{ raise = {{ level = \"red\" }} }}]\n\
+         \n[[rules]]\nid = \"alarm-unanswered\"\nwhen = {{ kind = [\"alarm.escalated\"] }}\n\
+         actions = [{{ snapshot = {{ zone = \"$zone\" }} }}]\n"
     )
 }
 
