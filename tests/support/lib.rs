@@ -424,6 +424,18 @@ impl TestHub {
             .ok_or_else(|| anyhow::anyhow!("no hash in {v}"))
     }
 
+    /// Add a person through the admin API; the password the hub made.
+    pub async fn add_person(&self, login: &str, name: &str, role: &str, zones: &[&str]) -> String {
+        let made = self
+            .post(
+                "/api/v1/users",
+                &serde_json::json!({"login": login, "name": name, "role": role, "zones": zones}),
+            )
+            .await
+            .unwrap();
+        made["password"].as_str().unwrap().to_owned()
+    }
+
     /// The device view of `id`.
     pub async fn device(&self, id: &str) -> anyhow::Result<Value> {
         self.get(&format!("/api/v1/devices/{id}")).await

@@ -12,18 +12,6 @@ use twinwall_tests::{TestHub, panel_device, wait_for};
 const ZONES: &str = "[[zones]]\nid = \"campus\"\n[[zones]]\nid = \"chem-north\"\nparent = \"campus\"\n\
                      [[zones]]\nid = \"gate-north\"\nparent = \"campus\"\n";
 
-/// Add a person through the admin API; their password.
-async fn add_person(hub: &TestHub, login: &str, name: &str, role: &str, zones: &[&str]) -> String {
-    let made = hub
-        .post(
-            "/api/v1/users",
-            &json!({"login": login, "name": name, "role": role, "zones": zones}),
-        )
-        .await
-        .unwrap();
-    made["password"].as_str().unwrap().to_owned()
-}
-
 async fn sign_in(hub: &TestHub, login: &str, password: &str) -> reqwest::Response {
     reqwest::Client::new()
         .post(format!("{}/api/v1/session", hub.url))
@@ -86,7 +74,7 @@ async fn a_person_signs_in_and_acts_under_their_own_name_with_the_csrf_token() {
         .await
         .unwrap();
     hub.wait_online("fp-1").await.unwrap();
-    let pw = add_person(&hub, "wang.fang", "王芳", "operator", &[]).await;
+    let pw = hub.add_person("wang.fang", "王芳", "operator", &[]).await;
     let me = Browser::new(&hub, "wang.fang", &pw).await;
     let who: Value = me
         .get("/api/v1/session")
@@ -155,7 +143,9 @@ async fn a_person_signs_in_and_acts_under_their_own_name_with_the_csrf_token() {
 #[tokio::test(flavor = "multi_thread")]
 async fn wrong_logins_and_passwords_answer_alike_and_lock_out() {
     let hub = TestHub::start(&[], ZONES).await.unwrap();
-    let pw = add_person(&hub, "li", "李强", "guard", &["campus/gate-north"]).await;
+    let pw = hub
+        .add_person("li", "李强", "guard", &["campus/gate-north"])
+        .await;
     let answer =
         |r: reqwest::Response| async move { (r.status().as_u16(), r.text().await.unwrap()) };
     let wrong_pw = answer(sign_in(&hub, "li", "not his password").await).await;
@@ -182,7 +172,9 @@ async fn wrong_logins_and_passwords_answer_alike_and_lock_out() {
     let refused = hub.events("kind=session.refused").await.unwrap();
     assert_eq!(refused.len(), 10);
     // Someone else signs in meanwhile; a guard's zones come with the session.
-    let pw2 = add_person(&hub, "zhao", "赵敏", "guard", &["campus/gate-north"]).await;
+    let pw2 = hub
+        .add_person("zhao", "赵敏", "guard", &["campus/gate-north"])
+        .await;
     let zhao = Browser::new(&hub, "zhao", &pw2).await;
     let who: Value = zhao
         .get("/api/v1/session")
@@ -214,7 +206,7 @@ async fn ends_within(mut r: reqwest::Response, within: Duration) -> bool {
 #[tokio::test(flavor = "multi_thread")]
 async fn revoking_a_person_or_a_token_ends_the_streams_they_opened() {
     let hub = TestHub::start(&[], ZONES).await.unwrap();
-    let pw = add_person(&hub, "wang", "王伟", "operator", &[]).await;
+    let pw = hub.add_person("wang", "王伟", "operator", &[]).await;
     let me = Browser::new(&hub, "wang", &pw).await;
     let stream = me.get("/api/v1/events/stream").send().await.unwrap();
     assert_eq!(stream.status(), 200);
@@ -276,7 +268,7 @@ async fn revoking_a_person_or_a_token_ends_the_streams_they_opened() {
     );
 
     // A password change ends the sessions made before it.
-    let pw3 = add_person(&hub, "sun", "孙丽", "viewer", &[]).await;
+    let pw3 = hub.add_person("sun", "孙丽", "viewer", &[]).await;
     let sun = Browser::new(&hub, "sun", &pw3).await;
     hub.post("/api/v1/users/sun/password", &json!({}))
         .await

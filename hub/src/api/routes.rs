@@ -31,8 +31,15 @@ fn pages(t: Table) -> Table {
         Method::GET,
         "/",
         None,
-        "The live console (asks for a token)",
+        "The console (its sign-in page when nobody is signed in)",
         console::page,
+    )
+    .on(
+        Method::GET,
+        "/{file}",
+        None,
+        "The console's scripts and styles, named by content hash",
+        console::asset,
     )
     .on(
         Method::GET,

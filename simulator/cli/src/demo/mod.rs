@@ -285,7 +285,9 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
         demo.drivers.join(", ")
     );
     let token = &demo.operator_token;
-    println!("  console:      {url}/#token={token}");
+    println!(
+        "  console:      {url}/  (sign in with a login below: duty handles the alarms from the wall)"
+    );
     println!("  API token:    {token}  (operator; send `Authorization: Bearer <token>`)");
     println!(
         "  admin token:  {}  (tokens, rules reload)",
@@ -296,7 +298,9 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
         demo.guard_token
     );
     for (login, role, password) in &demo.people {
-        println!("  sign in:      {login} / {password}  ({role}; POST {url}/api/v1/session)");
+        println!(
+            "  sign in:      {login} / {password}  ({role}; the console, or POST {url}/api/v1/session)"
+        );
     }
     println!(
         "  alarms:       {url}/api/v1/alarms  (the duty room handles the chemistry fire to closure; the canteen's escalates after 30 s unanswered)"

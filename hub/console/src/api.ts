@@ -1,0 +1,142 @@
+// Talking to the hub: same origin, its session cookie, JSON both ways. The
+// CSRF token the hub gave at sign-in goes with every change (POST, DELETE).
+
+import type {
+  Alarm,
+  AlarmDetail,
+  ErrorBody,
+  Me,
+  Resolution,
+  SignedIn,
+  WallPage,
+  WhoAmI,
+  ZoneList,
+} from './types';
+
+/** A refusal or a failure; `hubMessage` is the hub's own words when it sent some. */
+export class ApiError extends Error {
+  constructor(
+    /** HTTP status; 0 when no answer came. */
+    readonly status: number,
+    /** The hub's code (`conflict`), or `network` / `client` for failures of our own. */
+    readonly code: string,
+    readonly hubMessage: string | null,
+  ) {
+    super(hubMessage ?? code);
+  }
+}
+
+/** Whatever a promise rejected with, as an ApiError, so views handle one kind. */
+export function asApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  return new ApiError(0, 'client', e instanceof Error ? e.message : String(e));
+}
+
+const SESSION = '/api/v1/session';
+
+let csrf: string | null = null;
+let sessionLost: () => void = () => undefined;
+
+/** Called when the hub answers 401 to a signed-in request: the session expired or was revoked. */
+export function onSessionLost(handler: () => void): void {
+  sessionLost = handler;
+}
+
+function isErrorBody(v: unknown): v is ErrorBody {
+  if (typeof v !== 'object' || v === null || !('error' in v)) return false;
+  const e = v.error;
+  return typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string';
+}
+
+async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrf !== null) headers['X-CSRF-Token'] = csrf;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', null);
+  }
+  const text = await res.text().catch(() => '');
+  let data: unknown = null;
+  try {
+    data = text === '' ? null : JSON.parse(text);
+  } catch {
+    // Not JSON (a proxy's error page): only the status is known.
+  }
+  if (!res.ok) {
+    // The session routes answer 401 for "not signed in" and "wrong password": not a lost session.
+    if (res.status === 401 && path !== SESSION) sessionLost();
+    const err = isErrorBody(data) ? data.error : null;
+    throw new ApiError(res.status, err?.code ?? 'http', err?.message ?? null);
+  }
+  return data as T;
+}
+
+export async function signIn(login: string, password: string): Promise<Me> {
+  const s = await request<SignedIn>('POST', SESSION, { login, password });
+  csrf = s.csrf_token;
+  return { name: s.name, role: s.role };
+}
+
+/** The session the cookie holds, or null when there is none. */
+export async function restoreSession(): Promise<Me | null> {
+  try {
+    const w = await request<WhoAmI>('GET', SESSION);
+    if (!w.session || w.csrf_token === null) return null;
+    csrf = w.csrf_token;
+    return { name: w.name, role: w.role };
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return null;
+    throw e;
+  }
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await request<unknown>('DELETE', SESSION);
+  } catch (e) {
+    // 401: the hub had already ended it, which is what was asked.
+    if (!(e instanceof ApiError && e.status === 401)) throw e;
+  }
+  csrf = null;
+}
+
+export function zones(): Promise<ZoneList> {
+  return request<ZoneList>('GET', '/api/v1/zones');
+}
+
+export function wall(): Promise<WallPage> {
+  return request<WallPage>('GET', '/api/v1/alarms?state=wall&group=false&limit=1000');
+}
+
+const alarmPath = (id: string): string => `/api/v1/alarms/${encodeURIComponent(id)}`;
+
+export function alarm(id: string): Promise<AlarmDetail> {
+  return request<AlarmDetail>('GET', alarmPath(id));
+}
+
+/** The body each action takes. */
+export interface ActionBodies {
+  ack: { note?: string };
+  assign: { to?: string };
+  hold: { note?: string };
+  shelve: { minutes: number; reason: string };
+  unshelve: Record<string, never>;
+  close: { resolution: Resolution; note: string };
+}
+
+export type Action = keyof ActionBodies;
+
+/** Acts on an alarm; the answer is the alarm as it now stands. */
+export function act<A extends Action>(id: string, action: A, body: ActionBodies[A]): Promise<Alarm> {
+  return request<Alarm>('POST', `${alarmPath(id)}/${action}`, body);
+}
+
+export const STREAM_URL = '/api/v1/alarms/stream';

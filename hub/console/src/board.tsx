@@ -1,0 +1,89 @@
+// The signed-in screen: banners, the live wall and the chosen alarm.
+
+import { useEffect, useState } from 'preact/hooks';
+import { FloodBanner, RedBanner } from './banners';
+import { Detail } from './detail';
+import { Header } from './header';
+import { INITIAL_WALL, LiveWall, type WallState } from './live';
+import { rowId } from './row';
+import type { Me } from './types';
+import { Wall } from './wall';
+import { loadZoneNames, NO_ZONE_NAMES, type ZoneNames } from './zones';
+
+/** Ages are shown in minutes (seconds for the first one): this often is enough. */
+const CLOCK_MS = 10_000;
+
+function useNow(): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), CLOCK_MS);
+    return () => window.clearInterval(timer);
+  }, []);
+  return now;
+}
+
+function useLiveWall(): [WallState, LiveWall] {
+  const [wall] = useState(() => new LiveWall());
+  const [state, setState] = useState<WallState>(INITIAL_WALL);
+  useEffect(() => {
+    const unsubscribe = wall.subscribe(setState);
+    wall.start();
+    return () => {
+      unsubscribe();
+      wall.stop();
+    };
+  }, [wall]);
+  return [state, wall];
+}
+
+function useZoneNames(): ZoneNames {
+  const [names, setNames] = useState<ZoneNames>(NO_ZONE_NAMES);
+  useEffect(() => {
+    let gone = false;
+    void loadZoneNames().then((n) => {
+      if (!gone) setNames(n);
+    });
+    return () => {
+      gone = true;
+    };
+  }, []);
+  return names;
+}
+
+export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+  const [state, wall] = useLiveWall();
+  const names = useZoneNames();
+  const now = useNow();
+  const [selected, setSelected] = useState<string | null>(null);
+
+  const back = (): void => {
+    const id = selected;
+    setSelected(null);
+    // Back where the person was on the wall (if the alarm is still there).
+    if (id !== null) requestAnimationFrame(() => document.getElementById(rowId(id))?.focus());
+  };
+
+  return (
+    <>
+      <Header session={{ me, live: state.live, onSignedOut }} />
+      <main class="board">
+        <RedBanner alarms={state.alarms} />
+        {state.flood !== null && <FloodBanner flood={state.flood} />}
+        <div class={selected === null ? 'panes' : 'panes with-detail'}>
+          <Wall state={state} names={names} now={now} selected={selected} onSelect={setSelected} />
+          {selected !== null && (
+            <Detail
+              id={selected}
+              current={state.alarms.find((w) => w.alarm.id === selected)?.alarm}
+              me={me}
+              names={names}
+              now={now}
+              wall={wall}
+              onBack={back}
+            />
+          )}
+        </div>
+      </main>
+    </>
+  );
+}
