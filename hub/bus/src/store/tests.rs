@@ -3,6 +3,25 @@
 
 use super::*;
 
+/// Open the store in `dir`. sled lets go of a folder's lock when its last
+/// handle's background flusher ends, a moment after the handle is dropped:
+/// a reopen waits for it (up to five seconds) as a restarted hub would.
+fn open(dir: &std::path::Path) -> Store {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match Store::open(dir, None) {
+            Ok(s) => return s,
+            Err(e)
+                if e.to_string().contains("could not acquire lock")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("the store opens: {e}"),
+        }
+    }
+}
+
 #[test]
 fn zone_ancestors_cover_the_path() {
     let v: Vec<_> = zone_ancestors("main/chem-north/f2").collect();
@@ -33,7 +52,7 @@ fn a_log_from_before_format_bytes_is_read_beside_new_events() {
         }
         db.flush().unwrap();
     }
-    let store = Store::open(dir.path(), None).unwrap();
+    let store = open(dir.path());
     assert_eq!(store.versioned_from, 3);
     store.write(&[event(3), event(4)]).unwrap();
     let raw = store.events.get(be(3)).unwrap().unwrap();
@@ -41,7 +60,7 @@ fn a_log_from_before_format_bytes_is_read_beside_new_events() {
     let all = store.range(0, 10).unwrap();
     assert_eq!(all, (0..5).map(event).collect::<Vec<_>>());
     drop(store);
-    let again = Store::open(dir.path(), None).unwrap();
+    let again = open(dir.path());
     assert_eq!(again.range(0, 10).unwrap().len(), 5, "after a reopen too");
     assert_eq!(again.last().unwrap().map(|(s, _)| s), Some(4));
     // A layout from a newer hub is named, not misread.
@@ -68,7 +87,7 @@ fn batch(seqs: std::ops::Range<u64>, time_ms: i64) -> Vec<Event> {
 #[test]
 fn one_write_makes_one_index_entry_per_value() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), None).unwrap();
+    let store = open(dir.path());
     store.write(&batch(0..100, 5)).unwrap();
     store.write(&batch(100..150, 6)).unwrap();
     assert_eq!(store.by_kind.len(), 2, "one entry per write");
@@ -93,7 +112,7 @@ fn one_write_makes_one_index_entry_per_value() {
 #[test]
 fn entries_of_one_event_each_from_older_stores_read_beside_lists() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), None).unwrap();
+    let store = open(dir.path());
     // The earlier layout: an entry per event, empty values.
     for e in batch(0..3, 5) {
         store.events.insert(be(e.seq), encode(&e).unwrap()).unwrap();
@@ -110,7 +129,7 @@ fn entries_of_one_event_each_from_older_stores_read_beside_lists() {
     );
     assert_eq!(store.seq_at_time(5).unwrap(), Some(0));
     drop(store);
-    let again = Store::open(dir.path(), None).unwrap();
+    let again = open(dir.path());
     assert_eq!(
         kind_seqs(&again, "fire.alarm", 0),
         (0..10).collect::<Vec<_>>(),
@@ -122,7 +141,7 @@ fn entries_of_one_event_each_from_older_stores_read_beside_lists() {
 fn a_write_cut_between_events_and_indexes_is_reindexed_once() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let store = Store::open(dir.path(), None).unwrap();
+        let store = open(dir.path());
         store.write(&batch(0..10, 5)).unwrap();
         // The next write stopped after the events and the kind index,
         // before the time index that marks it done.
@@ -139,7 +158,7 @@ fn a_write_cut_between_events_and_indexes_is_reindexed_once() {
             .unwrap();
         store.flush().unwrap();
     }
-    let store = Store::open(dir.path(), None).unwrap();
+    let store = open(dir.path());
     assert_eq!(
         kind_seqs(&store, "fire.alarm", 0),
         (0..20).collect::<Vec<_>>()
@@ -155,7 +174,7 @@ fn a_write_cut_between_events_and_indexes_is_reindexed_once() {
 #[test]
 fn a_group_commit_is_stored_in_chunks_read_one_event_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), None).unwrap();
+    let store = open(dir.path());
     let n = chunk::MAX_EVENTS as u64 + 88;
     store.write(&batch(0..n, 5)).unwrap();
     assert_eq!(store.events.len(), 2, "two chunks");
@@ -191,7 +210,7 @@ fn a_group_commit_is_stored_in_chunks_read_one_event_at_a_time() {
 #[test]
 fn retention_keeps_lists_that_reach_past_it_until_their_last_event_goes() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), None).unwrap();
+    let store = open(dir.path());
     let n = chunk::MAX_EVENTS as u64 + 88;
     store.write(&batch(0..n, 5)).unwrap();
     store.write(&batch(n..n + 10, 6)).unwrap();
