@@ -110,6 +110,19 @@ def main() -> None:
         expect(page.get_by_role("region", name="Alarm wall")).to_be_visible()
         shot("wall-english")
         page.get_by_role("button", name="中文").click()
+        # The devices of the hub, with their drivers' commands, and the
+        # broadcast form over the zone tree.
+        page.get_by_role("navigation", name="主菜单").get_by_role("button", name="设备", exact=True).click()
+        devices = page.get_by_role("region", name="设备", exact=True)
+        expect(devices.get_by_test_id("device").filter(has_text="fp-chem")).to_be_visible(timeout=10_000)
+        expect(devices.locator('[data-command="reset"]').first).to_be_visible(timeout=10_000)
+        shot("devices")
+        page.get_by_role("navigation", name="主菜单").get_by_role("button", name="广播", exact=True).click()
+        bc = page.get_by_role("region", name="广播", exact=True)
+        expect(bc.get_by_text("化学北楼").first).to_be_visible(timeout=10_000)
+        expect(bc.get_by_role("button", name="开始广播")).to_be_visible()
+        shot("broadcast")
+        page.get_by_role("navigation", name="主菜单").get_by_role("button", name="报警", exact=True).click()
         page.get_by_role("button", name="退出").click()
         expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=5_000)
 

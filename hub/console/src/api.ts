@@ -4,7 +4,16 @@
 import type {
   Alarm,
   AlarmDetail,
+  BroadcastJob,
+  BroadcastList,
+  BroadcastRequest,
+  BroadcastSubmitted,
+  ClipList,
+  CommandDone,
+  DeviceList,
+  DriverList,
   ErrorBody,
+  JsonValue,
   Me,
   Resolution,
   SignedIn,
@@ -137,6 +146,47 @@ export type Action = keyof ActionBodies;
 /** Acts on an alarm; the answer is the alarm as it now stands. */
 export function act<A extends Action>(id: string, action: A, body: ActionBodies[A]): Promise<Alarm> {
   return request<Alarm>('POST', `${alarmPath(id)}/${action}`, body);
+}
+
+export function devices(): Promise<DeviceList> {
+  return request<DeviceList>('GET', '/api/v1/devices');
+}
+
+export function drivers(): Promise<DriverList> {
+  return request<DriverList>('GET', '/api/v1/drivers');
+}
+
+/** Sends a command; the hub answers once the device confirmed it. */
+export function command(device: string, name: string, args: { [key: string]: JsonValue }): Promise<CommandDone> {
+  return request<CommandDone>('POST', `/api/v1/devices/${encodeURIComponent(device)}/commands`, {
+    command: name,
+    args,
+  });
+}
+
+export function clips(): Promise<ClipList> {
+  return request<ClipList>('GET', '/api/v1/clips');
+}
+
+const BROADCASTS = '/api/v1/broadcasts';
+const broadcastPath = (id: string): string => `${BROADCASTS}/${encodeURIComponent(id)}`;
+
+export function broadcasts(): Promise<BroadcastList> {
+  return request<BroadcastList>('GET', BROADCASTS);
+}
+
+/** Starts a job; the hub answers its id at once (202) and asks the speakers after. */
+export function startBroadcast(body: BroadcastRequest): Promise<BroadcastSubmitted> {
+  return request<BroadcastSubmitted>('POST', BROADCASTS, body);
+}
+
+export function broadcast(id: string): Promise<BroadcastJob> {
+  return request<BroadcastJob>('GET', broadcastPath(id));
+}
+
+/** Stops a job everywhere; the answer is the job as it now stands. */
+export function cancelBroadcast(id: string): Promise<BroadcastJob> {
+  return request<BroadcastJob>('DELETE', broadcastPath(id));
 }
 
 export const STREAM_URL = '/api/v1/alarms/stream';

@@ -1,10 +1,15 @@
-// The signed-in screen: banners, the live wall and the chosen alarm.
+// The signed-in screen: banners, then the live wall and the chosen alarm,
+// the devices or the broadcasts. The wall stays live (and the red banner
+// sounds) whichever view is open: an alarm must not wait for a tab.
 
 import { useEffect, useState } from 'preact/hooks';
 import { FloodBanner, RedBanner } from './banners';
+import { Broadcast } from './broadcast';
 import { Detail } from './detail';
+import { Devices } from './devices';
 import { Header } from './header';
 import { INITIAL_WALL, LiveWall, type WallState } from './live';
+import { Nav, type View } from './nav';
 import { rowId } from './row';
 import type { Me } from './types';
 import { Wall } from './wall';
@@ -55,6 +60,7 @@ export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) 
   const names = useZoneNames();
   const now = useNow();
   const [selected, setSelected] = useState<string | null>(null);
+  const [view, setView] = useState<View>('alarms');
 
   const back = (): void => {
     const id = selected;
@@ -66,23 +72,28 @@ export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) 
   return (
     <>
       <Header session={{ me, live: state.live, onSignedOut }} />
+      <Nav view={view} onChoose={setView} />
       <main class="board">
         <RedBanner alarms={state.alarms} />
         {state.flood !== null && <FloodBanner flood={state.flood} />}
-        <div class={selected === null ? 'panes' : 'panes with-detail'}>
-          <Wall state={state} names={names} now={now} selected={selected} onSelect={setSelected} />
-          {selected !== null && (
-            <Detail
-              id={selected}
-              current={state.alarms.find((w) => w.alarm.id === selected)?.alarm}
-              me={me}
-              names={names}
-              now={now}
-              wall={wall}
-              onBack={back}
-            />
-          )}
-        </div>
+        {view === 'devices' && <Devices me={me} names={names} />}
+        {view === 'broadcast' && <Broadcast me={me} names={names} />}
+        {view === 'alarms' && (
+          <div class={selected === null ? 'panes' : 'panes with-detail'}>
+            <Wall state={state} names={names} now={now} selected={selected} onSelect={setSelected} />
+            {selected !== null && (
+              <Detail
+                id={selected}
+                current={state.alarms.find((w) => w.alarm.id === selected)?.alarm}
+                me={me}
+                names={names}
+                now={now}
+                wall={wall}
+                onBack={back}
+              />
+            )}
+          </div>
+        )}
       </main>
     </>
   );

@@ -4,7 +4,7 @@
 
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { Level, Resolution, Role, Stage } from './types';
+import type { Level, Online, Resolution, Role, SpeakerState, Stage } from './types';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -124,8 +124,70 @@ export interface Dict {
   needResolution: string;
   needMinutes: string;
 
+  mainMenu: string;
+  tabs: { alarms: string; devices: string; broadcast: string };
+  refresh: string;
+  /** The empty first option of a choice. */
+  choose: string;
+
+  devices: string;
+  byFamily: string;
+  family: string;
+  noDevices: string;
+  online: Record<Online, string>;
+  devicesViewOnly: string;
+  deviceField: { driver: string; address: string; profile: string; lastSeen: string; lastError: string; problem: string };
+  commands: string;
+  /** What a command does, by its name; a name the table lacks is shown alone. */
+  commandNames: Record<string, string>;
+  commandDone: (ms: number) => string;
+  /** Headlines for what a command meets (the README's errors of `POST …/commands`). */
+  commandFailures: Partial<Record<number, string>>;
+  needValue: (field: string) => string;
+  needNumber: (field: string) => string;
+  needJson: (field: string) => string;
+
+  broadcast: string;
+  broadcastViewOnly: string;
+  zonesLegend: string;
+  zonesHint: string;
+  sourceLegend: string;
+  sourceText: string;
+  sourceClip: string;
+  text: string;
+  clip: string;
+  seconds: (ms: number) => string;
+  priority: string;
+  priorityHint: string;
+  repeat: string;
+  repeatHint: string;
+  startBroadcast: string;
+  cancelBroadcast: string;
+  needZones: string;
+  needText: string;
+  needClip: string;
+  needPriority: string;
+  needRepeat: string;
+  job: (id: string) => string;
+  jobSent: (speakers: number) => string;
+  waiting: string;
+  answered: string;
+  jobDone: string;
+  jobCancelled: string;
+  speaker: string;
+  speakerState: string;
+  speakerStates: Record<SpeakerState, string>;
+  recent: string;
+  noJobs: string;
+  jobField: { created: string; actor: string; zones: string; source: string; outcome: string };
+  allZones: string;
+  /** Headlines for what a broadcast meets (the README's errors of `POST /api/v1/broadcasts`). */
+  broadcastFailures: Partial<Record<number, string>>;
+
   /** Between a headline and what follows it. */
   colon: string;
+  /** Between the items of a list in running text. */
+  listSep: string;
   /** A failure's headline: by HTTP status, `network` when the hub could not be reached. */
   failed: Failures;
 }
@@ -270,7 +332,100 @@ const zh: Dict = {
   needResolution: '请选择处置结果。',
   needMinutes: '请输入正整数分钟数。',
 
+  mainMenu: '主菜单',
+  tabs: { alarms: '报警', devices: '设备', broadcast: '广播' },
+  refresh: '刷新',
+  choose: '请选择',
+
+  devices: '设备',
+  byFamily: '按设备类别统计',
+  family: '类别',
+  noDevices: '您的区域内没有设备。',
+  online: { online: '在线', offline: '离线', unknown: '状态未知' },
+  devicesViewOnly: '您的角色只能查看设备，不能下发命令。',
+  deviceField: {
+    driver: '驱动',
+    address: '地址',
+    profile: '型号配置',
+    lastSeen: '最后应答',
+    lastError: '最近错误',
+    problem: '故障',
+  },
+  commands: '命令',
+  commandNames: {
+    'door.open': '开门',
+    'door.close': '关门',
+    'door.keep_open': '常开',
+    'door.keep_closed': '常闭',
+    'door.normal': '恢复正常',
+    'barrier.open': '抬杆',
+    'barrier.close': '落杆',
+    'barrier.keep_open': '常抬',
+    'barrier.release': '恢复自动',
+    'fence.hv': '脉冲围栏高压',
+    arm: '布防',
+    disarm: '撤防',
+    bypass: '旁路防区',
+    unbypass: '恢复防区',
+    reset: '复位',
+    silence: '消音',
+    acknowledge: '确认',
+    snapshot: '抓拍',
+    play: '播放',
+    stop: '停止',
+    volume: '音量',
+  },
+  commandDone: (ms) => `设备已确认（${ms} 毫秒）`,
+  commandFailures: { 409: '请求未被接受', 502: '设备拒绝执行', 503: '驱动暂不可用', 504: '设备未确认' },
+  needValue: (field) => `请填写 ${field}。`,
+  needNumber: (field) => `${field} 须为允许范围内的数字。`,
+  needJson: (field) => `${field} 须为 JSON。`,
+
+  broadcast: '广播',
+  broadcastViewOnly: '您的角色只能查看广播记录，不能发起广播。',
+  zonesLegend: '广播区域',
+  zonesHint: '选中区域时包括其下级区域。',
+  sourceLegend: '音源',
+  sourceText: '文字播报',
+  sourceClip: '录音片段',
+  text: '广播内容',
+  clip: '片段',
+  seconds: (ms) => `${(ms / 1000).toFixed(1)} 秒`,
+  priority: '优先级',
+  priorityHint: '0–255，255 为消防强切',
+  repeat: '重复次数',
+  repeatHint: '0 表示直到取消',
+  startBroadcast: '开始广播',
+  cancelBroadcast: '取消广播',
+  needZones: '请至少选择一个区域。',
+  needText: '请输入广播内容。',
+  needClip: '请选择录音片段。',
+  needPriority: '优先级须为 0 到 255 的整数。',
+  needRepeat: '重复次数须为非负整数。',
+  job: (id) => `广播 ${id}`,
+  jobSent: (n) => `已发往 ${n} 个广播终端`,
+  waiting: '正在等待终端应答…',
+  answered: '所有终端均已应答。',
+  jobDone: '已结束',
+  jobCancelled: '已取消',
+  speaker: '终端',
+  speakerState: '状态',
+  speakerStates: {
+    pending: '等待应答',
+    started: '正在播放',
+    preempted: '被更高优先级打断',
+    finished: '播放完毕',
+    failed: '失败',
+    cancelled: '已取消',
+  },
+  recent: '最近的广播',
+  noJobs: '还没有广播。',
+  jobField: { created: '时间', actor: '发起人', zones: '区域', source: '音源', outcome: '结果' },
+  allZones: '全部区域',
+  broadcastFailures: { 409: '请求未被接受', 422: '所选区域没有广播终端', 502: '无法打开音源' },
+
   colon: '：',
+  listSep: '、',
   failed: {
     network: '无法连接到集线器',
     400: '请求未被接受',
@@ -419,7 +574,105 @@ const en: Dict = {
   needResolution: 'Choose a resolution.',
   needMinutes: 'Enter a whole number of minutes.',
 
+  mainMenu: 'Main menu',
+  tabs: { alarms: 'Alarms', devices: 'Devices', broadcast: 'Broadcast' },
+  refresh: 'Refresh',
+  choose: 'Choose…',
+
+  devices: 'Devices',
+  byFamily: 'By device family',
+  family: 'Family',
+  noDevices: 'No devices in your zones.',
+  online: { online: 'Online', offline: 'Offline', unknown: 'Unknown' },
+  devicesViewOnly: 'Your role can view devices but not command them.',
+  deviceField: {
+    driver: 'Driver',
+    address: 'Address',
+    profile: 'Profile',
+    lastSeen: 'Last seen',
+    lastError: 'Last error',
+    problem: 'Problem',
+  },
+  commands: 'Commands',
+  commandNames: {
+    'door.open': 'Open the door',
+    'door.close': 'Close the door',
+    'door.keep_open': 'Keep open',
+    'door.keep_closed': 'Keep closed',
+    'door.normal': 'Back to normal',
+    'barrier.open': 'Raise the barrier',
+    'barrier.close': 'Lower the barrier',
+    'barrier.keep_open': 'Keep raised',
+    'barrier.release': 'Back to automatic',
+    'fence.hv': 'Pulse fence high voltage',
+    arm: 'Arm',
+    disarm: 'Disarm',
+    bypass: 'Bypass a zone',
+    unbypass: 'Restore a zone',
+    reset: 'Reset',
+    silence: 'Silence',
+    acknowledge: 'Acknowledge',
+    snapshot: 'Snapshot',
+    play: 'Play',
+    stop: 'Stop',
+    volume: 'Volume',
+  },
+  commandDone: (ms) => `Confirmed by the device (${ms} ms)`,
+  commandFailures: {
+    409: 'Not accepted',
+    502: 'The device refused',
+    503: 'Driver unavailable',
+    504: 'No confirmation from the device',
+  },
+  needValue: (field) => `Fill in ${field}.`,
+  needNumber: (field) => `${field} must be a number within its range.`,
+  needJson: (field) => `${field} must be JSON.`,
+
+  broadcast: 'Broadcast',
+  broadcastViewOnly: 'Your role can view broadcasts but not start them.',
+  zonesLegend: 'Zones',
+  zonesHint: 'A zone includes the zones below it.',
+  sourceLegend: 'Audio',
+  sourceText: 'Speech',
+  sourceClip: 'Stored clip',
+  text: 'Text',
+  clip: 'Clip',
+  seconds: (ms) => `${(ms / 1000).toFixed(1)} s`,
+  priority: 'Priority',
+  priorityHint: '0–255; 255 is fire evacuation',
+  repeat: 'Repeat',
+  repeatHint: '0 plays until cancelled',
+  startBroadcast: 'Start broadcast',
+  cancelBroadcast: 'Cancel broadcast',
+  needZones: 'Choose at least one zone.',
+  needText: 'Enter the text to speak.',
+  needClip: 'Choose a clip.',
+  needPriority: 'Priority must be a whole number from 0 to 255.',
+  needRepeat: 'Repeat must be a whole number, 0 or more.',
+  job: (id) => `Broadcast ${id}`,
+  jobSent: (n) => `Sent to ${n} speakers`,
+  waiting: 'Waiting for the speakers to answer…',
+  answered: 'Every speaker has answered.',
+  jobDone: 'Ended',
+  jobCancelled: 'Cancelled',
+  speaker: 'Speaker',
+  speakerState: 'State',
+  speakerStates: {
+    pending: 'Waiting',
+    started: 'Playing',
+    preempted: 'Cut in by a higher priority',
+    finished: 'Played out',
+    failed: 'Failed',
+    cancelled: 'Cancelled',
+  },
+  recent: 'Recent broadcasts',
+  noJobs: 'No broadcasts yet.',
+  jobField: { created: 'Time', actor: 'By', zones: 'Zones', source: 'Audio', outcome: 'Outcome' },
+  allZones: 'All zones',
+  broadcastFailures: { 409: 'Not accepted', 422: 'No speaker in those zones', 502: 'Cannot open the live source' },
+
   colon: ': ',
+  listSep: ', ',
   failed: {
     network: 'Cannot reach the hub',
     400: 'Not accepted',
@@ -504,4 +757,9 @@ export const I18nContext = createContext<I18n>({
 
 export function useI18n(): I18n {
   return useContext(I18nContext);
+}
+
+/** A command's words when the table has them. */
+export function commandName(t: Dict, name: string): string | null {
+  return t.commandNames[name] ?? null;
 }

@@ -143,3 +143,145 @@ export interface Me {
   name: string;
   role: Role;
 }
+
+/** `GET /api/v1/devices`: already narrowed to the caller's zones. */
+export type Online = 'online' | 'offline' | 'unknown';
+
+export interface Device {
+  id: string;
+  driver: string;
+  families: string[];
+  zone: string;
+  address: string | null;
+  profile: string | null;
+  state: Online;
+  last_seen: string | null;
+  last_error: string | null;
+  /** Why the device is not running (driver missing, refused config, quarantine). */
+  problem: string | null;
+}
+
+export interface DeviceList {
+  devices: Device[];
+}
+
+/**
+ * The part of a JSON Schema the console turns into a form. Drivers write
+ * theirs with schemars, so a type may come as `["integer", "null"]`.
+ */
+export interface ArgSchema {
+  type?: string | string[];
+  description?: string;
+  title?: string;
+  enum?: JsonValue[];
+  minimum?: number;
+  maximum?: number;
+  default?: JsonValue;
+  properties?: { [name: string]: ArgSchema };
+  required?: string[];
+  /** schemars names an enum or struct once and refers to it: `#/definitions/Mode`. */
+  $ref?: string;
+  /** How schemars wraps a reference that has a description of its own. */
+  allOf?: ArgSchema[];
+  definitions?: { [name: string]: ArgSchema };
+  $defs?: { [name: string]: ArgSchema };
+}
+
+export interface CommandSpec {
+  name: string;
+  description: string;
+  /** null when the driver gave none. */
+  args_schema: ArgSchema | null;
+}
+
+/** `GET /api/v1/drivers` (only what the console uses). */
+export interface Driver {
+  name: string;
+  version: string;
+  families: string[];
+  commands: string[];
+  command_specs: CommandSpec[];
+  state: 'running' | 'restarting' | 'quarantined';
+}
+
+export interface DriverList {
+  drivers: Driver[];
+}
+
+/** `POST /api/v1/devices/{id}/commands`, once the device confirmed. */
+export interface CommandDone {
+  device: string;
+  command: string;
+  result: string;
+  actor: string;
+  ms: number;
+}
+
+/** `GET /api/v1/clips`. */
+export interface Clip {
+  hash: string;
+  name: string;
+  duration_ms: number;
+  samples: number;
+}
+
+export interface ClipList {
+  clips: Clip[];
+}
+
+/** Where a broadcast's audio comes from (the console offers text and clips). */
+export type BroadcastSource = { text: string } | { clip: string } | { live: string };
+
+/** Body of `POST /api/v1/broadcasts` as the console sends it: `zones` are zone ids. */
+export interface BroadcastRequest {
+  zones: string[];
+  source: BroadcastSource;
+  priority: number;
+  repeat: number;
+}
+
+/** `POST /api/v1/broadcasts` (202). */
+export interface BroadcastSubmitted {
+  id: string;
+  speakers: number;
+  next: string | null;
+  url: string;
+}
+
+export type SpeakerState = 'pending' | 'started' | 'preempted' | 'finished' | 'failed' | 'cancelled';
+
+export interface SpeakerOutcome {
+  state: SpeakerState;
+  /** Why it failed, or who pre-empted it. */
+  reason: string | null;
+  started_ms: number | null;
+  sent_ms: number | null;
+  /** Zone path of the speaker. */
+  zone: string;
+}
+
+/** `GET /api/v1/broadcasts/{id}`, and each of `GET /api/v1/broadcasts`. */
+/** The request as a job shows it: a job of the CLI or a rule may have asked for `all`. */
+export interface JobRequest extends BroadcastRequest {
+  all: boolean;
+}
+
+export interface BroadcastJob {
+  id: string;
+  actor: string;
+  request: JobRequest;
+  clip: string | null;
+  created: string;
+  cancelled: boolean;
+  /** Speaker device id → its outcome. */
+  speakers: { [device: string]: SpeakerOutcome };
+  summary: { [state: string]: number };
+  /** Every speaker has answered (started or failed). */
+  answered: boolean;
+  /** Nothing more will happen. */
+  done: boolean;
+}
+
+export interface BroadcastList {
+  broadcasts: BroadcastJob[];
+}
