@@ -37,6 +37,7 @@ pub mod people;
 pub mod projection;
 pub mod rules;
 pub mod secret_key;
+pub mod statistics;
 pub mod tls;
 pub mod vehicles;
 

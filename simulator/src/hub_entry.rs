@@ -85,6 +85,14 @@ impl DeviceEntry {
         &self.id
     }
 
+    /// The zone it is in, if the entry names one.
+    pub fn zone(&self) -> Option<&str> {
+        self.keys
+            .iter()
+            .find(|(k, _)| k == "zone")
+            .and_then(|(_, v)| v.as_str())
+    }
+
     /// The entry as `hub.toml` text, ending with a blank line.
     pub fn to_toml(&self) -> String {
         let mut out = format!("[[devices]]\nid = {}\n", Value::from(self.id.as_str()));

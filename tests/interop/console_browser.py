@@ -3,10 +3,14 @@
 Driven by tests/tests/console.rs, which runs a hub with simulated fire
 panels and raises the alarms. Signs in as the duty-room operator, waits
 for the chemistry building's fire alarm to appear live, acknowledges it,
-closes it with a note and sees the audit entry; switches the language;
-then signs in as the north gate's guard, who sees his gate's alarm and not
-the chemistry building's. Every request the page makes must go to the hub.
-Prints a JSON report; screenshots go to --shots.
+closes it with a note and sees the audit entry; on the way, the campus map
+shows the chemistry building flashing in its risk colour and a device's
+last events. Switches the language; shows the devices, broadcast,
+statistics (and exports them as CSV), people and system views; then signs
+in as the north gate's guard, whose guard room shows his gate's alarm and
+plates and not the chemistry building's, and opens the barrier. Every
+request the page makes must go to the hub. Prints a JSON report;
+screenshots of every view go to --shots.
 """
 
 import argparse
@@ -82,6 +86,20 @@ def main() -> None:
         banner = page.get_by_test_id("red-banner")
         expect(banner).to_contain_text("2", timeout=5_000)
         shot("wall")
+
+        # The map, while the alarm is on the wall: the building flashes in its colour.
+        menu = page.get_by_role("navigation", name="主菜单")
+        menu.get_by_role("button", name="地图", exact=True).click()
+        chem = page.locator('path[data-zone="campus/chem-north"]')
+        expect(chem).to_have_class(re.compile(r"\balarm\b"), timeout=10_000)
+        report["map_chem"] = {"risk": chem.get_attribute("data-risk"), "class": chem.get_attribute("class")}
+        report["map_gate_alarms"] = page.locator('path[data-zone="campus/north-gate"]').get_attribute("data-alarms")
+        page.get_by_role("button", name="设备 fp-chem", exact=True).click()
+        panel = page.get_by_test_id("device-panel")
+        expect(panel.locator(".event-list")).to_contain_text("火警", timeout=10_000)
+        report["map_device_events"] = panel.inner_text()
+        shot("map")
+        menu.get_by_role("button", name="报警", exact=True).click()
         row.click()
         detail = page.get_by_role("region", name="报警详情")
         expect(detail).to_be_visible()
@@ -112,22 +130,50 @@ def main() -> None:
         page.get_by_role("button", name="中文").click()
         # The devices of the hub, with their drivers' commands, and the
         # broadcast form over the zone tree.
-        page.get_by_role("navigation", name="主菜单").get_by_role("button", name="设备", exact=True).click()
+        menu.get_by_role("button", name="设备", exact=True).click()
         devices = page.get_by_role("region", name="设备", exact=True)
         expect(devices.get_by_test_id("device").filter(has_text="fp-chem")).to_be_visible(timeout=10_000)
         expect(devices.locator('[data-command="reset"]').first).to_be_visible(timeout=10_000)
         shot("devices")
-        page.get_by_role("navigation", name="主菜单").get_by_role("button", name="广播", exact=True).click()
+        menu.get_by_role("button", name="广播", exact=True).click()
         bc = page.get_by_role("region", name="广播", exact=True)
         expect(bc.get_by_text("化学北楼").first).to_be_visible(timeout=10_000)
         expect(bc.get_by_role("button", name="开始广播")).to_be_visible()
         shot("broadcast")
-        page.get_by_role("navigation", name="主菜单").get_by_role("button", name="报警", exact=True).click()
+        # Statistics: the six dimensions, charts, and the figures as CSV.
+        menu.get_by_role("button", name="统计", exact=True).click()
+        stats = page.get_by_role("region", name="统计分析")
+        expect(stats.get_by_test_id("chart-dimensions").locator("canvas")).to_be_visible(timeout=10_000)
+        report["statistics_dimensions"] = stats.locator(".dimension-totals li[data-dimension]:not([data-dimension=other])").count()
+        with page.expect_download() as dl:
+            stats.get_by_role("button", name="导出 CSV").click()
+        with open(dl.value.path(), encoding="utf-8-sig") as f:
+            report["statistics_csv"] = f.read()
+        shot("statistics")
+        menu.get_by_role("button", name="人员车辆", exact=True).click()
+        expect(page.get_by_test_id("vehicles")).to_be_visible(timeout=10_000)
+        shot("people")
+        menu.get_by_role("button", name="系统", exact=True).click()
+        expect(page.get_by_test_id("drivers")).to_contain_text("anpr", timeout=10_000)
+        shot("system")
+        menu.get_by_role("button", name="报警", exact=True).click()
         page.get_by_role("button", name="退出").click()
         expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=5_000)
 
-        # The guard: his gate's alarm, not the chemistry building's.
+        # The guard: his guard room first, with his gate's alarm and plates,
+        # not the chemistry building's; he opens the barrier.
         sign_in(a.guard)
+        room = page.get_by_role("region", name="门岗值班")
+        expect(room.get_by_test_id("guard-alarm").filter(has_text="北门")).to_be_visible(timeout=10_000)
+        report["guard_room_alarms"] = room.get_by_test_id("guard-alarm").all_inner_texts()
+        report["guard_room_sees_chem"] = room.get_by_text("化学北楼").count() > 0
+        plates = room.get_by_role("region", name="最近车牌")
+        expect(plates.locator("li")).not_to_have_count(0, timeout=10_000)
+        report["guard_room_plates"] = plates.inner_text()
+        room.get_by_role("button", name="开闸 bg-north").click()
+        expect(room.get_by_role("status").filter(has_text="已执行")).to_be_visible(timeout=10_000)
+        shot("guard-room")
+        page.get_by_role("navigation", name="主菜单").get_by_role("button", name="报警", exact=True).click()
         wall = page.get_by_role("region", name="报警墙")
         expect(wall.get_by_test_id("alarm-row").filter(has_text="北门")).to_be_visible(timeout=10_000)
         report["guard_rows"] = wall.get_by_test_id("alarm-row").all_inner_texts()

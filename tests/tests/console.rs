@@ -3,41 +3,115 @@
 //! the chemistry building's fire alarm appears live as the simulated panel
 //! raises it, she acknowledges and closes it with a note and sees who did
 //! what; the language switches; the north gate's guard sees his gate's
-//! alarm and not the chemistry building's, and only the button he may use.
-//! The page asks nothing of any host but the hub.
+//! alarm and not the chemistry building's, and only the button he may use;
+//! from his guard room he opens the simulated barrier and sees his gate's
+//! plates. The campus map flashes the chemistry building while its alarm
+//! is on the wall; statistics, people and system views are shown. The page
+//! asks nothing of any host but the hub.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
 use twinwall_simulator::fire_panel::FirePanel;
+use twinwall_simulator::vehicle::{AnprCamera, AnprOptions, Barrier, PlateColor, Role, plates};
 use twinwall_tests::{TestHub, interop, panel_device, target_dir, wait_for};
 
-const ZONES: &str = "[[zones]]\nid = \"campus\"\nname = \"主校区\"\n\
-    [[zones]]\nid = \"chem-north\"\nname = \"化学北楼\"\nparent = \"campus\"\nrisk = \"orange\"\n\
-    [[zones]]\nid = \"north-gate\"\nname = \"北门\"\nparent = \"campus\"\n";
+/// The site plan: two buildings on a 600 × 400 picture.
+const PLAN: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"600\" height=\"400\">\
+    <rect width=\"600\" height=\"400\" fill=\"#e8f0e0\"/>\
+    <rect x=\"40\" y=\"60\" width=\"260\" height=\"200\" fill=\"#fff\" stroke=\"#999\"/>\
+    <rect x=\"380\" y=\"20\" width=\"160\" height=\"80\" fill=\"#fff\" stroke=\"#999\"/></svg>";
 
-async fn panel(id: &str, zone: &str) -> (FirePanel, String) {
+fn zones(plan: &std::path::Path) -> String {
+    format!(
+        "[map]\nplan = {{ file = {:?}, width = 600, height = 400 }}\n\
+         [[zones]]\nid = \"campus\"\nname = \"主校区\"\n\
+         [[zones]]\nid = \"chem-north\"\nname = \"化学北楼\"\nparent = \"campus\"\nrisk = \"orange\"\n\
+         area = [[40, 60], [300, 60], [300, 260], [40, 260]]\n\
+         [[zones]]\nid = \"north-gate\"\nname = \"北门\"\nparent = \"campus\"\nrisk = \"yellow\"\n\
+         area = [[380, 20], [540, 20], [540, 100], [380, 100]]\n",
+        plan.display().to_string()
+    )
+}
+
+async fn panel(id: &str, zone: &str, at: [u32; 2]) -> (FirePanel, String) {
     let p = FirePanel::start(id, "127.0.0.1:0".parse().unwrap(), 8)
         .await
         .unwrap();
-    let entry = panel_device(id, zone, p.addr(), "settings = { points = 8 }");
+    let extra = format!("settings = {{ points = 8 }}\nat = [{}, {}]", at[0], at[1]);
+    let entry = panel_device(id, zone, p.addr(), &extra);
     (p, entry)
+}
+
+/// The north gate's barrier: a plate-reading camera that pushes its reads.
+async fn barrier() -> (AnprCamera, String) {
+    let opts = AnprOptions {
+        role: Role::Barrier,
+        ..AnprOptions::default()
+    };
+    let cam = AnprCamera::start(
+        "bg-north",
+        "127.0.0.1:0".parse().unwrap(),
+        "admin",
+        "pw",
+        opts,
+    )
+    .await
+    .unwrap();
+    let entry = format!(
+        "[[devices]]\nid = \"bg-north\"\ndriver = \"anpr\"\nprofile = \"vehicle/twinwall-bg1\"\nzone = \"north-gate\"\n\
+         address = \"{}\"\nusername = \"admin\"\npassword = \"pw\"\noffline_after_ms = 12000\nat = [500, 60]\n\
+         settings = {{ mode = \"push\" }}\n",
+        cam.addr()
+    );
+    (cam, entry)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_gate() {
-    let ((chem, chem_dev), (gate, gate_dev)) = (
-        panel("fp-chem", "chem-north").await,
-        panel("fp-gate", "north-gate").await,
+    let ((chem, chem_dev), (gate, gate_dev), (bg, bg_dev)) = (
+        panel("fp-chem", "chem-north", [120, 120]).await,
+        panel("fp-gate", "north-gate", [420, 60]).await,
+        barrier().await,
     );
+    let bg = Arc::new(bg);
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.svg");
+    std::fs::write(&plan, PLAN).unwrap();
     let hub = TestHub::start(
-        &["modbus-fire-panel"],
-        &format!("{ZONES}{chem_dev}{gate_dev}"),
+        &["modbus-fire-panel", "anpr"],
+        &format!("{}{chem_dev}{gate_dev}{bg_dev}", zones(&plan)),
     )
     .await
     .unwrap();
-    hub.wait_online("fp-chem").await.unwrap();
-    hub.wait_online("fp-gate").await.unwrap();
+    for id in ["fp-chem", "fp-gate", "bg-north"] {
+        hub.wait_online(id).await.unwrap();
+    }
+    wait_for(Duration::from_secs(10), || async { bg.push_target() })
+        .await
+        .expect("the barrier camera pushes to the hub");
+    // A car at the gate: the guard room shows its plate.
+    let car = plates::plate(PlateColor::Blue, 7, 5);
+    bg.pass(&car, 1);
+    hub.wait_count("kind=vehicle.plate", 1, Duration::from_secs(10))
+        .await
+        .expect("the plate read is in the log");
+    // Whether the barrier went up while the browser runs (it falls again
+    // by itself a few seconds later).
+    let rose = Arc::new(AtomicBool::new(false));
+    let watching = {
+        let (rose, bg) = (rose.clone(), bg.clone());
+        tokio::spawn(async move {
+            loop {
+                if bg.barrier() == Barrier::Open {
+                    rose.store(true, Ordering::SeqCst);
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    };
     let duty = format!(
         "duty:{}",
         hub.add_person("duty", "值班员 王芳", "operator", &[]).await
@@ -52,7 +126,6 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
         .await
         .expect("the gate's alarm is in the log");
 
-    let dir = tempfile::tempdir().unwrap();
     let shown = dir.path().join("wall-shown");
     let shots = target_dir().join("console-shots");
     let browser = tokio::spawn(interop(
@@ -84,8 +157,59 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
         .expect("acknowledged from the browser");
     chem.with_state(|s| s.reset());
     let report = browser.await.unwrap();
+    watching.abort();
 
     assert_eq!(report["foreign_requests"], json!([]), "{report}");
+    // The map: the chemistry building in its risk colour, flashing while its alarm was on the wall.
+    assert_eq!(report["map_chem"]["risk"], "orange", "{report}");
+    assert!(
+        report["map_chem"]["class"]
+            .as_str()
+            .is_some_and(|c| c.contains("alarm")),
+        "{report}"
+    );
+    assert_eq!(report["map_gate_alarms"], "1", "{report}");
+    assert!(
+        report["map_device_events"]
+            .as_str()
+            .is_some_and(|t| t.contains("火警")),
+        "{report}"
+    );
+    // The guard room: his gate's alarm and plate, and the barrier he opened.
+    assert!(
+        report["guard_room_alarms"]
+            .as_array()
+            .is_some_and(|a| a.len() == 1),
+        "{report}"
+    );
+    assert_eq!(report["guard_room_sees_chem"], false, "{report}");
+    assert!(
+        report["guard_room_plates"]
+            .as_str()
+            .is_some_and(|t| t.contains(car.text.as_str())),
+        "{report}"
+    );
+    assert!(
+        rose.load(Ordering::SeqCst),
+        "the simulated barrier rose: {report}"
+    );
+    let opened = hub
+        .wait_event(
+            "kind=device.command&device=bg-north",
+            Duration::from_secs(5),
+            |e| e["attrs"]["command"] == "barrier.open",
+        )
+        .await
+        .unwrap();
+    assert_eq!(opened["actor"], "北门岗 李强#gate-north", "{opened}");
+    // Statistics drew its charts and the six dimensions.
+    assert_eq!(report["statistics_dimensions"], 6, "{report}");
+    assert!(
+        report["statistics_csv"]
+            .as_str()
+            .is_some_and(|c| c.contains("人身安全") && c.contains("化学北楼")),
+        "{report}"
+    );
     assert_eq!(report["guard_sees_chem"], false, "{report}");
     let buttons: Vec<&str> = report["guard_buttons"]
         .as_array()

@@ -8,15 +8,25 @@ import type {
   BroadcastList,
   BroadcastRequest,
   BroadcastSubmitted,
+  CampusMap,
   ClipList,
   CommandDone,
   DeviceList,
   DriverList,
   ErrorBody,
+  EventPage,
+  Health,
   JsonValue,
+  Kpis,
   Me,
+  Northbound,
+  PeopleStats,
   Resolution,
   SignedIn,
+  StatisticsPage,
+  VehiclesPresent,
+  Violations,
+  Visitors,
   WallPage,
   WhoAmI,
   ZoneList,
@@ -190,3 +200,71 @@ export function cancelBroadcast(id: string): Promise<BroadcastJob> {
 }
 
 export const STREAM_URL = '/api/v1/alarms/stream';
+
+export function campusMap(): Promise<CampusMap> {
+  return request<CampusMap>('GET', '/api/v1/map');
+}
+
+/** A device's events of the last `hours`, oldest first (the hub pages from the oldest). */
+export function deviceEvents(device: string, hours: number): Promise<EventPage> {
+  const since = new Date(Date.now() - hours * 3_600_000).toISOString();
+  const q = new URLSearchParams({ device, since, limit: '500' });
+  return request<EventPage>('GET', `/api/v1/events?${q.toString()}`);
+}
+
+/** The events of `kind` (a `family.*` pattern is fine) since `since`. */
+export function eventsOfKind(kind: string, since: Date, limit: number): Promise<EventPage> {
+  const q = new URLSearchParams({ kind, since: since.toISOString(), limit: String(limit) });
+  return request<EventPage>('GET', `/api/v1/events?${q.toString()}`);
+}
+
+/** The figures of the days `from` to `to` (`YYYY-MM-DD`, the site's days); null: the hub's default week. */
+export function statistics(range: { from: string; to: string } | null): Promise<StatisticsPage> {
+  const q = range === null ? '' : `?${new URLSearchParams(range).toString()}`;
+  return request<StatisticsPage>('GET', `/api/v1/statistics${q}`);
+}
+
+export function kpis(): Promise<Kpis> {
+  return request<Kpis>('GET', '/api/v1/alarms/kpis');
+}
+
+export function peopleStats(): Promise<PeopleStats> {
+  return request<PeopleStats>('GET', '/api/v1/people/stats');
+}
+
+export function visitors(): Promise<Visitors> {
+  return request<Visitors>('GET', '/api/v1/people/visitors');
+}
+
+export function vehiclesPresent(): Promise<VehiclesPresent> {
+  return request<VehiclesPresent>('GET', '/api/v1/vehicles/present');
+}
+
+export function violations(): Promise<Violations> {
+  return request<Violations>('GET', '/api/v1/vehicles/violations');
+}
+
+export function health(): Promise<Health> {
+  return request<Health>('GET', '/api/v1/health');
+}
+
+/** The bridge's status; null when the hub has none configured (404). */
+export async function northbound(): Promise<Northbound | null> {
+  try {
+    return await request<Northbound>('GET', '/api/v1/northbound');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  }
+}
+
+export function releaseDevice(id: string): Promise<unknown> {
+  return request<unknown>('POST', `/api/v1/devices/${encodeURIComponent(id)}/release`, {});
+}
+
+export function releaseDriver(name: string): Promise<unknown> {
+  return request<unknown>('POST', `/api/v1/drivers/${encodeURIComponent(name)}/release`, {});
+}
+
+/** Where a stored picture is served. */
+export const mediaUrl = (hash: string): string => `/api/v1/media/${encodeURIComponent(hash)}`;

@@ -7,10 +7,15 @@ import { FloodBanner, RedBanner } from './banners';
 import { Broadcast } from './broadcast';
 import { Detail } from './detail';
 import { Devices } from './devices';
+import { GuardRoom } from './guard';
 import { Header } from './header';
 import { INITIAL_WALL, LiveWall, type WallState } from './live';
+import { CampusMapView } from './map';
 import { Nav, type View } from './nav';
+import { People } from './people';
 import { rowId } from './row';
+import { Statistics } from './statistics';
+import { System } from './system';
 import type { Me } from './types';
 import { Wall } from './wall';
 import { loadZoneNames, NO_ZONE_NAMES, type ZoneNames } from './zones';
@@ -60,7 +65,8 @@ export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) 
   const names = useZoneNames();
   const now = useNow();
   const [selected, setSelected] = useState<string | null>(null);
-  const [view, setView] = useState<View>('alarms');
+  // A guard's own screen is the guard room; everyone else starts at the wall.
+  const [view, setView] = useState<View>(me.role === 'guard' ? 'guard' : 'alarms');
 
   const back = (): void => {
     const id = selected;
@@ -78,6 +84,11 @@ export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) 
         {state.flood !== null && <FloodBanner flood={state.flood} />}
         {view === 'devices' && <Devices me={me} names={names} />}
         {view === 'broadcast' && <Broadcast me={me} names={names} />}
+        {view === 'map' && <CampusMapView names={names} alarms={state.alarms} />}
+        {view === 'people' && <People names={names} />}
+        {view === 'statistics' && <Statistics names={names} />}
+        {view === 'guard' && <GuardRoom me={me} names={names} alarms={state.alarms} />}
+        {view === 'system' && <System me={me} />}
         {view === 'alarms' && (
           <div class={selected === null ? 'panes' : 'panes with-detail'}>
             <Wall state={state} names={names} now={now} selected={selected} onSelect={setSelected} />

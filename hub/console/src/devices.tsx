@@ -6,9 +6,9 @@ import { Commands } from './commands';
 import * as api from './api';
 import { formatTime, useI18n } from './i18n';
 import { usePolled } from './polled';
-import { ProblemNote } from './problem';
 import { mayCommand, permission } from './roles';
 import type { CommandSpec, Device, Driver, Me, Online } from './types';
+import { ViewHead } from './viewhead';
 import { zoneName, type ZoneNames } from './zones';
 
 /** Link states change without a stream here: this often is enough to notice. */
@@ -49,14 +49,7 @@ export function Devices({ me, names }: { me: Me; names: ZoneNames }) {
 
   return (
     <section class="view devices" aria-labelledby="devices-heading">
-      <div class="pane-head">
-        <h2 id="devices-heading">{t.devices}</h2>
-        <button type="button" class="quiet" onClick={polled.reload}>
-          {t.refresh}
-        </button>
-      </div>
-      {polled.problem !== null && <ProblemNote problem={polled.problem} />}
-      {polled.data === null && polled.problem === null && <p role="status">{t.loading}</p>}
+      <ViewHead id="devices-heading" heading={t.devices} polled={polled} />
       {polled.data !== null && polled.data[0].length === 0 && <p class="empty">{t.noDevices}</p>}
       {polled.data !== null && polled.data[0].length > 0 && (
         <>

@@ -3,8 +3,10 @@
 // (refusals, alarm texts) arrive in its words and are shown as they are.
 
 import { createContext } from 'preact';
+import type { View } from './nav';
 import { useContext } from 'preact/hooks';
 import type { Level, Online, Resolution, Role, SpeakerState, Stage } from './types';
+import { viewsEn, viewsZh, type ViewWords } from './words';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -125,7 +127,9 @@ export interface Dict {
   needMinutes: string;
 
   mainMenu: string;
-  tabs: { alarms: string; devices: string; broadcast: string };
+  tabs: Record<View, string>;
+  /** The words of the other views (words.ts). */
+  v: ViewWords;
   refresh: string;
   /** The empty first option of a choice. */
   choose: string;
@@ -333,7 +337,17 @@ const zh: Dict = {
   needMinutes: '请输入正整数分钟数。',
 
   mainMenu: '主菜单',
-  tabs: { alarms: '报警', devices: '设备', broadcast: '广播' },
+  tabs: {
+    alarms: '报警',
+    map: '地图',
+    devices: '设备',
+    broadcast: '广播',
+    people: '人员车辆',
+    statistics: '统计',
+    guard: '门岗',
+    system: '系统',
+  },
+  v: viewsZh,
   refresh: '刷新',
   choose: '请选择',
 
@@ -575,7 +589,17 @@ const en: Dict = {
   needMinutes: 'Enter a whole number of minutes.',
 
   mainMenu: 'Main menu',
-  tabs: { alarms: 'Alarms', devices: 'Devices', broadcast: 'Broadcast' },
+  tabs: {
+    alarms: 'Alarms',
+    map: 'Map',
+    devices: 'Devices',
+    broadcast: 'Broadcast',
+    people: 'People',
+    statistics: 'Statistics',
+    guard: 'Guard room',
+    system: 'System',
+  },
+  v: viewsEn,
   refresh: 'Refresh',
   choose: 'Choose…',
 
@@ -732,9 +756,9 @@ export function formatTime(iso: string, lang: Lang): string {
   return format.format(when);
 }
 
-/** An alarm kind in words; a kind the table lacks is shown as the hub names it. */
+/** An event or alarm kind in words; a kind the tables lack is shown as the hub names it. */
 export function kindName(t: Dict, kind: string): string {
-  return t.kinds[kind] ?? kind;
+  return t.kinds[kind] ?? t.v.kinds[kind] ?? kind;
 }
 
 /** A role's name; one this console does not know is shown as the hub names it. */

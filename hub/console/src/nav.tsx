@@ -3,9 +3,9 @@
 
 import { useI18n } from './i18n';
 
-export type View = 'alarms' | 'devices' | 'broadcast';
+export type View = 'alarms' | 'map' | 'devices' | 'broadcast' | 'people' | 'statistics' | 'guard' | 'system';
 
-const VIEWS: View[] = ['alarms', 'devices', 'broadcast'];
+const VIEWS: View[] = ['alarms', 'map', 'devices', 'broadcast', 'people', 'statistics', 'guard', 'system'];
 
 export function Nav({ view, onChoose }: { view: View; onChoose: (v: View) => void }) {
   const { t } = useI18n();

@@ -285,3 +285,161 @@ export interface BroadcastJob {
 export interface BroadcastList {
   broadcasts: BroadcastJob[];
 }
+
+/** `GET /api/v1/map`: plans, zone outlines, device places (`[x, y]` in plan units). */
+export interface PlanInfo {
+  zone: string | null;
+  url: string;
+  width: number;
+  height: number;
+}
+
+export interface MapArea {
+  zone: string;
+  on: string | null;
+  points: [number, number][];
+}
+
+export interface MapPlace {
+  device: string;
+  zone: string;
+  on: string | null;
+  at: [number, number];
+}
+
+export interface CampusMap {
+  plans: PlanInfo[];
+  areas: MapArea[];
+  devices: MapPlace[];
+}
+
+export interface EventPage {
+  events: HubEvent[];
+  next_after: number | null;
+}
+
+/** `GET /api/v1/statistics`. */
+export type Dimension = 'personal' | 'environment' | 'active_defence' | 'special' | 'operation' | 'mechanism' | 'other';
+
+export interface Named {
+  name: string;
+  n: number;
+}
+
+export interface Report {
+  from: string;
+  to: string;
+  utc_offset_minutes: number;
+  days: string[];
+  dimensions: { id: Dimension; per_day: number[]; total: number }[];
+  events: {
+    per_day: number[];
+    total: number;
+    by_zone: Named[];
+    by_kind: { kind: string; dimension: Dimension; n: number }[];
+  };
+  alarms: {
+    per_day: number[];
+    total: number;
+    acknowledged: number;
+    ack_median_s_per_day: (number | null)[];
+    by_zone: Named[];
+    by_kind: Named[];
+    by_level: Named[];
+  };
+}
+
+export type StatisticsPage = { ready: true; statistics: Report } | { ready: false; replay: { read: number; of: number } };
+
+/** `GET /api/v1/alarms/kpis` (the part shown). */
+export interface Duration {
+  n: number;
+  median_s: number | null;
+  p90_s: number | null;
+}
+
+export interface KpiGroup {
+  alarms: number;
+  acknowledge: Duration;
+  close: Duration;
+}
+
+export interface Kpis {
+  kpis: { alarms: number; by_level: Partial<Record<Level, KpiGroup>>; by_zone: Record<string, KpiGroup> };
+}
+
+/** `GET /api/v1/people/stats`, `/people/visitors`, `/vehicles/present`, `/vehicles/violations`. */
+export interface InOut {
+  in: number;
+  out: number;
+}
+
+export type PeopleStats =
+  | { ready: true; totals: Record<string, InOut>; zones: ({ zone: string; category: string } & InOut)[] }
+  | { ready: false };
+
+export interface Visitor {
+  person_id: string;
+  name: string | null;
+  gate: string;
+  zone: string;
+  since: string;
+  minutes: number;
+  overdue: boolean;
+}
+
+export type Visitors = { ready: true; limit_s: number; present: Visitor[] } | { ready: false };
+
+export interface Vehicle {
+  plate: string;
+  plate_color: string | null;
+  category: string;
+  gate: string;
+  zone: string;
+  since: string;
+  minutes: number;
+  overstay: boolean;
+}
+
+export interface VehiclesPresent {
+  present: Vehicle[];
+}
+
+/** `GET /api/v1/health` (the part shown). */
+export interface DriverHealth {
+  name: string;
+  version: string;
+  contract: string;
+  state: 'running' | 'restarting' | 'quarantined';
+  crashes: number;
+  last_trap: string | null;
+  quarantined_devices: string[];
+  families: string[];
+}
+
+export interface Health {
+  status: string;
+  version: string;
+  site: string;
+  site_name: string;
+  uptime_s: number;
+  bus: { bytes: number; first_seq: number; next_seq: number; write_error: string | null; write_failures: number };
+  drivers: DriverHealth[];
+  driver_load_failures: { path: string; error: string }[];
+}
+
+export interface Northbound {
+  connected: boolean;
+  commands_ready: boolean;
+  cursor: number;
+  lag_events: number;
+  lag_seconds: number;
+  published: number;
+  reconnects: number;
+  last_error: string | null;
+}
+
+export interface Violations {
+  violations: HubEvent[];
+  next_after: number | null;
+}

@@ -9,18 +9,21 @@ mod devices;
 mod error;
 mod events;
 mod listener;
+mod map;
 mod observe;
 mod openapi;
 mod people;
 mod routes;
 mod scope;
 mod session;
+mod statistics;
 mod table;
 mod tokens;
 mod users;
 mod vehicles;
 mod zones;
 
+pub use map::CampusMap;
 pub use zones::ZoneInfo;
 
 use std::sync::{Arc, Mutex};
@@ -59,6 +62,9 @@ pub struct ApiState {
     vehicles: Option<crate::vehicles::Vehicles>,
     broadcasts: Option<crate::broadcast::Broadcasts>,
     rules: Option<crate::rules::Rules>,
+    statistics: Option<crate::statistics::Statistics>,
+    /// The site's plans and what is placed on them.
+    map: Arc<CampusMap>,
     tokens: Arc<Tokens>,
     accounts: Arc<crate::accounts::Accounts>,
     sessions: Arc<crate::accounts::Sessions>,
@@ -97,6 +103,8 @@ impl ApiState {
             vehicles: None,
             broadcasts: None,
             rules: None,
+            statistics: None,
+            map: Arc::default(),
             tokens,
             accounts,
             sessions,
@@ -176,6 +184,18 @@ impl ApiState {
     /// Serve the linkage rules.
     pub fn with_rules(mut self, r: crate::rules::Rules) -> Self {
         self.rules = Some(r);
+        self
+    }
+
+    /// Serve the statistics.
+    pub fn with_statistics(mut self, s: crate::statistics::Statistics) -> Self {
+        self.statistics = Some(s);
+        self
+    }
+
+    /// Serve the campus map.
+    pub fn with_map(mut self, map: CampusMap) -> Self {
+        self.map = Arc::new(map);
         self
     }
 

@@ -6,8 +6,8 @@ use axum::http::Method;
 
 use super::table::Table;
 use super::{
-    alarms, broadcasts, console, devices, events, observe, openapi, people, session, tokens, users,
-    vehicles, zones,
+    alarms, broadcasts, console, devices, events, map, observe, openapi, people, session,
+    statistics, tokens, users, vehicles, zones,
 };
 use crate::auth::Role::{Admin, Guard, Operator, Viewer};
 
@@ -94,6 +94,35 @@ fn devices(t: Table) -> Table {
         "The site's zones: id, path, name, parent, standing risk colour",
         zones::list,
     )
+    .on(
+        Method::GET,
+        "/api/v1/map",
+        Some(Viewer),
+        "The campus map: plans, zone outlines, device places (the caller's devices)",
+        map::map,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/map/plan",
+        Some(Viewer),
+        "The site's plan picture",
+        map::site_plan,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/map/plans/{zone}",
+        Some(Viewer),
+        "A zone's own plan picture (a building's floor)",
+        map::zone_plan,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/statistics",
+        Some(Viewer),
+        "Events per day in the six dimensions, by zone and kind; alarms per day, by zone, kind, level; time to acknowledge (the caller's zones)",
+        statistics::figures,
+    )
+    .query::<statistics::RangeQuery>()
     .on(
         Method::POST,
         "/api/v1/devices/{id}/release",

@@ -49,6 +49,10 @@ pub struct Device {
     /// name, as hex. The driver sees only the names. Never logged.
     #[serde(default)]
     pub keys: BTreeMap<String, Secret>,
+    /// Where it is on its zone's plan (or the nearest enclosing zone's, or
+    /// the site's), `[x, y]` in that plan's units. Default: not on the map.
+    #[serde(default)]
+    pub at: Option<[f64; 2]>,
 }
 
 /// `[[device_groups]]`: one model, one zone, one account, many addresses.

@@ -94,6 +94,7 @@ pub fn expand(g: &DeviceGroup) -> Result<Vec<Device>, (std::ops::Range<usize>, S
                 offline_after_ms: g.offline_after_ms,
                 settings: g.settings.clone(),
                 keys: Default::default(),
+                at: None,
             })
         })
         .collect()

@@ -8,8 +8,10 @@ mod devices;
 mod error;
 mod groups;
 pub mod lint;
+pub mod map;
 mod model;
 mod options;
+pub mod statistics;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -61,6 +63,10 @@ impl HubConfig {
         fix(&mut self.profiles.dir);
         if let Some(f) = &mut self.linkage.file {
             fix(f);
+        }
+        let zone_plans = self.zones.iter_mut().filter_map(|z| z.plan.as_mut());
+        for plan in self.map.plan.iter_mut().chain(zone_plans) {
+            fix(&mut plan.file);
         }
         for p in [&mut self.http.tls_cert, &mut self.http.tls_key]
             .into_iter()
@@ -127,3 +133,5 @@ impl HubConfig {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_map;

@@ -69,6 +69,12 @@ pub struct HubConfig {
     /// Northbound MQTT bridge. Default: off.
     #[serde(default)]
     pub northbound: Option<Northbound>,
+    /// The console's campus map: the site's plan.
+    #[serde(default)]
+    pub map: super::map::MapConfig,
+    /// The console's statistics: each event kind's dimension.
+    #[serde(default)]
+    pub statistics: super::statistics::StatisticsConfig,
     /// The file this came from (set by the loader).
     #[serde(skip)]
     pub source: String,
@@ -427,6 +433,16 @@ pub struct Zone {
     /// Standing risk colour of the four-colour risk map. Default `blue`.
     #[serde(default = "default_risk")]
     pub risk: Level,
+    /// Its own plan (a building's floor), on which its devices and the
+    /// zones inside it are drawn. Default none: they are drawn on the
+    /// nearest enclosing zone's plan, or the site's.
+    #[serde(default)]
+    pub plan: Option<super::map::Plan>,
+    /// Its outline on the plan it is drawn on, `[[x, y], …]` (three points
+    /// or more), coloured by its risk and flashing while it has an alarm.
+    /// Default none.
+    #[serde(default)]
+    pub area: Vec<[f64; 2]>,
 }
 
 fn default_risk() -> Level {

@@ -38,6 +38,8 @@ impl HubConfig {
         self.check_broadcast(&at)?;
         self.check_northbound(&at)?;
         self.check_alarms(&at)?;
+        self.check_map(&at)?;
+        self.check_statistics(&at)?;
         if self.plugins.max_crashes == 0 {
             return Err(at.err(None, "plugins.max_crashes", "must be at least 1".into()));
         }
@@ -296,5 +298,130 @@ impl HubConfig {
             Some((key, message)) => Err(at.err(None, key, message)),
             None => Ok(()),
         }
+    }
+
+    /// Plans are pictures the console can show, there to be read; every
+    /// outline and place lies on the plan it is drawn on.
+    fn check_map(&self, at: &At<'_>) -> Result<(), ConfigError> {
+        let zone_plans = self.zones.iter().filter_map(|z| {
+            Some((
+                format!("zones.plan (zone `{}`)", z.id.get_ref()),
+                z.plan.as_ref()?,
+            ))
+        });
+        for (key, plan) in self
+            .map
+            .plan
+            .iter()
+            .map(|p| ("map.plan".to_owned(), p))
+            .chain(zone_plans)
+        {
+            let file = plan.file.display();
+            let problem = if plan.content_type().is_none() {
+                Some(format!(
+                    "`{file}` is not a picture the console shows (.svg, .png, .jpg, .webp)"
+                ))
+            } else if !(plan.width.is_finite()
+                && plan.width > 0.0
+                && plan.height.is_finite()
+                && plan.height > 0.0)
+            {
+                Some(format!("`{file}`: width and height must be above 0"))
+            } else {
+                std::fs::metadata(&plan.file)
+                    .err()
+                    .map(|e| format!("`{file}` cannot be read: {e}"))
+            };
+            if let Some(m) = problem {
+                return Err(at.err(None, &key, m));
+            }
+        }
+        for z in &self.zones {
+            let id = z.id.get_ref();
+            if z.area.is_empty() {
+                continue;
+            }
+            let Some((_, plan)) = self.plan_for(id, false) else {
+                return Err(at.err(Some(z.id.span()), "zones.area", format!(
+                    "zone `{id}` has an area but no plan to draw it on: give [map] plan (or its parent a plan)"
+                )));
+            };
+            if z.area.len() < 3 {
+                return Err(at.err(
+                    Some(z.id.span()),
+                    "zones.area",
+                    format!(
+                        "zone `{id}`: an area needs three points or more, it has {}",
+                        z.area.len()
+                    ),
+                ));
+            }
+            if let Some(p) = z.area.iter().find(|p| !plan.holds(**p)) {
+                return Err(at.err(
+                    Some(z.id.span()),
+                    "zones.area",
+                    format!(
+                        "zone `{id}`: point [{}, {}] lies outside its plan `{}` ({} × {})",
+                        p[0],
+                        p[1],
+                        plan.file.display(),
+                        plan.width,
+                        plan.height
+                    ),
+                ));
+            }
+        }
+        for d in &self.devices {
+            let Some(p) = d.at else { continue };
+            let id = d.id.get_ref();
+            match self.plan_for(d.zone.get_ref(), true) {
+                None => {
+                    return Err(at.err(Some(d.id.span()), "devices.at", format!(
+                        "device `{id}` has a place but its zone `{}` has no plan to put it on: give [map] plan", d.zone.get_ref()
+                    )));
+                }
+                Some((_, plan)) if !plan.holds(p) => {
+                    return Err(at.err(
+                        Some(d.id.span()),
+                        "devices.at",
+                        format!(
+                            "device `{id}`: [{}, {}] lies outside its plan `{}` ({} × {})",
+                            p[0],
+                            p[1],
+                            plan.file.display(),
+                            plan.width,
+                            plan.height
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Every dimension entry names a kind (`vehicle.speeding`) or a family (`fire.*`).
+    fn check_statistics(&self, at: &At<'_>) -> Result<(), ConfigError> {
+        let word = |w: &str| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        };
+        for k in self.statistics.dimensions.keys() {
+            let ok = k
+                .split_once('.')
+                .is_some_and(|(family, rest)| word(family) && (rest == "*" || word(rest)));
+            if !ok {
+                return Err(at.err(
+                    None,
+                    "statistics.dimensions",
+                    format!("`{k}` is neither a kind (`vehicle.speeding`) nor a family (`fire.*`)"),
+                ));
+            }
+        }
+        if self.statistics.max_days == 0 {
+            return Err(at.err(None, "statistics.max_days", "must be at least 1".into()));
+        }
+        Ok(())
     }
 }

@@ -150,6 +150,7 @@ pub(super) struct Parts {
     vehicles: crate::vehicles::Vehicles,
     broadcasts: crate::broadcast::Broadcasts,
     rules: crate::rules::Rules,
+    statistics: crate::statistics::Statistics,
 }
 
 /// The services over the bus: northbound, people, vehicles, broadcasts,
@@ -197,6 +198,11 @@ impl Services {
             }
         }
         let vehicles = crate::vehicles::Vehicles::new(&mut views, limits);
+        let statistics = crate::statistics::Statistics::new(
+            &mut views,
+            &config.statistics,
+            config.broadcast.utc_offset_minutes,
+        );
         tasks.push(views.spawn(bus.clone(), clock));
         let zones = config.zone_paths();
         let b = &config.broadcast;
@@ -232,6 +238,7 @@ impl Services {
                 vehicles,
                 broadcasts,
                 rules,
+                statistics,
             },
             tasks,
         })
@@ -283,7 +290,9 @@ pub(super) fn api_state(
     .with_people(parts.people)
     .with_vehicles(parts.vehicles)
     .with_broadcasts(parts.broadcasts)
-    .with_rules(parts.rules);
+    .with_rules(parts.rules)
+    .with_statistics(parts.statistics)
+    .with_map(crate::api::CampusMap::of(config));
     if let Some(status) = parts.northbound {
         state = state.with_northbound(status);
     }

@@ -5,6 +5,34 @@
 use twinwall_simulator::hub_entry::DeviceEntry;
 use twinwall_simulator::scenario::{Fleet, Scenario};
 
+use super::plan::{self, Layout};
+
+/// The config being written, and where on the plan the next device of each
+/// zone goes.
+struct Text {
+    s: String,
+    layout: Layout,
+}
+
+impl Text {
+    fn push_str(&mut self, s: &str) {
+        self.s.push_str(s);
+    }
+
+    /// A `[[zones]]` entry, with its outline on the plan when it has one.
+    fn zone(&mut self, id: &str, name: &str, risk: &str) {
+        self.push_str(&format!(
+            "\n[[zones]]\nid = \"{id}\"\nname = \"{name}\"\nparent = \"campus\"\nrisk = \"{risk}\"\n"
+        ));
+        if let Some(area) = plan::area(id) {
+            self.push_str(&area);
+        }
+    }
+}
+
+/// The file the plan is written to, beside `hub.toml`.
+pub(super) const PLAN_FILE: &str = "campus-plan.svg";
+
 /// The config of the campus the fleet simulates, API on `http`.
 pub(super) fn config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u64) -> String {
     let zones = [
@@ -15,20 +43,28 @@ pub(super) fn config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit
     ];
     // The booked visitor's car overstays a little after the walking visitor.
     let vehicle_limit_s = visit_limit_s + 5;
-    let mut t = format!(
+    let head = format!(
         "[site]\nid = \"demo\"\nname = \"Twinwall demo campus\"\ndata_dir = \"data\"\n\n[http]\nlisten = \"{http}\"\n\n\
          [listen]\nhttp = \"127.0.0.1:0\"\n[listen.ports]\ndc09 = \"127.0.0.1:0\"\n\n[people]\nvisit_limit_s = {visit_limit_s}\n\n\
          [alarms]\nack_within_s = {{ red = 30 }}\n\n\
          [[vehicles.limits]]\ncategory = \"visitor\"\noverstay_s = {vehicle_limit_s}\n[[vehicles.limits]]\ncategory = \"unknown\"\noverstay_s = 3600\n\n\
          [broadcast]\nmulticast_interface = \"127.0.0.1\"\nmulticast_group = \"239.255.20.1\"\n\n\
-         [plugins]\ndir = \"plugins\"\n\n[profiles]\ndir = \"device-profiles\"\n\n[[zones]]\nid = \"campus\"\nname = \"Main campus\"\n"
+         [plugins]\ndir = \"plugins\"\n\n[profiles]\ndir = \"device-profiles\"\n\n\
+         [map]\nplan = {{ file = \"{PLAN_FILE}\", width = {}, height = {} }}\n\n\
+         [[zones]]\nid = \"campus\"\nname = \"Main campus\"\n",
+        plan::WIDTH,
+        plan::HEIGHT,
     );
-    t.push_str("\n[[zones]]\nid = \"gate-north\"\nname = \"北门 North gate\"\nparent = \"campus\"\nrisk = \"yellow\"\n");
+    let mut t = Text {
+        s: head,
+        layout: Layout::default(),
+    };
+    t.zone("gate-north", "北门 North gate", "yellow");
     gates(&mut t, fleet, scenario, "gate-north");
     anpr(&mut t, fleet, "bg-gate-north", "gate-north", "twinwall-bg1");
-    t.push_str("\n[[zones]]\nid = \"road\"\nname = \"校园主干道 Campus road\"\nparent = \"campus\"\nrisk = \"yellow\"\n");
+    t.zone("road", "校园主干道 Campus road", "yellow");
     anpr(&mut t, fleet, "sc-road", "road", "twinwall-sc1");
-    t.push_str("\n[[zones]]\nid = \"perimeter-north\"\nname = \"北侧周界 North perimeter\"\nparent = \"campus\"\nrisk = \"orange\"\n");
+    t.zone("perimeter-north", "北侧周界 North perimeter", "orange");
     alarm_host(
         &mut t,
         fleet,
@@ -37,7 +73,7 @@ pub(super) fn config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit
         "perimeter-north",
     );
     for (zone, name, risk) in zones {
-        t.push_str(&format!("\n[[zones]]\nid = \"{zone}\"\nname = \"{name}\"\nparent = \"campus\"\nrisk = \"{risk}\"\n"));
+        t.zone(zone, name, risk);
         // Devices are named after their zone: fp-<zone>, cam-<zone>-<n>.
         if let Some(p) = fleet.panels.get(&format!("fp-{zone}")) {
             device(
@@ -80,17 +116,21 @@ pub(super) fn config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit
             );
         }
     }
-    t
+    t.s
 }
 
-/// Append a device entry, after a blank line.
-fn device(t: &mut String, e: DeviceEntry) {
-    t.push('\n');
+/// Append a device entry, after a blank line, placed on the plan in its zone.
+fn device(t: &mut Text, e: DeviceEntry) {
+    let e = match e.zone().and_then(|z| t.layout.place(z)) {
+        Some([x, y]) => e.key("at", toml::Value::Array(vec![x.into(), y.into()])),
+        None => e,
+    };
+    t.push_str("\n");
     t.push_str(&e.to_toml());
 }
 
 /// The speakers of `zone` (named `sp-<zone>-<n>`), with their model's profile.
-fn speakers(t: &mut String, fleet: &Fleet, zone: &str) {
+fn speakers(t: &mut Text, fleet: &Fleet, zone: &str) {
     let mut ids: Vec<&String> = fleet
         .speakers
         .keys()
@@ -141,7 +181,7 @@ pub(super) fn evacuation_tone() -> Vec<i16> {
 
 /// The face gates of `zone` (named `fg-<zone>`): the dormitory's is read over
 /// its alert stream, the others push to the hub.
-fn gates(t: &mut String, fleet: &Fleet, scenario: &Scenario, zone: &str) {
+fn gates(t: &mut Text, fleet: &Fleet, scenario: &Scenario, zone: &str) {
     for g in scenario
         .gates
         .iter()
@@ -169,7 +209,7 @@ fn gates(t: &mut String, fleet: &Fleet, scenario: &Scenario, zone: &str) {
 
 /// The alarm host `id` in `zone`: a perimeter-driver device with its account
 /// and zone map; its address is the host's control channel.
-fn alarm_host(t: &mut String, fleet: &Fleet, scenario: &Scenario, id: &str, zone: &str) {
+fn alarm_host(t: &mut Text, fleet: &Fleet, scenario: &Scenario, id: &str, zone: &str) {
     let (Some(decl), Some(host)) = (
         scenario.hosts.iter().find(|h| h.id == id),
         fleet.hosts.get(id),
@@ -188,7 +228,7 @@ fn alarm_host(t: &mut String, fleet: &Fleet, scenario: &Scenario, id: &str, zone
 }
 
 /// The plate-reading camera `id` in `zone`, with its profile.
-fn anpr(t: &mut String, fleet: &Fleet, id: &str, zone: &str, profile: &str) {
+fn anpr(t: &mut Text, fleet: &Fleet, id: &str, zone: &str, profile: &str) {
     let Some(cam) = fleet.anpr.get(id) else {
         return;
     };

@@ -6,6 +6,7 @@
 
 mod campus;
 mod duty_room;
+mod plan;
 
 use std::path::{Path, PathBuf};
 
@@ -200,6 +201,8 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
             std::process::id()
         ));
     }
+    std::fs::write(tmp.path().join(campus::PLAN_FILE), plan::svg())
+        .context("writing the campus plan")?;
     let config = HubConfig::parse(&config_text, "demo hub.toml", tmp.path())?;
     // Tokens as `twinwall token create` makes them, in the demo's own folder.
     let tokens = twinwall_hub::auth::Tokens::open(&config.site.data_dir)?;

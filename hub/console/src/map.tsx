@@ -1,0 +1,380 @@
+// The campus map: the site's plan (or a zone's own, for a building's floors)
+// drawn by Leaflet in plan units (CRS.Simple), each zone's outline filled
+// with its standing risk colour (四色图) and flashing while it has an alarm
+// on the wall, each device a pin coloured by its link. A pin opens the
+// device's state and last events; the zone tree beside it shows a zone.
+
+import * as L from 'leaflet';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import * as api from './api';
+import { formatTime, kindName, useI18n } from './i18n';
+import type { WallAlarm } from './live';
+import { usePolled } from './polled';
+import { ProblemNote } from './problem';
+import type { CampusMap, Device, HubEvent, MapArea, PlanInfo, Zone } from './types';
+import { ViewHead } from './viewhead';
+import { zoneName, type ZoneNames } from './zones';
+
+/** Zones and pins change with the config and the links: this often is enough. */
+const POLL_MS = 15_000;
+
+type Risk = 'red' | 'orange' | 'yellow' | 'blue';
+
+const RISK_COLOURS: Record<Risk | 'none', string> = {
+  red: '#d7191c',
+  orange: '#f07c00',
+  yellow: '#f2c300',
+  blue: '#2c7bb6',
+  none: '#9aa5b1',
+};
+
+const asRisk = (r: string | null): Risk | 'none' =>
+  r === 'red' || r === 'orange' || r === 'yellow' || r === 'blue' ? r : 'none';
+
+interface Loaded {
+  map: CampusMap;
+  zones: Zone[];
+  devices: Device[];
+}
+
+const load = (): Promise<Loaded> =>
+  Promise.all([api.campusMap(), api.zones(), api.devices()]).then(([map, z, d]) => ({
+    map,
+    zones: z.zones,
+    devices: d.devices,
+  }));
+
+/** A plan's key: the zone it belongs to, `''` for the site's. */
+const planKey = (p: PlanInfo): string => p.zone ?? '';
+const onKey = (on: string | null): string => on ?? '';
+
+/** Plan `[x, y]` (y down, as pictures are) to Leaflet's `[lat, lng]` (y up). */
+const toLatLng = (plan: PlanInfo, [x, y]: [number, number]): L.LatLngTuple => [plan.height - y, x];
+
+/** Alarms on the wall per zone path, counting those of the zones below it. */
+function alarmsByZone(areas: MapArea[], alarms: WallAlarm[]): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const a of areas) {
+    n.set(
+      a.zone,
+      alarms.filter((w) => w.alarm.zone === a.zone || w.alarm.zone.startsWith(`${a.zone}/`)).length,
+    );
+  }
+  return n;
+}
+
+export function CampusMapView({ names, alarms }: { names: ZoneNames; alarms: WallAlarm[] }) {
+  const { t } = useI18n();
+  const w = t.v.map;
+  const polled = usePolled(load, POLL_MS);
+  const [planAt, setPlanAt] = useState<string>('');
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [focus, setFocus] = useState<{ zone: string; n: number } | null>(null);
+
+  const data = polled.data;
+  const plans = data?.map.plans ?? [];
+  const plan = plans.find((p) => planKey(p) === planAt) ?? plans[0] ?? null;
+  const counts = useMemo(() => alarmsByZone(data?.map.areas ?? [], alarms), [data, alarms]);
+  const unplaced = data === null ? 0 : data.devices.filter((d) => !data.map.devices.some((p) => p.device === d.id)).length;
+
+  const showZone = (zone: string): void => {
+    const area = data?.map.areas.find((a) => a.zone === zone);
+    if (area !== undefined && plan !== null && onKey(area.on) !== planKey(plan)) setPlanAt(onKey(area.on));
+    setFocus((f) => ({ zone, n: (f?.n ?? 0) + 1 }));
+  };
+
+  return (
+    <section class="view map-view" aria-labelledby="map-heading">
+      <ViewHead id="map-heading" heading={w.heading} polled={polled}>
+        {plans.length > 1 && (
+          <label class="inline">
+            {w.plan}{' '}
+            <select value={plan === null ? '' : planKey(plan)} onChange={(e) => setPlanAt(e.currentTarget.value)}>
+              {plans.map((p) => (
+                <option key={planKey(p)} value={planKey(p)}>
+                  {p.zone === null ? w.plan : zoneName(names, data?.zones.find((z) => z.id === p.zone)?.path ?? p.zone)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </ViewHead>
+      {data !== null && plan === null && <p class="empty">{w.noPlan}</p>}
+      {data !== null && plan !== null && (
+        <div class="map-panes">
+          <ZoneList zones={data.zones} names={names} counts={counts} onShow={showZone} />
+          <div class="map-main">
+            <PlanMap
+              plan={plan}
+              data={data}
+              names={names}
+              counts={counts}
+              focus={focus}
+              onChoose={setChosen}
+            />
+            <Legend />
+            {unplaced > 0 && <p class="hint">{w.notPlaced(unplaced)}</p>}
+          </div>
+          {chosen !== null && (
+            <DevicePanel
+              device={data.devices.find((d) => d.id === chosen) ?? null}
+              id={chosen}
+              names={names}
+              onClose={() => setChosen(null)}
+            />
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+interface PlanProps {
+  plan: PlanInfo;
+  data: Loaded;
+  names: ZoneNames;
+  counts: Map<string, number>;
+  focus: { zone: string; n: number } | null;
+  onChoose: (device: string) => void;
+}
+
+/** The Leaflet map; layers are drawn again when what they show changes (a few dozen at most). */
+function PlanMap({ plan, data, names, counts, focus, onChoose }: PlanProps) {
+  const { t } = useI18n();
+  const w = t.v.map;
+  const box = useRef<HTMLDivElement>(null);
+  const map = useRef<L.Map | null>(null);
+  const layers = useRef<L.LayerGroup | null>(null);
+  const outlines = useRef(new Map<string, L.Polygon>());
+  const choose = useRef(onChoose);
+  choose.current = onChoose;
+
+  const bounds = useMemo<L.LatLngBoundsExpression>(() => [[0, 0], [plan.height, plan.width]], [plan]);
+
+  // The map itself, once per plan.
+  useEffect(() => {
+    if (box.current === null) return undefined;
+    const m = L.map(box.current, {
+      crs: L.CRS.Simple,
+      minZoom: -3,
+      maxZoom: 3,
+      zoomSnap: 0.25,
+      attributionControl: false,
+      maxBounds: L.latLngBounds(bounds as L.LatLngBoundsLiteral).pad(0.25),
+    });
+    L.imageOverlay(plan.url, bounds, { alt: w.plan }).addTo(m);
+    m.fitBounds(bounds);
+    layers.current = L.layerGroup().addTo(m);
+    map.current = m;
+    // The box narrows when a device's panel opens beside it: the whole plan stays in view.
+    const resized = new ResizeObserver(() => {
+      m.invalidateSize();
+      m.fitBounds(bounds);
+    });
+    resized.observe(box.current);
+    return () => {
+      resized.disconnect();
+      m.remove();
+      map.current = null;
+      layers.current = null;
+    };
+    // The plan's alt text follows the language on the next plan; the map is not rebuilt for it.
+  }, [plan, bounds]);
+
+  // Zone outlines and device pins.
+  useEffect(() => {
+    const group = layers.current;
+    if (group === null) return;
+    group.clearLayers();
+    outlines.current.clear();
+    const zoneOf = new Map(data.zones.map((z) => [z.path, z]));
+    for (const a of data.map.areas.filter((x) => onKey(x.on) === planKey(plan))) {
+      const risk = asRisk(zoneOf.get(a.zone)?.risk ?? null);
+      const n = counts.get(a.zone) ?? 0;
+      const poly = L.polygon(
+        a.points.map((p) => toLatLng(plan, p)),
+        {
+          color: n > 0 ? RISK_COLOURS.red : '#39424c',
+          weight: n > 0 ? 4 : 1.5,
+          fillColor: RISK_COLOURS[risk],
+          fillOpacity: 0.45,
+          className: n > 0 ? 'zone-area alarm' : 'zone-area',
+        },
+      );
+      const label = `${zoneName(names, a.zone)} · ${w.risk[risk]}${n > 0 ? ` · ${w.alarmHere(n)}` : ''}`;
+      poly.bindTooltip(label, { sticky: true });
+      poly.addTo(group);
+      const el = poly.getElement();
+      if (el !== undefined) {
+        el.setAttribute('data-zone', a.zone);
+        el.setAttribute('data-risk', risk);
+        el.setAttribute('data-alarms', String(n));
+      }
+      outlines.current.set(a.zone, poly);
+    }
+    const state = new Map(data.devices.map((d) => [d.id, d.state]));
+    for (const p of data.map.devices.filter((x) => onKey(x.on) === planKey(plan))) {
+      const s = state.get(p.device) ?? 'unknown';
+      const pin = L.marker(toLatLng(plan, p.at), {
+        icon: L.divIcon({ className: `device-pin ${s}`, iconSize: [16, 16] }),
+        keyboard: true,
+        title: `${p.device} · ${w.state[s]}`,
+      });
+      pin.on('click', () => choose.current(p.device));
+      pin.addTo(group);
+      const el = pin.getElement();
+      if (el !== undefined) {
+        el.setAttribute('aria-label', w.device(p.device));
+        el.setAttribute('data-device-id', p.device);
+        el.setAttribute('role', 'button');
+      }
+    }
+  }, [plan, data, names, counts, w]);
+
+  // A zone chosen from the tree: fit it, and outline it for a moment.
+  useEffect(() => {
+    if (focus === null) return undefined;
+    const poly = outlines.current.get(focus.zone);
+    if (poly === undefined || map.current === null) return undefined;
+    map.current.fitBounds(poly.getBounds(), { maxZoom: 1, padding: [24, 24] });
+    const el = poly.getElement();
+    el?.classList.add('focused');
+    const timer = window.setTimeout(() => el?.classList.remove('focused'), 2500);
+    return () => window.clearTimeout(timer);
+  }, [focus]);
+
+  return <div class="plan" ref={box} role="region" aria-label={w.plan} data-testid="plan" />;
+}
+
+function Legend() {
+  const { t } = useI18n();
+  const w = t.v.map;
+  const risks: (Risk | 'none')[] = ['red', 'orange', 'yellow', 'blue', 'none'];
+  return (
+    <ul class="risk-legend" aria-label={w.legend}>
+      {risks.map((r) => (
+        <li key={r}>
+          <span class={`swatch risk-${r}`} aria-hidden="true" />
+          {w.risk[r]}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The zones as the config nests them, each a button that shows it on the map. */
+function ZoneList({
+  zones,
+  names,
+  counts,
+  onShow,
+}: {
+  zones: Zone[];
+  names: ZoneNames;
+  counts: Map<string, number>;
+  onShow: (zone: string) => void;
+}) {
+  const { t } = useI18n();
+  const w = t.v.map;
+  const below = (parent: string | null): Zone[] => zones.filter((z) => z.parent === parent);
+  const known = new Set(zones.map((z) => z.id));
+  const roots = zones.filter((z) => z.parent === null || !known.has(z.parent));
+  const item = (z: Zone) => {
+    const risk = asRisk(z.risk);
+    const n = counts.get(z.path) ?? 0;
+    const kids = below(z.id);
+    const name = zoneName(names, z.path);
+    return (
+      <li key={z.id}>
+        <button type="button" class={n > 0 ? 'zone-button alarm' : 'zone-button'} aria-label={w.showZone(name)} onClick={() => onShow(z.path)}>
+          <span class={`swatch risk-${risk}`} aria-hidden="true" />
+          <span>{name}</span>
+          {n > 0 && <span class="badge">{w.alarmHere(n)}</span>}
+        </button>
+        {kids.length > 0 && <ul>{kids.map(item)}</ul>}
+      </li>
+    );
+  };
+  return (
+    <nav class="zone-list" aria-label={w.zonesTree}>
+      <h3>{w.zonesTree}</h3>
+      <ul>{roots.map(item)}</ul>
+    </nav>
+  );
+}
+
+/** How many of a device's last events are shown. */
+const LAST_EVENTS = 6;
+
+function DevicePanel({ device, id, names, onClose }: { device: Device | null; id: string; names: ZoneNames; onClose: () => void }) {
+  const { t, lang } = useI18n();
+  const w = t.v.map;
+  const f = t.deviceField;
+  const [events, setEvents] = useState<HubEvent[] | null>(null);
+  const [problem, setProblem] = useState<api.ApiError | null>(null);
+  useEffect(() => {
+    let gone = false;
+    setEvents(null);
+    setProblem(null);
+    api.deviceEvents(id, 1).then(
+      (p) => {
+        if (!gone) setEvents(p.events.slice(-LAST_EVENTS).reverse());
+      },
+      (e: unknown) => {
+        if (!gone) setProblem(api.asApiError(e));
+      },
+    );
+    return () => {
+      gone = true;
+    };
+  }, [id]);
+  return (
+    <aside class="device-panel" aria-labelledby="device-panel-heading" data-testid="device-panel">
+      <div class="pane-head">
+        <h3 id="device-panel-heading">{id}</h3>
+        <button type="button" class="quiet" aria-label={w.closeDevice} onClick={onClose}>
+          ×
+        </button>
+      </div>
+      {device !== null && (
+        <dl class="fields">
+          <div>
+            <dt>{t.field.zone}</dt>
+            <dd>{zoneName(names, device.zone)}</dd>
+          </div>
+          <div class={device.state === 'online' ? undefined : 'pending'}>
+            <dt>{f.lastSeen}</dt>
+            <dd>
+              <span class={`link ${device.state}`}>{w.state[device.state]}</span>
+              {device.last_seen !== null && ` · ${formatTime(device.last_seen, lang)}`}
+            </dd>
+          </div>
+          <div>
+            <dt>{f.driver}</dt>
+            <dd>{device.driver}</dd>
+          </div>
+          {device.problem !== null && (
+            <div class="pending">
+              <dt>{f.problem}</dt>
+              <dd lang="en">{device.problem}</dd>
+            </div>
+          )}
+        </dl>
+      )}
+      <h4>{w.lastEvents}</h4>
+      {problem !== null && <ProblemNote problem={problem} />}
+      {events === null && problem === null && <p role="status">{t.loading}</p>}
+      {events !== null && events.length === 0 && <p class="empty">{w.noEvents}</p>}
+      {events !== null && events.length > 0 && (
+        <ol class="event-list">
+          {events.map((e) => (
+            <li key={e.seq} class={`level-${e.level}`}>
+              <time dateTime={e.time}>{formatTime(e.time, lang)}</time> <strong>{kindName(t, e.kind)}</strong>
+              {e.message !== null && <span lang="en"> {e.message}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </aside>
+  );
+}
