@@ -34,6 +34,7 @@ pub mod memory;
 pub mod metrics;
 pub mod northbound;
 pub mod people;
+pub mod places;
 pub mod projection;
 pub mod rules;
 pub mod secret_key;

@@ -68,6 +68,7 @@
 //! | `driver.released` | no | info | hub (quarantine ended or lifted by an admin, with `actor`) | `driver`, `version`, `reason` |
 //! | `device.quarantined` | no | red | hub (a device whose calls crash its driver) | `driver`, `version`, `crashes`, `for_s` |
 //! | `device.released` | no | info | hub (quarantine ended or lifted by an admin, with `actor`) | `driver`, `reason` |
+//! | `device.placed` | no | info | hub (an admin dragged the device on the console's map, with `actor`) | `on` (the plan's zone, empty for the site's), `x`, `y` |
 //! | `bus.gap` | no | orange | hub (retention) | `first_seq`, `last_seq`, `events` (removed by the hard size cap before the northbound broker had them) |
 //! | `northbound.dropped` | no | yellow | hub (MQTT bridge) | `event_seq`, `event_kind`, `bytes`, `limit` (an event over the broker's size, kept on the hub) |
 //! | `driver.throttled` | no | yellow | hub (event quota) | `driver`, `dropped`, `over_rate`, `over_per_call`, `too_large`, `per_second` |
@@ -169,6 +170,7 @@ kinds! {
     DRIVER_RELEASED = "driver.released", false;
     DEVICE_QUARANTINED = "device.quarantined", false;
     DEVICE_RELEASED = "device.released", false;
+    DEVICE_PLACED = "device.placed", false;
     NORTHBOUND_DROPPED = "northbound.dropped", false;
     BUS_GAP = "bus.gap", false;
 }
@@ -199,6 +201,7 @@ pub const HUB_DEVICE_KINDS: &[&str] = &[
     DEVICE_COMMAND,
     DEVICE_QUARANTINED,
     DEVICE_RELEASED,
+    DEVICE_PLACED,
 ];
 
 /// Whether only the hub may emit `kind`.

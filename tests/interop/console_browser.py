@@ -36,6 +36,7 @@ def main() -> None:
     p.add_argument("--url", required=True)
     p.add_argument("--duty", required=True, help="login:password of the operator")
     p.add_argument("--guard", required=True, help="login:password of the guard")
+    p.add_argument("--admin", required=True, help="login:password of an admin")
     p.add_argument("--signal", required=True, help="file to create once the operator's wall is shown")
     p.add_argument("--shots", required=True)
     a = p.parse_args()
@@ -185,6 +186,25 @@ def main() -> None:
             b.get_attribute("aria-label") or b.inner_text() for b in detail.get_by_role("button").all()
         )
         shot("guard-wall")
+        page.get_by_role("button", name="退出").click()
+
+        # An admin drags the chemistry panel to a new place on the plan.
+        sign_in(a.admin)
+        page.get_by_role("navigation", name="主菜单").get_by_role("button", name="地图", exact=True).click()
+        page.get_by_role("button", name="调整设备位置").click()
+        pin = page.get_by_role("button", name="设备 fp-chem", exact=True)
+        expect(pin).to_have_class(re.compile("leaflet-marker-draggable"), timeout=10_000)
+        box = pin.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        for i in range(1, 11):
+            page.mouse.move(x + 8 * i, y + 5 * i)
+        page.mouse.up()
+        expect(page.get_by_role("status").filter(has_text="已保存 fp-chem 的位置")).to_be_visible(timeout=10_000)
+        placed = page.request.get(a.url.rstrip("/") + "/api/v1/map").json()
+        report["admin_moved"] = next(d for d in placed["devices"] if d["device"] == "fp-chem")
+        shot("map-moving")
         browser.close()
 
     report["foreign_requests"] = foreign

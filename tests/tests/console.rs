@@ -121,6 +121,10 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
         hub.add_person("gate-north", "北门岗 李强", "guard", &["campus/north-gate"])
             .await
     );
+    let admin = format!(
+        "admin:{}",
+        hub.add_person("admin", "管理员 陈静", "admin", &[]).await
+    );
     gate.with_state(|s| s.alarm(2));
     hub.wait_count("kind=fire.alarm", 1, Duration::from_secs(10))
         .await
@@ -137,6 +141,8 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
             duty,
             "--guard".into(),
             guard,
+            "--admin".into(),
+            admin,
             "--signal".into(),
             shown.display().to_string(),
             "--shots".into(),
@@ -202,6 +208,15 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
         .await
         .unwrap();
     assert_eq!(opened["actor"], "北门岗 李强#gate-north", "{opened}");
+    // The admin's drag moved the panel, and the hub keeps where.
+    let moved = &report["admin_moved"];
+    assert_eq!(moved["from"], "moved", "{report}");
+    assert_ne!(moved["at"], json!([120.0, 120.0]), "{report}");
+    let logged = hub
+        .wait_event("kind=device.placed", Duration::from_secs(5), |_| true)
+        .await
+        .unwrap();
+    assert_eq!(logged["actor"], "管理员 陈静#admin", "{logged}");
     // Statistics drew its charts and the six dimensions.
     assert_eq!(report["statistics_dimensions"], 6, "{report}");
     assert!(

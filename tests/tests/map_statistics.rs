@@ -83,7 +83,7 @@ async fn the_map_and_the_figures_follow_the_config_the_log_and_the_callers_zones
     assert_eq!(map["devices"].as_array().unwrap().len(), 2, "{map}");
     assert_eq!(
         map["devices"][0],
-        json!({"device": "fp-chem", "zone": "campus/chem-north", "on": null, "at": [120.0, 120.0]})
+        json!({"device": "fp-chem", "zone": "campus/chem-north", "on": null, "at": [120.0, 120.0], "from": "config"})
     );
     let picture = reqwest::Client::new()
         .get(format!("{}/api/v1/map/plan", hub.url))
@@ -210,4 +210,102 @@ async fn the_map_and_the_figures_follow_the_config_the_log_and_the_callers_zones
         let msg = body["error"]["message"].as_str().unwrap_or_default();
         assert!(msg.contains(says), "{query}: {body}");
     }
+}
+
+/// PUT a place with `token`: status and JSON.
+async fn put_place(hub: &TestHub, token: &str, device: &str, body: Value) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .put(format!("{}/api/v1/map/devices/{device}", hub.url))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_moves_a_device_on_the_plan_and_the_place_outlives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.svg");
+    std::fs::write(&plan, PLAN).unwrap();
+    let ((_chem, chem_dev), (_gate, gate_dev)) = (
+        panel("fp-chem", "chem-north", "[120, 120]").await,
+        // The gate's panel has a plan (the site's) and no place yet.
+        FirePanel::start("fp-gate", "127.0.0.1:0".parse().unwrap(), 8)
+            .await
+            .map(|p| {
+                let e = panel_device("fp-gate", "gate-north", p.addr(), "");
+                (p, e)
+            })
+            .unwrap(),
+    );
+    let hub = TestHub::start(&["modbus-fire-panel"], &config(&plan, &chem_dev, &gate_dev))
+        .await
+        .unwrap();
+    let map = hub.get("/api/v1/map").await.unwrap();
+    assert_eq!(
+        map["unplaced"],
+        json!([{"device": "fp-gate", "zone": "campus/gate-north", "on": null}])
+    );
+
+    let admin = hub.token.clone();
+    let (status, placed) = put_place(&hub, &admin, "fp-chem", json!({"at": [250.5, 200]})).await;
+    assert_eq!(status, 200, "{placed}");
+    assert_eq!(placed["from"], "moved");
+    let (status, _) = put_place(&hub, &admin, "fp-gate", json!({"at": [450, 60]})).await;
+    assert_eq!(status, 200);
+    // An operator may look, not move; bad places say what is wrong.
+    let operator =
+        twinwall_tests::make_token(hub.dir.path(), twinwall_hub::auth::Role::Operator, "duty")
+            .unwrap();
+    let (status, body) = put_place(&hub, &operator, "fp-chem", json!({"at": [10, 10]})).await;
+    assert_eq!(status, 403, "{body}");
+    for (device, body, code, says) in [
+        ("fp-chem", json!({"at": [601, 10]}), 400, "not on the plan"),
+        ("fp-chem", json!({"at": [10]}), 400, "at"),
+        ("fp-chem", json!({"at": [10, 10], "zone": "x"}), 400, "zone"),
+        ("fp-nope", json!({"at": [10, 10]}), 404, "fp-nope"),
+    ] {
+        let (status, answer) = put_place(&hub, &admin, device, body.clone()).await;
+        assert_eq!(status, code, "{body}: {answer}");
+        let msg = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(msg.contains(says), "{body}: {answer}");
+    }
+    let logged = hub
+        .wait_count("kind=device.placed", 2, Duration::from_secs(5))
+        .await
+        .expect("two moves logged");
+    assert_eq!(logged[0]["device"], "fp-chem");
+    assert!(
+        logged[0]["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("test admin#"),
+        "{}",
+        logged[0]
+    );
+    assert_eq!(logged[0]["attrs"]["x"], 250.5);
+
+    let hub = hub.restart().await.unwrap();
+    let map = hub.get("/api/v1/map").await.unwrap();
+    let at = |id: &str| {
+        map["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["device"] == id)
+            .map(|d| (d["at"].clone(), d["from"].clone()))
+    };
+    assert_eq!(
+        at("fp-chem"),
+        Some((json!([250.5, 200.0]), json!("moved"))),
+        "{map}"
+    );
+    assert_eq!(
+        at("fp-gate"),
+        Some((json!([450.0, 60.0]), json!("moved"))),
+        "{map}"
+    );
+    assert_eq!(map["unplaced"], json!([]));
 }

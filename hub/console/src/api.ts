@@ -18,6 +18,7 @@ import type {
   Health,
   JsonValue,
   Kpis,
+  MapPlace,
   Me,
   Northbound,
   PeopleStats,
@@ -67,7 +68,7 @@ function isErrorBody(v: unknown): v is ErrorBody {
   return typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string';
 }
 
-async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<T> {
+async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: object): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrf !== null) headers['X-CSRF-Token'] = csrf;
@@ -203,6 +204,11 @@ export const STREAM_URL = '/api/v1/alarms/stream';
 
 export function campusMap(): Promise<CampusMap> {
   return request<CampusMap>('GET', '/api/v1/map');
+}
+
+/** Puts a device at `at` on its zone's plan (admin); the answer is its place. */
+export function placeDevice(device: string, at: [number, number]): Promise<MapPlace> {
+  return request<MapPlace>('PUT', `/api/v1/map/devices/${encodeURIComponent(device)}`, { at });
 }
 
 /** A device's events of the last `hours`, oldest first (the hub pages from the oldest). */

@@ -84,7 +84,7 @@ export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) 
         {state.flood !== null && <FloodBanner flood={state.flood} />}
         {view === 'devices' && <Devices me={me} names={names} />}
         {view === 'broadcast' && <Broadcast me={me} names={names} />}
-        {view === 'map' && <CampusMapView names={names} alarms={state.alarms} />}
+        {view === 'map' && <CampusMapView me={me} names={names} alarms={state.alarms} />}
         {view === 'people' && <People names={names} />}
         {view === 'statistics' && <Statistics names={names} />}
         {view === 'guard' && <GuardRoom me={me} names={names} alarms={state.alarms} />}

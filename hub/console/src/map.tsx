@@ -2,7 +2,9 @@
 // drawn by Leaflet in plan units (CRS.Simple), each zone's outline filled
 // with its standing risk colour (四色图) and flashing while it has an alarm
 // on the wall, each device a pin coloured by its link. A pin opens the
-// device's state and last events; the zone tree beside it shows a zone.
+// device's state and last events; the zone tree beside it shows a zone. An
+// admin moves pins (dragged, or typed in a device's details): the hub keeps
+// the places.
 
 import * as L from 'leaflet';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -11,7 +13,7 @@ import { formatTime, kindName, useI18n } from './i18n';
 import type { WallAlarm } from './live';
 import { usePolled } from './polled';
 import { ProblemNote } from './problem';
-import type { CampusMap, Device, HubEvent, MapArea, PlanInfo, Zone } from './types';
+import type { CampusMap, Device, HubEvent, MapArea, MapPlace, Me, PlanInfo, Zone } from './types';
 import { ViewHead } from './viewhead';
 import { zoneName, type ZoneNames } from './zones';
 
@@ -51,6 +53,20 @@ const onKey = (on: string | null): string => on ?? '';
 /** Plan `[x, y]` (y down, as pictures are) to Leaflet's `[lat, lng]` (y up). */
 const toLatLng = (plan: PlanInfo, [x, y]: [number, number]): L.LatLngTuple => [plan.height - y, x];
 
+/** Leaflet's `[lat, lng]` back to plan `[x, y]`, onto the plan, to a tenth of a unit. */
+function toPlan(plan: PlanInfo, ll: L.LatLng): [number, number] {
+  const clamp = (v: number, max: number): number => Math.round(Math.min(Math.max(v, 0), max) * 10) / 10;
+  return [clamp(ll.lng, plan.width), clamp(plan.height - ll.lat, plan.height)];
+}
+
+/** The middle of a zone's outline on `plan`, or of the plan: where a device without a place is put first. */
+function middle(plan: PlanInfo, areas: MapArea[], zone: string): [number, number] {
+  const a = areas.find((x) => x.zone === zone && onKey(x.on) === planKey(plan));
+  if (a === undefined || a.points.length === 0) return [plan.width / 2, plan.height / 2];
+  const n = a.points.length;
+  return [a.points.reduce((s, p) => s + p[0], 0) / n, a.points.reduce((s, p) => s + p[1], 0) / n];
+}
+
 /** Alarms on the wall per zone path, counting those of the zones below it. */
 function alarmsByZone(areas: MapArea[], alarms: WallAlarm[]): Map<string, number> {
   const n = new Map<string, number>();
@@ -63,13 +79,31 @@ function alarmsByZone(areas: MapArea[], alarms: WallAlarm[]): Map<string, number
   return n;
 }
 
-export function CampusMapView({ names, alarms }: { names: ZoneNames; alarms: WallAlarm[] }) {
+export function CampusMapView({ me, names, alarms }: { me: Me; names: ZoneNames; alarms: WallAlarm[] }) {
   const { t } = useI18n();
   const w = t.v.map;
   const polled = usePolled(load, POLL_MS);
   const [planAt, setPlanAt] = useState<string>('');
   const [chosen, setChosen] = useState<string | null>(null);
   const [focus, setFocus] = useState<{ zone: string; n: number } | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [moved, setMoved] = useState<{ done: string | null; problem: api.ApiError | null }>({ done: null, problem: null });
+  const admin = me.role === 'admin';
+
+  const move = (device: string, at: [number, number]): void => {
+    setMoved({ done: null, problem: null });
+    api.placeDevice(device, at).then(
+      () => {
+        setMoved({ done: w.placed(device), problem: null });
+        polled.reload();
+      },
+      (e: unknown) => {
+        setMoved({ done: null, problem: api.asApiError(e) });
+        // The pin goes back where the hub has it.
+        polled.reload();
+      },
+    );
+  };
 
   const data = polled.data;
   const plans = data?.map.plans ?? [];
@@ -98,7 +132,15 @@ export function CampusMapView({ names, alarms }: { names: ZoneNames; alarms: Wal
             </select>
           </label>
         )}
+        {admin && plan !== null && (
+          <button type="button" aria-pressed={editing} onClick={() => setEditing(!editing)}>
+            {w.moveDevices}
+          </button>
+        )}
       </ViewHead>
+      {editing && <p class="hint">{w.moveHint}</p>}
+      {moved.problem !== null && <ProblemNote problem={moved.problem} />}
+      {moved.done !== null && <p role="status">{moved.done}</p>}
       {data !== null && plan === null && <p class="empty">{w.noPlan}</p>}
       {data !== null && plan !== null && (
         <div class="map-panes">
@@ -110,16 +152,35 @@ export function CampusMapView({ names, alarms }: { names: ZoneNames; alarms: Wal
               names={names}
               counts={counts}
               focus={focus}
+              editing={editing}
               onChoose={setChosen}
+              onMove={move}
             />
             <Legend />
             {unplaced > 0 && <p class="hint">{w.notPlaced(unplaced)}</p>}
+            {editing && data.map.unplaced.length > 0 && (
+              <section aria-labelledby="unplaced-heading">
+                <h3 id="unplaced-heading">{w.unplaced}</h3>
+                <ul class="unplaced">
+                  {data.map.unplaced.map((u) => (
+                    <li key={u.device}>
+                      <button type="button" onClick={() => move(u.device, middle(plan, data.map.areas, u.zone))}>
+                        {w.putOnPlan(u.device)}
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
           </div>
           {chosen !== null && (
             <DevicePanel
               device={data.devices.find((d) => d.id === chosen) ?? null}
+              place={data.map.devices.find((p) => p.device === chosen) ?? null}
               id={chosen}
               names={names}
+              editing={editing}
+              onMove={move}
               onClose={() => setChosen(null)}
             />
           )}
@@ -135,11 +196,13 @@ interface PlanProps {
   names: ZoneNames;
   counts: Map<string, number>;
   focus: { zone: string; n: number } | null;
+  editing: boolean;
   onChoose: (device: string) => void;
+  onMove: (device: string, at: [number, number]) => void;
 }
 
 /** The Leaflet map; layers are drawn again when what they show changes (a few dozen at most). */
-function PlanMap({ plan, data, names, counts, focus, onChoose }: PlanProps) {
+function PlanMap({ plan, data, names, counts, focus, editing, onChoose, onMove }: PlanProps) {
   const { t } = useI18n();
   const w = t.v.map;
   const box = useRef<HTMLDivElement>(null);
@@ -148,6 +211,8 @@ function PlanMap({ plan, data, names, counts, focus, onChoose }: PlanProps) {
   const outlines = useRef(new Map<string, L.Polygon>());
   const choose = useRef(onChoose);
   choose.current = onChoose;
+  const moveTo = useRef(onMove);
+  moveTo.current = onMove;
 
   const bounds = useMemo<L.LatLngBoundsExpression>(() => [[0, 0], [plan.height, plan.width]], [plan]);
 
@@ -218,9 +283,11 @@ function PlanMap({ plan, data, names, counts, focus, onChoose }: PlanProps) {
       const pin = L.marker(toLatLng(plan, p.at), {
         icon: L.divIcon({ className: `device-pin ${s}`, iconSize: [16, 16] }),
         keyboard: true,
+        draggable: editing,
         title: `${p.device} · ${w.state[s]}`,
       });
       pin.on('click', () => choose.current(p.device));
+      pin.on('dragend', () => moveTo.current(p.device, toPlan(plan, pin.getLatLng())));
       pin.addTo(group);
       const el = pin.getElement();
       if (el !== undefined) {
@@ -229,7 +296,7 @@ function PlanMap({ plan, data, names, counts, focus, onChoose }: PlanProps) {
         el.setAttribute('role', 'button');
       }
     }
-  }, [plan, data, names, counts, w]);
+  }, [plan, data, names, counts, w, editing]);
 
   // A zone chosen from the tree: fit it, and outline it for a moment.
   useEffect(() => {
@@ -306,7 +373,17 @@ function ZoneList({
 /** How many of a device's last events are shown. */
 const LAST_EVENTS = 6;
 
-function DevicePanel({ device, id, names, onClose }: { device: Device | null; id: string; names: ZoneNames; onClose: () => void }) {
+interface PanelProps {
+  device: Device | null;
+  place: MapPlace | null;
+  id: string;
+  names: ZoneNames;
+  editing: boolean;
+  onMove: (device: string, at: [number, number]) => void;
+  onClose: () => void;
+}
+
+function DevicePanel({ device, place, id, names, editing, onMove, onClose }: PanelProps) {
   const { t, lang } = useI18n();
   const w = t.v.map;
   const f = t.deviceField;
@@ -361,6 +438,7 @@ function DevicePanel({ device, id, names, onClose }: { device: Device | null; id
           )}
         </dl>
       )}
+      {editing && place !== null && <PlaceForm key={`${id}:${place.at.join(',')}`} place={place} onMove={onMove} />}
       <h4>{w.lastEvents}</h4>
       {problem !== null && <ProblemNote problem={problem} />}
       {events === null && problem === null && <p role="status">{t.loading}</p>}
@@ -376,5 +454,30 @@ function DevicePanel({ device, id, names, onClose }: { device: Device | null; id
         </ol>
       )}
     </aside>
+  );
+}
+
+/** A device's place typed in: the way to move it without a mouse. */
+function PlaceForm({ place, onMove }: { place: MapPlace; onMove: (device: string, at: [number, number]) => void }) {
+  const { t } = useI18n();
+  const w = t.v.map;
+  const [x, setX] = useState(String(place.at[0]));
+  const [y, setY] = useState(String(place.at[1]));
+  return (
+    <form
+      class="place-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onMove(place.device, [Number(x), Number(y)]);
+      }}
+    >
+      <label>
+        {w.x} <input type="number" step="any" required value={x} onInput={(e) => setX(e.currentTarget.value)} />
+      </label>
+      <label>
+        {w.y} <input type="number" step="any" required value={y} onInput={(e) => setY(e.currentTarget.value)} />
+      </label>
+      <button type="submit">{w.savePlace}</button>
+    </form>
   );
 }

@@ -305,12 +305,16 @@ export interface MapPlace {
   zone: string;
   on: string | null;
   at: [number, number];
+  /** `config` (hub.toml) or `moved` (dragged by an admin). */
+  from: 'config' | 'moved';
 }
 
 export interface CampusMap {
   plans: PlanInfo[];
   areas: MapArea[];
   devices: MapPlace[];
+  /** Devices with a plan and no place on it yet. */
+  unplaced: { device: string; zone: string; on: string | null }[];
 }
 
 export interface EventPage {

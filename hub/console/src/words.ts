@@ -22,6 +22,14 @@ export interface ViewWords {
     lastEvents: string;
     noEvents: string;
     notPlaced: (n: number) => string;
+    moveDevices: string;
+    moveHint: string;
+    placed: (id: string) => string;
+    unplaced: string;
+    putOnPlan: (id: string) => string;
+    x: string;
+    y: string;
+    savePlace: string;
     state: Record<Online, string>;
   };
   stats: {
@@ -296,6 +304,14 @@ export const viewsZh: ViewWords = {
     lastEvents: '最近事件（1 小时内）',
     noEvents: '1 小时内无事件。',
     notPlaced: (n) => `${n} 台设备未在图上标注位置。`,
+    moveDevices: '调整设备位置',
+    moveHint: '拖动设备图标到新位置，或在设备详情中输入坐标；位置保存在本中心，并记入日志。',
+    placed: (id) => `已保存 ${id} 的位置`,
+    unplaced: '未标注位置的设备',
+    putOnPlan: (id) => `放到图上 ${id}`,
+    x: '横坐标 x',
+    y: '纵坐标 y',
+    savePlace: '保存位置',
     state: zhStates,
   },
   stats: {
@@ -431,6 +447,14 @@ export const viewsEn: ViewWords = {
     lastEvents: 'Last events (past hour)',
     noEvents: 'No events in the past hour.',
     notPlaced: (n) => `${n} device${n === 1 ? ' has' : 's have'} no place on the plan.`,
+    moveDevices: 'Move devices',
+    moveHint: 'Drag a device to its new place, or type its coordinates in its details; places are kept by the hub and logged.',
+    placed: (id) => `Place of ${id} saved`,
+    unplaced: 'Devices without a place',
+    putOnPlan: (id) => `Put ${id} on the plan`,
+    x: 'x',
+    y: 'y',
+    savePlace: 'Save place',
     state: enStates,
   },
   stats: {

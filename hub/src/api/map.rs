@@ -1,20 +1,25 @@
 //! `GET /api/v1/map`: the site's plans, each zone's outline and each
 //! device's place, as hub.toml gives them (`[map]`, `zones.plan`,
-//! `zones.area`, `devices.at`); and the plans' pictures.
+//! `zones.area`, `devices.at`) or as an admin dragged them
+//! (`PUT /api/v1/map/devices/{id}`, kept by [`Places`]); and the plans'
+//! pictures.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{ApiError, ApiState};
 use crate::auth::Principal;
+use crate::bus::NewEvent;
 use crate::config::HubConfig;
+use crate::places::{Moved, Places};
 
 /// A plan the console can draw on.
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +60,44 @@ pub struct Place {
     pub on: Option<String>,
     /// `[x, y]` on it.
     pub at: [f64; 2],
+    /// `config` (hub.toml's `at`) or `moved` (dragged by an admin).
+    pub from: &'static str,
+}
+
+/// A device that has a plan to be placed on, whether it has a place yet.
+#[derive(Debug, Clone)]
+struct Spot {
+    device: String,
+    zone: String,
+    on: Option<String>,
+    width: f64,
+    height: f64,
+    at: Option<[f64; 2]>,
+}
+
+impl Spot {
+    fn holds(&self, [x, y]: [f64; 2]) -> bool {
+        x.is_finite()
+            && y.is_finite()
+            && (0.0..=self.width).contains(&x)
+            && (0.0..=self.height).contains(&y)
+    }
+
+    /// Its place: where it was dragged, while that still fits its plan;
+    /// else where hub.toml puts it.
+    fn place(&self, moved: Option<Moved>) -> Option<Place> {
+        let place = |at, from| Place {
+            device: self.device.clone(),
+            zone: self.zone.clone(),
+            on: self.on.clone(),
+            at,
+            from,
+        };
+        match moved {
+            Some(m) if m.on == self.on && self.holds(m.at) => Some(place(m.at, "moved")),
+            _ => self.at.map(|at| place(at, "config")),
+        }
+    }
 }
 
 /// Everything the map shows but live state.
@@ -62,7 +105,8 @@ pub struct Place {
 pub struct CampusMap {
     plans: Vec<PlanInfo>,
     areas: Vec<Area>,
-    places: Vec<Place>,
+    spots: Vec<Spot>,
+    moved: Option<Arc<Places>>,
 }
 
 impl CampusMap {
@@ -103,39 +147,119 @@ impl CampusMap {
                 })
             })
             .collect();
-        let places = config
+        let spots = config
             .devices
             .iter()
             .filter_map(|d| {
-                Some(Place {
+                let (on, plan) = config.plan_for(d.zone.get_ref(), true)?;
+                Some(Spot {
                     device: d.id.get_ref().clone(),
                     zone: config.zone_path(d.zone.get_ref()).ok()?,
-                    on: config
-                        .plan_for(d.zone.get_ref(), true)?
-                        .0
-                        .map(str::to_owned),
-                    at: d.at?,
+                    on: on.map(str::to_owned),
+                    width: plan.width,
+                    height: plan.height,
+                    at: d.at,
                 })
             })
             .collect();
         CampusMap {
             plans,
             areas,
-            places,
+            spots,
+            moved: None,
         }
+    }
+
+    /// With the places admins dragged, kept in `places`.
+    pub fn with_places(mut self, places: Places) -> Self {
+        self.moved = Some(Arc::new(places));
+        self
+    }
+
+    fn moved(&self, device: &str) -> Option<Moved> {
+        self.moved.as_ref().and_then(|m| m.get(device))
     }
 }
 
-/// The plans, every outline (zones are no secret), and the places of the
-/// caller's devices.
+/// The plans, every outline (zones are no secret), the places of the
+/// caller's devices, and those of its devices that have a plan but no place
+/// yet (for an admin to put on it).
 pub async fn map(State(s): State<ApiState>, Extension(who): Extension<Principal>) -> Json<Value> {
-    let places: Vec<&Place> = s
-        .map
-        .places
-        .iter()
-        .filter(|p| who.covers(&p.zone))
-        .collect();
-    Json(json!({"plans": s.map.plans, "areas": s.map.areas, "devices": places}))
+    let mut places = Vec::new();
+    let mut unplaced = Vec::new();
+    for spot in s.map.spots.iter().filter(|p| who.covers(&p.zone)) {
+        match spot.place(s.map.moved(&spot.device)) {
+            Some(p) => places.push(p),
+            None => unplaced.push(json!({"device": spot.device, "zone": spot.zone, "on": spot.on})),
+        }
+    }
+    Json(
+        json!({"plans": s.map.plans, "areas": s.map.areas, "devices": places, "unplaced": unplaced}),
+    )
+}
+
+/// Body of `PUT /api/v1/map/devices/{id}`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceRequest {
+    /// `[x, y]` on the plan of the device's zone, in plan units (y down).
+    pub at: [f64; 2],
+}
+
+/// `PUT /api/v1/map/devices/{id}`: an admin puts a device at a new place on
+/// its zone's plan; kept in the data folder and recorded as `device.placed`.
+pub async fn place_device(
+    State(s): State<ApiState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+    body: Result<Json<PlaceRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let req = super::error::json_body("place", body)?;
+    let Some(spot) = s.map.spots.iter().find(|p| p.device == id) else {
+        return Err(ApiError::not_found(format!(
+            "no device `{id}` with a plan to be placed on (hub.toml: [[devices]], and [map] plan or its zone's plan)"
+        )));
+    };
+    if !spot.holds(req.at) {
+        return Err(ApiError::bad_request(format!(
+            "[{}, {}] is not on the plan of `{id}` ({} × {})",
+            req.at[0], req.at[1], spot.width, spot.height
+        )));
+    }
+    let Some(places) = &s.map.moved else {
+        return Err(ApiError::unavailable("this hub keeps no dragged places"));
+    };
+    let actor = who.actor();
+    let moved = Moved {
+        on: spot.on.clone(),
+        at: req.at,
+        by: actor.clone(),
+        at_ms: crate::bus::now_ms(),
+    };
+    let keep = {
+        let (places, id, moved) = (places.clone(), id.clone(), moved.clone());
+        tokio::task::spawn_blocking(move || places.set(&id, moved))
+    };
+    keep.await
+        .map_err(|e| ApiError::unavailable(format!("keeping the place failed: {e}")))?
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
+    s.bus
+        .append(vec![
+            NewEvent::new("device.placed", &spot.zone)
+                .device(&id)
+                .actor(&actor)
+                .attr("on", spot.on.clone().unwrap_or_default())
+                .attr("x", crate::bus::AttrValue::Float(req.at[0]))
+                .attr("y", crate::bus::AttrValue::Float(req.at[1]))
+                .message(format!(
+                    "{actor} placed {id} at [{}, {}] on the plan of {}",
+                    req.at[0],
+                    req.at[1],
+                    spot.on.as_deref().unwrap_or("the site")
+                )),
+        ])
+        .await?;
+    Ok(Json(json!(spot.place(Some(moved)))))
 }
 
 async fn picture(plan: Option<&PlanInfo>, what: &str) -> Result<Response, ApiError> {

@@ -115,6 +115,12 @@ fn devices(t: Table) -> Table {
         "A zone's own plan picture (a building's floor)",
         map::zone_plan,
     )
+    .put_json::<map::PlaceRequest, _, _>(
+        "/api/v1/map/devices/{id}",
+        Some(Admin),
+        "Put a device at a new place on its zone's plan (kept; `device.placed`)",
+        map::place_device,
+    )
     .on(
         Method::GET,
         "/api/v1/statistics",

@@ -91,6 +91,24 @@ impl Table {
             .body::<T>()
     }
 
+    /// Add a PUT handler whose body is JSON of type `T`, as [`Self::post_json`].
+    pub fn put_json<T: schemars::JsonSchema, H, X>(
+        self,
+        path: &'static str,
+        role: Option<Role>,
+        summary: &'static str,
+        h: H,
+    ) -> Self
+    where
+        H: Handler<X, ApiState>,
+        X: 'static,
+    {
+        let route =
+            axum::routing::put(h).layer(axum::extract::DefaultBodyLimit::max(super::MAX_JSON_BODY));
+        self.add(Method::PUT, path, role, summary, route)
+            .body::<T>()
+    }
+
     /// The route just added takes a JSON body of type `T`.
     fn body<T: schemars::JsonSchema>(mut self) -> Self {
         let schema = self.schemas.subschema_for::<T>().to_value();

@@ -31,6 +31,9 @@ pub enum HubError {
     /// wasm engine.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+    /// The map's dragged places.
+    #[error(transparent)]
+    Places(#[from] crate::places::PlacesError),
     /// A file or folder.
     #[error("{path}: {message}")]
     Io {

@@ -292,7 +292,10 @@ pub(super) fn api_state(
     .with_broadcasts(parts.broadcasts)
     .with_rules(parts.rules)
     .with_statistics(parts.statistics)
-    .with_map(crate::api::CampusMap::of(config));
+    .with_map(
+        crate::api::CampusMap::of(config)
+            .with_places(crate::places::Places::open(&config.site.data_dir)?),
+    );
     if let Some(status) = parts.northbound {
         state = state.with_northbound(status);
     }
