@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use twinwall_simulator::fire_panel::FirePanel;
+use twinwall_simulator::speaker::{Model, Speaker};
 use twinwall_simulator::vehicle::{AnprCamera, AnprOptions, Barrier, PlateColor, Role, plates};
 use twinwall_tests::{TestHub, interop, panel_device, target_dir, wait_for};
 
@@ -31,7 +32,9 @@ fn zones(plan: &std::path::Path) -> String {
          [[zones]]\nid = \"chem-north\"\nname = \"化学北楼\"\nparent = \"campus\"\nrisk = \"orange\"\n\
          area = [[40, 60], [300, 60], [300, 260], [40, 260]]\n\
          [[zones]]\nid = \"north-gate\"\nname = \"北门\"\nparent = \"campus\"\nrisk = \"yellow\"\n\
-         area = [[380, 20], [540, 20], [540, 100], [380, 100]]\n",
+         area = [[380, 20], [540, 20], [540, 100], [380, 100]]\n\
+         [[zones]]\nid = \"canteen\"\nname = \"学苑餐厅\"\nparent = \"campus\"\nrisk = \"yellow\"\n\
+         [broadcast]\nmulticast_interface = \"127.0.0.1\"\nmulticast_group = \"239.255.73.1\"\nstart_timeout_ms = 3000\n",
         plan.display().to_string()
     )
 }
@@ -43,6 +46,35 @@ async fn panel(id: &str, zone: &str, at: [u32; 2]) -> (FirePanel, String) {
     let extra = format!("settings = {{ points = 8 }}\nat = [{}, {}]", at[0], at[1]);
     let entry = panel_device(id, zone, p.addr(), &extra);
     (p, entry)
+}
+
+/// The canteen's two speakers, one of each model (TTS and multicast; unicast only).
+async fn speakers() -> (Vec<Speaker>, String) {
+    let mut entries = String::new();
+    let mut all = Vec::new();
+    for (i, (model, profile)) in [
+        (Model::sp1(), "twinwall-sp1"),
+        (Model::sp2(), "twinwall-sp2"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let s = Speaker::start(
+            &format!("sp-canteen-{i}"),
+            "127.0.0.1:0".parse().unwrap(),
+            model,
+        )
+        .await
+        .unwrap();
+        entries.push_str(&format!(
+            "[[devices]]\nid = \"{}\"\ndriver = \"ip-speaker\"\nprofile = \"speaker/{profile}\"\nzone = \"canteen\"\n\
+             address = \"{}\"\noffline_after_ms = 3000\nrequest_timeout_ms = 1000\n",
+            s.id(),
+            s.addr()
+        ));
+        all.push(s);
+    }
+    (all, entries)
 }
 
 /// The north gate's barrier: a plate-reading camera that pushes its reads.
@@ -76,17 +108,24 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
         panel("fp-gate", "north-gate", [420, 60]).await,
         barrier().await,
     );
+    let (speakers, speaker_devs) = speakers().await;
     let bg = Arc::new(bg);
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan.svg");
     std::fs::write(&plan, PLAN).unwrap();
     let hub = TestHub::start(
-        &["modbus-fire-panel", "anpr"],
-        &format!("{}{chem_dev}{gate_dev}{bg_dev}", zones(&plan)),
+        &["modbus-fire-panel", "anpr", "ip-speaker"],
+        &format!("{}{chem_dev}{gate_dev}{bg_dev}{speaker_devs}", zones(&plan)),
     )
     .await
     .unwrap();
-    for id in ["fp-chem", "fp-gate", "bg-north"] {
+    for id in [
+        "fp-chem",
+        "fp-gate",
+        "bg-north",
+        "sp-canteen-0",
+        "sp-canteen-1",
+    ] {
         hub.wait_online(id).await.unwrap();
     }
     wait_for(Duration::from_secs(10), || async { bg.push_target() })
@@ -208,6 +247,28 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
         .await
         .unwrap();
     assert_eq!(opened["actor"], "北门岗 李强#gate-north", "{opened}");
+    // The canteen's broadcast reached both speakers; the schedule came and went.
+    assert_eq!(
+        report["broadcast_outcomes"].as_array().map(Vec::len),
+        Some(2),
+        "{report}"
+    );
+    assert!(
+        speakers.iter().all(|s| s.status().played >= 1),
+        "every speaker played: {:?}",
+        speakers.iter().map(|s| s.status()).collect::<Vec<_>>()
+    );
+    assert!(
+        report["schedule_listed"]
+            .as_str()
+            .is_some_and(|s| s.contains("每天 07:30")),
+        "{report}"
+    );
+    hub.wait_event("kind=broadcast.unscheduled", Duration::from_secs(5), |e| {
+        e["actor"] == "值班员 王芳#duty"
+    })
+    .await
+    .expect("the schedule was ended by her");
     // The admin's drag moved the panel, and the hub keeps where.
     let moved = &report["admin_moved"];
     assert_eq!(moved["from"], "moved", "{report}");

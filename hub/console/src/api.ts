@@ -22,6 +22,7 @@ import type {
   Me,
   Northbound,
   PeopleStats,
+  ScheduleList,
   Resolution,
   SignedIn,
   StatisticsPage,
@@ -32,6 +33,8 @@ import type {
   WhoAmI,
   ZoneList,
 } from './types';
+
+import { setSiteOffset } from './sitetime';
 
 /** A refusal or a failure; `hubMessage` is the hub's own words when it sent some. */
 export class ApiError extends Error {
@@ -102,6 +105,7 @@ async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: strin
 export async function signIn(login: string, password: string): Promise<Me> {
   const s = await request<SignedIn>('POST', SESSION, { login, password });
   csrf = s.csrf_token;
+  setSiteOffset(s.utc_offset_minutes ?? null);
   return { name: s.name, role: s.role };
 }
 
@@ -111,6 +115,7 @@ export async function restoreSession(): Promise<Me | null> {
     const w = await request<WhoAmI>('GET', SESSION);
     if (!w.session || w.csrf_token === null) return null;
     csrf = w.csrf_token;
+    setSiteOffset(w.utc_offset_minutes ?? null);
     return { name: w.name, role: w.role };
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return null;
@@ -132,8 +137,12 @@ export function zones(): Promise<ZoneList> {
   return request<ZoneList>('GET', '/api/v1/zones');
 }
 
-export function wall(): Promise<WallPage> {
-  return request<WallPage>('GET', '/api/v1/alarms?state=wall&group=false&limit=1000');
+/** The most alarms one page of the wall holds (the hub's cap). */
+export const WALL_PAGE = 1000;
+
+/** One page of the wall, from `offset` in the hub's order. */
+export function wall(offset: number): Promise<WallPage> {
+  return request<WallPage>('GET', `/api/v1/alarms?state=wall&group=false&limit=${WALL_PAGE}&offset=${offset}`);
 }
 
 const alarmPath = (id: string): string => `/api/v1/alarms/${encodeURIComponent(id)}`;
@@ -193,6 +202,15 @@ export function startBroadcast(body: BroadcastRequest): Promise<BroadcastSubmitt
 
 export function broadcast(id: string): Promise<BroadcastJob> {
   return request<BroadcastJob>('GET', broadcastPath(id));
+}
+
+export function schedules(): Promise<ScheduleList> {
+  return request<ScheduleList>('GET', '/api/v1/schedules');
+}
+
+/** Ends a schedule (the jobs it already started play on). */
+export function unschedule(id: string): Promise<unknown> {
+  return request<unknown>('DELETE', `/api/v1/schedules/${encodeURIComponent(id)}`);
 }
 
 /** Stops a job everywhere; the answer is the job as it now stands. */

@@ -1,15 +1,16 @@
-// Speaking to zones: choose them, the text or a stored clip, the priority
-// and how often; then watch each speaker answer. Below, the hub's recent
-// jobs, whoever started them (a rule, the CLI, another duty room).
+// Speaking to zones: choose them, the text or a stored clip, the priority,
+// how often and when (now, once later, every day); then watch each speaker
+// answer. Below, the schedules and the hub's recent jobs, whoever started
+// them (a rule, the CLI, another duty room).
 
 import { useState } from 'preact/hooks';
 import * as api from './api';
-import { useI18n } from './i18n';
+import { formatTime, useI18n } from './i18n';
 import { LiveJob, RecentJobs } from './job';
 import { usePolled } from './polled';
 import { ProblemNote, type Problem } from './problem';
 import { mayBroadcast } from './roles';
-import type { BroadcastRequest, BroadcastSource, Clip, Me, Zone } from './types';
+import type { BroadcastRequest, BroadcastSchedule, BroadcastSource, Clip, Me, Scheduled, Zone } from './types';
 import { topmost, ZoneTree } from './zonetree';
 import type { ZoneNames } from './zones';
 
@@ -21,16 +22,20 @@ const SETUP_POLL_MS = 60_000;
 const loadSetup = (): Promise<[Zone[], Clip[]]> =>
   Promise.all([api.zones(), api.clips()]).then(([z, c]) => [z.zones, c.clips]);
 const loadRecent = () => api.broadcasts().then((b) => b.broadcasts);
+const loadSchedules = () => api.schedules().then((s) => s.schedules);
 
 interface Started {
   id: string;
   speakers: number;
+  /** For a scheduled job: when it plays next. */
+  next: string | null;
 }
 
 export function Broadcast({ me, names }: { me: Me; names: ZoneNames }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const setup = usePolled(loadSetup, SETUP_POLL_MS);
   const recent = usePolled(loadRecent, RECENT_POLL_MS);
+  const schedules = usePolled(loadSchedules, SETUP_POLL_MS);
   const [started, setStarted] = useState<Started | null>(null);
   const may = mayBroadcast(me.role);
   const [zones, clips] = setup.data ?? [[], []];
@@ -50,10 +55,16 @@ export function Broadcast({ me, names }: { me: Me; names: ZoneNames }) {
           onStarted={(s) => {
             setStarted(s);
             recent.reload();
+            schedules.reload();
           }}
         />
       )}
-      {started !== null && (
+      {started !== null && started.next !== null && (
+        <p role="status" class="done">
+          {t.v.schedule.scheduled(formatTime(started.next, lang))}
+        </p>
+      )}
+      {started !== null && started.next === null && (
         <LiveJob
           key={started.id}
           id={started.id}
@@ -61,6 +72,14 @@ export function Broadcast({ me, names }: { me: Me; names: ZoneNames }) {
           names={names}
           mayCancel={may}
           onChanged={recent.reload}
+        />
+      )}
+      {schedules.data !== null && (
+        <Schedules
+          list={schedules.data}
+          zoneNames={new Map(zones.map((z) => [z.id, z.name]))}
+          may={may}
+          onChanged={schedules.reload}
         />
       )}
       {recent.problem !== null && <ProblemNote problem={recent.problem} />}
@@ -72,6 +91,7 @@ export function Broadcast({ me, names }: { me: Me; names: ZoneNames }) {
 }
 
 type SourceKind = 'text' | 'clip';
+type When = 'now' | 'at' | 'daily';
 
 interface FormProps {
   zones: Zone[];
@@ -87,6 +107,9 @@ function BroadcastForm({ zones, clips, onStarted }: FormProps) {
   const [clip, setClip] = useState('');
   const [priority, setPriority] = useState('50');
   const [repeat, setRepeat] = useState('1');
+  const [when, setWhen] = useState<When>('now');
+  const [at, setAt] = useState('');
+  const [daily, setDaily] = useState('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
 
@@ -106,7 +129,18 @@ function BroadcastForm({ zones, clips, onStarted }: FormProps) {
     if (priority.trim() === '' || !Number.isInteger(p) || p < 0 || p > 255) return t.needPriority;
     const r = Number(repeat);
     if (repeat.trim() === '' || !Number.isInteger(r) || r < 0) return t.needRepeat;
-    return { zones: targets, source, priority: p, repeat: r };
+    let schedule: BroadcastSchedule | null = null;
+    if (when === 'at') {
+      const due = new Date(at);
+      if (at === '' || Number.isNaN(due.getTime())) return t.v.schedule.needAt;
+      schedule = { at: due.toISOString() };
+    } else if (when === 'daily') {
+      if (!/^\d{2}:\d{2}$/.test(daily)) return t.v.schedule.needDaily;
+      schedule = { daily };
+    }
+    return schedule === null
+      ? { zones: targets, source, priority: p, repeat: r }
+      : { zones: targets, source, priority: p, repeat: r, schedule };
   };
 
   const submit = async (e: Event): Promise<void> => {
@@ -120,7 +154,7 @@ function BroadcastForm({ zones, clips, onStarted }: FormProps) {
     setProblem(null);
     try {
       const job = await api.startBroadcast(body);
-      onStarted({ id: job.id, speakers: job.speakers });
+      onStarted({ id: job.id, speakers: job.speakers, next: job.next });
     } catch (err) {
       setProblem(api.asApiError(err));
     } finally {
@@ -167,6 +201,27 @@ function BroadcastForm({ zones, clips, onStarted }: FormProps) {
           </>
         )}
       </fieldset>
+      <fieldset class="when">
+        <legend>{t.v.schedule.legend}</legend>
+        {(['now', 'at', 'daily'] as When[]).map((w) => (
+          <label key={w} class="check">
+            <input type="radio" name="when" checked={when === w} onChange={() => setWhen(w)} />
+            {t.v.schedule[w]}
+          </label>
+        ))}
+        {when === 'at' && (
+          <>
+            <label for="broadcast-at">{t.v.schedule.atLabel}</label>
+            <input id="broadcast-at" type="datetime-local" value={at} onInput={(e) => setAt(e.currentTarget.value)} />
+          </>
+        )}
+        {when === 'daily' && (
+          <>
+            <label for="broadcast-daily">{t.v.schedule.dailyLabel}</label>
+            <input id="broadcast-daily" type="time" value={daily} onInput={(e) => setDaily(e.currentTarget.value)} />
+          </>
+        )}
+      </fieldset>
       <div class="inline">
         <div class="field">
           <label for="broadcast-priority">{t.priority}</label>
@@ -207,5 +262,56 @@ function BroadcastForm({ zones, clips, onStarted }: FormProps) {
       </div>
       {problem !== null && <ProblemNote problem={problem} headlines={t.broadcastFailures} />}
     </form>
+  );
+}
+
+function Schedules({
+  list,
+  zoneNames,
+  may,
+  onChanged,
+}: {
+  list: Scheduled[];
+  zoneNames: ReadonlyMap<string, string>;
+  may: boolean;
+  onChanged: () => void;
+}) {
+  const { t, lang } = useI18n();
+  const w = t.v.schedule;
+  const [problem, setProblem] = useState<api.ApiError | null>(null);
+  const end = (id: string): void => {
+    setProblem(null);
+    api.unschedule(id).then(onChanged, (e: unknown) => setProblem(api.asApiError(e)));
+  };
+  return (
+    <section class="schedules" aria-labelledby="schedules-heading">
+      <h3 id="schedules-heading">{w.heading}</h3>
+      {problem !== null && <ProblemNote problem={problem} />}
+      {list.length === 0 && <p class="empty">{w.none}</p>}
+      <ul class="job-list">
+        {list.map((s) => {
+          const when = s.request.schedule;
+          const what = 'text' in s.request.source ? s.request.source.text : 'clip' in s.request.source ? s.request.source.clip.slice(0, 12) : s.request.source.live;
+          const zones = s.request.zones.map((z) => zoneNames.get(z) ?? z).join('、');
+          return (
+            <li key={s.id} data-testid="schedule">
+              <strong>
+                {when !== null && when !== undefined && 'daily' in when ? w.everyDay(when.daily) : w.once(formatTime(s.next, lang))}
+              </strong>{' '}
+              · {zones} · {what}
+              <br />
+              <small>
+                {w.next(formatTime(s.next, lang))} · {w.runs(s.runs.length)} · {w.by(s.actor)}
+              </small>{' '}
+              {may && (
+                <button type="button" class="quiet" onClick={() => end(s.id)}>
+                  {w.unschedule(s.id)}
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
   );
 }

@@ -6,6 +6,7 @@ import { createContext } from 'preact';
 import type { View } from './nav';
 import { useContext } from 'preact/hooks';
 import type { Level, Online, Resolution, Role, SpeakerState, Stage } from './types';
+import { siteOffset } from './sitetime';
 import { viewsEn, viewsZh, type ViewWords } from './words';
 
 export type Lang = 'zh-CN' | 'en';
@@ -735,13 +736,18 @@ export function applyLang(lang: Lang): void {
   document.title = `${t.appName} · ${t.tagline}`;
 }
 
-const timeFormats = new Map<Lang, Intl.DateTimeFormat>();
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** An RFC 3339 time in the browser's time zone, written the language's way. */
+/**
+ * An RFC 3339 time in the site's time (the hub's `utc_offset_minutes`;
+ * the browser's zone until the hub has said), written the language's way.
+ */
 export function formatTime(iso: string, lang: Lang): string {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return iso;
-  let format = timeFormats.get(lang);
+  const offset = siteOffset();
+  const key = `${lang}:${offset === null ? 'local' : 'site'}`;
+  let format = timeFormats.get(key);
   if (!format) {
     format = new Intl.DateTimeFormat(lang, {
       year: 'numeric',
@@ -750,10 +756,12 @@ export function formatTime(iso: string, lang: Lang): string {
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
+      // The site's time is UTC shifted by its offset.
+      ...(offset === null ? {} : { timeZone: 'UTC' }),
     });
-    timeFormats.set(lang, format);
+    timeFormats.set(key, format);
   }
-  return format.format(when);
+  return format.format(offset === null ? when : new Date(when.getTime() + offset * 60_000));
 }
 
 /** An event or alarm kind in words; a kind the tables lack is shown as the hub names it. */

@@ -35,6 +35,8 @@ export const INITIAL_WALL: WallState = {
 };
 
 const REPLAY_POLL_MS = 1000;
+/** The most alarms the wall holds; a campus past this is in a flood, grouped by the hub. */
+const WALL_MAX = 20_000;
 const RETRY_MS = 5000;
 
 const LEVEL_RANK: Record<Level, number> = { info: 0, blue: 1, yellow: 2, orange: 3, red: 4 };
@@ -62,6 +64,20 @@ const seen = (alarm: Alarm): WallAlarm => ({ alarm, openedAt: Date.now() - alarm
 
 type Placed = Pick<WallState, 'alarms' | 'total'>;
 
+/** Stream changes arriving within this long are laid on the wall together. */
+const BATCH_MS = 10;
+
+/** `changed` put onto, within or off the wall `at` at once: one sort, however many (a flood). */
+function placedAll(at: Placed, changed: Alarm[]): Placed {
+  const [only] = changed;
+  if (changed.length === 1 && only !== undefined) return placed(at, only);
+  const ids = new Set(changed.map((a) => a.id));
+  const kept = at.alarms.filter((w) => !ids.has(w.alarm.id));
+  const stays = changed.filter(onWall).map(seen);
+  const alarms = [...kept, ...stays].sort((a, b) => order(a.alarm, b.alarm));
+  return { alarms, total: at.total + stays.length - (at.alarms.length - kept.length) };
+}
+
 /** `alarm` put onto, within or off the wall `at`. */
 function placed(at: Placed, alarm: Alarm): Placed {
   const alarms = at.alarms.filter((w) => w.alarm.id !== alarm.id);
@@ -86,6 +102,9 @@ export class LiveWall {
   /** Alarms the stream sent while a fetch was under way, laid again over its answer. */
   private sentDuringFetch: Alarm[] = [];
   private stopped = false;
+  /** Changes waiting for the batch to be drawn, by alarm id (the latest wins). */
+  private readonly pending = new Map<string, Alarm>();
+  private batchTimer: number | null = null;
 
   subscribe(listener: (s: WallState) => void): () => void {
     this.listeners.add(listener);
@@ -104,13 +123,25 @@ export class LiveWall {
     this.source = null;
     if (this.refetchTimer !== null) window.clearTimeout(this.refetchTimer);
     if (this.reconnectTimer !== null) window.clearTimeout(this.reconnectTimer);
+    if (this.batchTimer !== null) window.clearTimeout(this.batchTimer);
     this.listeners.clear();
   }
 
-  /** An alarm as the hub now has it (from the stream or an action's answer): onto, within or off the wall. */
+  /**
+   * An alarm as the hub now has it (from the stream or an action's answer):
+   * onto, within or off the wall. Changes that come together (a building's
+   * alarms, a flood) are drawn together, not one render each.
+   */
   put(alarm: Alarm): void {
     if (this.fetching) this.sentDuringFetch.push(alarm);
-    this.set(placed(this.state, alarm));
+    this.pending.set(alarm.id, alarm);
+    // A timer, not an animation frame: a wall in a background tab still hears its alarms.
+    this.batchTimer ??= window.setTimeout(() => {
+      this.batchTimer = null;
+      const changed = [...this.pending.values()];
+      this.pending.clear();
+      if (!this.stopped) this.set(placedAll(this.state, changed));
+    }, BATCH_MS);
   }
 
   /** Fetches the whole wall; calls while one is under way make one more after it. */
@@ -133,16 +164,33 @@ export class LiveWall {
 
   private async load(): Promise<void> {
     try {
-      const page = await api.wall();
+      const page = await api.wall(0);
       if (this.stopped) return;
       if (page.replay) {
         this.set({ phase: 'rebuilding', replay: page.replay, error: null });
         this.refetchIn(REPLAY_POLL_MS);
         return;
       }
-      let wall: Placed = { alarms: page.alarms.map(seen), total: page.total };
-      for (const a of this.sentDuringFetch) wall = placed(wall, a);
-      this.set({ ...wall, phase: 'ready', replay: null, flood: page.flood, error: null });
+      // The first page is shown at once (the most urgent alarms lead the
+      // hub's order); then page after page until the whole wall is in. An
+      // alarm that moved between pages meanwhile is taken once, and the
+      // stream's changes are laid over each.
+      const byId = new Map(page.alarms.map((a) => [a.id, a]));
+      const show = (): void => {
+        let wall: Placed = { alarms: [...byId.values()].sort(order).map(seen), total: page.total };
+        for (const a of this.sentDuringFetch) wall = placed(wall, a);
+        this.set({ ...wall, phase: 'ready', replay: null, flood: page.flood, error: null });
+      };
+      show();
+      let fetched = page.alarms.length;
+      while (fetched < page.total && fetched < WALL_MAX) {
+        const next = await api.wall(fetched);
+        if (this.stopped) return;
+        if (next.replay || next.alarms.length === 0) break;
+        for (const a of next.alarms) byId.set(a.id, a);
+        fetched += next.alarms.length;
+      }
+      if (fetched > page.alarms.length) show();
     } catch (e) {
       if (this.stopped) return;
       this.set({ error: api.asApiError(e) });

@@ -13,6 +13,8 @@ interface Props {
   now: number;
   selected: boolean;
   onSelect: (id: string) => void;
+  /** In a windowed wall: where the row sits and which of how many it is. */
+  place?: { top: number; index: number; of: number };
 }
 
 export const rowId = (alarmId: string): string => `alarm-${alarmId}`;
@@ -22,7 +24,7 @@ function acknowledgement(t: Dict, a: Alarm): string {
   return a.acknowledged_by === null ? t.acked : t.ackedBy(a.acknowledged_by);
 }
 
-export function Row({ entry, names, now, selected, onSelect }: Props) {
+export function Row({ entry, names, now, selected, onSelect, place }: Props) {
   const { t } = useI18n();
   const a = entry.alarm;
   const id = rowId(a.id);
@@ -34,7 +36,11 @@ export function Row({ entry, names, now, selected, onSelect }: Props) {
   const name = [level, kind, zone, a.device, age, condition].filter((p) => p !== null).join(' ');
   const classes = ['row', `lvl-${a.level}`, a.acknowledged ? 'acked' : 'unacked', selected ? 'selected' : ''];
   return (
-    <li>
+    <li
+      style={place === undefined ? undefined : { top: `${place.top}px` }}
+      aria-setsize={place?.of}
+      aria-posinset={place === undefined ? undefined : place.index + 1}
+    >
       <button
         type="button"
         id={id}

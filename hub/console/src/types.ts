@@ -22,6 +22,8 @@ export interface SignedIn {
   zones: string[];
   csrf_token: string;
   max_age_s: number;
+  /** The site's offset from UTC: times are shown in the site's time. */
+  utc_offset_minutes?: number;
 }
 
 /** `GET /api/v1/session`; `csrf_token` is null when the caller used a token, not a session. */
@@ -32,6 +34,7 @@ export interface WhoAmI {
   actor: string;
   session: boolean;
   csrf_token: string | null;
+  utc_offset_minutes?: number;
 }
 
 export interface Zone {
@@ -232,12 +235,30 @@ export interface ClipList {
 /** Where a broadcast's audio comes from (the console offers text and clips). */
 export type BroadcastSource = { text: string } | { clip: string } | { live: string };
 
+/** When a scheduled job plays: once at an RFC 3339 time, or every day at `HH:MM` in the site's time. */
+export type BroadcastSchedule = { at: string } | { daily: string };
+
 /** Body of `POST /api/v1/broadcasts` as the console sends it: `zones` are zone ids. */
 export interface BroadcastRequest {
   zones: string[];
   source: BroadcastSource;
   priority: number;
   repeat: number;
+  schedule?: BroadcastSchedule | null;
+}
+
+/** `GET /api/v1/schedules`. */
+export interface Scheduled {
+  id: string;
+  actor: string;
+  request: BroadcastRequest;
+  next_ms: number;
+  next: string;
+  runs: string[];
+}
+
+export interface ScheduleList {
+  schedules: Scheduled[];
 }
 
 /** `POST /api/v1/broadcasts` (202). */

@@ -5,6 +5,25 @@
 import type { Dimension, Online } from './types';
 
 export interface ViewWords {
+  schedule: {
+    legend: string;
+    now: string;
+    at: string;
+    daily: string;
+    atLabel: string;
+    dailyLabel: string;
+    needAt: string;
+    needDaily: string;
+    scheduled: (next: string) => string;
+    heading: string;
+    none: string;
+    once: (time: string) => string;
+    everyDay: (hm: string) => string;
+    next: (time: string) => string;
+    runs: (n: number) => string;
+    unschedule: (what: string) => string;
+    by: (who: string) => string;
+  };
   /** Event kinds that are not alarms (the alarm kinds are in i18n.ts). */
   kinds: Record<string, string>;
   map: {
@@ -288,6 +307,25 @@ const enKinds: Record<string, string> = {
 };
 
 export const viewsZh: ViewWords = {
+  schedule: {
+    legend: '播放时间',
+    now: '立即播放',
+    at: '定时一次',
+    daily: '每天',
+    atLabel: '播放时间（本机时间）',
+    dailyLabel: '每天播放时刻（站点时间）',
+    needAt: '请选择播放时间。',
+    needDaily: '请输入每天的播放时刻（时:分）。',
+    scheduled: (next) => `已加入定时广播，下次播放：${next}`,
+    heading: '定时广播',
+    none: '没有定时广播。',
+    once: (time) => `一次：${time}`,
+    everyDay: (hm) => `每天 ${hm}`,
+    next: (time) => `下次 ${time}`,
+    runs: (n) => `已播放 ${n} 次`,
+    unschedule: (what) => `取消定时 ${what}`,
+    by: (who) => `设置人 ${who}`,
+  },
   kinds: zhKinds,
   map: {
     heading: '校园地图',
@@ -431,6 +469,25 @@ export const viewsZh: ViewWords = {
 };
 
 export const viewsEn: ViewWords = {
+  schedule: {
+    legend: 'When',
+    now: 'Now',
+    at: 'Once, later',
+    daily: 'Every day',
+    atLabel: 'Time (this computer\'s time)',
+    dailyLabel: 'Time of day (the site\'s time)',
+    needAt: 'Choose when it plays.',
+    needDaily: 'Give the time of day (HH:MM).',
+    scheduled: (next) => `Scheduled; it plays next at ${next}`,
+    heading: 'Scheduled broadcasts',
+    none: 'No scheduled broadcasts.',
+    once: (time) => `Once: ${time}`,
+    everyDay: (hm) => `Every day at ${hm}`,
+    next: (time) => `next ${time}`,
+    runs: (n) => `played ${n} time${n === 1 ? '' : 's'}`,
+    unschedule: (what) => `Unschedule ${what}`,
+    by: (who) => `set by ${who}`,
+  },
   kinds: enKinds,
   map: {
     heading: 'Campus map',

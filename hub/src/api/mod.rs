@@ -73,6 +73,9 @@ pub struct ApiState {
     /// The config's zones: what names zones (people, tokens) is checked
     /// against them, and the console shows their names.
     zones: Arc<Vec<ZoneInfo>>,
+    /// The site's offset from UTC (`[broadcast] utc_offset_minutes`): the
+    /// console writes times in the site's time, wherever its browser is.
+    utc_offset_minutes: i32,
     /// Live streams that may still be opened.
     streams: Arc<tokio::sync::Semaphore>,
     max_streams: usize,
@@ -110,6 +113,7 @@ impl ApiState {
             sessions,
             secure_cookies: false,
             zones: Arc::default(),
+            utc_offset_minutes: 0,
             streams: Arc::new(tokio::sync::Semaphore::new(256)),
             max_streams: 256,
             request_timeout: std::time::Duration::from_secs(60),
@@ -130,6 +134,12 @@ impl ApiState {
     pub fn with_sign_in(mut self, secure_cookies: bool, zones: Vec<ZoneInfo>) -> Self {
         self.secure_cookies = secure_cookies;
         self.zones = Arc::new(zones);
+        self
+    }
+
+    /// The site's offset from UTC, minutes.
+    pub fn with_site_time(mut self, utc_offset_minutes: i32) -> Self {
+        self.utc_offset_minutes = utc_offset_minutes;
         self
     }
 

@@ -98,6 +98,7 @@ pub async fn sign_in(
     let body = json!({
         "login": person.login, "name": person.name, "role": person.role, "zones": person.zones,
         "csrf_token": session.csrf, "max_age_s": s.sessions.max_ms() / 1000,
+        "utc_offset_minutes": s.utc_offset_minutes,
     });
     let mut r = Json(body).into_response();
     r.headers_mut().insert(
@@ -132,7 +133,7 @@ pub async fn whoami(
         .map(|(_, session)| session.csrf);
     Json(json!({
         "name": who.name, "role": who.role, "zones": who.zones, "actor": who.actor(),
-        "session": csrf.is_some(), "csrf_token": csrf,
+        "session": csrf.is_some(), "csrf_token": csrf, "utc_offset_minutes": s.utc_offset_minutes,
     }))
 }
 

@@ -85,10 +85,7 @@ impl Table {
         H: Handler<X, ApiState>,
         X: 'static,
     {
-        let route = axum::routing::post(h)
-            .layer(axum::extract::DefaultBodyLimit::max(super::MAX_JSON_BODY));
-        self.add(Method::POST, path, role, summary, route)
-            .body::<T>()
+        self.json_body::<T>(Method::POST, path, role, summary, axum::routing::post(h))
     }
 
     /// Add a PUT handler whose body is JSON of type `T`, as [`Self::post_json`].
@@ -103,10 +100,20 @@ impl Table {
         H: Handler<X, ApiState>,
         X: 'static,
     {
-        let route =
-            axum::routing::put(h).layer(axum::extract::DefaultBodyLimit::max(super::MAX_JSON_BODY));
-        self.add(Method::PUT, path, role, summary, route)
-            .body::<T>()
+        self.json_body::<T>(Method::PUT, path, role, summary, axum::routing::put(h))
+    }
+
+    /// `route` with its JSON body of type `T` capped and described.
+    fn json_body<T: schemars::JsonSchema>(
+        self,
+        method: Method,
+        path: &'static str,
+        role: Option<Role>,
+        summary: &'static str,
+        route: MethodRouter<ApiState>,
+    ) -> Self {
+        let route = route.layer(axum::extract::DefaultBodyLimit::max(super::MAX_JSON_BODY));
+        self.add(method, path, role, summary, route).body::<T>()
     }
 
     /// The route just added takes a JSON body of type `T`.

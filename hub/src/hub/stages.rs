@@ -282,6 +282,7 @@ pub(super) fn api_state(
         config.http.tls_cert.is_some(),
         crate::api::ZoneInfo::all(config),
     )
+    .with_site_time(config.broadcast.utc_offset_minutes)
     .with_limits(
         config.http.max_streams,
         Duration::from_secs(config.http.request_timeout_s.max(1)),

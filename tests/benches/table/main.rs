@@ -9,6 +9,7 @@
 //! goes, `target/bench-table.json` by default).
 
 mod p10_alarms;
+mod p11_console;
 mod p1_ingest;
 mod p2_latency;
 mod p3_scale;
@@ -63,7 +64,9 @@ async fn table(args: Vec<String>) {
     // The rows that fsync little or time single events first: P1 and P6
     // leave gigabytes for the kernel to write back, which would stall the
     // commits the others time.
-    for id in ["P3", "P9", "P2", "P4", "P5", "P8", "P1", "P6", "P7", "P10"] {
+    for id in [
+        "P3", "P9", "P2", "P4", "P5", "P8", "P1", "P6", "P7", "P10", "P11",
+    ] {
         if !want(id) {
             continue;
         }
@@ -78,6 +81,7 @@ async fn table(args: Vec<String>) {
             "P7" => p7_storage::run(size).await,
             "P9" => p9_cameras::run(size).await,
             "P10" => p10_alarms::run(size).await,
+            "P11" => p11_console::run(size).await,
             _ => p8_burst::run(size).await,
         };
         for row in rows {
