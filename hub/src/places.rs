@@ -103,9 +103,18 @@ impl Places {
     /// Keep `moved` as `device`'s place: on disk before it is in memory, so
     /// an answer never promises what a restart would lose.
     pub fn set(&self, device: &str, moved: Moved) -> Result<(), PlacesError> {
+        self.put(device, Some(moved))
+    }
+
+    /// Keep `place` as `device`'s, or (`None`) forget it: the config's place
+    /// shows again. On disk before in memory.
+    pub fn put(&self, device: &str, place: Option<Moved>) -> Result<(), PlacesError> {
         let mut all = self.lock();
         let mut next = all.clone();
-        next.insert(device.to_owned(), moved);
+        match place {
+            Some(m) => next.insert(device.to_owned(), m),
+            None => next.remove(device),
+        };
         self.write(&next)?;
         *all = next;
         Ok(())
@@ -153,9 +162,14 @@ mod tests {
         p.set("fp-1", moved(10.0)).unwrap();
         p.set("fp-2", moved(30.0)).unwrap();
         p.set("fp-1", moved(15.0)).unwrap();
+        p.put("fp-2", None).unwrap();
         let again = Places::open(dir.path()).unwrap();
         assert_eq!(again.get("fp-1"), Some(moved(15.0)));
-        assert_eq!(again.get("fp-2"), Some(moved(30.0)));
+        assert_eq!(
+            again.get("fp-2"),
+            None,
+            "forgotten: back to the config's place"
+        );
         assert!(!dir.path().join("map-places.json.tmp").exists());
     }
 

@@ -15,10 +15,13 @@ screenshots of every view go to --shots.
 
 import argparse
 import json
+import math
 import os
 import re
+import struct
 import sys
 import time
+import wave
 from urllib.parse import urlparse
 
 from playwright.sync_api import expect, sync_playwright
@@ -104,6 +107,12 @@ def main() -> None:
         row.click()
         detail = page.get_by_role("region", name="报警详情")
         expect(detail).to_be_visible()
+        # The zone's camera, a snapshot taken now from the detail.
+        cams = detail.get_by_role("region", name="本区域摄像机")
+        cams.get_by_role("button", name="立即抓拍 化学北楼摄像机").click()
+        picture = cams.get_by_test_id("zone-camera").locator("img")
+        expect(picture).to_be_visible(timeout=15_000)
+        report["detail_snapshot"] = picture.get_attribute("alt")
         detail.get_by_role("button", name="确认", exact=True).click()
         expect(detail).to_contain_text("值班员 王芳", timeout=5_000)
         expect(banner).to_contain_text("1", timeout=5_000)
@@ -140,8 +149,12 @@ def main() -> None:
         bc = page.get_by_role("region", name="广播", exact=True)
         expect(bc.get_by_text("化学北楼").first).to_be_visible(timeout=10_000)
         expect(bc.get_by_role("button", name="开始广播")).to_be_visible()
-        # To the canteen, now: both speakers answer.
-        bc.get_by_role("checkbox", name="学苑餐厅").check()
+        # To the canteen, chosen on the map, now: both speakers answer.
+        menu.get_by_role("button", name="地图", exact=True).click()
+        page.get_by_role("button", name="在地图上显示 学苑餐厅").click()
+        page.get_by_test_id("zone-panel").get_by_role("button", name="向 学苑餐厅 广播").click()
+        bc = page.get_by_role("region", name="广播", exact=True)
+        expect(bc.get_by_role("checkbox", name="学苑餐厅")).to_be_checked(timeout=10_000)
         bc.get_by_label("广播内容").fill("午餐时间到了")
         bc.get_by_role("button", name="开始广播").click()
         outcomes = bc.get_by_test_id("speaker-outcome")
@@ -160,11 +173,35 @@ def main() -> None:
         shot("broadcast-scheduled")
         listed.get_by_role("button", name=re.compile("^取消定时")).click()
         expect(listed).to_have_count(0, timeout=10_000)
+        # A recording uploaded from this computer becomes the clip to play.
+        bc.get_by_role("radio", name="录音片段").check()
+        wav = os.path.join(a.shots, "chime.wav")
+        with wave.open(wav, "wb") as f:
+            f.setnchannels(1)
+            f.setsampwidth(2)
+            f.setframerate(8000)
+            f.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(i / 8000 * 2 * math.pi * 440))) for i in range(4000)))
+        bc.get_by_label("上传录音").set_input_files(wav)
+        bc.get_by_role("button", name="上传", exact=True).click()
+        expect(bc.get_by_role("status").filter(has_text="已上传：chime")).to_be_visible(timeout=10_000)
+        clip = bc.get_by_label("片段", exact=True)
+        expect(clip.locator("option:checked")).to_contain_text("chime", timeout=10_000)
+        report["uploaded_clip"] = clip.input_value()
+        os.remove(wav)
+        # A live source the hub does not allow: refused, in the hub's words.
+        bc.get_by_role("radio", name="立即播放").check()
+        bc.get_by_role("radio", name="直播音源").check()
+        bc.get_by_label("音源地址").fill("http://127.0.0.1:9/live.ul")
+        bc.get_by_role("button", name="开始广播").click()
+        refusal = bc.get_by_role("alert")
+        expect(refusal).to_contain_text("live_sources", timeout=10_000)
+        report["live_refusal"] = refusal.inner_text()
         # Statistics: the six dimensions, charts, and the figures as CSV.
         menu.get_by_role("button", name="统计", exact=True).click()
         stats = page.get_by_role("region", name="统计分析")
         expect(stats.get_by_test_id("chart-dimensions").locator("canvas")).to_be_visible(timeout=10_000)
         report["statistics_dimensions"] = stats.locator(".dimension-totals li[data-dimension]:not([data-dimension=other])").count()
+        report["statistics_environment"] = stats.locator(".dimension-totals li[data-dimension=environment] .dim-total").inner_text()
         with page.expect_download() as dl:
             stats.get_by_role("button", name="导出 CSV").click()
         with open(dl.value.path(), encoding="utf-8-sig") as f:
@@ -190,7 +227,7 @@ def main() -> None:
         plates = room.get_by_role("region", name="最近车牌")
         expect(plates.locator("li")).not_to_have_count(0, timeout=10_000)
         report["guard_room_plates"] = plates.inner_text()
-        room.get_by_role("button", name="开闸 bg-north").click()
+        room.get_by_role("button", name="开闸 北门道闸").click()
         expect(room.get_by_role("status").filter(has_text="已执行")).to_be_visible(timeout=10_000)
         shot("guard-room")
         page.get_by_role("navigation", name="主菜单").get_by_role("button", name="报警", exact=True).click()

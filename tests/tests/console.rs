@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
+use twinwall_simulator::camera::Camera;
 use twinwall_simulator::fire_panel::FirePanel;
 use twinwall_simulator::speaker::{Model, Speaker};
 use twinwall_simulator::vehicle::{AnprCamera, AnprOptions, Barrier, PlateColor, Role, plates};
@@ -93,7 +94,7 @@ async fn barrier() -> (AnprCamera, String) {
     .await
     .unwrap();
     let entry = format!(
-        "[[devices]]\nid = \"bg-north\"\ndriver = \"anpr\"\nprofile = \"vehicle/twinwall-bg1\"\nzone = \"north-gate\"\n\
+        "[[devices]]\nid = \"bg-north\"\nname = \"北门道闸\"\ndriver = \"anpr\"\nprofile = \"vehicle/twinwall-bg1\"\nzone = \"north-gate\"\n\
          address = \"{}\"\nusername = \"admin\"\npassword = \"pw\"\noffline_after_ms = 12000\nat = [500, 60]\n\
          settings = {{ mode = \"push\" }}\n",
         cam.addr()
@@ -109,13 +110,30 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
         barrier().await,
     );
     let (speakers, speaker_devs) = speakers().await;
+    // The chemistry building's camera: its alarm's detail shows it and takes a snapshot.
+    let cam = Camera::start(
+        "cam-chem",
+        "127.0.0.1:0".parse().unwrap(),
+        "admin",
+        "s3cret",
+    )
+    .await
+    .unwrap();
+    let cam_dev = format!(
+        "[[devices]]\nid = \"cam-chem\"\nname = \"化学北楼摄像机\"\ndriver = \"onvif-camera\"\nprofile = \"camera/twinwall-cam1\"\n\
+         zone = \"chem-north\"\naddress = \"{}\"\nusername = \"admin\"\npassword = \"s3cret\"\noffline_after_ms = 6000\nat = [200, 200]\n",
+        cam.addr()
+    );
     let bg = Arc::new(bg);
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan.svg");
     std::fs::write(&plan, PLAN).unwrap();
     let hub = TestHub::start(
-        &["modbus-fire-panel", "anpr", "ip-speaker"],
-        &format!("{}{chem_dev}{gate_dev}{bg_dev}{speaker_devs}", zones(&plan)),
+        &["modbus-fire-panel", "anpr", "ip-speaker", "onvif-camera"],
+        &format!(
+            "{}{chem_dev}{gate_dev}{bg_dev}{speaker_devs}{cam_dev}",
+            zones(&plan)
+        ),
     )
     .await
     .unwrap();
@@ -125,9 +143,18 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
         "bg-north",
         "sp-canteen-0",
         "sp-canteen-1",
+        "cam-chem",
     ] {
         hub.wait_online(id).await.unwrap();
     }
+    // A snapshot needs the camera's setup done: ready once its stream plays.
+    hub.wait_event(
+        "kind=camera.stream&device=cam-chem",
+        Duration::from_secs(20),
+        |e| e["attrs"]["state"] == "playing",
+    )
+    .await
+    .expect("the camera's stream plays");
     wait_for(Duration::from_secs(10), || async { bg.push_target() })
         .await
         .expect("the barrier camera pushes to the hub");
@@ -210,6 +237,12 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
     assert!(
         report["map_chem"]["class"]
             .as_str()
+            .is_some_and(|c| c.contains("alarm-red")),
+        "it flashes red, the colour of its fire alarm: {report}"
+    );
+    assert!(
+        report["map_chem"]["class"]
+            .as_str()
             .is_some_and(|c| c.contains("alarm")),
         "{report}"
     );
@@ -258,6 +291,22 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
         "every speaker played: {:?}",
         speakers.iter().map(|s| s.status()).collect::<Vec<_>>()
     );
+    // The uploaded recording is one of the hub's clips, chosen in the form.
+    let clips = hub.get("/api/v1/clips").await.unwrap();
+    let chime = clips["clips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "chime")
+        .expect("the upload is a clip");
+    assert_eq!(chime["hash"], report["uploaded_clip"], "{report}");
+    assert_eq!(chime["duration_ms"], 500, "{chime}");
+    assert!(
+        report["live_refusal"]
+            .as_str()
+            .is_some_and(|s| s.contains("127.0.0.1:9")),
+        "a live source outside [broadcast] live_sources is refused by name: {report}"
+    );
     assert!(
         report["schedule_listed"]
             .as_str()
@@ -269,6 +318,22 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
     })
     .await
     .expect("the schedule was ended by her");
+    // From the alarm's detail she took a snapshot of the building's camera.
+    assert!(
+        report["detail_snapshot"]
+            .as_str()
+            .is_some_and(|a| a.contains("化学北楼摄像机")),
+        "{report}"
+    );
+    let snap = hub
+        .wait_event(
+            "kind=device.command&device=cam-chem",
+            Duration::from_secs(5),
+            |e| e["attrs"]["command"] == "snapshot",
+        )
+        .await
+        .unwrap();
+    assert_eq!(snap["actor"], "值班员 王芳#duty", "{snap}");
     // The admin's drag moved the panel, and the hub keeps where.
     let moved = &report["admin_moved"];
     assert_eq!(moved["from"], "moved", "{report}");
@@ -280,6 +345,14 @@ async fn the_duty_room_handles_a_fire_alarm_from_the_wall_and_a_guard_sees_his_g
     assert_eq!(logged["actor"], "管理员 陈静#admin", "{logged}");
     // Statistics drew its charts and the six dimensions.
     assert_eq!(report["statistics_dimensions"], 6, "{report}");
+    let environment: u64 = report["statistics_environment"]
+        .as_str()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        environment >= 1,
+        "the fire alarm counts in 环境安全: {report}"
+    );
     assert!(
         report["statistics_csv"]
             .as_str()

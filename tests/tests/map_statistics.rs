@@ -144,8 +144,10 @@ async fn the_map_and_the_figures_follow_the_config_the_log_and_the_callers_zones
         .iter()
         .find(|d| d["id"] == "environment")
         .unwrap();
+    let per_day =
+        |v: &Value| -> u64 { v.as_array().unwrap().iter().filter_map(Value::as_u64).sum() };
     assert!(
-        env["per_day"][6].as_u64().unwrap() >= 1,
+        per_day(&env["per_day"]) >= 1,
         "fire.alarm is environmental safety: {s}"
     );
     assert_eq!(
@@ -156,9 +158,13 @@ async fn the_map_and_the_figures_follow_the_config_the_log_and_the_callers_zones
         s["alarms"]["by_kind"],
         json!([{"name": "fire.alarm", "n": 1}])
     );
-    let median = s["alarms"]["ack_median_s_per_day"][6]
-        .as_f64()
-        .expect("today's median");
+    // The day it opened has a median (whichever of the seven it is, should the test cross midnight).
+    let median = s["alarms"]["ack_median_s_per_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(Value::as_f64)
+        .expect("a median on the alarm's day");
     assert!(median >= 0.0, "{median}");
 
     // The north gate's guard: his gate's device and figures only.
@@ -261,9 +267,29 @@ async fn an_admin_moves_a_device_on_the_plan_and_the_place_outlives_a_restart() 
             .unwrap();
     let (status, body) = put_place(&hub, &operator, "fp-chem", json!({"at": [10, 10]})).await;
     assert_eq!(status, 403, "{body}");
+    // An admin of the north gate only moves the north gate's devices.
+    let gate_admin = hub
+        .post(
+            "/api/v1/tokens",
+            &json!({"name": "gate admin", "role": "admin", "zones": ["campus/gate-north"]}),
+        )
+        .await
+        .unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = put_place(&hub, &gate_admin, "fp-chem", json!({"at": [10, 10]})).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("campus/chem-north"),
+        "{body}"
+    );
     for (device, body, code, says) in [
         ("fp-chem", json!({"at": [601, 10]}), 400, "not on the plan"),
-        ("fp-chem", json!({"at": [10]}), 400, "at"),
+        ("fp-chem", json!({"at": [10]}), 400, "invalid length"),
         ("fp-chem", json!({"at": [10, 10], "zone": "x"}), 400, "zone"),
         ("fp-nope", json!({"at": [10, 10]}), 404, "fp-nope"),
     ] {

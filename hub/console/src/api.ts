@@ -9,6 +9,7 @@ import type {
   BroadcastRequest,
   BroadcastSubmitted,
   CampusMap,
+  Clip,
   ClipList,
   CommandDone,
   DeviceList,
@@ -16,6 +17,7 @@ import type {
   ErrorBody,
   EventPage,
   Health,
+  HubEvent,
   JsonValue,
   Kpis,
   MapPlace,
@@ -71,9 +73,16 @@ function isErrorBody(v: unknown): v is ErrorBody {
   return typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string';
 }
 
-async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: object): Promise<T> {
+/** A body sent as it is (an audio file), with its type. */
+interface RawBody {
+  raw: Blob;
+  type: string;
+}
+
+async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: object | RawBody): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const raw = body !== undefined && 'raw' in body && body.raw instanceof Blob ? (body as RawBody) : null;
+  if (body !== undefined) headers['Content-Type'] = raw === null ? 'application/json' : raw.type;
   if (method !== 'GET' && csrf !== null) headers['X-CSRF-Token'] = csrf;
   let res: Response;
   try {
@@ -81,7 +90,7 @@ async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: strin
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? null : JSON.stringify(body),
+      body: raw !== null ? raw.raw : body === undefined ? null : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'network', null);
@@ -188,6 +197,15 @@ export function clips(): Promise<ClipList> {
   return request<ClipList>('GET', '/api/v1/clips');
 }
 
+/** Uploads an audio file as a clip named `name`; the hub checks and stores it (WAV or G.711). */
+export function uploadClip(name: string, file: Blob): Promise<Clip> {
+  return request<Clip>('POST', `/api/v1/clips?${new URLSearchParams({ name }).toString()}`, {
+    raw: file,
+    // Browsers call a WAV file audio/wav, audio/x-wav or nothing at all.
+    type: file.type === '' ? 'audio/wav' : file.type,
+  });
+}
+
 const BROADCASTS = '/api/v1/broadcasts';
 const broadcastPath = (id: string): string => `${BROADCASTS}/${encodeURIComponent(id)}`;
 
@@ -229,17 +247,26 @@ export function placeDevice(device: string, at: [number, number]): Promise<MapPl
   return request<MapPlace>('PUT', `/api/v1/map/devices/${encodeURIComponent(device)}`, { at });
 }
 
-/** A device's events of the last `hours`, oldest first (the hub pages from the oldest). */
-export function deviceEvents(device: string, hours: number): Promise<EventPage> {
-  const since = new Date(Date.now() - hours * 3_600_000).toISOString();
-  const q = new URLSearchParams({ device, since, limit: '500' });
-  return request<EventPage>('GET', `/api/v1/events?${q.toString()}`);
-}
+/** Pages read at most for the latest events of a filter (10,000 events). */
+const LATEST_PAGES = 10;
 
-/** The events of `kind` (a `family.*` pattern is fine) since `since`. */
-export function eventsOfKind(kind: string, since: Date, limit: number): Promise<EventPage> {
-  const q = new URLSearchParams({ kind, since: since.toISOString(), limit: String(limit) });
-  return request<EventPage>('GET', `/api/v1/events?${q.toString()}`);
+/**
+ * The `n` newest events matching `filter` (`device`, `kind`) since `since`,
+ * oldest first. The hub pages from the oldest, so the pages are followed
+ * to the end, keeping the last `n`.
+ */
+export async function latestEvents(filter: Record<string, string>, since: Date, n: number): Promise<HubEvent[]> {
+  let kept: HubEvent[] = [];
+  let after: number | null = null;
+  for (let i = 0; i < LATEST_PAGES; i++) {
+    const q = new URLSearchParams({ ...filter, since: since.toISOString(), limit: '1000' });
+    if (after !== null) q.set('after', String(after));
+    const page: EventPage = await request<EventPage>('GET', `/api/v1/events?${q.toString()}`);
+    kept = [...kept, ...page.events].slice(-n);
+    if (page.next_after === null) break;
+    after = page.next_after;
+  }
+  return kept;
 }
 
 /** The figures of the days `from` to `to` (`YYYY-MM-DD`, the site's days); null: the hub's default week. */

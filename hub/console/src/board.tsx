@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { FloodBanner, RedBanner } from './banners';
 import { Broadcast } from './broadcast';
 import { Detail } from './detail';
+import { DeviceNamesContext, loadDeviceNames, type DeviceNames } from './devicenames';
 import { Devices } from './devices';
 import { GuardRoom } from './guard';
 import { Header } from './header';
@@ -60,13 +61,38 @@ function useZoneNames(): ZoneNames {
   return names;
 }
 
+/** Names change with the config: this often is enough. */
+const DEVICE_NAMES_MS = 60_000;
+
+function useDeviceNames(): DeviceNames {
+  const [names, setNames] = useState<DeviceNames>(new Map());
+  useEffect(() => {
+    let gone = false;
+    const load = (): void => {
+      void loadDeviceNames().then((n) => {
+        if (!gone) setNames(n);
+      });
+    };
+    load();
+    const timer = window.setInterval(load, DEVICE_NAMES_MS);
+    return () => {
+      gone = true;
+      window.clearInterval(timer);
+    };
+  }, []);
+  return names;
+}
+
 export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const [state, wall] = useLiveWall();
   const names = useZoneNames();
+  const deviceNames = useDeviceNames();
   const now = useNow();
   const [selected, setSelected] = useState<string | null>(null);
   // A guard's own screen is the guard room; everyone else starts at the wall.
   const [view, setView] = useState<View>(me.role === 'guard' ? 'guard' : 'alarms');
+  // Zones the map asked a broadcast for; the broadcast form starts with them ticked.
+  const [broadcastTo, setBroadcastTo] = useState<{ zones: string[]; n: number } | null>(null);
 
   const back = (): void => {
     const id = selected;
@@ -76,15 +102,23 @@ export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) 
   };
 
   return (
-    <>
+    <DeviceNamesContext.Provider value={deviceNames}>
       <Header session={{ me, live: state.live, onSignedOut }} />
       <Nav view={view} onChoose={setView} />
       <main class="board">
         <RedBanner alarms={state.alarms} />
         {state.flood !== null && <FloodBanner flood={state.flood} />}
         {view === 'devices' && <Devices me={me} names={names} />}
-        {view === 'broadcast' && <Broadcast me={me} names={names} />}
-        {view === 'map' && <CampusMapView me={me} names={names} alarms={state.alarms} />}
+        {view === 'broadcast' && <Broadcast key={broadcastTo?.n ?? 0} me={me} names={names} preset={broadcastTo?.zones ?? []} />}
+        {view === 'map' && <CampusMapView
+            me={me}
+            names={names}
+            alarms={state.alarms}
+            onBroadcast={(zone) => {
+              setBroadcastTo((b) => ({ zones: [zone], n: (b?.n ?? 0) + 1 }));
+              setView('broadcast');
+            }}
+          />}
         {view === 'people' && <People names={names} />}
         {view === 'statistics' && <Statistics names={names} />}
         {view === 'guard' && <GuardRoom me={me} names={names} alarms={state.alarms} />}
@@ -106,6 +140,6 @@ export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) 
           </div>
         )}
       </main>
-    </>
+    </DeviceNamesContext.Provider>
   );
 }

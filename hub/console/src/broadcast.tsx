@@ -10,6 +10,7 @@ import { LiveJob, RecentJobs } from './job';
 import { usePolled } from './polled';
 import { ProblemNote, type Problem } from './problem';
 import { mayBroadcast } from './roles';
+import { siteOffset } from './sitetime';
 import type { BroadcastRequest, BroadcastSchedule, BroadcastSource, Clip, Me, Scheduled, Zone } from './types';
 import { topmost, ZoneTree } from './zonetree';
 import type { ZoneNames } from './zones';
@@ -31,7 +32,7 @@ interface Started {
   next: string | null;
 }
 
-export function Broadcast({ me, names }: { me: Me; names: ZoneNames }) {
+export function Broadcast({ me, names, preset }: { me: Me; names: ZoneNames; preset: string[] }) {
   const { t, lang } = useI18n();
   const setup = usePolled(loadSetup, SETUP_POLL_MS);
   const recent = usePolled(loadRecent, RECENT_POLL_MS);
@@ -51,7 +52,9 @@ export function Broadcast({ me, names }: { me: Me; names: ZoneNames }) {
       {may && setup.data !== null && (
         <BroadcastForm
           zones={zones}
+          preset={preset}
           clips={clips}
+          onClipsChanged={setup.reload}
           onStarted={(s) => {
             setStarted(s);
             recent.reload();
@@ -90,21 +93,36 @@ export function Broadcast({ me, names }: { me: Me; names: ZoneNames }) {
   );
 }
 
-type SourceKind = 'text' | 'clip';
+type SourceKind = 'text' | 'clip' | 'live';
+
+/** A `datetime-local` value (`2026-12-03T07:30`) read in the site's time (the browser's until the hub said). */
+function siteTime(value: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (m === null) return null;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+  const offset = siteOffset();
+  const when = offset === null ? new Date(y, mo - 1, d, h, mi) : new Date(Date.UTC(y, mo - 1, d, h, mi) - offset * 60_000);
+  return Number.isNaN(when.getTime()) ? null : when;
+}
 type When = 'now' | 'at' | 'daily';
 
 interface FormProps {
   zones: Zone[];
+  /** Zone ids ticked to begin with (chosen on the map). */
+  preset: string[];
   clips: Clip[];
   onStarted: (s: Started) => void;
+  /** A clip was uploaded: the list is fetched again. */
+  onClipsChanged: () => void;
 }
 
-function BroadcastForm({ zones, clips, onStarted }: FormProps) {
+function BroadcastForm({ zones, preset, clips, onStarted, onClipsChanged }: FormProps) {
   const { t } = useI18n();
-  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(() => new Set(preset));
   const [kind, setKind] = useState<SourceKind>('text');
   const [text, setText] = useState('');
   const [clip, setClip] = useState('');
+  const [live, setLive] = useState('');
   const [priority, setPriority] = useState('50');
   const [repeat, setRepeat] = useState('1');
   const [when, setWhen] = useState<When>('now');
@@ -121,9 +139,12 @@ function BroadcastForm({ zones, clips, onStarted }: FormProps) {
     if (kind === 'text') {
       if (text.trim() === '') return t.needText;
       source = { text: text.trim() };
-    } else {
+    } else if (kind === 'clip') {
       if (clip === '') return t.needClip;
       source = { clip };
+    } else {
+      if (live.trim() === '') return t.v.live.need;
+      source = { live: live.trim() };
     }
     const p = Number(priority);
     if (priority.trim() === '' || !Number.isInteger(p) || p < 0 || p > 255) return t.needPriority;
@@ -131,8 +152,8 @@ function BroadcastForm({ zones, clips, onStarted }: FormProps) {
     if (repeat.trim() === '' || !Number.isInteger(r) || r < 0) return t.needRepeat;
     let schedule: BroadcastSchedule | null = null;
     if (when === 'at') {
-      const due = new Date(at);
-      if (at === '' || Number.isNaN(due.getTime())) return t.v.schedule.needAt;
+      const due = siteTime(at);
+      if (due === null) return t.v.schedule.needAt;
       schedule = { at: due.toISOString() };
     } else if (when === 'daily') {
       if (!/^\d{2}:\d{2}$/.test(daily)) return t.v.schedule.needDaily;
@@ -172,14 +193,12 @@ function BroadcastForm({ zones, clips, onStarted }: FormProps) {
           {t.sourceText}
         </label>
         <label class="check">
-          <input
-            type="radio"
-            name="source"
-            checked={kind === 'clip'}
-            disabled={clips.length === 0}
-            onChange={() => setKind('clip')}
-          />
+          <input type="radio" name="source" checked={kind === 'clip'} onChange={() => setKind('clip')} />
           {t.sourceClip}
+        </label>
+        <label class="check">
+          <input type="radio" name="source" checked={kind === 'live'} onChange={() => setKind('live')} />
+          {t.v.live.source}
         </label>
         {kind === 'text' && (
           <>
@@ -189,6 +208,12 @@ function BroadcastForm({ zones, clips, onStarted }: FormProps) {
         )}
         {kind === 'clip' && (
           <>
+            <ClipUpload
+              onUploaded={(c) => {
+                setClip(c.hash);
+                onClipsChanged();
+              }}
+            />
             <label for="broadcast-clip">{t.clip}</label>
             <select id="broadcast-clip" value={clip} onChange={(e) => setClip(e.currentTarget.value)}>
               <option value="">{t.choose}</option>
@@ -198,6 +223,21 @@ function BroadcastForm({ zones, clips, onStarted }: FormProps) {
                 </option>
               ))}
             </select>
+          </>
+        )}
+        {kind === 'live' && (
+          <>
+            <label for="broadcast-live">{t.v.live.url}</label>
+            <input
+              id="broadcast-live"
+              type="url"
+              aria-describedby="broadcast-live-hint"
+              value={live}
+              onInput={(e) => setLive(e.currentTarget.value)}
+            />
+            <span class="hint" id="broadcast-live-hint">
+              {t.v.live.hint}
+            </span>
           </>
         )}
       </fieldset>
@@ -313,5 +353,52 @@ function Schedules({
         })}
       </ul>
     </section>
+  );
+}
+
+/** A recording from the duty room's computer, stored by the hub as a clip to pick. */
+function ClipUpload({ onUploaded }: { onUploaded: (c: Clip) => void }) {
+  const { t } = useI18n();
+  const w = t.v.clipUpload;
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<api.ApiError | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const upload = (): void => {
+    if (file === null) return;
+    setBusy(true);
+    setProblem(null);
+    setDone(null);
+    api.uploadClip(file.name.replace(/\.[^.]*$/, ''), file).then(
+      (c) => {
+        setBusy(false);
+        setDone(w.uploaded(c.name));
+        onUploaded(c);
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setProblem(api.asApiError(e));
+      },
+    );
+  };
+  return (
+    <div class="clip-upload">
+      <label for="broadcast-upload">{w.file}</label>
+      <input
+        id="broadcast-upload"
+        type="file"
+        accept="audio/wav,.wav,audio/basic,.ul,.al"
+        aria-describedby="broadcast-upload-hint"
+        onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+      />
+      <span class="hint" id="broadcast-upload-hint">
+        {w.hint}
+      </span>
+      <button type="button" disabled={busy || file === null} onClick={upload}>
+        {w.upload}
+      </button>
+      {done !== null && <p role="status">{done}</p>}
+      {problem !== null && <ProblemNote problem={problem} />}
+    </div>
   );
 }

@@ -4,8 +4,10 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Actions } from './actions';
+import { ZoneCameras } from './cameras';
 import * as api from './api';
 import { History } from './history';
+import { useDeviceName } from './devicenames';
 import { formatTime, kindName, useI18n } from './i18n';
 import type { LiveWall } from './live';
 import { ProblemNote } from './problem';
@@ -87,6 +89,7 @@ export function Detail({ id, current, me, names, now, wall, onBack }: Props) {
           </h3>
           <Fields alarm={shown.detail} names={names} age={Math.max(0, Math.floor((now - shown.openedAt) / 1000))} />
           <Actions key={id} alarm={shown.detail} me={me} onDone={acted} onConflict={conflicted} />
+          <ZoneCameras zone={shown.detail.zone} me={me} />
           <History detail={shown.detail} />
         </>
       )}
@@ -96,6 +99,7 @@ export function Detail({ id, current, me, names, now, wall, onBack }: Props) {
 
 function Fields({ alarm: a, names, age }: { alarm: AlarmDetail; names: ZoneNames; age: number }) {
   const { t, lang } = useI18n();
+  const deviceName = useDeviceName();
   const f = t.field;
   const time = (iso: string | null): string => (iso === null ? t.none : formatTime(iso, lang));
   const acknowledgement = a.acknowledged
@@ -106,7 +110,7 @@ function Fields({ alarm: a, names, age }: { alarm: AlarmDetail; names: ZoneNames
     [f.level, t.levels[a.level]],
     [f.kind, kindName(t, a.kind)],
     [f.zone, zoneName(names, a.zone)],
-    [f.device, a.device ?? t.none],
+    [f.device, a.device === null ? t.none : deviceName(a.device)],
     [f.message, a.message ?? t.none],
     [f.why, a.why ?? t.none],
     [f.opened, time(a.opened)],

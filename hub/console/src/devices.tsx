@@ -135,7 +135,8 @@ function DeviceCard({ device: d, commands }: { device: Device; commands: Command
       data-device-id={d.id}
     >
       <div class="device-head">
-        <h4>{d.id}</h4>
+        <h4>{d.name ?? d.id}</h4>
+        {d.name !== null && <code class="device-id">{d.id}</code>}
         <span class={`link ${d.state}`}>{t.online[d.state]}</span>
       </div>
       <dl class="fields">

@@ -6,6 +6,7 @@
 
 import { useMemo, useState } from 'preact/hooks';
 import * as api from './api';
+import { useDeviceName } from './devicenames';
 import { formatTime, kindName, useI18n } from './i18n';
 import type { WallAlarm } from './live';
 import { usePolled } from './polled';
@@ -28,23 +29,24 @@ interface Post {
   snapshots: HubEvent[];
 }
 
-const lastOf = (events: HubEvent[], n: number): HubEvent[] => events.slice(-n).reverse();
+/** Snapshots kept while looking for each camera's latest. */
+const SNAPSHOTS = 500;
 
 async function loadPost(): Promise<Post> {
   const since = new Date(Date.now() - LOOK_BACK_MS);
   const [d, faces, plates, snaps] = await Promise.all([
     api.devices(),
-    api.eventsOfKind('access.*', since, 1000),
-    api.eventsOfKind('vehicle.plate', since, 1000),
-    api.eventsOfKind('camera.snapshot', since, 1000),
+    api.latestEvents({ kind: 'access.*' }, since, SHOWN),
+    api.latestEvents({ kind: 'vehicle.plate' }, since, SHOWN),
+    api.latestEvents({ kind: 'camera.snapshot' }, since, SNAPSHOTS),
   ]);
   // The latest picture of each camera.
   const byCamera = new Map<string, HubEvent>();
-  for (const e of snaps.events) if (e.device !== null) byCamera.set(e.device, e);
+  for (const e of snaps) if (e.device !== null) byCamera.set(e.device, e);
   return {
     devices: d.devices,
-    faces: lastOf(faces.events, SHOWN),
-    plates: lastOf(plates.events, SHOWN),
+    faces: faces.reverse(),
+    plates: plates.reverse(),
     snapshots: [...byCamera.values()],
   };
 }
@@ -143,11 +145,12 @@ function GateCard({ gate, me, names }: { gate: Device; me: Me; names: ZoneNames 
       (e: unknown) => setState({ busy: false, done: null, problem: api.asApiError(e) }),
     );
   };
-  const label = barrier ? w.open(gate.id) : w.openDoor(gate.id, door);
+  const shown = gate.name ?? gate.id;
+  const label = barrier ? w.open(shown) : w.openDoor(shown, door);
   return (
     <li class={gate.state === 'online' ? 'gate' : 'gate down'} data-device-id={gate.id}>
       <div class="device-head">
-        <h4>{gate.id}</h4>
+        <h4>{shown}</h4>
         <span class={`link ${gate.state}`}>{t.online[gate.state]}</span>
       </div>
       <p class="hint">{zoneName(names, gate.zone)}</p>
@@ -194,6 +197,7 @@ function Passages({
   names: ZoneNames;
 }) {
   const { t, lang } = useI18n();
+  const deviceName = useDeviceName();
   const w = t.v.guard;
   return (
     <section class="guard-box" aria-label={heading}>
@@ -212,7 +216,7 @@ function Passages({
                 <strong>{who}</strong> {what}
                 <br />
                 <small>
-                  {formatTime(e.time, lang)} · {e.device} · {zoneName(names, e.zone)}
+                  {formatTime(e.time, lang)} · {e.device === null ? '' : deviceName(e.device)} · {zoneName(names, e.zone)}
                 </small>
               </span>
             </li>
@@ -256,9 +260,9 @@ function Snapshots({
           return (
             <li key={c.id}>
               {m !== undefined ? <img src={api.mediaUrl(m.hash)} alt={`${c.id} · ${formatTime(p?.time ?? '', lang)}`} /> : <div class="no-picture" />}
-              <span>{c.id}</span>
+              <span>{c.name ?? c.id}</span>
               {mayCommand(me.role, 'snapshot') && (
-                <button type="button" aria-label={w.takeSnapshot(c.id)} onClick={() => take(c.id)}>
+                <button type="button" aria-label={w.takeSnapshot(c.name ?? c.id)} onClick={() => take(c.id)}>
                   {t.pictureRoles.snapshot}
                 </button>
               )}

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import * as api from './api';
+import { useDeviceName } from './devicenames';
 import { formatTime, useI18n, type Dict } from './i18n';
 import { ProblemNote, type Problem } from './problem';
 import type { BroadcastJob, Clip, SpeakerState } from './types';
@@ -24,6 +25,7 @@ interface LiveProps {
 
 export function LiveJob({ id, speakers, names, mayCancel, onChanged }: LiveProps) {
   const { t } = useI18n();
+  const deviceName = useDeviceName();
   const [job, setJob] = useState<BroadcastJob | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [cancelling, setCancelling] = useState(false);
@@ -96,7 +98,7 @@ export function LiveJob({ id, speakers, names, mayCancel, onChanged }: LiveProps
           <tbody>
             {outcomes.map(([speaker, o]) => (
               <tr key={speaker} class={`sp-${o.state}`} data-testid="speaker-outcome" data-state={o.state}>
-                <th scope="row">{speaker}</th>
+                <th scope="row">{deviceName(speaker)}</th>
                 <td>{zoneName(names, o.zone)}</td>
                 <td>{t.speakerStates[o.state]}</td>
                 {/* The speaker's or the hub's words. */}
@@ -140,7 +142,7 @@ export function RecentJobs({ jobs, zoneIds, clips }: RecentProps) {
     const s = j.request.source;
     if ('text' in s) return `${t.sourceText}${t.colon}${s.text}`;
     if ('clip' in s) return `${t.sourceClip}${t.colon}${clipName.get(s.clip) ?? s.clip}`;
-    return s.live;
+    return `${t.v.live.source}${t.colon}${s.live}`;
   };
   const zonesOf = (j: BroadcastJob): string =>
     j.request.all ? t.allZones : j.request.zones.map((z) => zoneIds.get(z) ?? z).join(t.listSep);

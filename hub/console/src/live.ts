@@ -37,6 +37,12 @@ export const INITIAL_WALL: WallState = {
 const REPLAY_POLL_MS = 1000;
 /** The most alarms the wall holds; a campus past this is in a flood, grouped by the hub. */
 const WALL_MAX = 20_000;
+/**
+ * Each page after the first starts this many alarms early: an alarm that
+ * left the wall between two requests moves the rest up, and the overlap
+ * keeps the one at the seam from falling between the pages.
+ */
+const PAGE_OVERLAP = 100;
 const RETRY_MS = 5000;
 
 const LEVEL_RANK: Record<Level, number> = { info: 0, blue: 1, yellow: 2, orange: 3, red: 4 };
@@ -176,21 +182,29 @@ export class LiveWall {
       // alarm that moved between pages meanwhile is taken once, and the
       // stream's changes are laid over each.
       const byId = new Map(page.alarms.map((a) => [a.id, a]));
-      const show = (): void => {
-        let wall: Placed = { alarms: [...byId.values()].sort(order).map(seen), total: page.total };
+      const show = (total: number = page.total): void => {
+        let wall: Placed = { alarms: [...byId.values()].sort(order).map(seen), total };
         for (const a of this.sentDuringFetch) wall = placed(wall, a);
         this.set({ ...wall, phase: 'ready', replay: null, flood: page.flood, error: null });
       };
       show();
       let fetched = page.alarms.length;
-      while (fetched < page.total && fetched < WALL_MAX) {
-        const next = await api.wall(fetched);
+      let total = page.total;
+      while (fetched < total && fetched < WALL_MAX) {
+        const from = Math.max(0, fetched - PAGE_OVERLAP);
+        const next = await api.wall(from);
         if (this.stopped) return;
         if (next.replay || next.alarms.length === 0) break;
         for (const a of next.alarms) byId.set(a.id, a);
-        fetched += next.alarms.length;
+        fetched = from + next.alarms.length;
+        total = next.total;
       }
-      if (fetched > page.alarms.length) show();
+      if (fetched > page.alarms.length) {
+        show(total);
+        // More moved than the overlap covers (the wall changed fast while
+        // it was read): read it again rather than show it short.
+        if (byId.size < Math.min(total, WALL_MAX)) this.fetchAgain = true;
+      }
     } catch (e) {
       if (this.stopped) return;
       this.set({ error: api.asApiError(e) });

@@ -9,11 +9,13 @@
 import * as L from 'leaflet';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from './api';
+import { useDeviceName } from './devicenames';
 import { formatTime, kindName, useI18n } from './i18n';
 import type { WallAlarm } from './live';
 import { usePolled } from './polled';
 import { ProblemNote } from './problem';
-import type { CampusMap, Device, HubEvent, MapArea, MapPlace, Me, PlanInfo, Zone } from './types';
+import { mayBroadcast } from './roles';
+import type { CampusMap, Device, HubEvent, Level, MapArea, MapPlace, Me, PlanInfo, Zone } from './types';
 import { ViewHead } from './viewhead';
 import { zoneName, type ZoneNames } from './zones';
 
@@ -67,26 +69,39 @@ function middle(plan: PlanInfo, areas: MapArea[], zone: string): [number, number
   return [a.points.reduce((s, p) => s + p[0], 0) / n, a.points.reduce((s, p) => s + p[1], 0) / n];
 }
 
-/** Alarms on the wall per zone path, counting those of the zones below it. */
-function alarmsByZone(areas: MapArea[], alarms: WallAlarm[]): Map<string, number> {
-  const n = new Map<string, number>();
+const RANK: Record<Level, number> = { info: 0, blue: 1, yellow: 2, orange: 3, red: 4 };
+
+/** Alarms on the wall per zone path, counting those of the zones below it, and the highest level among them. */
+function alarmsByZone(areas: MapArea[], alarms: WallAlarm[]): { counts: Map<string, number>; tops: Map<string, Level> } {
+  const counts = new Map<string, number>();
+  const tops = new Map<string, Level>();
   for (const a of areas) {
-    n.set(
-      a.zone,
-      alarms.filter((w) => w.alarm.zone === a.zone || w.alarm.zone.startsWith(`${a.zone}/`)).length,
-    );
+    const here = alarms.filter((w) => w.alarm.zone === a.zone || w.alarm.zone.startsWith(`${a.zone}/`));
+    counts.set(a.zone, here.length);
+    const top = here.reduce<Level | null>((t, w) => (t === null || RANK[w.alarm.level] > RANK[t] ? w.alarm.level : t), null);
+    if (top !== null) tops.set(a.zone, top);
   }
-  return n;
+  return { counts, tops };
 }
 
-export function CampusMapView({ me, names, alarms }: { me: Me; names: ZoneNames; alarms: WallAlarm[] }) {
+interface ViewProps {
+  me: Me;
+  names: ZoneNames;
+  alarms: WallAlarm[];
+  /** Open the broadcast view with this zone (an id) chosen. */
+  onBroadcast: (zoneId: string) => void;
+}
+
+export function CampusMapView({ me, names, alarms, onBroadcast }: ViewProps) {
   const { t } = useI18n();
+  const deviceName = useDeviceName();
   const w = t.v.map;
   const polled = usePolled(load, POLL_MS);
   const [planAt, setPlanAt] = useState<string>('');
   const [chosen, setChosen] = useState<string | null>(null);
   const [focus, setFocus] = useState<{ zone: string; n: number } | null>(null);
   const [editing, setEditing] = useState(false);
+  const [zoneChosen, setZoneChosen] = useState<string | null>(null);
   const [moved, setMoved] = useState<{ done: string | null; problem: api.ApiError | null }>({ done: null, problem: null });
   const admin = me.role === 'admin';
 
@@ -108,13 +123,15 @@ export function CampusMapView({ me, names, alarms }: { me: Me; names: ZoneNames;
   const data = polled.data;
   const plans = data?.map.plans ?? [];
   const plan = plans.find((p) => planKey(p) === planAt) ?? plans[0] ?? null;
-  const counts = useMemo(() => alarmsByZone(data?.map.areas ?? [], alarms), [data, alarms]);
+  const { counts, tops } = useMemo(() => alarmsByZone(data?.map.areas ?? [], alarms), [data, alarms]);
   const unplaced = data === null ? 0 : data.devices.filter((d) => !data.map.devices.some((p) => p.device === d.id)).length;
 
   const showZone = (zone: string): void => {
     const area = data?.map.areas.find((a) => a.zone === zone);
     if (area !== undefined && plan !== null && onKey(area.on) !== planKey(plan)) setPlanAt(onKey(area.on));
     setFocus((f) => ({ zone, n: (f?.n ?? 0) + 1 }));
+    setZoneChosen(zone);
+    setChosen(null);
   };
 
   return (
@@ -151,9 +168,17 @@ export function CampusMapView({ me, names, alarms }: { me: Me; names: ZoneNames;
               data={data}
               names={names}
               counts={counts}
+              tops={tops}
               focus={focus}
               editing={editing}
-              onChoose={setChosen}
+              onChoose={(d) => {
+                setChosen(d);
+                setZoneChosen(null);
+              }}
+              onChooseZone={(z) => {
+                setZoneChosen(z);
+                setChosen(null);
+              }}
               onMove={move}
             />
             <Legend />
@@ -164,8 +189,11 @@ export function CampusMapView({ me, names, alarms }: { me: Me; names: ZoneNames;
                 <ul class="unplaced">
                   {data.map.unplaced.map((u) => (
                     <li key={u.device}>
-                      <button type="button" onClick={() => move(u.device, middle(plan, data.map.areas, u.zone))}>
-                        {w.putOnPlan(u.device)}
+                      <button
+                        type="button"
+                        onClick={() => move(u.device, middle(plans.find((p) => planKey(p) === onKey(u.on)) ?? plan, data.map.areas, u.zone))}
+                      >
+                        {w.putOnPlan(deviceName(u.device))}
                       </button>
                     </li>
                   ))}
@@ -173,6 +201,18 @@ export function CampusMapView({ me, names, alarms }: { me: Me; names: ZoneNames;
               </section>
             )}
           </div>
+          {zoneChosen !== null && chosen === null && (
+            <ZonePanel
+              zone={data.zones.find((z) => z.path === zoneChosen) ?? null}
+              path={zoneChosen}
+              names={names}
+              alarms={counts.get(zoneChosen) ?? alarms.filter((a) => a.alarm.zone === zoneChosen || a.alarm.zone.startsWith(`${zoneChosen}/`)).length}
+              devices={data.devices.filter((d) => d.zone === zoneChosen || d.zone.startsWith(`${zoneChosen}/`)).length}
+              mayBroadcast={mayBroadcast(me.role)}
+              onBroadcast={onBroadcast}
+              onClose={() => setZoneChosen(null)}
+            />
+          )}
           {chosen !== null && (
             <DevicePanel
               device={data.devices.find((d) => d.id === chosen) ?? null}
@@ -195,24 +235,33 @@ interface PlanProps {
   data: Loaded;
   names: ZoneNames;
   counts: Map<string, number>;
+  /** The highest level of each zone's alarms: the colour it flashes in. */
+  tops: Map<string, Level>;
   focus: { zone: string; n: number } | null;
   editing: boolean;
   onChoose: (device: string) => void;
+  onChooseZone: (zone: string) => void;
   onMove: (device: string, at: [number, number]) => void;
 }
 
 /** The Leaflet map; layers are drawn again when what they show changes (a few dozen at most). */
-function PlanMap({ plan, data, names, counts, focus, editing, onChoose, onMove }: PlanProps) {
+function PlanMap({ plan, data, names, counts, tops, focus, editing, onChoose, onChooseZone, onMove }: PlanProps) {
   const { t } = useI18n();
+  const deviceName = useDeviceName();
   const w = t.v.map;
   const box = useRef<HTMLDivElement>(null);
   const map = useRef<L.Map | null>(null);
   const layers = useRef<L.LayerGroup | null>(null);
-  const outlines = useRef(new Map<string, L.Polygon>());
+  /** Each drawn outline, with what its label says but the alarms. */
+  const outlines = useRef(new Map<string, { poly: L.Polygon; label: string }>());
+  const latest = useRef({ counts, tops });
+  latest.current = { counts, tops };
   const choose = useRef(onChoose);
   choose.current = onChoose;
   const moveTo = useRef(onMove);
   moveTo.current = onMove;
+  const chooseZone = useRef(onChooseZone);
+  chooseZone.current = onChooseZone;
 
   const bounds = useMemo<L.LatLngBoundsExpression>(() => [[0, 0], [plan.height, plan.width]], [plan]);
 
@@ -225,8 +274,11 @@ function PlanMap({ plan, data, names, counts, focus, editing, onChoose, onMove }
       maxZoom: 3,
       zoomSnap: 0.25,
       attributionControl: false,
+      // Leaflet's own control is named in English only.
+      zoomControl: false,
       maxBounds: L.latLngBounds(bounds as L.LatLngBoundsLiteral).pad(0.25),
     });
+    L.control.zoom({ zoomInTitle: w.zoomIn, zoomOutTitle: w.zoomOut }).addTo(m);
     L.imageOverlay(plan.url, bounds, { alt: w.plan }).addTo(m);
     m.fitBounds(bounds);
     layers.current = L.layerGroup().addTo(m);
@@ -243,10 +295,26 @@ function PlanMap({ plan, data, names, counts, focus, editing, onChoose, onMove }
       map.current = null;
       layers.current = null;
     };
-    // The plan's alt text follows the language on the next plan; the map is not rebuilt for it.
-  }, [plan, bounds]);
+    // Made again when the language changes: the plan's alt text and the zoom buttons' names follow it.
+  }, [plan, bounds, w]);
 
-  // Zone outlines and device pins.
+  /** Outlines in their alarm state: cheap, and done alone on every change of the wall. */
+  const paint = ({ counts: c, tops: levels }: { counts: Map<string, number>; tops: Map<string, Level> }): void => {
+    for (const [zone, { poly, label }] of outlines.current) {
+      const n = c.get(zone) ?? 0;
+      const top = levels.get(zone);
+      poly.setStyle({ color: n > 0 ? RISK_COLOURS.red : '#39424c', weight: n > 0 ? 4 : 1.5 });
+      poly.setTooltipContent(n > 0 ? `${label} · ${w.alarmHere(n)}` : label);
+      const el = poly.getElement();
+      el?.classList.toggle('alarm', n > 0);
+      // Flashing between its standing colour and its worst alarm's.
+      for (const l of ['red', 'orange', 'yellow', 'blue', 'info']) el?.classList.toggle(`alarm-${l}`, top === l);
+      el?.setAttribute('data-alarms', String(n));
+    }
+  };
+
+  // Zone outlines and device pins: drawn again only when what they are changes,
+  // so a drag, a focused pin or an open tooltip outlives the wall's changes.
   useEffect(() => {
     const group = layers.current;
     if (group === null) return;
@@ -255,28 +323,22 @@ function PlanMap({ plan, data, names, counts, focus, editing, onChoose, onMove }
     const zoneOf = new Map(data.zones.map((z) => [z.path, z]));
     for (const a of data.map.areas.filter((x) => onKey(x.on) === planKey(plan))) {
       const risk = asRisk(zoneOf.get(a.zone)?.risk ?? null);
-      const n = counts.get(a.zone) ?? 0;
       const poly = L.polygon(
         a.points.map((p) => toLatLng(plan, p)),
-        {
-          color: n > 0 ? RISK_COLOURS.red : '#39424c',
-          weight: n > 0 ? 4 : 1.5,
-          fillColor: RISK_COLOURS[risk],
-          fillOpacity: 0.45,
-          className: n > 0 ? 'zone-area alarm' : 'zone-area',
-        },
+        { fillColor: RISK_COLOURS[risk], fillOpacity: 0.45, className: 'zone-area' },
       );
-      const label = `${zoneName(names, a.zone)} · ${w.risk[risk]}${n > 0 ? ` · ${w.alarmHere(n)}` : ''}`;
+      const label = `${zoneName(names, a.zone)} · ${w.risk[risk]}`;
       poly.bindTooltip(label, { sticky: true });
+      poly.on('click', () => chooseZone.current(a.zone));
       poly.addTo(group);
       const el = poly.getElement();
       if (el !== undefined) {
         el.setAttribute('data-zone', a.zone);
         el.setAttribute('data-risk', risk);
-        el.setAttribute('data-alarms', String(n));
       }
-      outlines.current.set(a.zone, poly);
+      outlines.current.set(a.zone, { poly, label });
     }
+    paint(latest.current);
     const state = new Map(data.devices.map((d) => [d.id, d.state]));
     for (const p of data.map.devices.filter((x) => onKey(x.on) === planKey(plan))) {
       const s = state.get(p.device) ?? 'unknown';
@@ -284,24 +346,26 @@ function PlanMap({ plan, data, names, counts, focus, editing, onChoose, onMove }
         icon: L.divIcon({ className: `device-pin ${s}`, iconSize: [16, 16] }),
         keyboard: true,
         draggable: editing,
-        title: `${p.device} · ${w.state[s]}`,
+        title: `${deviceName(p.device)} · ${w.state[s]}`,
       });
       pin.on('click', () => choose.current(p.device));
       pin.on('dragend', () => moveTo.current(p.device, toPlan(plan, pin.getLatLng())));
       pin.addTo(group);
       const el = pin.getElement();
       if (el !== undefined) {
-        el.setAttribute('aria-label', w.device(p.device));
+        el.setAttribute('aria-label', w.device(deviceName(p.device)));
         el.setAttribute('data-device-id', p.device);
         el.setAttribute('role', 'button');
       }
     }
-  }, [plan, data, names, counts, w, editing]);
+  }, [plan, data, names, w, editing, deviceName]);
+
+  useEffect(() => paint({ counts, tops }), [counts, tops]);
 
   // A zone chosen from the tree: fit it, and outline it for a moment.
   useEffect(() => {
     if (focus === null) return undefined;
-    const poly = outlines.current.get(focus.zone);
+    const poly = outlines.current.get(focus.zone)?.poly;
     if (poly === undefined || map.current === null) return undefined;
     map.current.fitBounds(poly.getBounds(), { maxZoom: 1, padding: [24, 24] });
     const el = poly.getElement();
@@ -385,6 +449,7 @@ interface PanelProps {
 
 function DevicePanel({ device, place, id, names, editing, onMove, onClose }: PanelProps) {
   const { t, lang } = useI18n();
+  const deviceName = useDeviceName();
   const w = t.v.map;
   const f = t.deviceField;
   const [events, setEvents] = useState<HubEvent[] | null>(null);
@@ -393,9 +458,9 @@ function DevicePanel({ device, place, id, names, editing, onMove, onClose }: Pan
     let gone = false;
     setEvents(null);
     setProblem(null);
-    api.deviceEvents(id, 1).then(
-      (p) => {
-        if (!gone) setEvents(p.events.slice(-LAST_EVENTS).reverse());
+    api.latestEvents({ device: id }, new Date(Date.now() - 3_600_000), LAST_EVENTS).then(
+      (events) => {
+        if (!gone) setEvents(events.reverse());
       },
       (e: unknown) => {
         if (!gone) setProblem(api.asApiError(e));
@@ -408,7 +473,7 @@ function DevicePanel({ device, place, id, names, editing, onMove, onClose }: Pan
   return (
     <aside class="device-panel" aria-labelledby="device-panel-heading" data-testid="device-panel">
       <div class="pane-head">
-        <h3 id="device-panel-heading">{id}</h3>
+        <h3 id="device-panel-heading">{deviceName(id)}</h3>
         <button type="button" class="quiet" aria-label={w.closeDevice} onClick={onClose}>
           ×
         </button>
@@ -479,5 +544,55 @@ function PlaceForm({ place, onMove }: { place: MapPlace; onMove: (device: string
       </label>
       <button type="submit">{w.savePlace}</button>
     </form>
+  );
+}
+
+interface ZonePanelProps {
+  zone: Zone | null;
+  path: string;
+  names: ZoneNames;
+  alarms: number;
+  devices: number;
+  mayBroadcast: boolean;
+  onBroadcast: (zoneId: string) => void;
+  onClose: () => void;
+}
+
+/** A zone chosen on the map or the tree: its colour, its alarms, and speaking to it. */
+function ZonePanel({ zone, path, names, alarms, devices, mayBroadcast: may, onBroadcast, onClose }: ZonePanelProps) {
+  const { t } = useI18n();
+  const w = t.v.map;
+  const name = zoneName(names, path);
+  const risk = asRisk(zone?.risk ?? null);
+  return (
+    <aside class="device-panel" aria-labelledby="zone-panel-heading" data-testid="zone-panel">
+      <div class="pane-head">
+        <h3 id="zone-panel-heading">{name}</h3>
+        <button type="button" class="quiet" aria-label={w.closeZone} onClick={onClose}>
+          ×
+        </button>
+      </div>
+      <dl class="fields">
+        <div>
+          <dt>{w.legend}</dt>
+          <dd>
+            <span class={`swatch risk-${risk}`} aria-hidden="true" /> {w.risk[risk]}
+          </dd>
+        </div>
+        <div class={alarms > 0 ? 'pending' : undefined}>
+          <dt>{t.wall}</dt>
+          <dd>{w.alarmHere(alarms)}</dd>
+        </div>
+        <div>
+          <dt>{t.devices}</dt>
+          <dd>{devices}</dd>
+        </div>
+      </dl>
+      {may && zone !== null && (
+        <button type="button" class="primary" onClick={() => onBroadcast(zone.id)}>
+          {w.broadcastHere(name)}
+        </button>
+      )}
+    </aside>
   );
 }

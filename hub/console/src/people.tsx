@@ -3,6 +3,7 @@
 // traffic violations with their plate and scene pictures.
 
 import * as api from './api';
+import { useDeviceName } from './devicenames';
 import { formatTime, useI18n } from './i18n';
 import { usePolled } from './polled';
 import type { PeopleStats, VehiclesPresent, Violations, Visitors } from './types';
@@ -80,6 +81,7 @@ function HeadCounts({ stats, names }: { stats: PeopleStats; names: ZoneNames }) 
 
 function VisitorTable({ visitors, names }: { visitors: Visitors; names: ZoneNames }) {
   const { t, lang } = useI18n();
+  const deviceName = useDeviceName();
   const w = t.v.people;
   if (!visitors.ready) return null;
   const rows = [...visitors.present].sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.since.localeCompare(b.since));
@@ -107,7 +109,7 @@ function VisitorTable({ visitors, names }: { visitors: Visitors; names: ZoneName
             <td>{v.name ?? v.person_id}</td>
             <td>{formatTime(v.since, lang)}</td>
             <td>
-              {v.gate} · {zoneName(names, v.zone)}
+              {deviceName(v.gate)} · {zoneName(names, v.zone)}
             </td>
             <td>{v.overdue ? <strong>{w.overdue}</strong> : '—'}</td>
           </tr>
@@ -119,6 +121,7 @@ function VisitorTable({ visitors, names }: { visitors: Visitors; names: ZoneName
 
 function VehicleTable({ vehicles, names }: { vehicles: VehiclesPresent; names: ZoneNames }) {
   const { t, lang } = useI18n();
+  const deviceName = useDeviceName();
   const w = t.v.people;
   const rows = [...vehicles.present].sort((a, b) => Number(b.overstay) - Number(a.overstay) || a.since.localeCompare(b.since));
   return (
@@ -149,7 +152,7 @@ function VehicleTable({ vehicles, names }: { vehicles: VehiclesPresent; names: Z
             <td>{category(w.categories, v.category)}</td>
             <td>{formatTime(v.since, lang)}</td>
             <td>
-              {v.gate} · {zoneName(names, v.zone)}
+              {deviceName(v.gate)} · {zoneName(names, v.zone)}
             </td>
             <td>{v.overstay ? <strong>{w.overstay}</strong> : '—'}</td>
           </tr>
@@ -161,6 +164,7 @@ function VehicleTable({ vehicles, names }: { vehicles: VehiclesPresent; names: Z
 
 function ViolationList({ page, names }: { page: Violations; names: ZoneNames }) {
   const { t, lang } = useI18n();
+  const deviceName = useDeviceName();
   const w = t.v.people;
   const rows = [...page.violations].reverse();
   return (
@@ -186,7 +190,7 @@ function ViolationList({ page, names }: { page: Violations; names: ZoneNames }) 
                 {speed !== null && ` · ${w.speed(speed, limit)}`}
                 <br />
                 <small>
-                  {formatTime(e.time, lang)} · {e.device} · {zoneName(names, e.zone)}
+                  {formatTime(e.time, lang)} · {e.device === null ? '' : deviceName(e.device)} · {zoneName(names, e.zone)}
                 </small>
               </div>
             </li>

@@ -2,6 +2,7 @@
 // (level first, then kind, zone, device, age, condition); the handling state
 // is its description, so the name never holds an action's word.
 
+import { useDeviceName } from './devicenames';
 import { kindName, useI18n, type Dict } from './i18n';
 import type { WallAlarm } from './live';
 import type { Alarm } from './types';
@@ -26,14 +27,16 @@ function acknowledgement(t: Dict, a: Alarm): string {
 
 export function Row({ entry, names, now, selected, onSelect, place }: Props) {
   const { t } = useI18n();
+  const deviceName = useDeviceName();
   const a = entry.alarm;
+  const device = a.device === null ? null : deviceName(a.device);
   const id = rowId(a.id);
   const level = t.levels[a.level];
   const kind = kindName(t, a.kind);
   const zone = zoneName(names, a.zone);
   const age = t.age(Math.max(0, Math.floor((now - entry.openedAt) / 1000)));
   const condition = a.active ? t.active : t.cleared;
-  const name = [level, kind, zone, a.device, age, condition].filter((p) => p !== null).join(' ');
+  const name = [level, kind, zone, device, age, condition].filter((p) => p !== null).join(' ');
   const classes = ['row', `lvl-${a.level}`, a.acknowledged ? 'acked' : 'unacked', selected ? 'selected' : ''];
   return (
     <li
@@ -56,7 +59,7 @@ export function Row({ entry, names, now, selected, onSelect, place }: Props) {
           <span class={`level lvl-${a.level}`}>{level}</span>
           <span class="kind">{kind}</span>
           <span class="zone">{zone}</span>
-          {a.device !== null && <span class="device">{a.device}</span>}
+          {device !== null && <span class="device">{device}</span>}
           <span class="age">{age}</span>
           <span class={a.active ? 'condition active' : 'condition'}>{condition}</span>
         </span>

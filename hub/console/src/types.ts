@@ -152,6 +152,8 @@ export type Online = 'online' | 'offline' | 'unknown';
 
 export interface Device {
   id: string;
+  /** What people call it (hub.toml `name`); null: show the id. */
+  name: string | null;
   driver: string;
   families: string[];
   zone: string;

@@ -5,6 +5,16 @@
 import type { Dimension, Online } from './types';
 
 export interface ViewWords {
+  clipUpload: { file: string; hint: string; upload: string; uploaded: (name: string) => string };
+  cameras: {
+    heading: string;
+    pictureOf: (camera: string, time: string) => string;
+    streamStates: Record<string, string>;
+    streamLink: (camera: string) => string;
+    takeNow: (camera: string) => string;
+    getStream: (camera: string) => string;
+  };
+  live: { source: string; url: string; hint: string; need: string };
   schedule: {
     legend: string;
     now: string;
@@ -38,6 +48,10 @@ export interface ViewWords {
     device: (id: string) => string;
     chosenDevice: string;
     closeDevice: string;
+    closeZone: string;
+    zoomIn: string;
+    zoomOut: string;
+    broadcastHere: (zone: string) => string;
     lastEvents: string;
     noEvents: string;
     notPlaced: (n: number) => string;
@@ -195,6 +209,7 @@ const zhKinds: Record<string, string> = {
   'device.command': '设备命令',
   'device.heartbeat': '心跳',
   'device.online': '设备上线',
+  'device.placed': '设备位置调整',
   'device.quarantined': '设备隔离',
   'device.released': '解除设备隔离',
   'driver.crashed': '驱动崩溃',
@@ -267,6 +282,7 @@ const enKinds: Record<string, string> = {
   'device.command': 'Device command',
   'device.heartbeat': 'Heartbeat',
   'device.online': 'Device online',
+  'device.placed': 'Device moved on the map',
   'device.quarantined': 'Device quarantined',
   'device.released': 'Device released',
   'driver.crashed': 'Driver crashed',
@@ -307,12 +323,32 @@ const enKinds: Record<string, string> = {
 };
 
 export const viewsZh: ViewWords = {
+  clipUpload: {
+    file: '上传录音',
+    hint: 'WAV（PCM、μ律或A律，任意采样率）或 G.711 原始音频；中心转为 8 kHz 保存。',
+    upload: '上传',
+    uploaded: (name) => `已上传：${name}`,
+  },
+  cameras: {
+    heading: '本区域摄像机',
+    pictureOf: (camera, time) => `${camera} 抓拍 · ${time}`,
+    streamStates: { playing: '视频正常', stalled: '视频卡顿', down: '视频中断' },
+    streamLink: (camera) => `打开视频流 ${camera}`,
+    takeNow: (camera) => `立即抓拍 ${camera}`,
+    getStream: (camera) => `获取视频流地址 ${camera}`,
+  },
+  live: {
+    source: '直播音源',
+    url: '音源地址',
+    hint: '中心允许的音源地址（hub.toml 的 [broadcast] live_sources），G.711 音频流。',
+    need: '请输入直播音源地址。',
+  },
   schedule: {
     legend: '播放时间',
     now: '立即播放',
     at: '定时一次',
     daily: '每天',
-    atLabel: '播放时间（本机时间）',
+    atLabel: '播放时间（站点时间）',
     dailyLabel: '每天播放时刻（站点时间）',
     needAt: '请选择播放时间。',
     needDaily: '请输入每天的播放时刻（时:分）。',
@@ -339,6 +375,10 @@ export const viewsZh: ViewWords = {
     device: (id) => `设备 ${id}`,
     chosenDevice: '所选设备',
     closeDevice: '关闭设备详情',
+    closeZone: '关闭区域详情',
+    zoomIn: '放大',
+    zoomOut: '缩小',
+    broadcastHere: (zone) => `向 ${zone} 广播`,
     lastEvents: '最近事件（1 小时内）',
     noEvents: '1 小时内无事件。',
     notPlaced: (n) => `${n} 台设备未在图上标注位置。`,
@@ -469,12 +509,32 @@ export const viewsZh: ViewWords = {
 };
 
 export const viewsEn: ViewWords = {
+  clipUpload: {
+    file: 'Upload a recording',
+    hint: 'WAV (PCM, μ-law or A-law, any rate) or raw G.711; the hub keeps it at 8 kHz.',
+    upload: 'Upload',
+    uploaded: (name) => `Uploaded: ${name}`,
+  },
+  cameras: {
+    heading: 'Cameras of this zone',
+    pictureOf: (camera, time) => `${camera} snapshot · ${time}`,
+    streamStates: { playing: 'video playing', stalled: 'video stalled', down: 'video down' },
+    streamLink: (camera) => `Open the video stream ${camera}`,
+    takeNow: (camera) => `Take a snapshot now ${camera}`,
+    getStream: (camera) => `Get the stream address ${camera}`,
+  },
+  live: {
+    source: 'Live source',
+    url: 'Source address',
+    hint: 'An address the hub allows ([broadcast] live_sources in hub.toml), streaming G.711 audio.',
+    need: 'Give the live source\'s address.',
+  },
   schedule: {
     legend: 'When',
     now: 'Now',
     at: 'Once, later',
     daily: 'Every day',
-    atLabel: 'Time (this computer\'s time)',
+    atLabel: 'Time (the site\'s time)',
     dailyLabel: 'Time of day (the site\'s time)',
     needAt: 'Choose when it plays.',
     needDaily: 'Give the time of day (HH:MM).',
@@ -501,6 +561,10 @@ export const viewsEn: ViewWords = {
     device: (id) => `Device ${id}`,
     chosenDevice: 'Chosen device',
     closeDevice: 'Close device details',
+    closeZone: 'Close zone details',
+    zoomIn: 'Zoom in',
+    zoomOut: 'Zoom out',
+    broadcastHere: (zone) => `Broadcast to ${zone}`,
     lastEvents: 'Last events (past hour)',
     noEvents: 'No events in the past hour.',
     notPlaced: (n) => `${n} device${n === 1 ? ' has' : 's have'} no place on the plan.`,

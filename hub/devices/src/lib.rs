@@ -37,6 +37,8 @@ pub struct DeviceSpec {
     pub id: String,
     /// Driver name.
     pub driver: String,
+    /// What people call it, when the config says.
+    pub name: Option<String>,
     /// Zone path.
     pub zone: String,
     /// Address, for the API and the transport.
@@ -228,6 +230,8 @@ struct DriverHandle {
 pub struct DeviceView {
     /// Id.
     pub id: String,
+    /// What people call it (`null`: show the id).
+    pub name: Option<String>,
     /// Driver name.
     pub driver: String,
     /// Families of the driver, when loaded.
@@ -435,6 +439,7 @@ impl Devices {
         };
         DeviceView {
             id: s.id.clone(),
+            name: s.name.clone(),
             driver: s.driver.clone(),
             families,
             zone: s.zone.clone(),

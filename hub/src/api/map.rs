@@ -220,6 +220,12 @@ pub async fn place_device(
             "no device `{id}` with a plan to be placed on (hub.toml: [[devices]], and [map] plan or its zone's plan)"
         )));
     };
+    if !who.covers(&spot.zone) {
+        return Err(ApiError::forbidden(format!(
+            "device `{id}` is in zone `{}`, outside the zones of `{}`",
+            spot.zone, who.name
+        )));
+    }
     if !spot.holds(req.at) {
         return Err(ApiError::bad_request(format!(
             "[{}, {}] is not on the plan of `{id}` ({} × {})",
@@ -236,14 +242,10 @@ pub async fn place_device(
         by: actor.clone(),
         at_ms: crate::bus::now_ms(),
     };
-    let keep = {
-        let (places, id, moved) = (places.clone(), id.clone(), moved.clone());
-        tokio::task::spawn_blocking(move || places.set(&id, moved))
-    };
-    keep.await
-        .map_err(|e| ApiError::unavailable(format!("keeping the place failed: {e}")))?
-        .map_err(|e| ApiError::unavailable(e.to_string()))?;
-    s.bus
+    let before = places.get(&id);
+    keep_place(places, &id, Some(moved.clone())).await?;
+    let logged = s
+        .bus
         .append(vec![
             NewEvent::new("device.placed", &spot.zone)
                 .device(&id)
@@ -258,8 +260,22 @@ pub async fn place_device(
                     spot.on.as_deref().unwrap_or("the site")
                 )),
         ])
-        .await?;
+        .await;
+    if let Err(e) = logged {
+        // A move the log does not show is not kept either: the trail stays whole.
+        keep_place(places, &id, before).await?;
+        return Err(e.into());
+    }
     Ok(Json(json!(spot.place(Some(moved)))))
+}
+
+/// Keep `place` as `id`'s (`None`: back to the config's), off the async workers.
+async fn keep_place(places: &Arc<Places>, id: &str, place: Option<Moved>) -> Result<(), ApiError> {
+    let (places, id) = (places.clone(), id.to_owned());
+    tokio::task::spawn_blocking(move || places.put(&id, place))
+        .await
+        .map_err(|e| ApiError::unavailable(format!("keeping the place failed: {e}")))?
+        .map_err(|e| ApiError::unavailable(e.to_string()))
 }
 
 async fn picture(plan: Option<&PlanInfo>, what: &str) -> Result<Response, ApiError> {

@@ -23,6 +23,10 @@ pub struct Device {
     /// Zone id. Required.
     #[schemars(with = "String")]
     pub zone: Spanned<String>,
+    /// What people call it (`化学北楼消防主机`): the console shows it
+    /// instead of the id. Default none (the id is shown).
+    #[serde(default)]
+    pub name: Option<String>,
     /// Network address, `host:port`. Required for wire transports.
     #[serde(default)]
     pub address: Option<String>,

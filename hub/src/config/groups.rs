@@ -86,6 +86,7 @@ pub fn expand(g: &DeviceGroup) -> Result<Vec<Device>, (std::ops::Range<usize>, S
                 driver: g.driver.clone(),
                 profile: g.profile.clone(),
                 zone: g.zone.clone(),
+                name: None,
                 address: Some(address),
                 unit: g.unit,
                 username: g.username.clone(),

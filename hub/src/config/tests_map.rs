@@ -145,3 +145,13 @@ fn dimensions_default_by_family_and_the_config_wins() {
         "{e}"
     );
 }
+
+#[test]
+fn a_device_name_is_kept_and_an_empty_one_refused_with_the_device() {
+    let named = "\n[[devices]]\nid = \"fp-2\"\nname = \"化学北楼消防主机\"\ndriver = \"modbus-fire-panel\"\nzone = \"chem-north\"\naddress = \"127.0.0.1:1\"\n";
+    let c = with_plans(named).1.unwrap();
+    assert_eq!(c.devices[1].name.as_deref(), Some("化学北楼消防主机"));
+    let empty = named.replace("化学北楼消防主机", " ");
+    let e = with_plans(&empty).1.unwrap_err().to_string();
+    assert!(e.contains("devices.name") && e.contains("fp-2"), "{e}");
+}

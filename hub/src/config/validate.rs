@@ -190,6 +190,15 @@ impl HubConfig {
                     format!("device `{id}` is declared twice"),
                 ));
             }
+            if let Some(name) = &d.name
+                && (name.trim().is_empty() || name.chars().count() > 64)
+            {
+                return Err(at.err(
+                    Some(d.id.span()),
+                    "devices.name",
+                    format!("device `{id}`: a name is 1 to 64 characters, not `{name}`"),
+                ));
+            }
             if !zones.contains(d.zone.get_ref().as_str()) {
                 return Err(at.err(
                     Some(d.zone.span()),

@@ -31,6 +31,7 @@ pub fn device_specs(config: &HubConfig) -> Result<Vec<DeviceSpec>, HubError> {
         specs.push(DeviceSpec {
             id: d.id.get_ref().clone(),
             driver: d.driver.get_ref().clone(),
+            name: d.name.clone(),
             zone,
             address: d.address.clone(),
             profile_name: d.profile.as_ref().map(|p| p.get_ref().clone()),

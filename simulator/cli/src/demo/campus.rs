@@ -12,6 +12,8 @@ use super::plan::{self, Layout};
 struct Text {
     s: String,
     layout: Layout,
+    /// Each zone's Chinese name (`化学北楼`), for its devices' names.
+    zone_names: std::collections::HashMap<String, String>,
 }
 
 impl Text {
@@ -21,6 +23,8 @@ impl Text {
 
     /// A `[[zones]]` entry, with its outline on the plan when it has one.
     fn zone(&mut self, id: &str, name: &str, risk: &str) {
+        let chinese = name.split(' ').next().unwrap_or(name).to_owned();
+        self.zone_names.insert(id.to_owned(), chinese);
         self.push_str(&format!(
             "\n[[zones]]\nid = \"{id}\"\nname = \"{name}\"\nparent = \"campus\"\nrisk = \"{risk}\"\n"
         ));
@@ -58,6 +62,7 @@ pub(super) fn config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit
     let mut t = Text {
         s: head,
         layout: Layout::default(),
+        zone_names: Default::default(),
     };
     t.zone("gate-north", "北门 North gate", "yellow");
     gates(&mut t, fleet, scenario, "gate-north");
@@ -119,9 +124,36 @@ pub(super) fn config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit
     t.s
 }
 
-/// Append a device entry, after a blank line, placed on the plan in its zone.
+/// What the duty room calls device `id` of zone `zone` (`化学北楼 消防主机`).
+fn display_name(id: &str, zone: &str) -> Option<String> {
+    let kind = match id.split('-').next()? {
+        "fp" => "消防主机".to_owned(),
+        "io" => "机房干接点".to_owned(),
+        "fg" => "人脸门禁".to_owned(),
+        "bg" => "道闸".to_owned(),
+        "sc" => "测速抓拍".to_owned(),
+        "ph" => "周界报警主机".to_owned(),
+        "ap" => "一键报警柱".to_owned(),
+        "cam" => format!("摄像机 {}", id.rsplit('-').next()?),
+        "sp" => format!("音柱 {}", id.rsplit('-').next()?),
+        _ => return None,
+    };
+    Some(format!("{zone} {kind}"))
+}
+
+/// Append a device entry, after a blank line, named and placed on the plan
+/// in its zone.
 fn device(t: &mut Text, e: DeviceEntry) {
-    let e = match e.zone().and_then(|z| t.layout.place(z)) {
+    let zone = e.zone().map(str::to_owned);
+    let e = match zone
+        .as_deref()
+        .and_then(|z| t.zone_names.get(z))
+        .and_then(|z| display_name(e.id(), z))
+    {
+        Some(name) => e.key("name", name),
+        None => e,
+    };
+    let e = match zone.as_deref().and_then(|z| t.layout.place(z)) {
         Some([x, y]) => e.key("at", toml::Value::Array(vec![x.into(), y.into()])),
         None => e,
     };
