@@ -110,6 +110,16 @@ impl Places {
     /// shows again. On disk before in memory.
     pub fn put(&self, device: &str, place: Option<Moved>) -> Result<(), PlacesError> {
         let mut all = self.lock();
+        self.replace(&mut all, device, place)
+    }
+
+    /// `all` with `device`'s place replaced, on disk first.
+    fn replace(
+        &self,
+        all: &mut BTreeMap<String, Moved>,
+        device: &str,
+        place: Option<Moved>,
+    ) -> Result<(), PlacesError> {
         let mut next = all.clone();
         match place {
             Some(m) => next.insert(device.to_owned(), m),
@@ -118,6 +128,21 @@ impl Places {
         self.write(&next)?;
         *all = next;
         Ok(())
+    }
+
+    /// Put back `previous` as `device`'s place, only while the place kept is
+    /// still `mine` (a move made since by someone else stays).
+    pub fn undo(
+        &self,
+        device: &str,
+        mine: &Moved,
+        previous: Option<Moved>,
+    ) -> Result<(), PlacesError> {
+        let mut all = self.lock();
+        if all.get(device) != Some(mine) {
+            return Ok(());
+        }
+        self.replace(&mut all, device, previous)
     }
 
     fn write(&self, all: &BTreeMap<String, Moved>) -> Result<(), PlacesError> {
@@ -163,6 +188,9 @@ mod tests {
         p.set("fp-2", moved(30.0)).unwrap();
         p.set("fp-1", moved(15.0)).unwrap();
         p.put("fp-2", None).unwrap();
+        // An undo of a move someone else has since replaced leaves theirs.
+        p.undo("fp-1", &moved(10.0), None).unwrap();
+        assert_eq!(p.get("fp-1"), Some(moved(15.0)));
         let again = Places::open(dir.path()).unwrap();
         assert_eq!(again.get("fp-1"), Some(moved(15.0)));
         assert_eq!(

@@ -436,6 +436,18 @@ impl TestHub {
         made["password"].as_str().unwrap().to_owned()
     }
 
+    /// A new token of `role` for `zones` (zone paths), made through the API as an admin would.
+    pub async fn token_for(&self, name: &str, role: &str, zones: &[&str]) -> String {
+        let made = self
+            .post(
+                "/api/v1/tokens",
+                &serde_json::json!({"name": name, "role": role, "zones": zones}),
+            )
+            .await
+            .expect("the admin makes a token");
+        made["secret"].as_str().expect("a secret").to_owned()
+    }
+
     /// The device view of `id`.
     pub async fn device(&self, id: &str) -> anyhow::Result<Value> {
         self.get(&format!("/api/v1/devices/{id}")).await

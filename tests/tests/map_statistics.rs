@@ -269,15 +269,8 @@ async fn an_admin_moves_a_device_on_the_plan_and_the_place_outlives_a_restart() 
     assert_eq!(status, 403, "{body}");
     // An admin of the north gate only moves the north gate's devices.
     let gate_admin = hub
-        .post(
-            "/api/v1/tokens",
-            &json!({"name": "gate admin", "role": "admin", "zones": ["campus/gate-north"]}),
-        )
-        .await
-        .unwrap()["secret"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .token_for("gate admin", "admin", &["campus/gate-north"])
+        .await;
     let (status, body) = put_place(&hub, &gate_admin, "fp-chem", json!({"at": [10, 10]})).await;
     assert_eq!(status, 403, "{body}");
     assert!(

@@ -25,6 +25,11 @@ pub struct Filter {
     pub until_ms: Option<i64>,
     /// Page size (default 100, at most 10 000).
     pub limit: Option<usize>,
+    /// The newest `limit` matching events instead of the oldest (still
+    /// oldest first in the page; no next page): "the last faces at this
+    /// gate" without reading the hour before them.
+    #[serde(default)]
+    pub newest: bool,
 }
 
 /// One page of a query.
@@ -73,6 +78,68 @@ impl Filter {
     }
 }
 
+/// The index that narrows `f` most: a device, an exact kind, a zone.
+fn index_of(f: &Filter) -> Option<(Index, &str)> {
+    if let Some(d) = &f.device {
+        Some((Index::Device, d.as_str()))
+    } else if let Some(k) = f.kind.as_deref().filter(|k| !k.ends_with('*')) {
+        Some((Index::Kind, k))
+    } else {
+        f.zone
+            .as_deref()
+            .map(|z| (Index::Zone, z.trim_end_matches('/')))
+    }
+}
+
+/// The newest `limit` events of `f` with seq ≥ `from`, read from the end back.
+fn newest(
+    store: &Store,
+    f: &Filter,
+    index: Option<(Index, &str)>,
+    from: u64,
+    limit: usize,
+) -> Result<Page, BusError> {
+    let mut events = Vec::new();
+    let mut take = |e: Event| -> bool {
+        if e.seq < from {
+            return false;
+        }
+        if f.until_ms.is_none_or(|u| e.time_ms < u) && f.matches(&e) {
+            events.push(e);
+        }
+        events.len() < limit
+    };
+    match index {
+        Some((index, value)) => {
+            for seq in store.index_seqs_rev(index, value) {
+                if let Some(e) = store.get(seq?)?
+                    && !take(e)
+                {
+                    break;
+                }
+            }
+        }
+        None => {
+            let mut before = u64::MAX;
+            'scan: loop {
+                let chunk = store.range_rev(before, 512)?;
+                let Some(last) = chunk.last() else { break };
+                before = last.seq;
+                for e in chunk {
+                    if !take(e) {
+                        break 'scan;
+                    }
+                }
+            }
+        }
+    }
+    events.reverse();
+    Ok(Page {
+        events,
+        next_after: None,
+    })
+}
+
 pub(super) fn run(store: &Store, f: &Filter) -> Result<Page, BusError> {
     let limit = f.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let mut from = f.after.map_or(0, |a| a.saturating_add(1));
@@ -87,15 +154,10 @@ pub(super) fn run(store: &Store, f: &Filter) -> Result<Page, BusError> {
             }
         }
     }
-    let index = if let Some(d) = &f.device {
-        Some((Index::Device, d.as_str()))
-    } else if let Some(k) = f.kind.as_deref().filter(|k| !k.ends_with('*')) {
-        Some((Index::Kind, k))
-    } else {
-        f.zone
-            .as_deref()
-            .map(|z| (Index::Zone, z.trim_end_matches('/')))
-    };
+    if f.newest {
+        return newest(store, f, index_of(f), from, limit);
+    }
+    let index = index_of(f);
     let mut events = Vec::new();
     let mut more = false;
     let mut take = |e: Event| -> bool {

@@ -197,12 +197,19 @@ export function clips(): Promise<ClipList> {
   return request<ClipList>('GET', '/api/v1/clips');
 }
 
+/** What the hub is told a recording is: browsers name a WAV audio/wav, audio/x-wav or nothing, and raw G.711 nothing. */
+function clipType(file: Blob): string {
+  const name = file instanceof File ? file.name.toLowerCase() : '';
+  if (name.endsWith('.ul') || name.endsWith('.pcmu')) return 'audio/PCMU';
+  if (name.endsWith('.al') || name.endsWith('.pcma')) return 'audio/PCMA';
+  return file.type === '' || file.type === 'application/octet-stream' ? 'audio/wav' : file.type;
+}
+
 /** Uploads an audio file as a clip named `name`; the hub checks and stores it (WAV or G.711). */
 export function uploadClip(name: string, file: Blob): Promise<Clip> {
   return request<Clip>('POST', `/api/v1/clips?${new URLSearchParams({ name }).toString()}`, {
     raw: file,
-    // Browsers call a WAV file audio/wav, audio/x-wav or nothing at all.
-    type: file.type === '' ? 'audio/wav' : file.type,
+    type: clipType(file),
   });
 }
 
@@ -247,26 +254,14 @@ export function placeDevice(device: string, at: [number, number]): Promise<MapPl
   return request<MapPlace>('PUT', `/api/v1/map/devices/${encodeURIComponent(device)}`, { at });
 }
 
-/** Pages read at most for the latest events of a filter (10,000 events). */
-const LATEST_PAGES = 10;
-
 /**
- * The `n` newest events matching `filter` (`device`, `kind`) since `since`,
- * oldest first. The hub pages from the oldest, so the pages are followed
- * to the end, keeping the last `n`.
+ * The `n` newest events matching `filter` (`device`, `kind`), since `since`
+ * when given; oldest first. The hub reads them from the end of its log.
  */
-export async function latestEvents(filter: Record<string, string>, since: Date, n: number): Promise<HubEvent[]> {
-  let kept: HubEvent[] = [];
-  let after: number | null = null;
-  for (let i = 0; i < LATEST_PAGES; i++) {
-    const q = new URLSearchParams({ ...filter, since: since.toISOString(), limit: '1000' });
-    if (after !== null) q.set('after', String(after));
-    const page: EventPage = await request<EventPage>('GET', `/api/v1/events?${q.toString()}`);
-    kept = [...kept, ...page.events].slice(-n);
-    if (page.next_after === null) break;
-    after = page.next_after;
-  }
-  return kept;
+export async function latestEvents(filter: Record<string, string>, since: Date | null, n: number): Promise<HubEvent[]> {
+  const q = new URLSearchParams({ ...filter, limit: String(n), newest: 'true' });
+  if (since !== null) q.set('since', since.toISOString());
+  return (await request<EventPage>('GET', `/api/v1/events?${q.toString()}`)).events;
 }
 
 /** The figures of the days `from` to `to` (`YYYY-MM-DD`, the site's days); null: the hub's default week. */

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { FloodBanner, RedBanner } from './banners';
 import { Broadcast } from './broadcast';
 import { Detail } from './detail';
-import { DeviceNamesContext, loadDeviceNames, type DeviceNames } from './devicenames';
+import { DeviceNamesContext, loadDeviceNames, sameNames, type DeviceNames } from './devicenames';
 import { Devices } from './devices';
 import { GuardRoom } from './guard';
 import { Header } from './header';
@@ -70,7 +70,7 @@ function useDeviceNames(): DeviceNames {
     let gone = false;
     const load = (): void => {
       void loadDeviceNames().then((n) => {
-        if (!gone) setNames(n);
+        if (!gone && n !== null) setNames((old) => (sameNames(old, n) ? old : n));
       });
     };
     load();
@@ -104,7 +104,14 @@ export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) 
   return (
     <DeviceNamesContext.Provider value={deviceNames}>
       <Header session={{ me, live: state.live, onSignedOut }} />
-      <Nav view={view} onChoose={setView} />
+      <Nav
+        view={view}
+        onChoose={(v) => {
+          // A zone the map chose is for the broadcast it asked for, not the next visit.
+          setBroadcastTo(null);
+          setView(v);
+        }}
+      />
       <main class="board">
         <RedBanner alarms={state.alarms} />
         {state.flood !== null && <FloodBanner flood={state.flood} />}

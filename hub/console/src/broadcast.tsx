@@ -387,7 +387,7 @@ function ClipUpload({ onUploaded }: { onUploaded: (c: Clip) => void }) {
       <input
         id="broadcast-upload"
         type="file"
-        accept="audio/wav,.wav,audio/basic,.ul,.al"
+        accept="audio/wav,.wav,.ul,.al,.pcmu,.pcma"
         aria-describedby="broadcast-upload-hint"
         onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
       />

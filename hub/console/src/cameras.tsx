@@ -13,8 +13,6 @@ import type { Device, HubEvent, Me } from './types';
 
 /** Pictures and stream states come by the minute: this often is enough. */
 const POLL_MS = 10_000;
-/** How far back a camera's latest picture, stream state and address are looked for. */
-const LOOK_BACK_MS = 24 * 3_600_000;
 
 interface Camera {
   device: Device;
@@ -27,9 +25,9 @@ const within = (zone: string, of: string): boolean => zone === of || zone.starts
 
 async function loadCameras(zone: string): Promise<Camera[]> {
   const { devices } = await api.devices();
-  const since = new Date(Date.now() - LOOK_BACK_MS);
+  // The latest of each, however old: a stream that has played for days said so once.
   const last = async (device: string, kind: string): Promise<HubEvent | null> =>
-    (await api.latestEvents({ device, kind }, since, 1))[0] ?? null;
+    (await api.latestEvents({ device, kind }, null, 1))[0] ?? null;
   return Promise.all(
     devices
       .filter((d) => d.families.includes('camera') && within(d.zone, zone))

@@ -89,7 +89,7 @@ export function Detail({ id, current, me, names, now, wall, onBack }: Props) {
           </h3>
           <Fields alarm={shown.detail} names={names} age={Math.max(0, Math.floor((now - shown.openedAt) / 1000))} />
           <Actions key={id} alarm={shown.detail} me={me} onDone={acted} onConflict={conflicted} />
-          <ZoneCameras zone={shown.detail.zone} me={me} />
+          <ZoneCameras key={shown.detail.zone} zone={shown.detail.zone} me={me} />
           <History detail={shown.detail} />
         </>
       )}

@@ -10,14 +10,19 @@ export type DeviceNames = ReadonlyMap<string, string>;
 
 export const DeviceNamesContext = createContext<DeviceNames>(new Map());
 
-/** Id → name, of the devices the person may see; none when the hub cannot say. */
-export async function loadDeviceNames(): Promise<DeviceNames> {
+/** Id → name, of the devices the person may see; null when the hub cannot say (keep what you had). */
+export async function loadDeviceNames(): Promise<DeviceNames | null> {
   try {
     const { devices } = await api.devices();
     return new Map(devices.flatMap((d) => (d.name === null ? [] : [[d.id, d.name] as [string, string]])));
   } catch {
-    return new Map();
+    return null;
   }
+}
+
+/** Whether two name tables say the same (a refresh that changed nothing re-renders nothing). */
+export function sameNames(a: DeviceNames, b: DeviceNames): boolean {
+  return a.size === b.size && [...a].every(([id, name]) => b.get(id) === name);
 }
 
 /** What to call a device: its name, else its id. */

@@ -259,7 +259,7 @@ function Snapshots({
           const m = p?.media.find((x) => x.role === 'snapshot');
           return (
             <li key={c.id}>
-              {m !== undefined ? <img src={api.mediaUrl(m.hash)} alt={`${c.id} · ${formatTime(p?.time ?? '', lang)}`} /> : <div class="no-picture" />}
+              {m !== undefined ? <img src={api.mediaUrl(m.hash)} alt={`${c.name ?? c.id} · ${formatTime(p?.time ?? '', lang)}`} /> : <div class="no-picture" />}
               <span>{c.name ?? c.id}</span>
               {mayCommand(me.role, 'snapshot') && (
                 <button type="button" aria-label={w.takeSnapshot(c.name ?? c.id)} onClick={() => take(c.id)}>

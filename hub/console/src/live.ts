@@ -203,7 +203,7 @@ export class LiveWall {
         show(total);
         // More moved than the overlap covers (the wall changed fast while
         // it was read): read it again rather than show it short.
-        if (byId.size < Math.min(total, WALL_MAX)) this.fetchAgain = true;
+        if (this.state.alarms.length < Math.min(this.state.total, WALL_MAX)) this.fetchAgain = true;
       }
     } catch (e) {
       if (this.stopped) return;

@@ -246,7 +246,7 @@ interface PlanProps {
 
 /** The Leaflet map; layers are drawn again when what they show changes (a few dozen at most). */
 function PlanMap({ plan, data, names, counts, tops, focus, editing, onChoose, onChooseZone, onMove }: PlanProps) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const deviceName = useDeviceName();
   const w = t.v.map;
   const box = useRef<HTMLDivElement>(null);
@@ -313,8 +313,26 @@ function PlanMap({ plan, data, names, counts, tops, focus, editing, onChoose, on
     }
   };
 
-  // Zone outlines and device pins: drawn again only when what they are changes,
-  // so a drag, a focused pin or an open tooltip outlives the wall's changes.
+  // What the layers show, as text: a poll that brought the same map (every
+  // 15 s) redraws nothing, so a drag, a focused pin or an open tooltip
+  // outlives it and the wall's changes.
+  const layerKey = useMemo(
+    () =>
+      JSON.stringify([
+        planKey(plan),
+        plan.url,
+        data.map.areas,
+        data.map.devices,
+        data.devices.map((d) => [d.id, d.state]),
+        data.zones.map((z) => [z.path, z.risk, zoneName(names, z.path)]),
+        data.map.devices.map((p) => deviceName(p.device)),
+        editing,
+        lang,
+      ]),
+    [plan, data, names, deviceName, editing, lang],
+  );
+
+  // Zone outlines and device pins: drawn again only when what they are changes.
   useEffect(() => {
     const group = layers.current;
     if (group === null) return;
@@ -358,7 +376,8 @@ function PlanMap({ plan, data, names, counts, tops, focus, editing, onChoose, on
         el.setAttribute('role', 'button');
       }
     }
-  }, [plan, data, names, w, editing, deviceName]);
+    // The key says everything the layers are drawn from.
+  }, [layerKey]);
 
   useEffect(() => paint({ counts, tops }), [counts, tops]);
 
@@ -458,7 +477,7 @@ function DevicePanel({ device, place, id, names, editing, onMove, onClose }: Pan
     let gone = false;
     setEvents(null);
     setProblem(null);
-    api.latestEvents({ device: id }, new Date(Date.now() - 3_600_000), LAST_EVENTS).then(
+    api.latestEvents({ device: id }, null, LAST_EVENTS).then(
       (events) => {
         if (!gone) setEvents(events.reverse());
       },

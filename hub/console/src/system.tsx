@@ -4,6 +4,7 @@
 
 import { useState } from 'preact/hooks';
 import * as api from './api';
+import { useDeviceName } from './devicenames';
 import { useI18n } from './i18n';
 import { usePolled } from './polled';
 import { ProblemNote } from './problem';
@@ -19,6 +20,7 @@ const size = (bytes: number): string =>
 
 export function System({ me }: { me: Me }) {
   const { t } = useI18n();
+  const deviceName = useDeviceName();
   const w = t.v.system;
   const polled = usePolled(load, POLL_MS);
   const [health, bridge] = polled.data ?? [null, null];
@@ -91,10 +93,10 @@ export function System({ me }: { me: Me }) {
                     {d.quarantined_devices.length === 0 && '—'}
                     {d.quarantined_devices.map((id) => (
                       <div key={id}>
-                        <code>{id}</code>{' '}
+                        {deviceName(id)}{' '}
                         {admin && (
-                          <button type="button" onClick={() => release(() => api.releaseDevice(id), id)}>
-                            {w.releaseDevice(id)}
+                          <button type="button" onClick={() => release(() => api.releaseDevice(id), deviceName(id))}>
+                            {w.releaseDevice(deviceName(id))}
                           </button>
                         )}
                       </div>

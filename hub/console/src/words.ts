@@ -325,7 +325,7 @@ const enKinds: Record<string, string> = {
 export const viewsZh: ViewWords = {
   clipUpload: {
     file: '上传录音',
-    hint: 'WAV（PCM、μ律或A律，任意采样率）或 G.711 原始音频；中心转为 8 kHz 保存。',
+    hint: 'WAV（PCM、μ律或A律，任意采样率），或 G.711 原始音频（.ul 为 μ律，.al 为 A律）；中心转为 8 kHz 保存。',
     upload: '上传',
     uploaded: (name) => `已上传：${name}`,
   },
@@ -379,8 +379,8 @@ export const viewsZh: ViewWords = {
     zoomIn: '放大',
     zoomOut: '缩小',
     broadcastHere: (zone) => `向 ${zone} 广播`,
-    lastEvents: '最近事件（1 小时内）',
-    noEvents: '1 小时内无事件。',
+    lastEvents: '最近事件',
+    noEvents: '还没有事件。',
     notPlaced: (n) => `${n} 台设备未在图上标注位置。`,
     moveDevices: '调整设备位置',
     moveHint: '拖动设备图标到新位置，或在设备详情中输入坐标；位置保存在本中心，并记入日志。',
@@ -511,7 +511,7 @@ export const viewsZh: ViewWords = {
 export const viewsEn: ViewWords = {
   clipUpload: {
     file: 'Upload a recording',
-    hint: 'WAV (PCM, μ-law or A-law, any rate) or raw G.711; the hub keeps it at 8 kHz.',
+    hint: 'WAV (PCM, μ-law or A-law, any rate), or raw G.711 (.ul μ-law, .al A-law); the hub keeps it at 8 kHz.',
     upload: 'Upload',
     uploaded: (name) => `Uploaded: ${name}`,
   },
@@ -565,8 +565,8 @@ export const viewsEn: ViewWords = {
     zoomIn: 'Zoom in',
     zoomOut: 'Zoom out',
     broadcastHere: (zone) => `Broadcast to ${zone}`,
-    lastEvents: 'Last events (past hour)',
-    noEvents: 'No events in the past hour.',
+    lastEvents: 'Last events',
+    noEvents: 'No events yet.',
     notPlaced: (n) => `${n} device${n === 1 ? ' has' : 's have'} no place on the plan.`,
     moveDevices: 'Move devices',
     moveHint: 'Drag a device to its new place, or type its coordinates in its details; places are kept by the hub and logged.',

@@ -44,6 +44,27 @@ pub async fn create(
     body: Result<Json<BroadcastRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req = super::error::json_body("broadcast request", body)?;
+    // A duty room of some zones speaks to those zones only.
+    if !who.zones.is_empty() {
+        if req.all {
+            return Err(ApiError::forbidden(format!(
+                "`all` speaks to every zone; `{}` covers {} only",
+                who.name,
+                who.zones.join(", ")
+            )));
+        }
+        if let Some(z) = req
+            .zones
+            .iter()
+            .find(|id| s.zone_path(id).is_some_and(|path| !who.covers(&path)))
+        {
+            return Err(ApiError::forbidden(format!(
+                "zone `{z}` is outside the zones of `{}` ({})",
+                who.name,
+                who.zones.join(", ")
+            )));
+        }
+    }
     let b = service(&s)?;
     let job = b.submit(req, &who.actor()).await?;
     let url = match &job.next {

@@ -29,6 +29,8 @@ pub struct EventQuery {
     since: Option<String>,
     until: Option<String>,
     limit: Option<usize>,
+    /// `true`: the newest `limit` matching events (oldest first in the page, no next page).
+    newest: Option<bool>,
 }
 
 pub(super) fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
@@ -64,6 +66,7 @@ impl EventQuery {
                 .map(|v| parse_time("until", v))
                 .transpose()?,
             limit: self.limit,
+            newest: self.newest.unwrap_or(false),
         })
     }
 }

@@ -263,7 +263,11 @@ pub async fn place_device(
         .await;
     if let Err(e) = logged {
         // A move the log does not show is not kept either: the trail stays whole.
-        keep_place(places, &id, before).await?;
+        let (p, device, mine) = (places.clone(), id.clone(), moved.clone());
+        tokio::task::spawn_blocking(move || p.undo(&device, &mine, before))
+            .await
+            .map_err(|e| ApiError::unavailable(format!("undoing the place failed: {e}")))?
+            .map_err(|e| ApiError::unavailable(e.to_string()))?;
         return Err(e.into());
     }
     Ok(Json(json!(spot.place(Some(moved)))))

@@ -137,6 +137,14 @@ impl ApiState {
         self
     }
 
+    /// The path of zone `id` (`chem-north` → `campus/chem-north`), if it is one.
+    fn zone_path(&self, id: &str) -> Option<String> {
+        self.zones
+            .iter()
+            .find(|z| z.id == id)
+            .map(|z| z.path.clone())
+    }
+
     /// The site's offset from UTC, minutes.
     pub fn with_site_time(mut self, utc_offset_minutes: i32) -> Self {
         self.utc_offset_minutes = utc_offset_minutes;

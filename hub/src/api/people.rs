@@ -1,11 +1,14 @@
-//! The people view: head counts per zone and category, visitors present.
+//! The people view: head counts per zone and category, visitors present,
+//! each narrowed to the caller's zones (a guard sees his gates' people).
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ApiError, ApiState};
+use crate::auth::Principal;
 use crate::bus::{format_ms, now_ms};
 
 /// Query of the people routes.
@@ -25,11 +28,13 @@ fn view(s: &ApiState) -> Result<&crate::people::People, ApiError> {
 /// `GET /api/v1/people/stats`: entries and exits per zone and category.
 pub async fn stats(
     State(s): State<ApiState>,
+    Extension(who): Extension<Principal>,
     q: Result<Query<PeopleQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let p = view(&s)?;
-    let rows = p.with(|st| st.counts(q.zone.as_deref()));
+    let mut rows = p.with(|st| st.counts(q.zone.as_deref()));
+    rows.retain(|(zone, _, _)| who.covers(zone));
     let mut totals = serde_json::Map::new();
     for (_, cat, c) in &rows {
         let t = totals
@@ -50,6 +55,7 @@ pub async fn stats(
 /// `GET /api/v1/people/visitors`: visitors who came in and have not left.
 pub async fn visitors(
     State(s): State<ApiState>,
+    Extension(who): Extension<Principal>,
     q: Result<Query<PeopleQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
@@ -58,6 +64,7 @@ pub async fn visitors(
     let present: Vec<Value> = p
         .with(|st| st.visitors())
         .into_iter()
+        .filter(|v| who.covers(&v.zone))
         .filter(|v| {
             q.zone
                 .as_deref()

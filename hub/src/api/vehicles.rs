@@ -1,11 +1,13 @@
 //! The vehicle view: cars inside, and violations.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ApiError, ApiState};
+use crate::auth::Principal;
 use crate::bus::{AttrValue, Filter, format_ms, now_ms};
 
 /// Query of `GET /api/v1/vehicles/present`.
@@ -21,6 +23,7 @@ pub struct PresentQuery {
 /// `GET /api/v1/vehicles/present`: cars that came in and have not left.
 pub async fn present(
     State(s): State<ApiState>,
+    Extension(who): Extension<Principal>,
     q: Result<Query<PresentQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
@@ -32,6 +35,7 @@ pub async fn present(
     let list: Vec<Value> = v
         .with(|st| st.present())
         .into_iter()
+        .filter(|p| who.covers(&p.zone))
         .filter(|p| q.category.as_deref().is_none_or(|c| p.category == c))
         .filter(|p| {
             q.zone.as_deref().is_none_or(|z| {
@@ -67,6 +71,7 @@ pub struct ViolationQuery {
 /// events, oldest first, paged with `after`.
 pub async fn violations(
     State(s): State<ApiState>,
+    Extension(who): Extension<Principal>,
     q: Result<Query<ViolationQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
@@ -90,7 +95,7 @@ pub async fn violations(
                         |w| matches!(e.body.attrs.get(k), Some(AttrValue::Text(t)) if t == w),
                     )
                 };
-                if is("plate", &plate) && is("reason", &reason) {
+                if is("plate", &plate) && is("reason", &reason) && who.covers(&e.body.zone) {
                     if out.len() == limit {
                         next = out.last().map(|x: &Value| x["seq"].as_u64().unwrap_or(0));
                         return Ok::<_, crate::bus::BusError>((out, next));

@@ -362,6 +362,21 @@ impl Store {
         Ok(out)
     }
 
+    /// Up to `limit` events with seq < `before`, newest first.
+    pub fn range_rev(&self, before: u64, limit: usize) -> Result<Vec<Event>, BusError> {
+        let mut out = Vec::new();
+        for item in self.events.range(..be(before)).rev() {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, v) = item.map_err(BusError::from_sled)?;
+            let mut events = self.entry_events_from(&k, &v, seq_of(&k), usize::MAX)?;
+            events.retain(|e| e.seq < before);
+            out.extend(events.into_iter().rev().take(limit - out.len()));
+        }
+        Ok(out)
+    }
+
     /// One event.
     pub fn get(&self, seq: u64) -> Result<Option<Event>, BusError> {
         let Some(item) = self.events.range(..=be(seq)).next_back() else {
@@ -377,6 +392,35 @@ impl Store {
             None if first == seq => self.decode(&k, &v).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Sequence numbers under `index` = `value`, newest first.
+    pub fn index_seqs_rev(
+        &self,
+        index: Index,
+        value: &str,
+    ) -> impl Iterator<Item = Result<u64, BusError>> + '_ {
+        let tree = match index {
+            Index::Zone => &self.by_zone,
+            Index::Kind => &self.by_kind,
+            Index::Device => &self.by_device,
+        };
+        let value = value.to_owned();
+        tree.range(index_key(&value, 0)..=index_key(&value, u64::MAX))
+            .rev()
+            .flat_map(move |r| -> Vec<Result<u64, BusError>> {
+                match r {
+                    Err(e) => vec![Err(BusError::from_sled(e))],
+                    Ok((k, v)) => match postings::decode(seq_of(&k), &v) {
+                        Some(seqs) => seqs.into_iter().rev().map(Ok).collect(),
+                        None => vec![Err(BusError::Decode(format!(
+                            "index entry `{value}` at seq {} is damaged ({} bytes)",
+                            seq_of(&k),
+                            v.len()
+                        )))],
+                    },
+                }
+            })
     }
 
     /// Sequence numbers under `index` = `value`, from `from` on, in order.
