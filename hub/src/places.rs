@@ -100,14 +100,9 @@ impl Places {
         self.lock().get(device).cloned()
     }
 
-    /// Keep `moved` as `device`'s place: on disk before it is in memory, so
-    /// an answer never promises what a restart would lose.
-    pub fn set(&self, device: &str, moved: Moved) -> Result<(), PlacesError> {
-        self.put(device, Some(moved))
-    }
-
     /// Keep `place` as `device`'s, or (`None`) forget it: the config's place
-    /// shows again. On disk before in memory.
+    /// shows again. On disk before in memory, so an answer never promises
+    /// what a restart would lose.
     pub fn put(&self, device: &str, place: Option<Moved>) -> Result<(), PlacesError> {
         let mut all = self.lock();
         self.replace(&mut all, device, place)
@@ -184,9 +179,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = Places::open(dir.path()).unwrap();
         assert_eq!(p.get("fp-1"), None);
-        p.set("fp-1", moved(10.0)).unwrap();
-        p.set("fp-2", moved(30.0)).unwrap();
-        p.set("fp-1", moved(15.0)).unwrap();
+        p.put("fp-1", Some(moved(10.0))).unwrap();
+        p.put("fp-2", Some(moved(30.0))).unwrap();
+        p.put("fp-1", Some(moved(15.0))).unwrap();
         p.put("fp-2", None).unwrap();
         // An undo of a move someone else has since replaced leaves theirs.
         p.undo("fp-1", &moved(10.0), None).unwrap();
@@ -212,7 +207,7 @@ mod tests {
         std::fs::create_dir(&gone).unwrap();
         let p = Places::open(&gone).unwrap();
         std::fs::remove_dir(&gone).unwrap();
-        let e = p.set("fp-1", moved(1.0)).unwrap_err().to_string();
+        let e = p.put("fp-1", Some(moved(1.0))).unwrap_err().to_string();
         assert!(
             e.contains("writing") && e.contains("map-places.json"),
             "{e}"

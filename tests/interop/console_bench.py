@@ -84,6 +84,8 @@ def main() -> None:
     p.add_argument("--dir", required=True)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--flood", type=int, required=True, help="alarms the flood step waits for")
+    p.add_argument("--scroll-frames", type=int, required=True, help="frames the scroll through the flood takes")
+    p.add_argument("--clicks", type=int, required=True, help="rows clicked open")
     a = p.parse_args()
     login, password = a.login.split(":", 1)
     report: dict[str, object] = {}
@@ -140,9 +142,9 @@ def main() -> None:
         report["flood_first_rows_ms"] = firsts
         report["flood_wall_ms"] = alls
         report["flood_rows_in_page"] = page.get_by_test_id("alarm-row").count()
-        report["scroll_frames_ms"] = page.evaluate(SCROLL, 60)
+        report["scroll_frames_ms"] = page.evaluate(SCROLL, a.scroll_frames)
         opens = []
-        for i in range(5):
+        for i in range(a.clicks):
             row = page.get_by_test_id("alarm-row").nth(i)
             t3 = time.monotonic()
             row.click()

@@ -137,6 +137,20 @@ def main() -> None:
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
         expect(page.get_by_role("region", name="Alarm wall")).to_be_visible()
         shot("wall-english")
+        # The new views in English too, every control by its English name.
+        en_menu = page.get_by_role("navigation", name="Main menu")
+        en_menu.get_by_role("button", name="Map", exact=True).click()
+        expect(page.get_by_role("button", name="Show 化学北楼 on the map")).to_be_visible(timeout=10_000)
+        expect(page.get_by_role("button", name="Zoom in")).to_be_visible()
+        shot("map-english")
+        en_menu.get_by_role("button", name="Statistics", exact=True).click()
+        expect(page.get_by_role("button", name="Export CSV")).to_be_visible(timeout=10_000)
+        expect(page.get_by_test_id("chart-dimensions").locator("canvas")).to_be_visible(timeout=10_000)
+        shot("statistics-english")
+        en_menu.get_by_role("button", name="Guard room", exact=True).click()
+        expect(page.get_by_role("button", name="Open 北门道闸")).to_be_visible(timeout=10_000)
+        shot("guard-room-english")
+        en_menu.get_by_role("button", name="Alarms", exact=True).click()
         page.get_by_role("button", name="中文").click()
         # The devices of the hub, with their drivers' commands, and the
         # broadcast form over the zone tree.
