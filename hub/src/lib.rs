@@ -18,7 +18,7 @@
 //! types) at the bottom; [`bus`] (the log); [`transport`] (the wire) and
 //! [`runtime`] (drivers) beside each other; [`devices`] where they meet;
 //! this crate's services ([`alarms`], [`broadcast`], [`rules`], [`people`],
-//! [`vehicles`], [`northbound`]) and the [`api`] above; `hub.rs` wires them.
+//! [`vehicles`], [`program`], [`northbound`]) and the [`api`] above; `hub.rs` wires them.
 
 pub mod accounts;
 pub mod alarms;
@@ -35,6 +35,7 @@ pub mod metrics;
 pub mod northbound;
 pub mod people;
 pub mod places;
+pub mod program;
 pub mod projection;
 pub mod rules;
 pub mod secret_key;

@@ -67,6 +67,14 @@ enum Command {
     Alarms(twinwall_hub::alarms::cli::ListArgs),
     /// Act on one alarm of a running hub: show, ack, assign, close.
     Alarm(twinwall_hub::alarms::cli::ActArgs),
+    /// The hazards of a running hub as a table (`--overdue`, `--unit chem`).
+    Hazards(twinwall_hub::program::cli::HazardsArgs),
+    /// A hazard of a running hub: show it, or take a step of its loop.
+    Hazard(twinwall_hub::program::cli::HazardArgs),
+    /// The program's six lists: export as XLSX or CSV, import the register.
+    Lists(twinwall_hub::program::cli::ListsArgs),
+    /// Each unit's score for a term, every deduction with its article.
+    Assessment(twinwall_hub::program::cli::AssessmentArgs),
     /// Add people who sign in, change their passwords, disable them.
     User(twinwall_hub::accounts::cli::UserArgs),
     /// Add and list the university's units.
@@ -184,6 +192,10 @@ async fn run() -> anyhow::Result<()> {
         } => events(&api, &token, follow, kind, zone, device).await,
         Command::Alarms(args) => twinwall_hub::alarms::cli::list(args).await,
         Command::Alarm(args) => twinwall_hub::alarms::cli::act(args).await,
+        Command::Hazards(args) => twinwall_hub::program::cli::hazards(args).await,
+        Command::Hazard(args) => twinwall_hub::program::cli::hazard(args).await,
+        Command::Lists(args) => twinwall_hub::program::cli::lists(args).await,
+        Command::Assessment(args) => twinwall_hub::program::cli::assessment(args).await,
         Command::Broadcast(args) => twinwall_hub::broadcast::cli::run(args).await,
         Command::Token(args) => twinwall_hub::auth::cli::run(args),
         Command::User(args) => twinwall_hub::accounts::cli::user(args),

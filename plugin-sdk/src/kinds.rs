@@ -68,6 +68,15 @@
 //! | `driver.released` | no | info | hub (quarantine ended or lifted by an admin, with `actor`) | `driver`, `version`, `reason` |
 //! | `device.quarantined` | no | red | hub (a device whose calls crash its driver) | `driver`, `version`, `crashes`, `for_s` |
 //! | `device.released` | no | info | hub (quarantine ended or lifted by an admin, with `actor`) | `driver`, `reason` |
+//! | `risk.point_saved` / `risk.point_reviewed` / `risk.point_removed` | no | info | hub (the program's register; audit, with `actor`) | `point`, `name`, `record` (the point as JSON), `method`, `score`, `risk_level`, `unit`, `imported` (the list it came from), `note` |
+//! | `risk.review_due` | no | yellow | hub (a point's yearly review overdue, 第十三条) | `point`, `due`, `due_ms` |
+//! | `inspection.task_saved` / `inspection.task_removed` | no | info | hub (the program; audit) | `task`, `point`, `name`, `every`, `checklist` (JSON), `unit`, `from_ms` |
+//! | `inspection.round` | no | info | hub (a round done, with `actor`; photos in `media`) | `task`, `period`, `items` (JSON), `ok`, `client_id` |
+//! | `inspection.missed` | no | yellow | hub (a period ended without its round) | `task`, `period`, `unit`, `due_ms` |
+//! | `hazard.opened` | no | yellow | hub (a person's report or round, with `actor`; or a hazard rule over device data) | `origin` (`person`, `rule`), `source`, `category`, `hazard_level` (`general`, `major`), `description`, `unit`, `point`, `rule`, `condition`, `evidence` (seqs), `cause`, `held_s`, `task`, `period`, `item`, `office`, `client_id` |
+//! | `hazard.fixed` / `hazard.notified` / `hazard.planned` / `hazard.started` / `hazard.progress` / `hazard.submitted` / `hazard.accepted` / `hazard.rejected` / `hazard.cancelled` | no | info | hub (the loop's steps, with `actor`; photos in `media`) | `hazard`, `note`, `unit`, `person`, `deadline`, `deadline_ms`, `plan` (JSON), `reason` |
+//! | `hazard.overdue` | no | yellow (to the office orange) | hub (a hazard past its deadline: `stage` 1 to the unit, 2 to the program office) | `hazard`, `stage`, `to`, `deadline`, `days_over` |
+//! | `assessment.entered` | no | info | hub (an assessment item the program office entered, with `actor`; evidence in `media`) | `unit`, `term`, `article`, `points`, `reason` |
 //! | `device.placed` | no | info | hub (an admin dragged the device on the console's map, with `actor`) | `on` (the plan's zone, empty for the site's), `x`, `y` |
 //! | `bus.gap` | no | orange | hub (retention) | `first_seq`, `last_seq`, `events` (removed by the hard size cap before the northbound broker had them) |
 //! | `northbound.dropped` | no | yellow | hub (MQTT bridge) | `event_seq`, `event_kind`, `bytes`, `limit` (an event over the broker's size, kept on the hub) |
@@ -171,6 +180,26 @@ kinds! {
     DEVICE_QUARANTINED = "device.quarantined", false;
     DEVICE_RELEASED = "device.released", false;
     DEVICE_PLACED = "device.placed", false;
+    RISK_POINT_SAVED = "risk.point_saved", false;
+    RISK_POINT_REVIEWED = "risk.point_reviewed", false;
+    RISK_POINT_REMOVED = "risk.point_removed", false;
+    RISK_REVIEW_DUE = "risk.review_due", false;
+    INSPECTION_TASK_SAVED = "inspection.task_saved", false;
+    INSPECTION_TASK_REMOVED = "inspection.task_removed", false;
+    INSPECTION_ROUND = "inspection.round", false;
+    INSPECTION_MISSED = "inspection.missed", false;
+    HAZARD_OPENED = "hazard.opened", false;
+    HAZARD_FIXED = "hazard.fixed", false;
+    HAZARD_NOTIFIED = "hazard.notified", false;
+    HAZARD_PLANNED = "hazard.planned", false;
+    HAZARD_STARTED = "hazard.started", false;
+    HAZARD_PROGRESS = "hazard.progress", false;
+    HAZARD_SUBMITTED = "hazard.submitted", false;
+    HAZARD_ACCEPTED = "hazard.accepted", false;
+    HAZARD_REJECTED = "hazard.rejected", false;
+    HAZARD_CANCELLED = "hazard.cancelled", false;
+    HAZARD_OVERDUE = "hazard.overdue", false;
+    ASSESSMENT_ENTERED = "assessment.entered", false;
     NORTHBOUND_DROPPED = "northbound.dropped", false;
     BUS_GAP = "bus.gap", false;
 }
@@ -191,6 +220,10 @@ pub const HUB_FAMILIES: &[&str] = &[
     "session",
     "user",
     "unit",
+    "risk",
+    "inspection",
+    "hazard",
+    "assessment",
 ];
 
 /// The `device.*` kinds the hub emits of a device's link and handling;

@@ -262,6 +262,21 @@ impl TestHub {
     /// Stop the hub at once (as a crash would: nothing is answered after
     /// this) and start a new one on the same data folder and config.
     pub async fn restart(self) -> anyhow::Result<Self> {
+        self.restart_on(None).await
+    }
+
+    /// Like `restart`, the new hub's rules on the clock the test drives.
+    pub async fn restart_with_clock(
+        self,
+        now: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    ) -> anyhow::Result<Self> {
+        self.restart_on(Some(now)).await
+    }
+
+    async fn restart_on(
+        self,
+        now: Option<std::sync::Arc<std::sync::atomic::AtomicI64>>,
+    ) -> anyhow::Result<Self> {
         let TestHub {
             hub,
             dir,
@@ -274,7 +289,14 @@ impl TestHub {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         loop {
             let cfg = HubConfig::parse(&config, "test hub.toml", dir.path())?;
-            match Hub::start(cfg).await {
+            let started = match &now {
+                Some(now) => {
+                    let clock = twinwall_hub::clock::Clock::manual(now.clone());
+                    Hub::start_with_clock(cfg, clock).await
+                }
+                None => Hub::start(cfg).await,
+            };
+            match started {
                 Ok(hub) => {
                     let url = format!("http://{}", hub.http_addr());
                     return Ok(TestHub {

@@ -18,6 +18,7 @@ async fn the_demo_shows_every_family_within_a_minute() {
     .unwrap();
     let url = format!("http://{}", d.hub.http_addr());
     let d_token = d.operator_token.clone();
+    let admin_token = d.admin_token.clone();
     let http = twinwall_tests::client_with(&d.operator_token);
     let play = tokio::spawn(async move {
         d.play().await;
@@ -166,5 +167,97 @@ async fn the_demo_shows_every_family_within_a_minute() {
     .await
     .unwrap();
     assert_eq!(started.len(), 3, "{started:?}");
+
+    // The program: the register of the four buildings, the chemistry
+    // laboratory orange from its LEC score and the map showing it; a round
+    // done and one missed; the canteen panel's mains fault a hazard the
+    // office and the canteen closed; 化学化工学院's term with its deductions.
+    let get = |path: String| {
+        let (http, url) = (http.clone(), url.clone());
+        async move { get_json(&http, &format!("{url}{path}")).await.ok() }
+    };
+    let points = wait_for(within, || async {
+        get("/api/v1/risks/points".into())
+            .await
+            .filter(|v| v["points"].as_array().is_some_and(|p| p.len() == 4))
+    })
+    .await
+    .expect("the register of the four buildings");
+    let lab = points["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "CHEM-N-LAB")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (lab["score"].as_f64(), lab["level"].as_str()),
+        (Some(252.0), Some("orange")),
+        "{lab}"
+    );
+    let zones = get("/api/v1/zones".into()).await.unwrap();
+    let chem = zones["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["path"] == "campus/chem-north")
+        .unwrap();
+    assert_eq!(
+        (chem["risk"].as_str(), chem["risk_from"].as_str()),
+        (Some("orange"), Some("points"))
+    );
+    let rounds = wait_for(within, || async {
+        get("/api/v1/inspections".into()).await.filter(|v| {
+            !v["missed"].as_array().unwrap().is_empty()
+                && !v["rounds"].as_array().unwrap().is_empty()
+        })
+    })
+    .await;
+    let Some(rounds) = rounds else {
+        panic!(
+            "a round done and one missed: {:?}",
+            get("/api/v1/inspections".into()).await
+        );
+    };
+    assert_eq!(rounds["missed"][0]["task"], "CHEM-N-LAB-daily", "{rounds}");
+    let closed = wait_for(within, || async {
+        get("/api/v1/hazards?state=closed&origin=rule&zone=canteen".into())
+            .await
+            .filter(|v| !v["hazards"].as_array().unwrap().is_empty())
+    })
+    .await
+    .expect("the canteen panel's hazard closed through the loop");
+    let steps: Vec<&str> = closed["hazards"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "hazard.opened",
+            "hazard.notified",
+            "hazard.started",
+            "hazard.progress",
+            "hazard.submitted",
+            "hazard.accepted"
+        ]
+    );
+    // The program office reads every unit's assessment.
+    let admin = twinwall_tests::client_with(&admin_token);
+    let a = get_json(&admin, &format!("{url}/api/v1/assessment?unit=chem"))
+        .await
+        .unwrap();
+    let articles: Vec<&str> = a["units"][0]["deductions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["article"].as_str().unwrap())
+        .collect();
+    for want in ["第十二条", "第十五条"] {
+        assert!(articles.contains(&want), "{a}");
+    }
+    assert!(a["units"][0]["score"].as_i64().unwrap() < 100, "{a}");
     play.abort();
 }

@@ -56,6 +56,7 @@ async fn every_route_in_the_openapi_document_asks_for_its_role() {
     let dir = hub.dir.path();
     let viewer = client_with(&make_token(dir, Role::Viewer, "viewer").unwrap());
     let guard = client_with(&make_token(dir, Role::Guard, "guard").unwrap());
+    let safety = client_with(&make_token(dir, Role::Safety, "safety").unwrap());
     let operator = client_with(&make_token(dir, Role::Operator, "operator").unwrap());
     let anonymous = reqwest::Client::new();
     // The document needs no token: tools read it before they have one.
@@ -99,7 +100,8 @@ async fn every_route_in_the_openapi_document_asks_for_its_role() {
                 "viewer" => None,
                 "guard" => Some(&viewer),
                 "operator" => Some(&guard),
-                "admin" => Some(&operator),
+                "safety" => Some(&operator),
+                "admin" => Some(&safety),
                 other => panic!("{method} {path}: unknown role {other}"),
             };
             if let Some(below) = below {
@@ -117,6 +119,7 @@ async fn every_route_in_the_openapi_document_asks_for_its_role() {
                 "viewer" => &viewer,
                 "guard" => &guard,
                 "operator" => &operator,
+                "safety" => &safety,
                 _ => &hub.http,
             };
             let (status, body) = send(enough, &method, &url).await;

@@ -73,13 +73,14 @@ function isErrorBody(v: unknown): v is ErrorBody {
   return typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string';
 }
 
-/** A body sent as it is (an audio file), with its type. */
-interface RawBody {
+/** A body sent as it is (an audio file, a spreadsheet), with its type. */
+export interface RawBody {
   raw: Blob;
   type: string;
 }
 
-async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: object | RawBody): Promise<T> {
+/** One call to the hub with the session; the views' own modules build theirs on it. */
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: object | RawBody): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const raw = body !== undefined && 'raw' in body && body.raw instanceof Blob ? (body as RawBody) : null;
   if (body !== undefined) headers['Content-Type'] = raw === null ? 'application/json' : raw.type;
@@ -115,7 +116,7 @@ export async function signIn(login: string, password: string): Promise<Me> {
   const s = await request<SignedIn>('POST', SESSION, { login, password });
   csrf = s.csrf_token;
   setSiteOffset(s.utc_offset_minutes ?? null);
-  return { name: s.name, role: s.role };
+  return { name: s.name, role: s.role, actor: `${s.name}#${s.login}`, unit: s.unit ?? null };
 }
 
 /** The session the cookie holds, or null when there is none. */
@@ -125,7 +126,7 @@ export async function restoreSession(): Promise<Me | null> {
     if (!w.session || w.csrf_token === null) return null;
     csrf = w.csrf_token;
     setSiteOffset(w.utc_offset_minutes ?? null);
-    return { name: w.name, role: w.role };
+    return { name: w.name, role: w.role, actor: w.actor, unit: w.unit ?? null };
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return null;
     throw e;

@@ -10,10 +10,13 @@ import { DeviceNamesContext, loadDeviceNames, sameNames, type DeviceNames } from
 import { Devices } from './devices';
 import { GuardRoom } from './guard';
 import { Header } from './header';
+import { Inspect } from './inspect';
 import { INITIAL_WALL, LiveWall, type WallState } from './live';
 import { CampusMapView } from './map';
 import { Nav, type View } from './nav';
+import { outbox } from './outbox';
 import { People } from './people';
+import { Program } from './program';
 import { rowId } from './row';
 import { Statistics } from './statistics';
 import { System } from './system';
@@ -83,8 +86,17 @@ function useDeviceNames(): DeviceNames {
   return names;
 }
 
+/** What a phone submitted waits in the outbox: it is sent while the person is signed in, whichever view is open. */
+function useOutboxSending(actor: string): void {
+  useEffect(() => {
+    outbox.start(actor);
+    return () => outbox.stop();
+  }, [actor]);
+}
+
 export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const [state, wall] = useLiveWall();
+  useOutboxSending(me.actor);
   const names = useZoneNames();
   const deviceNames = useDeviceNames();
   const now = useNow();
@@ -127,8 +139,10 @@ export function Board({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) 
             }}
           />}
         {view === 'people' && <People names={names} />}
-        {view === 'statistics' && <Statistics names={names} />}
+        {view === 'statistics' && <Statistics me={me} names={names} />}
         {view === 'guard' && <GuardRoom me={me} names={names} alarms={state.alarms} />}
+        {view === 'program' && <Program me={me} names={names} />}
+        {view === 'inspect' && <Inspect me={me} names={names} />}
         {view === 'system' && <System me={me} />}
         {view === 'alarms' && (
           <div class={selected === null ? 'panes' : 'panes with-detail'}>

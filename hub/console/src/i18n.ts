@@ -346,6 +346,8 @@ const zh: Dict = {
     people: '人员车辆',
     statistics: '统计',
     guard: '门岗',
+    program: '双重预防',
+    inspect: '现场巡查',
     system: '系统',
   },
   v: viewsZh,
@@ -598,6 +600,8 @@ const en: Dict = {
     people: 'People',
     statistics: 'Statistics',
     guard: 'Guard room',
+    program: 'Dual prevention',
+    inspect: 'On-site inspection',
     system: 'System',
   },
   v: viewsEn,
@@ -762,6 +766,11 @@ export function formatTime(iso: string, lang: Lang): string {
     timeFormats.set(key, format);
   }
   return format.format(offset === null ? when : new Date(when.getTime() + offset * 60_000));
+}
+
+/** A time the hub gave in ms since the epoch, as formatTime writes it. */
+export function formatMs(ms: number, lang: Lang): string {
+  return formatTime(new Date(ms).toISOString(), lang);
 }
 
 /** An event or alarm kind in words; a kind the tables lack is shown as the hub names it. */

@@ -32,10 +32,11 @@ const RISK_COLOURS: Record<Risk | 'none', string> = {
   none: '#9aa5b1',
 };
 
-const asRisk = (r: string | null): Risk | 'none' =>
+export const asRisk = (r: string | null): Risk | 'none' =>
   r === 'red' || r === 'orange' || r === 'yellow' || r === 'blue' ? r : 'none';
 
-interface Loaded {
+/** What a plan map is drawn from (the register's four-colour map gives it no devices). */
+export interface Loaded {
   map: CampusMap;
   zones: Zone[];
   devices: Device[];
@@ -242,10 +243,13 @@ interface PlanProps {
   onChoose: (device: string) => void;
   onChooseZone: (zone: string) => void;
   onMove: (device: string, at: [number, number]) => void;
+  /** The map's accessible name; the plan's by default. */
+  label?: string;
+  testid?: string;
 }
 
 /** The Leaflet map; layers are drawn again when what they show changes (a few dozen at most). */
-function PlanMap({ plan, data, names, counts, tops, focus, editing, onChoose, onChooseZone, onMove }: PlanProps) {
+export function PlanMap({ plan, data, names, counts, tops, focus, editing, onChoose, onChooseZone, onMove, label, testid }: PlanProps) {
   const { t, lang } = useI18n();
   const deviceName = useDeviceName();
   const w = t.v.map;
@@ -263,9 +267,11 @@ function PlanMap({ plan, data, names, counts, tops, focus, editing, onChoose, on
   const chooseZone = useRef(onChooseZone);
   chooseZone.current = onChooseZone;
 
-  const bounds = useMemo<L.LatLngBoundsExpression>(() => [[0, 0], [plan.height, plan.width]], [plan]);
+  const bounds = useMemo<L.LatLngBoundsExpression>(() => [[0, 0], [plan.height, plan.width]], [plan.width, plan.height]);
 
-  // The map itself, once per plan.
+  // The map itself, once per plan: by its values, as each poll brings a new
+  // object of the same plan, and a map made again would lose its layers
+  // (drawn again only when `layerKey` changes).
   useEffect(() => {
     if (box.current === null) return undefined;
     const m = L.map(box.current, {
@@ -296,7 +302,7 @@ function PlanMap({ plan, data, names, counts, tops, focus, editing, onChoose, on
       layers.current = null;
     };
     // Made again when the language changes: the plan's alt text and the zoom buttons' names follow it.
-  }, [plan, bounds, w]);
+  }, [plan.url, bounds, w]);
 
   /** Outlines in their alarm state: cheap, and done alone on every change of the wall. */
   const paint = ({ counts: c, tops: levels }: { counts: Map<string, number>; tops: Map<string, Level> }): void => {
@@ -321,6 +327,8 @@ function PlanMap({ plan, data, names, counts, tops, focus, editing, onChoose, on
       JSON.stringify([
         planKey(plan),
         plan.url,
+        plan.width,
+        plan.height,
         data.map.areas,
         data.map.devices,
         data.devices.map((d) => [d.id, d.state]),
@@ -393,7 +401,7 @@ function PlanMap({ plan, data, names, counts, tops, focus, editing, onChoose, on
     return () => window.clearTimeout(timer);
   }, [focus]);
 
-  return <div class="plan" ref={box} role="region" aria-label={w.plan} data-testid="plan" />;
+  return <div class="plan" ref={box} role="region" aria-label={label ?? w.plan} data-testid={testid ?? 'plan'} />;
 }
 
 function Legend() {

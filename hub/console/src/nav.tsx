@@ -3,9 +3,19 @@
 
 import { useI18n } from './i18n';
 
-export type View = 'alarms' | 'map' | 'devices' | 'broadcast' | 'people' | 'statistics' | 'guard' | 'system';
+export type View =
+  | 'alarms'
+  | 'map'
+  | 'devices'
+  | 'broadcast'
+  | 'people'
+  | 'statistics'
+  | 'guard'
+  | 'program'
+  | 'inspect'
+  | 'system';
 
-const VIEWS: View[] = ['alarms', 'map', 'devices', 'broadcast', 'people', 'statistics', 'guard', 'system'];
+const VIEWS: View[] = ['alarms', 'map', 'devices', 'broadcast', 'people', 'statistics', 'guard', 'program', 'inspect', 'system'];
 
 export function Nav({ view, onChoose }: { view: View; onChoose: (v: View) => void }) {
   const { t } = useI18n();

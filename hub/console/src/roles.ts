@@ -34,3 +34,30 @@ export function mayCommand(role: string, command: string): boolean {
 export function mayBroadcast(role: string): boolean {
   return permission(role) === 'all';
 }
+
+/** Roles from least to most. */
+const RANK: readonly string[] = ['viewer', 'guard', 'operator', 'safety', 'admin'];
+
+/** Whether `role` is at least `least` (a role this console does not know is below every one). */
+export function atLeast(role: string, least: string): boolean {
+  const r = RANK.indexOf(role);
+  return r >= 0 && r >= RANK.indexOf(least);
+}
+
+/**
+ * The dual-prevention program's officer steps (import the lists, record a
+ * review, issue a notice, accept, reject, cancel a hazard): safety and admin.
+ */
+export function maySafety(role: string): boolean {
+  return atLeast(role, 'safety');
+}
+
+/**
+ * The program's steps that change something and are not the officer's: a
+ * report, a round, and the rectification steps of a hazard of one's own
+ * units (fix, plan, start, progress, submit): guard and above. A viewer
+ * sees and does nothing.
+ */
+export function mayAct(role: string): boolean {
+  return atLeast(role, 'guard');
+}

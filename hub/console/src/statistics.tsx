@@ -9,7 +9,8 @@ import { csv, download, type Cell } from './csv';
 import { kindName, useI18n, type Dict } from './i18n';
 import { usePolled } from './polled';
 import { ProblemNote } from './problem';
-import type { Dimension, Kpis, Level, Report, StatisticsPage } from './types';
+import { DualPreventionFigures } from './programfigures';
+import type { Dimension, Kpis, Level, Me, Report, StatisticsPage } from './types';
 import { zoneName, type ZoneNames } from './zones';
 
 /** The figures of today grow: this often they are fetched again. */
@@ -35,7 +36,7 @@ function lastDays(to: string, n: number): Range {
   return { from: new Date(end - (n - 1) * 86_400_000).toISOString().slice(0, 10), to };
 }
 
-export function Statistics({ names }: { names: ZoneNames }) {
+export function Statistics({ me, names }: { me: Me; names: ZoneNames }) {
   const { t } = useI18n();
   const w = t.v.stats;
   const [range, setRange] = useState<Range | null>(null);
@@ -98,6 +99,7 @@ export function Statistics({ names }: { names: ZoneNames }) {
       {polled.data === null && polled.problem === null && <p role="status">{t.loading}</p>}
       {page !== null && !page.ready && <p role="status">{w.rebuilding(page.replay.read, page.replay.of)}</p>}
       {report !== null && <Figures report={report} kpis={polled.data?.[1] ?? null} names={names} />}
+      <DualPreventionFigures me={me} />
     </section>
   );
 }

@@ -20,6 +20,8 @@ export interface SignedIn {
   role: Role;
   /** Zone paths the person covers; the hub already narrows every answer to them. */
   zones: string[];
+  /** The person's unit (院系、部门), or null. */
+  unit?: string | null;
   csrf_token: string;
   max_age_s: number;
   /** The site's offset from UTC: times are shown in the site's time. */
@@ -32,6 +34,7 @@ export interface WhoAmI {
   role: Role;
   zones: string[];
   actor: string;
+  unit?: string | null;
   session: boolean;
   csrf_token: string | null;
   utc_offset_minutes?: number;
@@ -42,7 +45,10 @@ export interface Zone {
   path: string;
   name: string;
   parent: string | null;
+  /** Its standing risk colour (四色图). */
   risk: string | null;
+  /** Where `risk` comes from: its worst assessed risk point (and those of the zones inside it), or hub.toml. */
+  risk_from?: 'points' | 'config';
 }
 
 export interface ZoneList {
@@ -145,6 +151,10 @@ export interface AlarmDetail extends Alarm {
 export interface Me {
   name: string;
   role: Role;
+  /** `name#login`, as the hub records who did what: whose the outbox's waiting rounds are. */
+  actor: string;
+  /** The person's unit, or null (`GET /api/v1/program` says which units they answer for). */
+  unit: string | null;
 }
 
 /** `GET /api/v1/devices`: already narrowed to the caller's zones. */

@@ -1,7 +1,9 @@
 // The words of the map, statistics, people, guard room and system views, in
-// both languages. Kept apart from i18n.ts (the alarm wall's) so each file
-// stays one screen's worth; i18n.ts hangs them under `t.v`.
+// both languages (the dual-prevention views' come from programwords.ts).
+// Kept apart from i18n.ts (the alarm wall's) so each file stays one
+// screen's worth; i18n.ts hangs them under `t.v`.
 
+import { inspectEn, inspectZh, programEn, programZh, type InspectWords, type ProgramWords } from './programwords';
 import type { Dimension, Online } from './types';
 
 export interface ViewWords {
@@ -171,6 +173,9 @@ export interface ViewWords {
     reconnects: string;
     adminOnly: string;
   };
+  /** The dual-prevention views (programwords.ts). */
+  program: ProgramWords;
+  inspect: InspectWords;
 }
 
 const zhStates: Record<Online, string> = { online: '在线', offline: '离线', unknown: '未知' };
@@ -506,6 +511,8 @@ export const viewsZh: ViewWords = {
     reconnects: '重连次数',
     adminOnly: '解除隔离需要管理员角色。',
   },
+  program: programZh,
+  inspect: inspectZh,
 };
 
 export const viewsEn: ViewWords = {
@@ -692,4 +699,6 @@ export const viewsEn: ViewWords = {
     reconnects: 'Reconnects',
     adminOnly: 'Releasing a quarantine needs the admin role.',
   },
+  program: programEn,
+  inspect: inspectEn,
 };

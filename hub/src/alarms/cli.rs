@@ -75,7 +75,10 @@ enum Act {
     },
 }
 
-async fn answer(resp: reqwest::Response, api: &str) -> anyhow::Result<serde_json::Value> {
+pub(crate) async fn answer(
+    resp: reqwest::Response,
+    api: &str,
+) -> anyhow::Result<serde_json::Value> {
     let status = resp.status();
     let body: serde_json::Value = resp
         .json()

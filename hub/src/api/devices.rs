@@ -181,6 +181,7 @@ mod tests {
             name: "李强".into(),
             role,
             zones: zones.iter().map(|z| z.to_string()).collect(),
+            unit: None,
         }
     }
 

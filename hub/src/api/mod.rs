@@ -8,11 +8,13 @@ mod console;
 mod devices;
 mod error;
 mod events;
+mod hazards;
 mod listener;
 mod map;
 mod observe;
 mod openapi;
 mod people;
+mod risks;
 mod routes;
 mod scope;
 mod session;
@@ -63,6 +65,7 @@ pub struct ApiState {
     broadcasts: Option<crate::broadcast::Broadcasts>,
     rules: Option<crate::rules::Rules>,
     statistics: Option<crate::statistics::Statistics>,
+    program: Option<crate::program::Program>,
     /// The site's plans and what is placed on them.
     map: Arc<CampusMap>,
     tokens: Arc<Tokens>,
@@ -107,6 +110,7 @@ impl ApiState {
             broadcasts: None,
             rules: None,
             statistics: None,
+            program: None,
             map: Arc::default(),
             tokens,
             accounts,
@@ -211,6 +215,12 @@ impl ApiState {
         self
     }
 
+    /// Serve the dual-prevention program.
+    pub fn with_program(mut self, p: crate::program::Program) -> Self {
+        self.program = Some(p);
+        self
+    }
+
     /// Serve the campus map.
     pub fn with_map(mut self, map: CampusMap) -> Self {
         self.map = Arc::new(map);
@@ -299,6 +309,10 @@ where
 /// The most a JSON request body may hold (commands, broadcasts, tokens):
 /// far above any real one, far below what would cost the hub memory.
 pub const MAX_JSON_BODY: usize = 64 << 10;
+
+/// The largest JSON body that carries photos (a hazard report, a round, a
+/// step of the loop: six pictures of 4 MB in base64) or a spreadsheet.
+pub const MAX_PHOTO_BODY: usize = 34 << 20;
 
 /// Every route, each with the role it asks for (the same table builds the
 /// router, the gate's access map and `/api/v1/openapi.json`).

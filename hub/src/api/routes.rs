@@ -6,10 +6,10 @@ use axum::http::Method;
 
 use super::table::Table;
 use super::{
-    alarms, broadcasts, console, devices, events, map, observe, openapi, people, session,
-    statistics, tokens, users, vehicles, zones,
+    alarms, broadcasts, console, devices, events, hazards, map, observe, openapi, people, risks,
+    session, statistics, tokens, users, vehicles, zones,
 };
-use crate::auth::Role::{Admin, Guard, Operator, Viewer};
+use crate::auth::Role::{Admin, Guard, Operator, Safety, Viewer};
 
 /// Every route.
 pub(super) fn table() -> Table {
@@ -19,6 +19,7 @@ pub(super) fn table() -> Table {
     let t = events(t);
     let t = alarms(t);
     let t = people(t);
+    let t = program(t);
     let t = broadcasts(t);
     let t = clips(t);
     let t = sign_in(t);
@@ -511,5 +512,201 @@ fn admin(t: Table) -> Table {
         Some(Admin),
         "Revoke a token",
         tokens::revoke,
+    )
+}
+
+/// The dual-prevention program: the register, the lists, rounds, hazards
+/// and their loop, the assessment. A step of the loop asks for the least
+/// role that can ever take it; the loop itself checks the rest (a unit's
+/// people rectify their unit's hazards, safety officers notice and accept,
+/// the program office accepts 重大 ones).
+fn program(t: Table) -> Table {
+    let t = t
+        .on(
+            Method::GET,
+            "/api/v1/risks/points",
+            Some(Viewer),
+            "The risk register: points with their hazard sources, assessment, level, measures, devices, review (the caller's zones and unit)",
+            risks::points,
+        )
+        .query::<risks::PointQuery>()
+        .post_json::<crate::program::PointInput, _, _>(
+            "/api/v1/risks/points",
+            Some(Safety),
+            "Save a risk point (new or changed; `risk.point_saved`); its level from the configured bands",
+            risks::save_point,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/risks/points/{id}",
+            Some(Viewer),
+            "One risk point",
+            risks::point,
+        )
+        .on(
+            Method::DELETE,
+            "/api/v1/risks/points/{id}",
+            Some(Safety),
+            "Remove a risk point (`risk.point_removed`)",
+            risks::remove_point,
+        )
+        .post_json::<risks::ReviewBody, _, _>(
+            "/api/v1/risks/points/{id}/review",
+            Some(Safety),
+            "Record a point's yearly review (`risk.point_reviewed`, 第十三条)",
+            risks::review_point,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/program",
+            Some(Viewer),
+            "The program's settings for its pages: categories, bands, terms (and today's), the office's unit, the units and the caller's",
+            risks::settings,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/program/figures",
+            Some(Viewer),
+            "The command centre's figures: hazards found and closed per week, time to close, overdue share by unit, risk points by level",
+            risks::figures,
+        )
+        .query::<risks::FiguresQuery>()
+        .on(
+            Method::GET,
+            "/api/v1/lists",
+            Some(Viewer),
+            "The program's six lists: ids, names, which are imported",
+            risks::lists_index,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/lists/{list}",
+            Some(Viewer),
+            "One list as JSON, CSV (UTF-8 BOM) or XLSX, with the program's column names",
+            risks::list,
+        )
+        .query::<risks::ListQuery>()
+        .add(
+            Method::POST,
+            "/api/v1/lists/{list}",
+            Some(Safety),
+            "Import risk-points, risk-levels or hazard-sources from an XLSX or CSV body: every row checked, all saved or none (400 names row and column)",
+            axum::routing::post(risks::import)
+                .layer(axum::extract::DefaultBodyLimit::max(super::MAX_PHOTO_BODY)),
+        )
+        .on(
+            Method::GET,
+            "/api/v1/assessment",
+            Some(Viewer),
+            "Each unit's score for a term (附件2) with every deduction, its cause and links; JSON or XLSX",
+            risks::assessment,
+        )
+        .query::<risks::AssessmentQuery>()
+        .post_photos::<crate::program::EntryInput, _, _>(
+            "/api/v1/assessment/entries",
+            Some(Safety),
+            "An item of the assessment the data cannot show, entered by the program office with evidence (`assessment.entered`)",
+            risks::enter,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/inspections",
+            Some(Viewer),
+            "Inspection tasks with this period's round, the newest rounds, missed rounds",
+            hazards::inspections,
+        )
+        .post_json::<crate::program::TaskInput, _, _>(
+            "/api/v1/inspections/tasks",
+            Some(Safety),
+            "Save an inspection task of a risk point (`inspection.task_saved`)",
+            hazards::save_task,
+        )
+        .on(
+            Method::DELETE,
+            "/api/v1/inspections/tasks/{id}",
+            Some(Safety),
+            "Remove an inspection task",
+            hazards::remove_task,
+        )
+        .post_photos::<crate::program::RoundInput, _, _>(
+            "/api/v1/inspections/rounds",
+            Some(Guard),
+            "A round done, with photos; hazards found on it opened with it; a resend with the same client_id makes nothing twice",
+            hazards::round,
+        )
+        .on(
+            Method::GET,
+            "/api/v1/hazards",
+            Some(Viewer),
+            "Hazards (origin person or rule, state, steps, overdue), newest first, with counts",
+            hazards::list,
+        )
+        .query::<hazards::HazardQuery>()
+        .on(
+            Method::GET,
+            "/api/v1/hazards/{id}",
+            Some(Viewer),
+            "One hazard with its steps",
+            hazards::one,
+        )
+        .post_photos::<crate::program::Report, _, _>(
+            "/api/v1/hazards",
+            Some(Guard),
+            "Report a hazard with photos (`hazard.opened`); a resend with the same client_id makes nothing twice",
+            hazards::report,
+        );
+    t.post_photos::<hazards::StepBody, _, _>(
+        "/api/v1/hazards/{id}/fix",
+        Some(Guard),
+        "即查即改: fixed at once, closed with the evidence (the hazard's unit or safety)",
+        hazards::fix,
+    )
+    .post_photos::<hazards::StepBody, _, _>(
+        "/api/v1/hazards/{id}/notice",
+        Some(Safety),
+        "下发整改通知: unit, person, deadline",
+        hazards::notice,
+    )
+    .post_photos::<hazards::StepBody, _, _>(
+        "/api/v1/hazards/{id}/plan",
+        Some(Guard),
+        "A 重大 hazard's treatment plan, 第十八条 (the hazard's unit or safety)",
+        hazards::plan,
+    )
+    .post_photos::<hazards::StepBody, _, _>(
+        "/api/v1/hazards/{id}/start",
+        Some(Guard),
+        "Rectification begins (the hazard's unit or safety)",
+        hazards::start,
+    )
+    .post_photos::<hazards::StepBody, _, _>(
+        "/api/v1/hazards/{id}/progress",
+        Some(Guard),
+        "治理进度反馈, with photos (the hazard's unit or safety)",
+        hazards::progress,
+    )
+    .post_photos::<hazards::StepBody, _, _>(
+        "/api/v1/hazards/{id}/submit",
+        Some(Guard),
+        "Submitted for acceptance, with photos (the hazard's unit or safety)",
+        hazards::submit,
+    )
+    .post_photos::<hazards::StepBody, _, _>(
+        "/api/v1/hazards/{id}/accept",
+        Some(Safety),
+        "验收通过: 销号 (a 重大 hazard by the program office; a rule's once its condition ended)",
+        hazards::accept,
+    )
+    .post_photos::<hazards::StepBody, _, _>(
+        "/api/v1/hazards/{id}/reject",
+        Some(Safety),
+        "验收不通过: back to rectification",
+        hazards::reject,
+    )
+    .post_photos::<hazards::StepBody, _, _>(
+        "/api/v1/hazards/{id}/cancel",
+        Some(Safety),
+        "Not a hazard, or a duplicate, with the reason",
+        hazards::cancel,
     )
 }

@@ -80,6 +80,7 @@ mod tests {
             name: "北门岗".into(),
             role,
             zones: zones.iter().map(|z| z.to_string()).collect(),
+            unit: None,
         }
     }
 

@@ -97,7 +97,7 @@ pub async fn sign_in(
         .await?;
     let body = json!({
         "login": person.login, "name": person.name, "role": person.role, "zones": person.zones,
-        "csrf_token": session.csrf, "max_age_s": s.sessions.max_ms() / 1000,
+        "unit": person.unit, "csrf_token": session.csrf, "max_age_s": s.sessions.max_ms() / 1000,
         "utc_offset_minutes": s.utc_offset_minutes,
     });
     let mut r = Json(body).into_response();
@@ -132,7 +132,7 @@ pub async fn whoami(
         .and_then(|sid| session_principal(&s.accounts, &s.sessions, &sid, false))
         .map(|(_, session)| session.csrf);
     Json(json!({
-        "name": who.name, "role": who.role, "zones": who.zones, "actor": who.actor(),
+        "name": who.name, "role": who.role, "zones": who.zones, "actor": who.actor(), "unit": who.unit,
         "session": csrf.is_some(), "csrf_token": csrf, "utc_offset_minutes": s.utc_offset_minutes,
     }))
 }

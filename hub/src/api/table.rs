@@ -88,6 +88,25 @@ impl Table {
         self.json_body::<T>(Method::POST, path, role, summary, axum::routing::post(h))
     }
 
+    /// Add a POST handler whose JSON body of type `T` may carry photos:
+    /// capped at [`super::MAX_PHOTO_BODY`].
+    pub fn post_photos<T: schemars::JsonSchema, H, X>(
+        self,
+        path: &'static str,
+        role: Option<Role>,
+        summary: &'static str,
+        h: H,
+    ) -> Self
+    where
+        H: Handler<X, ApiState>,
+        X: 'static,
+    {
+        let route = axum::routing::post(h)
+            .layer(axum::extract::DefaultBodyLimit::max(super::MAX_PHOTO_BODY));
+        self.add(Method::POST, path, role, summary, route)
+            .body::<T>()
+    }
+
     /// Add a PUT handler whose body is JSON of type `T`, as [`Self::post_json`].
     pub fn put_json<T: schemars::JsonSchema, H, X>(
         self,

@@ -49,7 +49,27 @@ impl ZoneInfo {
 }
 
 /// The zones, all of them for every caller: names are not secrets, and a
-/// guard's console names the zones around his own.
+/// guard's console names the zones around his own. A zone's `risk` is its
+/// worst assessed risk point's level (and of the zones inside it) once the
+/// register has one (`risk_from: "points"`), else the config's (`"config"`).
 pub async fn list(State(s): State<ApiState>, Extension(_who): Extension<Principal>) -> Json<Value> {
-    Json(json!({"zones": *s.zones}))
+    let zones: Vec<Value> = s
+        .zones
+        .iter()
+        .map(|z| {
+            let derived = s
+                .program
+                .as_ref()
+                .and_then(|p| p.with(|b| b.zone_level(&z.path)));
+            let mut v = serde_json::to_value(z).unwrap_or_default();
+            v["risk"] = json!(derived.unwrap_or(z.risk));
+            v["risk_from"] = json!(if derived.is_some() {
+                "points"
+            } else {
+                "config"
+            });
+            v
+        })
+        .collect();
+    Json(json!({"zones": zones}))
 }

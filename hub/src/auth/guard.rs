@@ -60,6 +60,7 @@ pub fn session_principal(
                 name: p.name.clone(),
                 role: p.role,
                 zones: p.zones.clone(),
+                unit: p.unit.clone(),
             },
             s,
         )),

@@ -92,6 +92,9 @@ pub struct Principal {
     /// The zones it answers for (and their children); empty for all. A
     /// guard's alarms and actions are narrowed to them.
     pub zones: Vec<String>,
+    /// The person's unit (a token has none): the program's hazards of
+    /// their unit, and of the units below it, are theirs to act on.
+    pub unit: Option<String>,
 }
 
 impl Principal {

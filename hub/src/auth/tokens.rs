@@ -236,6 +236,7 @@ impl Tokens {
             name: r.name.clone(),
             role: r.role,
             zones: r.zones.clone(),
+            unit: None,
         })
     }
 }

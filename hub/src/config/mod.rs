@@ -11,6 +11,7 @@ pub mod lint;
 pub mod map;
 mod model;
 mod options;
+pub mod program;
 pub mod statistics;
 mod validate;
 

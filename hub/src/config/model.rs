@@ -75,6 +75,10 @@ pub struct HubConfig {
     /// The console's statistics: each event kind's dimension.
     #[serde(default)]
     pub statistics: super::statistics::StatisticsConfig,
+    /// The dual-prevention program: categories, risk bands, hazard rules,
+    /// deadlines, terms.
+    #[serde(default)]
+    pub program: super::program::ProgramConfig,
     /// The file this came from (set by the loader).
     #[serde(skip)]
     pub source: String,
@@ -430,7 +434,9 @@ pub struct Zone {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub parent: Option<Spanned<String>>,
-    /// Standing risk colour of the four-colour risk map. Default `blue`.
+    /// Standing risk colour of the four-colour risk map while the zone
+    /// (and the zones inside it) has no assessed risk point; once it has,
+    /// its colour is its worst point's level. Default `blue`.
     #[serde(default = "default_risk")]
     pub risk: Level,
     /// Its own plan (a building's floor), on which its devices and the

@@ -61,7 +61,8 @@ pub struct StatisticsConfig {
     /// `vehicle.violation`, `vehicle.overstay` special; `device.*`,
     /// `driver.*`, `speaker.*`, `bus.*`, `northbound.*`, `clip.*`
     /// operation; `alarm.*`, `rule.*`, `broadcast.*`, `session.*`,
-    /// `user.*`, `token.*`, `unit.*` mechanism.
+    /// `user.*`, `token.*`, `unit.*`, and the program's `risk.*`,
+    /// `inspection.*`, `hazard.*`, `assessment.*` mechanism.
     pub dimensions: BTreeMap<String, Dimension>,
     /// The longest range one query may ask, days. Default 366.
     pub max_days: u32,
@@ -106,6 +107,10 @@ impl StatisticsConfig {
             ("user.*", Mechanism),
             ("token.*", Mechanism),
             ("unit.*", Mechanism),
+            ("risk.*", Mechanism),
+            ("inspection.*", Mechanism),
+            ("hazard.*", Mechanism),
+            ("assessment.*", Mechanism),
         ];
         let mut t: BTreeMap<String, Dimension> = defaults
             .iter()

@@ -40,6 +40,11 @@ impl HubConfig {
         self.check_alarms(&at)?;
         self.check_map(&at)?;
         self.check_statistics(&at)?;
+        if let Some(p) = self.program.problems().into_iter().next() {
+            // Each problem is `key: why`.
+            let (key, why) = p.split_once(": ").unwrap_or(("program", &p));
+            return Err(at.err(None, key, why.to_owned()));
+        }
         if self.plugins.max_crashes == 0 {
             return Err(at.err(None, "plugins.max_crashes", "must be at least 1".into()));
         }

@@ -151,6 +151,8 @@ pub(super) struct Parts {
     broadcasts: crate::broadcast::Broadcasts,
     rules: crate::rules::Rules,
     statistics: crate::statistics::Statistics,
+    program: crate::program::Program,
+    accounts: Arc<crate::accounts::Accounts>,
 }
 
 /// The services over the bus: northbound, people, vehicles, broadcasts,
@@ -203,6 +205,18 @@ impl Services {
             &config.statistics,
             config.broadcast.utc_offset_minutes,
         );
+        let accounts = Arc::new(
+            crate::accounts::Accounts::open(data)
+                .map_err(|e| io(&data.join("accounts.json"), e))?,
+        );
+        let program = crate::program::Program::new(
+            &mut views,
+            bus.clone(),
+            clock.clone(),
+            config,
+            accounts.clone(),
+            Duration::from_secs(1),
+        );
         tasks.push(views.spawn(bus.clone(), clock));
         let zones = config.zone_paths();
         let b = &config.broadcast;
@@ -239,6 +253,8 @@ impl Services {
                 broadcasts,
                 rules,
                 statistics,
+                program,
+                accounts,
             },
             tasks,
         })
@@ -262,9 +278,7 @@ pub(super) fn api_state(
             "no API tokens yet: every API call will be refused until you make one, e.g. `twinwall token create --role admin --name <you>`"
         );
     }
-    let accounts = Arc::new(
-        crate::accounts::Accounts::open(data).map_err(|e| io(&data.join("accounts.json"), e))?,
-    );
+    let accounts = parts.accounts.clone();
     let sessions = Arc::new(crate::accounts::Sessions::new(
         i64::try_from(config.http.session_idle_s.max(1)).unwrap_or(i64::MAX / 2_000) * 1000,
         i64::try_from(config.http.session_max_s.max(1)).unwrap_or(i64::MAX / 2_000) * 1000,
@@ -293,6 +307,7 @@ pub(super) fn api_state(
     .with_broadcasts(parts.broadcasts)
     .with_rules(parts.rules)
     .with_statistics(parts.statistics)
+    .with_program(parts.program)
     .with_map(
         crate::api::CampusMap::of(config)
             .with_places(crate::places::Places::open(&config.site.data_dir)?),

@@ -40,7 +40,9 @@ pub(super) const PLAN_FILE: &str = "campus-plan.svg";
 /// The config of the campus the fleet simulates, API on `http`.
 pub(super) fn config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u64) -> String {
     let zones = [
-        ("chem-north", "化学北楼 Chemistry North", "orange"),
+        // The chemistry building is orange from its register (its LEC score),
+        // yellow only as the fallback while it has no assessed point.
+        ("chem-north", "化学北楼 Chemistry North", "yellow"),
         ("library", "图书馆 Library", "yellow"),
         ("canteen", "学苑餐厅 Xueyuan Canteen", "yellow"),
         ("dorm-3", "3号宿舍楼 Dormitory 3", "blue"),
@@ -188,6 +190,37 @@ fn speakers(t: &mut Text, fleet: &Fleet, zone: &str) {
 /// The demo's linkage rules: a fire alarm evacuates its building (and takes
 /// pictures there); a one-key alarm post takes pictures and goes red; an
 /// alarm nobody answers brings fresh pictures of its zone to its page.
+/// The demo's `[program]`: the canteen panel's mains fault is a hazard
+/// after a few seconds (an hour would be usual), and the term holding
+/// today (`today` as days since 1970, the site's day).
+pub(super) fn program(today: i64) -> (String, String) {
+    let (y, m, ..) = twinwall_plugin_sdk::time::to_civil(today * 86_400);
+    // Autumn term: September to January; spring: February to August.
+    let (id, name, from, to) = if m >= 9 || m == 1 {
+        let y0 = if m == 1 { y - 1 } else { y };
+        (
+            format!("{y0}-{}-1", y0 + 1),
+            format!("{y0}-{}学年第一学期", y0 + 1),
+            format!("{y0}-09-01"),
+            format!("{}-01-31", y0 + 1),
+        )
+    } else {
+        (
+            format!("{}-{y}-2", y - 1),
+            format!("{}-{y}学年第二学期", y - 1),
+            format!("{y}-02-01"),
+            format!("{y}-08-31"),
+        )
+    };
+    let text = format!(
+        "\n[program]\noffice_unit = \"program-office\"\n\
+         [[program.hazard_rules]]\nid = \"panel-mains\"\nkinds = [\"fire.fault\"]\nattrs = {{ fault = \"main_power\" }}\n\
+         held_s = 8\ncategory = \"fire\"\ndescription = \"火灾报警控制器主电故障 (fire panel mains fault)\"\n\
+         [[program.terms]]\nid = \"{id}\"\nname = \"{name}\"\nfrom = \"{from}\"\nto = \"{to}\"\n"
+    );
+    (text, id)
+}
+
 pub(super) fn rules(evacuation_clip: &str) -> String {
     format!(
         "\n[[rules]]\nid = \"fire-evacuation\"\nwhen = {{ kind = [\"fire.alarm\"], zone = \"campus\", min_level = \"red\" }}\n\

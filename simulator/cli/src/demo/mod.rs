@@ -7,6 +7,8 @@
 mod campus;
 mod duty_room;
 mod plan;
+mod program_office;
+mod session;
 
 use std::path::{Path, PathBuf};
 
@@ -106,6 +108,8 @@ pub struct Demo {
     pub guard_token: String,
     /// The people who sign in: login, role and password.
     pub people: Vec<(String, twinwall_hub::auth::Role, String)>,
+    /// The program's term holding today (`[[program.terms]]`).
+    pub term: String,
     discovery: Responder,
     tmp: tempfile::TempDir,
 }
@@ -146,13 +150,29 @@ impl Demo {
             login.clone(),
             password.clone(),
         );
+        let login = |l: &str| {
+            self.people
+                .iter()
+                .find(|p| p.0 == l)
+                .map(|p| (p.0.clone(), p.2.clone()))
+                .unwrap_or_default()
+        };
+        let program = program_office::run(
+            format!("http://{}", self.hub.http_addr()),
+            program_office::Players {
+                office: login("safety"),
+                inspector: login("chem"),
+                canteen: login("canteen"),
+            },
+            self.term.clone(),
+        );
         let scenario = async {
             tokio::select! {
                 _ = self.scenario.play(&self.fleet) => {}
                 _ = operator => {}
             }
         };
-        tokio::join!(scenario, duty_room);
+        tokio::join!(scenario, duty_room, program);
     }
 
     /// The WS-Discovery responder's address.
@@ -195,6 +215,8 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         .hash;
     let mut config_text = campus::config(&opts.http, &fleet, &scenario, opts.visit_limit_s);
     config_text.push_str(&campus::rules(&evacuation));
+    let (program, term) = campus::program(twinwall_hub::bus::now_ms().div_euclid(86_400_000));
+    config_text.push_str(&program);
     if let Some(url) = &opts.mqtt {
         config_text.push_str(&format!(
             "\n[northbound]\nurl = \"{url}\"\nclient_id = \"twinwall-demo-{}\"\n",
@@ -243,33 +265,79 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         admin_token,
         guard_token,
         people,
+        term,
         discovery,
         tmp,
     })
 }
 
-/// The duty room's operator, the north gate's guard and an admin, as
-/// `twinwall user add` makes them, each with a password made for them.
+/// The units of the program, and the duty room's operator, the north
+/// gate's guard, an admin, the program office's safety officer, the
+/// chemistry school's inspector and the canteen's worker, as `twinwall
+/// user add` makes them, each with a password made for them.
 fn demo_people(data: &Path) -> anyhow::Result<Vec<(String, twinwall_hub::auth::Role, String)>> {
-    use twinwall_hub::accounts::{Accounts, NewPerson};
+    use twinwall_hub::accounts::{Accounts, NewPerson, Unit};
     use twinwall_hub::auth::Role;
     let accounts = Accounts::open(data)?;
+    for (id, name, zones) in [
+        ("program-office", "双重预防办公室 Program office", vec![]),
+        (
+            "chem",
+            "化学化工学院 School of Chemistry",
+            vec!["campus/chem-north"],
+        ),
+        ("library", "图书馆 Library", vec!["campus/library"]),
+        (
+            "logistics",
+            "后勤保障部 Logistics",
+            vec!["campus/canteen", "campus/dorm-3"],
+        ),
+    ] {
+        accounts.add_unit(Unit {
+            id: id.into(),
+            name: name.into(),
+            parent: None,
+            zones: zones.into_iter().map(str::to_owned).collect(),
+        })?;
+    }
     let mut out = Vec::new();
-    for (login, name, role, zones) in [
-        ("duty", "值班员 王芳", Role::Operator, vec![]),
+    for (login, name, role, unit, zones) in [
+        ("duty", "值班员 王芳", Role::Operator, None, vec![]),
         (
             "gate-north",
             "北门岗 李强",
             Role::Guard,
+            None,
             vec!["campus/gate-north".to_owned()],
         ),
-        ("admin", "管理员 赵敏", Role::Admin, vec![]),
+        ("admin", "管理员 赵敏", Role::Admin, None, vec![]),
+        (
+            "safety",
+            "安全员 张敏",
+            Role::Safety,
+            Some("program-office"),
+            vec![],
+        ),
+        (
+            "chem",
+            "化学化工学院 赵磊",
+            Role::Guard,
+            Some("chem"),
+            vec!["campus/chem-north".to_owned()],
+        ),
+        (
+            "canteen",
+            "后勤 刘洋",
+            Role::Guard,
+            Some("logistics"),
+            vec!["campus/canteen".to_owned(), "campus/dorm-3".to_owned()],
+        ),
     ] {
         let p = NewPerson {
             login: login.into(),
             name: name.into(),
             role,
-            unit: None,
+            unit: unit.map(str::to_owned),
             zones,
         };
         let (_, password) = accounts.add(&p, None, "demo")?;
@@ -325,6 +393,18 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     );
     println!(
         "  speak now:    cargo run -p twinwall-hub -- broadcast --api {url} --token {token} --zone canteen --text \"午餐时间到了\" --priority 50"
+    );
+    println!(
+        "  program:      {url}/api/v1/risks/points  (the register of the four buildings; lists: {url}/api/v1/lists/risk-points?format=xlsx)"
+    );
+    println!(
+        "                {url}/api/v1/hazards?state=all  (the canteen panel's mains fault becomes a hazard and is closed through the loop)"
+    );
+    println!(
+        "                {url}/api/v1/assessment?unit=chem  (化学化工学院's term, every deduction named)"
+    );
+    println!(
+        "  phone:        sign in as chem on a phone: the console's 现场巡查 (On-site inspection) view"
     );
     println!("  live stream:  {url}/api/v1/events/stream");
     println!("  devices:      {url}/api/v1/devices");
