@@ -413,6 +413,12 @@ async fn overdue_escalates_and_a_major_hazard_needs_its_plan_and_the_office() {
 
     // Notice with the default deadline (a day); past it, the unit hears;
     // a day after that, the program office.
+    // The unit's own safety officer does not give his unit its deadline
+    // (第十七条: the office does).
+    let (status, v) = head
+        .post(&format!("/api/v1/hazards/{id}/notice"), json!({}))
+        .await;
+    assert_eq!(status, 403, "{v}");
     let noticed = officer.step(&id, "notice", json!({})).await;
     let deadline = noticed["deadline_ms"].as_i64().unwrap();
     assert_eq!(deadline, now.load(Ordering::SeqCst) + DAY_MS);
@@ -511,23 +517,10 @@ async fn overdue_escalates_and_a_major_hazard_needs_its_plan_and_the_office() {
         "{f}"
     );
 
-    // The same from the shell: the overdue one as a table, then cancelled.
-    let twinwall = twinwall_tests::binary("twinwall-hub", "twinwall");
-    let run = |args: Vec<String>| {
-        let out = std::process::Command::new(&twinwall)
-            .arg(&args[0])
-            .args(["--api", &hub.url, "--token", &hub.token])
-            .args(&args[1..])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let table = run(vec!["hazards".into(), "--overdue".into()]);
+    // The same as `twinwall hazards --overdue` prints it, then withdrawn by
+    // the office (an admin).
+    let overdue = hub.get("/api/v1/hazards?overdue=true").await.unwrap();
+    let table = twinwall_hub::program::cli::hazards_table(&overdue);
     let line = table
         .lines()
         .find(|l| l.starts_with(&id))
@@ -536,15 +529,14 @@ async fn overdue_escalates_and_a_major_hazard_needs_its_plan_and_the_office() {
         line.contains("[OVERDUE]") && line.contains("通风橱排风故障"),
         "{table}"
     );
-    let done = run(vec![
-        "hazard".into(),
-        "step".into(),
-        id.clone(),
-        "cancel".into(),
-        "--reason".into(),
-        "重复上报".into(),
-    ]);
-    assert!(done.contains("cancelled"), "{done}");
+    let done = hub
+        .post(
+            &format!("/api/v1/hazards/{id}/cancel"),
+            &json!({"reason": "重复上报"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done["state"], "cancelled", "{done}");
 }
 
 /// A register point of chemistry's laboratory, assessed by LEC.
@@ -827,9 +819,16 @@ async fn a_units_term_scores_the_plans_deductions_from_its_history() {
     hub.wait_count("kind=inspection.missed", missed, Duration::from_secs(10))
         .await
         .expect("the day's round is missed");
-    let (_, a) = officer
-        .get("/api/v1/assessment?unit=chem&term=all-years")
-        .await;
+    // The book judges on its own tick: wait until it has all five kinds.
+    let a = wait_for(Duration::from_secs(10), || async {
+        let (_, a) = officer
+            .get("/api/v1/assessment?unit=chem&term=all-years")
+            .await;
+        let n = a["units"][0]["deductions"].as_array().map_or(0, Vec::len);
+        (n >= 4 + missed).then_some(a)
+    })
+    .await
+    .expect("every deduction judged");
     let chem = &a["units"][0];
     let mut got: Vec<(String, i64)> = chem["deductions"]
         .as_array()

@@ -167,6 +167,8 @@ function RoundForm({ task, names, onBack, onQueued }: { task: Task; names: ZoneN
         return x === undefined || x.ok !== false ? [] : [{ item, description: x.note.trim(), level: x.level }];
       }),
       photos: items.flatMap((x) => x.photos),
+      // Sent later from the outbox, it still counts for today.
+      done_ms: Date.now(),
     };
     try {
       outbox.add({ kind: 'round', path: program.ROUNDS, body: { ...body }, label: task.name, task: task.id });

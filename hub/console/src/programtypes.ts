@@ -220,6 +220,8 @@ export interface RoundInput {
   items: ItemResult[];
   hazards: { item: string; description: string; level?: HazardLevel; category?: string }[];
   photos: Photo[];
+  /** When it was done (the outbox may send it later): the round counts for that day. */
+  done_ms?: number;
 }
 
 /** `POST /api/v1/hazards`. */

@@ -136,6 +136,11 @@ pub struct HazardRule {
     /// (`{ fault = "main_power" }`). Default none.
     #[serde(default)]
     pub attrs: BTreeMap<String, String>,
+    /// Kinds that end the condition, for kinds without a phase
+    /// (`["device.online"]` for `device.offline`); the condition is then
+    /// keyed by the first of `kinds`. Default none.
+    #[serde(default)]
+    pub until: Vec<String>,
     /// Opens when the condition has lasted this long, seconds.
     #[serde(default)]
     pub held_s: Option<u64>,

@@ -18,6 +18,8 @@ use crate::projection::Rules;
 
 /// A verdict written but not read back yet is written again after this.
 const PENDING_MS: i64 = 30_000;
+/// Missed rounds one task reports in one tick (the rest on the next ones).
+const MISSED_PER_TICK: usize = 50;
 const DAY_MS: i64 = 86_400_000;
 
 /// The unit answering for a zone path (the deepest unit whose zones hold it).
@@ -74,6 +76,14 @@ pub struct ProgramBook {
     /// …but for tasks saved (or replayed) since the last tick, from their
     /// first day: a task owed from yesterday has missed yesterday's round.
     unchecked_tasks: HashSet<String>,
+    /// Tasks with more missed rounds than one tick reports.
+    unchecked_next: Vec<String>,
+}
+
+/// A phone's own id for what it sent, as the sender's: one person's ids
+/// never answer another's.
+fn client_key(actor: &str, client_id: &str) -> String {
+    format!("{actor}\u{1f}{client_id}")
 }
 
 fn id_seq(id: &str) -> Option<u64> {
@@ -103,6 +113,7 @@ impl ProgramBook {
             pending: HashMap::new(),
             checked_until_ms: 0,
             unchecked_tasks: HashSet::new(),
+            unchecked_next: Vec::new(),
         }
     }
 
@@ -119,6 +130,11 @@ impl ProgramBook {
     /// The unit answering for zone path `zone`.
     pub fn unit_of_zone(&self, zone: &str) -> Option<String> {
         (self.unit_of_zone)(zone)
+    }
+
+    /// The reviews that fell due undone (`risk.review_due`): point and due ms.
+    pub fn review_lapses(&self) -> impl Iterator<Item = &(String, i64)> {
+        self.review_flagged.iter()
     }
 
     /// Every risk point.
@@ -169,8 +185,10 @@ impl ProgramBook {
     }
 
     /// What a phone's report or round id made, if it was taken.
-    pub fn client(&self, client_id: &str) -> Option<&str> {
-        self.clients.get(client_id).map(String::as_str)
+    pub fn client(&self, actor: &str, client_id: &str) -> Option<&str> {
+        self.clients
+            .get(&client_key(actor, client_id))
+            .map(String::as_str)
     }
 
     /// The entered items of the assessment.
@@ -213,7 +231,11 @@ impl ProgramBook {
             return;
         };
         let unit = b.text("unit").map(str::to_owned);
-        let p = RiskPoint::new(input, unit, &self.config, e.time_ms, e.seq, b.actor.clone());
+        let mut p = RiskPoint::new(input, unit, &self.config, e.time_ms, e.seq, b.actor.clone());
+        // Saving it again is not its review: the last review stands.
+        if let Some(before) = self.points.get(&p.input.id) {
+            p.reviewed(before.reviewed_ms, &self.config);
+        }
         self.points.insert(p.input.id.clone(), p);
     }
 
@@ -256,7 +278,8 @@ impl ProgramBook {
             .unwrap_or_default();
         let id = format!("R{}", e.seq);
         if let Some(c) = b.text("client_id") {
-            self.clients.insert(c.to_owned(), id.clone());
+            let k = client_key(b.actor.as_deref().unwrap_or_default(), c);
+            self.clients.insert(k, id.clone());
         }
         let key = (task.to_owned(), period.to_owned());
         self.rounds.push(Round {
@@ -265,7 +288,7 @@ impl ProgramBook {
             period: period.to_owned(),
             zone: b.zone.clone(),
             by: b.actor.clone(),
-            time_ms: e.time_ms,
+            time_ms: b.int("done_ms").unwrap_or(e.time_ms),
             items,
             hazards: Vec::new(),
             media: b.media.clone(),
@@ -276,7 +299,8 @@ impl ProgramBook {
     fn take_hazard(&mut self, e: &Event) {
         let mut h = Hazard::opened(e);
         if let Some(c) = e.body.text("client_id") {
-            self.clients.insert(c.to_owned(), h.id.clone());
+            let k = client_key(e.body.actor.as_deref().unwrap_or_default(), c);
+            self.clients.insert(k, h.id.clone());
         }
         if let Some((task, period)) = &h.round
             && let Some(i) = self.done.get(&(task.clone(), period.clone()))
@@ -292,6 +316,19 @@ impl ProgramBook {
                 "rule|{rule}|{key}|{}",
                 h.evidence.first().copied().unwrap_or_default()
             ));
+            // A verdict written again (its first not read back in time)
+            // is the same hazard: the first one stands.
+            if let Some(first) = self.by_rule.get(&(rule.clone(), key.clone()))
+                && self.hazards.get(first).is_some_and(|x| x.state.open())
+            {
+                tracing::warn!(
+                    seq = e.seq,
+                    first,
+                    rule,
+                    "a second hazard.opened for an open rule hazard: ignored"
+                );
+                return;
+            }
             self.by_rule.insert((rule, key), e.seq);
         }
         self.hazards.insert(e.seq, h);
@@ -325,11 +362,14 @@ impl ProgramBook {
 
     fn take_device(&mut self, e: &Event) -> Vec<NewEvent> {
         let fired = self.triggers.on_event(e);
-        let key = crate::alarms::Policy::key(&e.body, &e.body.kind);
-        let active = self.triggers.active(&key);
-        for h in self.hazards.values_mut() {
-            if h.state.open() && h.condition.as_deref() == Some(key.as_str()) {
-                h.condition_active = active;
+        // The open rule hazards of this device follow their conditions.
+        let device = e.body.device.as_deref().unwrap_or_default();
+        for ((_, key), seq) in &self.by_rule {
+            if key.split('|').next() == Some(device)
+                && let Some(h) = self.hazards.get_mut(seq)
+                && h.state.open()
+            {
+                h.condition_active = self.triggers.active(key);
             }
         }
         fired
@@ -443,20 +483,34 @@ impl ProgramBook {
 
     fn missed_rounds(&mut self, now_ms: i64) -> Vec<NewEvent> {
         let mut found = Vec::new();
+        let mut again = Vec::new();
         for t in self.tasks.values() {
-            let after = if self.unchecked_tasks.contains(&t.id) {
-                i64::MIN
+            // A task saved or replayed since the last tick is walked from its
+            // first day (bounded to a year and more by `save_task`): what
+            // ended while the hub was down is missed too.
+            let (after, walk) = if self.unchecked_tasks.contains(&t.id) {
+                (i64::MIN, 1_000)
             } else {
-                self.checked_until_ms
+                (self.checked_until_ms, 50)
             };
-            for p in self.calendar.ended(t.every, t.from_ms, after, now_ms, 50) {
-                let key = (t.id.clone(), p.key.clone());
-                if self.done.contains_key(&key) || self.missed_keys.contains(&key) {
-                    continue;
-                }
+            let owed = self
+                .calendar
+                .ended(t.every, t.from_ms, after, now_ms, walk)
+                .into_iter()
+                .filter(|p| {
+                    let key = (t.id.clone(), p.key.clone());
+                    !self.done.contains_key(&key) && !self.missed_keys.contains(&key)
+                })
+                .take(MISSED_PER_TICK)
+                .collect::<Vec<_>>();
+            if owed.len() == MISSED_PER_TICK {
+                again.push(t.id.clone());
+            }
+            for p in owed {
                 found.push((t.id.clone(), t.zone.clone(), t.unit.clone(), p));
             }
         }
+        self.unchecked_next = again;
         let mut out = Vec::new();
         for (task, zone, unit, p) in found {
             if !self.due(format!("missed|{task}|{}", p.key), now_ms) {
@@ -590,6 +644,8 @@ impl Rules for ProgramBook {
         out.extend(self.reviews(now_ms));
         self.checked_until_ms = self.checked_until_ms.max(now_ms - PENDING_MS);
         self.unchecked_tasks.clear();
+        self.unchecked_tasks
+            .extend(std::mem::take(&mut self.unchecked_next));
         out
     }
 

@@ -131,15 +131,28 @@ pub async fn hazards(args: HazardsArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("asking {api}"))?;
     let body = answer(resp, api).await?;
-    let rows = body["hazards"].as_array().cloned().unwrap_or_default();
-    println!(
-        "{:<9} {:<7} {:<8} {:<11} {:<22} {:<14} {:<10}  DESCRIPTION",
+    print!("{}", hazards_table(&body));
+    eprintln!(
+        "{} hazard(s); {} open, {} overdue",
+        body["hazards"].as_array().map_or(0, Vec::len),
+        body["open"].as_u64().unwrap_or(0),
+        body["overdue"].as_u64().unwrap_or(0)
+    );
+    Ok(())
+}
+
+/// `GET /api/v1/hazards`'s answer as the table `twinwall hazards` prints.
+pub fn hazards_table(body: &serde_json::Value) -> String {
+    use std::fmt::Write;
+    let mut out = format!(
+        "{:<9} {:<7} {:<8} {:<11} {:<22} {:<14} {:<10}  DESCRIPTION\n",
         "ID", "LEVEL", "ORIGIN", "STATE", "ZONE", "UNIT", "DEADLINE"
     );
-    for h in &rows {
+    for h in body["hazards"].as_array().into_iter().flatten() {
         let s = |k: &str| h[k].as_str().unwrap_or("-").to_owned();
         let deadline: String = s("deadline").chars().take(10).collect();
-        println!(
+        let _ = writeln!(
+            out,
             "{:<9} {:<7} {:<8} {:<11} {:<22} {:<14} {:<10}  {}{}",
             s("id"),
             s("level"),
@@ -156,13 +169,7 @@ pub async fn hazards(args: HazardsArgs) -> anyhow::Result<()> {
             }
         );
     }
-    eprintln!(
-        "{} hazard(s); {} open, {} overdue",
-        rows.len(),
-        body["open"].as_u64().unwrap_or(0),
-        body["overdue"].as_u64().unwrap_or(0)
-    );
-    Ok(())
+    out
 }
 
 /// Show a hazard, or take a step and print its state afterwards.

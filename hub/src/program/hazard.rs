@@ -88,7 +88,28 @@ pub struct Plan {
     pub safety: String,
 }
 
+/// The longest note, description or plan field a person may write.
+pub const MAX_TEXT: usize = 2_000;
+
 impl Plan {
+    fn fields(&self) -> [(&'static str, &String); 6] {
+        [
+            ("plan.goal", &self.goal),
+            ("plan.measures", &self.measures),
+            ("plan.funds", &self.funds),
+            ("plan.people", &self.people),
+            ("plan.deadline", &self.deadline),
+            ("plan.safety", &self.safety),
+        ]
+    }
+
+    fn too_long(&self) -> Option<&'static str> {
+        self.fields()
+            .into_iter()
+            .find(|(_, v)| v.chars().count() > MAX_TEXT)
+            .map(|(k, _)| k)
+    }
+
     fn missing(&self) -> Option<&'static str> {
         [
             ("goal", &self.goal),
@@ -407,6 +428,11 @@ impl Hazard {
         let nonempty = |field: &'static str, v: &str| {
             if v.trim().is_empty() {
                 Err(self.invalid(field, "is needed and empty"))
+            } else if v.chars().count() > MAX_TEXT {
+                Err(self.invalid(
+                    field,
+                    format!("holds {} characters; at most {MAX_TEXT}", v.chars().count()),
+                ))
             } else {
                 Ok(())
             }
@@ -421,10 +447,40 @@ impl Hazard {
                 Ok(())
             }
         };
+        let office = || {
+            if who.office {
+                Ok(())
+            } else {
+                Err(self.not_yours(format!("`{}` is the program office's step here", a.name())))
+            }
+        };
+        // Who submitted it does not accept or return it (no one closes
+        // their own work).
+        let not_submitter = || {
+            let by = self
+                .steps
+                .iter()
+                .rev()
+                .find(|s| s.kind == "hazard.submitted")
+                .and_then(|s| s.actor.as_deref());
+            if by == Some(who.actor.as_str()) {
+                Err(self.not_yours("the person who submitted the rectification does not judge it"))
+            } else {
+                Ok(())
+            }
+        };
         match a {
             A::Fix { note } => {
                 if self.state != S::Reported {
                     return Err(self.refuse("only a hazard just reported can be fixed at once"));
+                }
+                if self.found_by_office {
+                    return Err(self.refuse("a hazard the program office found is rectified on its notice (第十七条), not fixed at once"));
+                }
+                if self.origin == Origin::Rule {
+                    return Err(self.refuse(
+                        "a hazard a device rule opened closes by acceptance, not fixed at once",
+                    ));
                 }
                 if self.level == HazardLevel::Major {
                     return Err(self.refuse(
@@ -439,7 +495,8 @@ impl Hazard {
                 if self.state != S::Reported {
                     return Err(self.refuse("a notice is issued once, on a reported hazard"));
                 }
-                safety()?;
+                // 第十七条: the office sets the unit and the deadline.
+                office()?;
                 if unit.is_none() && self.unit.is_none() {
                     return Err(self.invalid("unit", "names nobody: the hazard has no unit yet"));
                 }
@@ -453,6 +510,9 @@ impl Hazard {
                     return Err(self.refuse("a plan follows the notice"));
                 }
                 unit_or_safety()?;
+                if let Some(f) = p.too_long() {
+                    return Err(self.invalid(f, format!("holds more than {MAX_TEXT} characters")));
+                }
                 if let Some(f) = p.missing() {
                     return Err(self.invalid(
                         match f {
@@ -497,6 +557,7 @@ impl Hazard {
                 if self.level == HazardLevel::Major && !who.office {
                     return Err(self.not_yours("a 重大 hazard is accepted by the program office"));
                 }
+                not_submitter()?;
                 nonempty("note", note)?;
                 condition_ended()
             }
@@ -505,6 +566,7 @@ impl Hazard {
                     return Err(self.refuse("only a submitted hazard is accepted or returned"));
                 }
                 safety()?;
+                not_submitter()?;
                 nonempty("note", note)
             }
             A::Cancel { reason } => {
@@ -512,6 +574,14 @@ impl Hazard {
                     return Err(self.refuse("it is over"));
                 }
                 safety()?;
+                // Once noticed, or when it is 重大 or the office's find, only
+                // the office withdraws it (its deadline counts, 第十七条).
+                if self.state != S::Reported
+                    || self.level == HazardLevel::Major
+                    || self.found_by_office
+                {
+                    office()?;
+                }
                 nonempty("reason", reason)
             }
         }
@@ -681,7 +751,8 @@ mod tests {
 
     fn who(safety: bool, of_unit: bool, office: bool) -> Actor {
         Actor {
-            actor: "x#1".into(),
+            // One person per kind of caller.
+            actor: format!("{safety}-{of_unit}-{office}#1"),
             safety,
             of_unit,
             office,
@@ -698,7 +769,7 @@ mod tests {
         let mut h = opened(HazardLevel::General, false);
         assert_eq!(h.id, "HZ7");
         let (officer, unit, stranger) = (
-            who(true, false, false),
+            who(true, false, true),
             who(false, true, false),
             who(false, false, false),
         );
@@ -785,7 +856,7 @@ mod tests {
                 deadline_ms: 50_000,
                 note: None,
             },
-            &officer,
+            &office,
             8,
             2_000,
         );
@@ -837,25 +908,93 @@ mod tests {
     #[test]
     fn a_rule_hazard_is_accepted_only_once_its_condition_ended() {
         let mut h = opened(HazardLevel::General, true);
-        let officer = who(true, false, false);
+        let (office, unit) = (who(true, false, true), who(false, true, false));
         let fix = HazardAction::Fix {
             note: "复位".into(),
         };
         assert!(
-            h.check(&fix, &officer)
+            h.check(&fix, &unit)
+                .unwrap_err()
+                .to_string()
+                .contains("closes by acceptance"),
+            "a rule's hazard is never fixed at once"
+        );
+        let notice = HazardAction::Notice {
+            unit: None,
+            person: None,
+            deadline_ms: 10_000,
+            note: None,
+        };
+        step(&mut h, &notice, &office, 8, 2_000);
+        step(&mut h, &HazardAction::Start { note: None }, &unit, 9, 3_000);
+        let submit = HazardAction::Submit {
+            note: "已复位".into(),
+        };
+        step(&mut h, &submit, &unit, 10, 4_000);
+        let accept = HazardAction::Accept {
+            note: "合格".into(),
+        };
+        assert!(
+            h.check(&accept, &office)
                 .unwrap_err()
                 .to_string()
                 .contains("still active")
         );
         h.condition_active = false;
-        step(&mut h, &fix, &officer, 8, 2_000);
+        // Whoever submitted it does not accept it, even a safety officer.
+        let both = Actor {
+            actor: unit.actor.clone(),
+            safety: true,
+            of_unit: true,
+            office: false,
+        };
+        assert!(matches!(
+            h.check(&accept, &both),
+            Err(Refusal::NotYours { .. })
+        ));
+        step(&mut h, &accept, &office, 11, 5_000);
         assert_eq!(h.state, HazardState::Closed);
+    }
+
+    #[test]
+    fn only_the_office_notices_and_withdraws_what_counts() {
+        let mut h = opened(HazardLevel::General, false);
+        let (officer, office) = (who(true, false, false), who(true, false, true));
+        let cancel = HazardAction::Cancel {
+            reason: "重复".into(),
+        };
+        // Just reported: a safety officer may withdraw a duplicate.
+        assert!(h.check(&cancel, &officer).is_ok());
+        let notice = HazardAction::Notice {
+            unit: None,
+            person: None,
+            deadline_ms: 10_000,
+            note: None,
+        };
+        assert!(matches!(
+            h.check(&notice, &officer),
+            Err(Refusal::NotYours { .. })
+        ));
+        step(&mut h, &notice, &office, 8, 2_000);
+        // Noticed, its deadline counts: only the office withdraws it.
+        assert!(matches!(
+            h.check(&cancel, &officer),
+            Err(Refusal::NotYours { .. })
+        ));
+        assert!(h.check(&cancel, &office).is_ok());
+        // What the office found is rectified on notice, not fixed at once.
+        let mut found = opened(HazardLevel::General, false);
+        found.found_by_office = true;
+        let fix = HazardAction::Fix {
+            note: "已清理".into(),
+        };
+        assert!(found.check(&fix, &who(false, true, false)).is_err());
     }
 
     #[test]
     fn late_and_overdue_follow_the_deadline() {
         let mut h = opened(HazardLevel::General, false);
-        let officer = who(true, false, false);
+        let officer = who(true, false, true);
         step(
             &mut h,
             &HazardAction::Notice {

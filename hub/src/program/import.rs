@@ -155,6 +155,25 @@ fn split(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The column of `list` that holds a point's `field` (as
+/// [`super::register::problems`] names it).
+fn column_of(list: &str, field: &str) -> &'static str {
+    let head = field.split(['.', '[']).next().unwrap_or(field);
+    match (list, head) {
+        (_, "id") => "风险点编号",
+        ("risk-points", "name") => "风险点名称",
+        ("risk-points", "zone") => "所在区域",
+        ("risk-points", "unit") => "责任单位",
+        ("risk-points", "measures") => "管控措施",
+        ("risk-points", "devices") => "监测设备",
+        ("risk-points", "review_every_days") => "复核周期(天)",
+        ("risk-levels", _) => "评价方法",
+        ("hazard-sources", "sources") if field.ends_with("category") => "类别",
+        ("hazard-sources", _) => "危险源名称",
+        _ => "风险点编号",
+    }
+}
+
 /// A column of one entry per measure: by line when it has several lines
 /// (`-` for none), else the names one cell lists (`、`, `,`).
 fn aligned(s: &str) -> Vec<Option<String>> {
@@ -222,6 +241,9 @@ pub fn points(
     }
     let mut out: BTreeMap<String, PointInput> = BTreeMap::new();
     let mut sources_seen: std::collections::HashSet<String> = Default::default();
+    // The row each point is first on (a point is one row of the register
+    // and level lists; the sources list has a row per source).
+    let mut first_row: BTreeMap<String, usize> = BTreeMap::new();
     for (n, cells) in &sheet.rows {
         let row = Row {
             n: *n,
@@ -233,6 +255,13 @@ pub fn points(
             problems.push(row.problem("风险点编号", "is empty"));
             continue;
         }
+        if let Some(before) = first_row.get(&id)
+            && list != "hazard-sources"
+        {
+            problems.push(row.problem("风险点编号", format!("`{id}` is on row {before} too")));
+            continue;
+        }
+        first_row.entry(id.clone()).or_insert(*n);
         let existing = out.get(&id).cloned().or_else(|| (look.point)(&id));
         match list {
             "risk-points" => {
@@ -449,6 +478,22 @@ pub fn points(
                     consequence,
                 });
                 out.insert(id, p);
+            }
+        }
+    }
+    // What the rows make must also be a register point the API would take
+    // (ids, names, measures, sources), each problem on the point's row.
+    if problems.is_empty() {
+        for (id, p) in &out {
+            let row = first_row.get(id).copied().unwrap_or(1);
+            for (field, why) in
+                super::register::problems(p, look.config, &|_| true, look.unit, look.device)
+            {
+                problems.push(ImportProblem {
+                    row,
+                    column: column_of(list, &field).to_owned(),
+                    why,
+                });
             }
         }
     }

@@ -404,6 +404,27 @@ fn source_word(s: &str) -> &str {
     }
 }
 
+/// Text a spreadsheet shows as text: what a person typed that starts like a
+/// formula (`=`, `+`, `-`, `@`) gets a leading `'`, so opening the CSV runs
+/// nothing.
+fn csv_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A cell holds at most 32,767 characters (Excel's limit); longer text is
+/// cut there rather than failing the whole list.
+fn xlsx_text(s: &str) -> &str {
+    const MAX: usize = 32_767;
+    match s.char_indices().nth(MAX) {
+        Some((at, _)) => &s[..at],
+        None => s,
+    }
+}
+
 impl Table {
     /// As CSV with a UTF-8 byte-order mark.
     pub fn to_csv(&self) -> Vec<u8> {
@@ -411,7 +432,10 @@ impl Table {
         // Writing to memory cannot fail.
         let _ = w.write_record(&self.columns);
         for r in &self.rows {
-            let _ = w.write_record(r.iter().map(|c| c.to_string()));
+            let _ = w.write_record(r.iter().map(|c| match c {
+                Cell::Text(s) => csv_text(s),
+                Cell::Number(_) => c.to_string(),
+            }));
         }
         w.into_inner().unwrap_or_default()
     }
@@ -434,12 +458,37 @@ impl Table {
             for (c, cell) in row.iter().enumerate() {
                 let (r, c) = (r as u32 + 1, c as u16);
                 match cell {
-                    Cell::Text(s) => sheet.write_string(r, c, s),
+                    Cell::Text(s) => sheet.write_string(r, c, xlsx_text(s)),
                     Cell::Number(n) => sheet.write_number(r, c, *n),
                 }
                 .map_err(|e| e.to_string())?;
             }
         }
         book.save_to_buffer().map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_looks_like_a_formula_stays_text_and_long_text_fits_a_cell() {
+        assert_eq!(
+            csv_text("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_text("化学北楼"), "化学北楼");
+        let long = "隐".repeat(40_000);
+        assert_eq!(xlsx_text(&long).chars().count(), 32_767);
+        assert_eq!(xlsx_text("短"), "短");
+        let t = Table {
+            list: "reported-hazards".into(),
+            title: "上报隐患统计清单".into(),
+            columns: vec!["隐患描述".into()],
+            rows: vec![vec![Cell::Text(long)]],
+        };
+        assert!(t.to_xlsx().is_ok());
     }
 }

@@ -167,6 +167,11 @@ pub struct RoundInput {
     /// Photos.
     #[serde(default)]
     pub photos: Vec<Photo>,
+    /// When it was done, ms since 1970, if the phone sends it later (an
+    /// outbox after a dropped connection): the round counts for that
+    /// moment's period. At most 7 days back; default now.
+    #[serde(default)]
+    pub done_ms: Option<i64>,
 }
 
 /// An item of the assessment the program office enters.
@@ -210,6 +215,19 @@ pub fn unit_of(units: &[Unit], zone: &str) -> Option<String> {
         .filter(|(_, z)| twinwall_base::zone_within(zone, z))
         .max_by_key(|(_, z)| z.split('/').count())
         .map(|(u, _)| u.id.clone())
+}
+
+/// Refuse a text longer than a person writes ([`hazard::MAX_TEXT`]).
+fn long_text(field: &str, v: &str) -> Result<(), ProgramError> {
+    let n = v.chars().count();
+    if n > hazard::MAX_TEXT {
+        Err(invalid(
+            field,
+            format!("holds {n} characters; at most {}", hazard::MAX_TEXT),
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 /// `unit` and every unit below it.
@@ -395,11 +413,10 @@ impl Program {
             return Err(ProgramError::Invalid(problems));
         }
         p.zone = zone.unwrap_or_default();
-        if !c.who.covers(&p.zone) {
-            return Err(ProgramError::Forbidden(format!(
-                "zone `{}` is outside the zones of `{}`",
-                p.zone, c.who.name
-            )));
+        self.covers(c, &p.zone)?;
+        // Changing a point moves it only from zones the caller holds too.
+        if let Some(before) = self.with(|b| b.point(&p.id).map(|x| x.input.zone.clone())) {
+            self.covers(c, &before)?;
         }
         let e = self.point_event(&p, &units, &config, &c.who.actor());
         self.record(vec![e], &p.id).await?;
@@ -468,10 +485,18 @@ impl Program {
             };
             import::points(list, &sheet, &look).map_err(ProgramError::Import)?
         };
-        if let Some(p) = points.iter().find(|p| !c.who.covers(&p.zone)) {
+        let outside = points.iter().find_map(|p| {
+            let before = self.with(|b| b.point(&p.id).map(|x| x.input.zone.clone()));
+            [Some(p.zone.clone()), before]
+                .into_iter()
+                .flatten()
+                .find(|z| !c.who.covers(z))
+                .map(|z| (p.id.clone(), z))
+        });
+        if let Some((id, zone)) = outside {
             return Err(ProgramError::Forbidden(format!(
-                "point `{}` is in zone `{}`, outside the zones of `{}`",
-                p.id, p.zone, c.who.name
+                "point `{id}` is in zone `{zone}`, outside the zones of `{}`",
+                c.who.name
             )));
         }
         let actor = c.who.actor();
@@ -518,6 +543,20 @@ impl Program {
         let zone = self.with(|b| b.point(id).map(|p| p.input.zone.clone()));
         let zone = zone.ok_or_else(|| ProgramError::Unknown(format!("risk point `{id}`")))?;
         self.covers(c, &zone)?;
+        // Its tasks would owe rounds of a point that is no more.
+        let tasks: Vec<String> = self.with(|b| {
+            b.tasks()
+                .filter(|t| t.point == id)
+                .map(|t| t.id.clone())
+                .collect()
+        });
+        if !tasks.is_empty() {
+            return Err(ProgramError::Refused(Refusal::State {
+                id: id.to_owned(),
+                state: "has tasks",
+                why: format!("its inspection tasks {} go first", tasks.join(", ")),
+            }));
+        }
         let e = NewEvent::new("risk.point_removed", &zone)
             .attr("point", id)
             .actor(&c.who.actor());
@@ -555,6 +594,9 @@ impl Program {
         let point =
             point.ok_or_else(|| invalid("point", format!("`{}` is no risk point", t.point)))?;
         self.covers(c, &point.input.zone)?;
+        if let Some(before) = self.with(|b| b.task(&t.id).map(|x| x.zone.clone())) {
+            self.covers(c, &before)?;
+        }
         let checklist = if t.checklist.is_empty() {
             point
                 .input
@@ -580,6 +622,12 @@ impl Program {
             // From today: today's round is due.
             None => cal.day_start(cal.day(self.now_ms())),
         };
+        if from_ms < self.now_ms() - 400 * DAY_MS {
+            return Err(invalid(
+                "from",
+                "is more than 400 days ago: a task owes rounds from this year",
+            ));
+        }
         let unit = t.unit.clone().or(point.unit.clone());
         let name = t
             .name
@@ -636,7 +684,7 @@ impl Program {
         if let Some(id) = r
             .client_id
             .as_deref()
-            .and_then(|k| self.with(|b| b.client(k).map(str::to_owned)))
+            .and_then(|k| self.with(|b| b.client(&c.who.actor(), k).map(str::to_owned)))
         {
             return Ok(self.round_json(&id).unwrap_or(json!({"id": id})));
         }
@@ -650,8 +698,18 @@ impl Program {
             )));
         }
         let now = self.now_ms();
+        let done = match r.done_ms {
+            Some(t) if t < now - 7 * DAY_MS || t > now + 300_000 => {
+                return Err(invalid(
+                    "done_ms",
+                    "is more than 7 days ago or in the future",
+                ));
+            }
+            Some(t) => t,
+            None => now,
+        };
         let period = self
-            .with(|b| b.calendar().period(task.every, now))
+            .with(|b| b.calendar().period(task.every, done))
             .ok_or_else(|| {
                 invalid(
                     "task",
@@ -688,6 +746,12 @@ impl Program {
             if f.description.trim().is_empty() {
                 return Err(invalid(&format!("hazards[{i}].description"), "is empty"));
             }
+            long_text(&format!("hazards[{i}].description"), &f.description)?;
+        }
+        for (i, it) in r.items.iter().enumerate() {
+            if let Some(n) = &it.note {
+                long_text(&format!("items[{i}].note"), n)?;
+            }
         }
         let media = self.photos(&r.photos)?;
         let actor = c.who.actor();
@@ -699,6 +763,7 @@ impl Program {
                 serde_json::to_string(&r.items).unwrap_or_default().as_str(),
             )
             .attr("ok", r.items.iter().all(|i| i.ok))
+            .attr("done_ms", done)
             .actor(&actor);
         round.media = media.clone();
         if let Some(k) = &r.client_id {
@@ -756,7 +821,7 @@ impl Program {
         if let Some(id) = r
             .client_id
             .as_deref()
-            .and_then(|k| self.with(|b| b.client(k).map(str::to_owned)))
+            .and_then(|k| self.with(|b| b.client(&c.who.actor(), k).map(str::to_owned)))
         {
             return self.hazard_json(&id, now);
         }
@@ -766,6 +831,7 @@ impl Program {
         if r.description.trim().is_empty() {
             return Err(invalid("description", "is empty"));
         }
+        long_text("description", &r.description)?;
         let config = self.with(|b| b.config().clone());
         let category = r.category.clone().unwrap_or_else(|| "other".into());
         if !config.categories.contains_key(&category) {
@@ -872,8 +938,10 @@ impl Program {
             actor: c.who.actor(),
             safety: c.who.role >= Role::Safety,
             of_unit: h.unit.as_deref().is_some_and(|u| Self::of_unit(c, u)),
-            office: c.who.role >= Role::Safety
-                && c.who.unit.as_deref() == Some(config.office_unit.as_str()),
+            // The office, or an admin who runs the hub for it.
+            office: c.who.role >= Role::Admin
+                || (c.who.role >= Role::Safety
+                    && c.who.unit.as_deref() == Some(config.office_unit.as_str())),
         };
         h.check(&action, &actor)?;
         let media = self.photos(photos)?;
@@ -885,7 +953,7 @@ impl Program {
             let h = b
                 .hazard(id)
                 .ok_or_else(|| ProgramError::Unknown(format!("hazard `{id}`")))?;
-            if h.steps.last().is_none_or(|s| s.seq != seq) {
+            if !h.steps.iter().any(|s| s.seq == seq) {
                 return Err(ProgramError::Refused(Refusal::State {
                     id: id.to_owned(),
                     state: h.state.as_str(),

@@ -157,7 +157,15 @@ impl Calendar {
         max: usize,
     ) -> Vec<Period> {
         let mut out = Vec::new();
-        let mut at = from_ms.max(after_ms.saturating_sub(400 * DAY_MS));
+        // A period that ended after `after_ms` began at most its length
+        // before it: start the walk there, not at the task's first day.
+        let longest = match freq {
+            Frequency::Daily => 2,
+            Frequency::Weekly => 8,
+            Frequency::Monthly => 32,
+            Frequency::Term => 400,
+        };
+        let mut at = from_ms.max(after_ms.saturating_sub(longest * DAY_MS));
         while out.len() < max && at < until_ms {
             let Some(p) = self.period(freq, at).or_else(|| {
                 // Between terms: jump to the next term's start.

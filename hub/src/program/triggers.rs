@@ -87,16 +87,35 @@ impl Triggers {
             return Vec::new();
         }
         let mut out = Vec::new();
-        let key = Policy::key(&e.body, &e.body.kind);
-        let mut any = false;
         for (i, rule) in self.rules.iter().enumerate() {
-            if !matches(rule, e) {
+            // A rule with `until` kinds holds a condition of facts without a
+            // phase (`device.offline` until `device.online`): its kinds
+            // begin it, those end it, keyed by its first kind.
+            let paired = !rule.until.is_empty();
+            let (phase, key) = if matches(rule, e) {
+                let phase = if paired {
+                    Some(Phase::Begin)
+                } else {
+                    e.body.phase
+                };
+                let first = rule
+                    .kinds
+                    .first()
+                    .map_or(e.body.kind.as_str(), String::as_str);
+                let kind = if paired { first } else { e.body.kind.as_str() };
+                (phase, Policy::key(&e.body, kind))
+            } else if paired && rule.until.contains(&e.body.kind) {
+                let first = rule
+                    .kinds
+                    .first()
+                    .map_or(e.body.kind.as_str(), String::as_str);
+                (Some(Phase::End), Policy::key(&e.body, first))
+            } else {
                 continue;
-            }
-            any = true;
+            };
             let slot = (i, key.clone());
             if rule.held_s.is_some() {
-                match e.body.phase {
+                match phase {
                     Some(Phase::Begin) => {
                         self.held.entry(slot.clone()).or_insert(Held {
                             since_ms: e.time_ms,
@@ -111,8 +130,17 @@ impl Triggers {
                     _ => {}
                 }
             }
+            match phase {
+                Some(Phase::Begin) => {
+                    self.active.insert(key.clone());
+                }
+                Some(Phase::End) => {
+                    self.active.remove(&key);
+                }
+                _ => {}
+            }
             if let Some(n) = rule.repeats
-                && e.body.phase != Some(Phase::End)
+                && phase != Some(Phase::End)
             {
                 let q = self.recent.entry(slot).or_default();
                 q.push_back((e.time_ms, e.seq));
@@ -130,17 +158,6 @@ impl Triggers {
                     });
                     q.clear();
                 }
-            }
-        }
-        if any {
-            match e.body.phase {
-                Some(Phase::Begin) => {
-                    self.active.insert(key);
-                }
-                Some(Phase::End) => {
-                    self.active.remove(&key);
-                }
-                _ => {}
             }
         }
         out
@@ -193,12 +210,43 @@ mod tests {
             id: "r".into(),
             kinds: vec!["fire.*".into()],
             attrs: [("fault".to_owned(), "main_power".to_owned())].into(),
+            until: Vec::new(),
             held_s,
             repeats,
             category: "fire".into(),
             level: Default::default(),
             description: None,
         }
+    }
+
+    #[test]
+    fn a_camera_offline_until_online_is_a_held_condition() {
+        let mut t = Triggers::new(vec![HazardRule {
+            id: "camera-offline".into(),
+            kinds: vec!["device.offline".into()],
+            attrs: Default::default(),
+            until: vec!["device.online".into()],
+            held_s: Some(600),
+            repeats: None,
+            category: "security".into(),
+            level: Default::default(),
+            description: None,
+        }]);
+        let at = |seq: u64, ms: i64, kind: &str| Event {
+            seq,
+            time_ms: ms,
+            site: "s".into(),
+            body: NewEvent::new(kind, "campus/canteen").device("cam-canteen-1"),
+        };
+        t.on_event(&at(1, 0, "device.offline"));
+        let key = Policy::key(&at(1, 0, "device.offline").body, "device.offline");
+        assert!(t.active(&key));
+        assert!(t.due(599_000).is_empty());
+        assert_eq!(t.due(600_000).len(), 1);
+        // Back online: the condition ends, under the same key.
+        t.on_event(&at(2, 700_000, "device.online"));
+        assert!(!t.active(&key));
+        assert!(t.due(900_000).is_empty());
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //!   (危险源清单), no assessed point (风险等级清单), no inspection task
 //!   (隐患排查项目清单). The two hazard lists are the hub's own record of the
 //!   loop, so they are never missing.
-//! - 第十三条, 10: a point whose yearly review fell due in the term and was
-//!   not done by then.
+//! - 第十三条, 10: points whose yearly review fell due in the term undone
+//!   (`risk.review_due`), even if done later.
 //! - 第十五条, 5 each: a round missed (inspection not done at its
 //!   frequency), and a hazard the program office found in the unit.
 //! - 第十六条, 5 each: a hazard left in rectification longer than
@@ -134,11 +134,15 @@ pub fn score(book: &ProgramBook, s: &Scope<'_>) -> UnitScore {
         }
     }
 
-    let unreviewed: Vec<String> = points
-        .iter()
-        .filter(|p| p.review_due_ms < end && p.review_due_ms < s.to_ms)
-        .map(|p| p.input.id.clone())
+    // A review that fell due in the term undone (the book's
+    // `risk.review_due`), whatever was done about it afterwards.
+    let mut unreviewed: Vec<String> = book
+        .review_lapses()
+        .filter(|(id, due)| in_term(*due) && point_ids.contains(&id.as_str()))
+        .map(|(id, _)| id.clone())
         .collect();
+    unreviewed.sort();
+    unreviewed.dedup();
     if !unreviewed.is_empty() {
         add(
             "第十三条",
@@ -173,17 +177,16 @@ pub fn score(book: &ProgramBook, s: &Scope<'_>) -> UnitScore {
                 vec![h.id.clone()],
             );
         }
-        if let Some(gap) = rectification_gap(h, end)
-            && gap > i64::from(config.feedback_every_days) * DAY_MS
-            && h.closed_ms.is_none_or(|c| c >= s.from_ms)
+        let limit = i64::from(config.feedback_every_days) * DAY_MS;
+        if let Some(at) = feedback_lapse(h, limit, end)
+            && in_term(at)
         {
             add(
                 "第十六条",
                 5,
                 format!(
-                    "隐患 {} 整改中 {} 天无治理进度反馈，未闭环管理",
-                    h.id,
-                    gap / DAY_MS
+                    "隐患 {} 超过 {} 天无治理进度反馈，未闭环管理",
+                    h.id, config.feedback_every_days
                 ),
                 vec![h.id.clone()],
             );
@@ -245,27 +248,80 @@ pub fn score(book: &ProgramBook, s: &Scope<'_>) -> UnitScore {
     }
 }
 
-/// The longest time the hazard spent in rectification without a step,
-/// up to `end`; `None` when it never was.
-fn rectification_gap(h: &super::hazard::Hazard, end: i64) -> Option<i64> {
+/// When the hazard first went `limit` without a step of its loop while in
+/// it (noticed or in rectification, up to `end`): the term holding that
+/// moment is the one the lapse counts in, once.
+fn feedback_lapse(h: &super::hazard::Hazard, limit: i64, end: i64) -> Option<i64> {
     let mut last: Option<i64> = None;
-    let mut worst: Option<i64> = None;
     for st in &h.steps {
-        if st.time_ms > end {
-            break;
+        if let Some(l) = last
+            && st.time_ms.min(end) - l > limit
+        {
+            return Some(l + limit);
         }
-        let gap = last.map(|l| st.time_ms - l);
-        if gap.is_some() {
-            worst = worst.max(gap);
+        if st.time_ms > end {
+            return None;
         }
         last = match st.kind.as_str() {
-            "hazard.started" | "hazard.progress" | "hazard.rejected" => Some(st.time_ms),
+            "hazard.notified" | "hazard.started" | "hazard.progress" | "hazard.rejected" => {
+                Some(st.time_ms)
+            }
             "hazard.planned" | "hazard.overdue" => last,
             _ => None,
         };
     }
-    if let Some(l) = last {
-        worst = worst.max(Some(end - l));
+    last.filter(|l| end - l > limit).map(|l| l + limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bus::{Event, NewEvent};
+    use crate::program::hazard::{Hazard, Step};
+
+    fn hazard(steps: &[(&str, i64)]) -> Hazard {
+        let mut h = Hazard::opened(&Event {
+            seq: 1,
+            time_ms: 0,
+            site: "s".into(),
+            body: NewEvent::new("hazard.opened", "campus/chem-north").attr("description", "x"),
+        });
+        for (i, (kind, t)) in steps.iter().enumerate() {
+            h.steps.push(Step {
+                seq: i as u64 + 2,
+                time_ms: *t,
+                kind: (*kind).to_owned(),
+                actor: None,
+                note: None,
+                media: Vec::new(),
+            });
+        }
+        h
     }
-    worst
+
+    #[test]
+    fn a_feedback_lapse_counts_once_when_it_happens() {
+        let week = 7 * DAY_MS;
+        // Started on day 1, next progress on day 10: lapsed on day 8.
+        let h = hazard(&[
+            ("hazard.notified", 0),
+            ("hazard.started", DAY_MS),
+            ("hazard.progress", 10 * DAY_MS),
+        ]);
+        assert_eq!(feedback_lapse(&h, week, 30 * DAY_MS), Some(8 * DAY_MS));
+        // Asked before day 8, nothing yet.
+        assert_eq!(feedback_lapse(&h, week, 5 * DAY_MS), None);
+        // Noticed and never started: lapsed a week after the notice.
+        let idle = hazard(&[("hazard.notified", DAY_MS)]);
+        assert_eq!(feedback_lapse(&idle, week, 20 * DAY_MS), Some(8 * DAY_MS));
+        // Steps every few days, then closed: never.
+        let kept = hazard(&[
+            ("hazard.notified", 0),
+            ("hazard.started", 3 * DAY_MS),
+            ("hazard.progress", 9 * DAY_MS),
+            ("hazard.submitted", 12 * DAY_MS),
+            ("hazard.accepted", 30 * DAY_MS),
+        ]);
+        assert_eq!(feedback_lapse(&kept, week, 40 * DAY_MS), None);
+    }
 }

@@ -51,6 +51,7 @@ fn config() -> Arc<ProgramConfig> {
         id: "panel-power".into(),
         kinds: vec!["fire.fault".into()],
         attrs: [("fault".to_owned(), "main_power".to_owned())].into(),
+        until: Vec::new(),
         held_s: Some(600),
         repeats: None,
         category: "fire".into(),
