@@ -954,6 +954,9 @@ async fn on_a_phone_a_round_carries_its_photo_and_a_report_whose_answer_was_lost
     .await;
     assert_eq!(report["foreign"], json!([]), "{report}");
     assert!(report["scroll_width"].as_i64().unwrap() <= 390, "{report}");
+    // The office's officer is offered the notice of a reported hazard.
+    let steps = report["officer_steps"].as_array().unwrap();
+    assert!(steps.contains(&json!("notice")), "{report}");
 
     // One round, by the inspector, its last item the hazard with its photo.
     let ins = hub.get("/api/v1/inspections").await.unwrap();

@@ -4,9 +4,10 @@
 // submission, acceptance or its refusal, cancelling (a reason). Only the
 // steps the caller may take are offered (hazard.rs `check`): the
 // rectification steps to the people of the hazard's unit (or a unit above
-// it) and safety officers, notices, acceptance and cancelling to safety
-// officers, a 重大 hazard's acceptance to the program office. The hub checks
-// again; a refusal shows by the form.
+// it) and safety officers; acceptance and its refusal to safety officers
+// (never the one who submitted it); notices, a 重大 hazard's acceptance and
+// withdrawing what counts to the program office. The hub checks again; a
+// refusal shows by the form.
 
 import { useId, useState } from 'preact/hooks';
 import * as api from './api';
@@ -20,13 +21,17 @@ import type { Me } from './types';
 
 /** The steps the loop allows from `h`'s state that the caller may take. */
 export function stepsFor(h: Hazard, may: Powers): StepName[] {
-  const { safety } = may;
+  const { safety, office } = may;
   const ours = may.ofUnit(h.unit);
   const out: StepName[] = [];
+  const submitter = [...h.steps].reverse().find((s) => s.kind === 'hazard.submitted')?.actor ?? null;
+  const judge = safety && submitter !== may.actor;
   switch (h.state) {
     case 'reported':
-      if (ours && h.level === 'general') out.push('fix');
-      if (safety) out.push('notice');
+      // 即查即改 for what a person found; the office's finds and a rule's
+      // hazards go through a notice (第十七条) and acceptance.
+      if (ours && h.level === 'general' && !h.found_by_office && h.origin !== 'rule') out.push('fix');
+      if (office) out.push('notice');
       break;
     case 'notified':
       if (ours && h.level === 'major') out.push('plan');
@@ -37,14 +42,17 @@ export function stepsFor(h: Hazard, may: Powers): StepName[] {
       if (ours) out.push('progress', 'submit');
       break;
     case 'submitted':
-      if (safety && (h.level === 'general' || may.office)) out.push('accept');
-      if (safety) out.push('reject');
+      if (judge && (h.level === 'general' || office)) out.push('accept');
+      if (judge) out.push('reject');
       break;
     case 'closed':
     case 'cancelled':
       return [];
   }
-  if (safety) out.push('cancel');
+  // A reported duplicate any safety officer withdraws; once noticed, 重大 or
+  // found by the office, only the office.
+  const plain = h.state === 'reported' && h.level === 'general' && !h.found_by_office;
+  if (office || (safety && plain)) out.push('cancel');
   return out;
 }
 

@@ -107,6 +107,8 @@ export interface Powers {
   office: boolean;
   /** Takes the rectification steps of a hazard of `unit`. */
   ofUnit: (unit: string | null) => boolean;
+  /** Who the caller is on the log (`name#login`): nobody judges what they submitted. */
+  actor: string;
 }
 
 export function usePowers(me: Me): Powers {
@@ -120,5 +122,6 @@ export function usePowers(me: Me): Powers {
     safety,
     office: safety && (s?.you.office ?? false),
     ofUnit: (unit) => act && (safety || (unit !== null && units.includes(unit))),
+    actor: me.actor,
   };
 }

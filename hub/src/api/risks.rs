@@ -195,7 +195,9 @@ pub async fn settings(
             "term": current,
             "units": units,
             "you": {"unit": c.who.unit, "units": c.units_down,
-                    "office": c.who.unit.as_deref() == Some(config.office_unit.as_str())},
+                    "office": c.who.role >= crate::auth::Role::Admin
+                        || (c.who.role >= crate::auth::Role::Safety
+                            && c.who.unit.as_deref() == Some(config.office_unit.as_str()))},
         })
     })))
 }
