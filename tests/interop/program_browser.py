@@ -30,18 +30,14 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import expect, sync_playwright
 
+# The one way the browser tests find Debian's Chromium.
+from console_browser import chromium
+
 PHONE = {"width": 390, "height": 844}
 ROUND_NOTE = "洗眼器水压不足"
 REPORT_TEXT = "实验室门口堆放杂物（离线上报）"
 CHEM_ZONE = "campus/chem-north"
 CHEM_NAME = "化学北楼"
-
-
-def chromium() -> str:
-    for path in (os.environ.get("TWINWALL_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if path and os.path.exists(path):
-            return path
-    sys.exit("no Chromium: apt-get install chromium (the README's test command does)")
 
 
 def write_png(path: str, width: int = 96, height: int = 64) -> None:
