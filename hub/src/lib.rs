@@ -25,6 +25,7 @@ pub mod alarms;
 pub mod api;
 pub mod auth;
 pub mod broadcast;
+pub mod central;
 pub mod check;
 pub mod config;
 pub mod discovery;

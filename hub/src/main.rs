@@ -81,6 +81,8 @@ enum Command {
     Unit(twinwall_hub::accounts::cli::UnitArgs),
     /// Make, list and revoke API tokens (on the data folder of `--config`).
     Token(twinwall_hub::auth::cli::Args),
+    /// The command centre over several campuses' JetStream streams.
+    Central(twinwall_hub::central::cli::Args),
     /// Find devices on the network.
     Discover {
         /// What to look for.
@@ -198,6 +200,7 @@ async fn run() -> anyhow::Result<()> {
         Command::Assessment(args) => twinwall_hub::program::cli::assessment(args).await,
         Command::Broadcast(args) => twinwall_hub::broadcast::cli::run(args).await,
         Command::Token(args) => twinwall_hub::auth::cli::run(args),
+        Command::Central(args) => twinwall_hub::central::cli::run(args).await,
         Command::User(args) => twinwall_hub::accounts::cli::user(args),
         Command::Unit(args) => twinwall_hub::accounts::cli::unit(args),
         Command::Schema => {

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 pub mod mqtt;
+pub mod nats;
 pub mod pki;
 pub mod rtsp;
 

@@ -9,10 +9,8 @@ use twinwall_tests::{drivers, get_json, wait_for};
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_shows_every_family_within_a_minute() {
     let d = demo::start(&DemoOptions {
-        http: "127.0.0.1:0".into(),
-        plugins: drivers().to_owned(),
-        mqtt: None,
         visit_limit_s: 8,
+        ..DemoOptions::new("127.0.0.1:0", drivers().to_owned())
     })
     .await
     .unwrap();

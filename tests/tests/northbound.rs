@@ -1,5 +1,10 @@
 //! Northbound MQTT against a real broker: order, outages, a killed hub,
-//! and commands over MQTT.
+//! and commands over MQTT; and several campuses on NATS JetStream
+//! (`northbound/jetstream.rs`).
+
+mod northbound {
+    pub mod jetstream;
+}
 
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -16,8 +16,9 @@ pub struct Retention {
     pub max_bytes: Option<u64>,
     /// How often to check.
     pub every: Duration,
-    /// The durable cursor whose unread events are kept past the limits.
-    pub protect_cursor: Option<&'static str>,
+    /// The durable cursors whose unread events are kept past the limits
+    /// (the northbound MQTT bridge's, the JetStream publisher's).
+    pub protect_cursors: &'static [&'static str],
     /// Past this many bytes even protected events go (and `bus.gap` says so).
     pub hard_max_bytes: Option<u64>,
 }
@@ -39,7 +40,7 @@ impl Default for Retention {
             max_age_ms: Some(90 * 24 * 3600 * 1000),
             max_bytes: Some(2 << 30),
             every: Duration::from_secs(60),
-            protect_cursor: None,
+            protect_cursors: &[],
             hard_max_bytes: None,
         }
     }
@@ -53,10 +54,11 @@ impl Retention {
         store: &super::Store,
     ) -> Result<(usize, Option<Gap>), super::BusError> {
         let oldest_kept = self.max_age_ms.map(|a| now_ms() - a);
-        let unread_from = match self.protect_cursor {
-            Some(name) => Some(store.cursor(name)?.unwrap_or(0)),
-            None => None,
-        };
+        let mut unread_from: Option<u64> = None;
+        for name in self.protect_cursors {
+            let c = store.cursor(name)?.unwrap_or(0);
+            unread_from = Some(unread_from.map_or(c, |u| u.min(c)));
+        }
         let mut total = 0;
         let mut gap: Option<Gap> = None;
         loop {

@@ -407,7 +407,7 @@ fn protecting(max: u64, hard: u64) -> BusOptions {
             max_age_ms: None,
             max_bytes: Some(max),
             every: Duration::from_millis(100),
-            protect_cursor: Some("nb"),
+            protect_cursors: &["nb"],
             hard_max_bytes: Some(hard),
         },
     }

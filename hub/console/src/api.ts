@@ -67,7 +67,8 @@ export function onSessionLost(handler: () => void): void {
   sessionLost = handler;
 }
 
-function isErrorBody(v: unknown): v is ErrorBody {
+/** Whether an answer's body is the `{"error": {...}}` of a refusal (the centre's too). */
+export function isErrorBody(v: unknown): v is ErrorBody {
   if (typeof v !== 'object' || v === null || !('error' in v)) return false;
   const e = v.error;
   return typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string';

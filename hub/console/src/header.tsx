@@ -1,5 +1,6 @@
 // The bar on every screen: who is signed in, whether the wall is live, the
-// language switch and signing out.
+// language switch and signing out. The command centre's console shows its
+// name there instead, and signs out by forgetting its token.
 
 import { useState } from 'preact/hooks';
 import * as api from './api';
@@ -13,7 +14,14 @@ export interface HeaderSession {
   onSignedOut: () => void;
 }
 
-export function Header({ session }: { session?: HeaderSession }) {
+/** The command centre's bar (central/app.tsx): no person, no session to end at a hub. */
+export interface HeaderCentral {
+  /** The centre's name, as `GET /api/v1/central/hello` gave it. */
+  name: string;
+  onSignOut: () => void;
+}
+
+export function Header({ session, central }: { session?: HeaderSession; central?: HeaderCentral }) {
   const { t } = useI18n();
   return (
     <header class="top">
@@ -27,8 +35,14 @@ export function Header({ session }: { session?: HeaderSession }) {
             {session.me.name} <span class="role">{roleName(t, session.me.role)}</span>
           </span>
         )}
+        {central && <span class="who">{central.name}</span>}
         <LangSwitch />
         {session && <SignOut onSignedOut={session.onSignedOut} />}
+        {central && (
+          <button type="button" class="quiet" onClick={central.onSignOut}>
+            {t.signOut}
+          </button>
+        )}
       </div>
     </header>
   );

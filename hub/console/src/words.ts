@@ -1,8 +1,10 @@
 // The words of the map, statistics, people, guard room and system views, in
-// both languages (the dual-prevention views' come from programwords.ts).
+// both languages (the dual-prevention views' come from programwords.ts,
+// the command centre's from central/words.ts).
 // Kept apart from i18n.ts (the alarm wall's) so each file stays one
 // screen's worth; i18n.ts hangs them under `t.v`.
 
+import { centralEn, centralZh, type CentralWords } from './central/words';
 import { inspectEn, inspectZh, programEn, programZh, type InspectWords, type ProgramWords } from './programwords';
 import type { Dimension, Online } from './types';
 
@@ -176,6 +178,8 @@ export interface ViewWords {
   /** The dual-prevention views (programwords.ts). */
   program: ProgramWords;
   inspect: InspectWords;
+  /** The command centre's console (central/words.ts). */
+  central: CentralWords;
 }
 
 const zhStates: Record<Online, string> = { online: '在线', offline: '离线', unknown: '未知' };
@@ -513,6 +517,7 @@ export const viewsZh: ViewWords = {
   },
   program: programZh,
   inspect: inspectZh,
+  central: centralZh,
 };
 
 export const viewsEn: ViewWords = {
@@ -701,4 +706,5 @@ export const viewsEn: ViewWords = {
   },
   program: programEn,
   inspect: inspectEn,
+  central: centralEn,
 };

@@ -54,6 +54,11 @@ fn serve(name: &str, cache: &'static str) -> Response {
         .into_response()
 }
 
+/// `GET /api/v1/central/hello` on a hub: the console stays the hub's.
+pub async fn not_central() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"central": false}))
+}
+
 /// `GET /`: the console's page.
 pub async fn page() -> Response {
     serve("index.html", "no-cache")

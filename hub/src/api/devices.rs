@@ -123,7 +123,12 @@ const GUARD_COMMANDS: [&str; 2] = ["door.", "barrier."];
 
 /// Whether `who` may send `command` to device `id` in `zone`: within their
 /// zones, and a guard only gates and doors.
-fn may_command(who: &Principal, zone: &str, id: &str, command: &str) -> Result<(), ApiError> {
+pub(crate) fn may_command(
+    who: &Principal,
+    zone: &str,
+    id: &str,
+    command: &str,
+) -> Result<(), ApiError> {
     if !who.covers(zone) {
         return Err(ApiError::forbidden(format!(
             "device `{id}` is in zone `{zone}`, outside the zones of `{}`",

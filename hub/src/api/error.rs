@@ -17,6 +17,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// Its code and message, for answers on other channels (NATS).
+    pub(crate) fn code_and_message(&self) -> (&'static str, &str) {
+        (self.code, &self.message)
+    }
+
     /// The status it answers with.
     #[cfg(test)]
     pub fn status(&self) -> StatusCode {

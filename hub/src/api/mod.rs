@@ -4,8 +4,8 @@
 
 mod alarms;
 mod broadcasts;
-mod console;
-mod devices;
+pub(crate) mod console;
+pub(crate) mod devices;
 mod error;
 mod events;
 mod hazards;
@@ -59,6 +59,7 @@ pub struct ApiState {
     site_name: String,
     started: std::time::Instant,
     northbound: Option<crate::northbound::SharedStatus>,
+    jetstream: Option<crate::northbound::jetstream::SharedStatus>,
     alarms: Option<crate::alarms::Alarms>,
     people: Option<crate::people::People>,
     vehicles: Option<crate::vehicles::Vehicles>,
@@ -104,6 +105,7 @@ impl ApiState {
             site_name,
             started: std::time::Instant::now(),
             northbound: None,
+            jetstream: None,
             alarms: None,
             people: None,
             vehicles: None,
@@ -224,6 +226,12 @@ impl ApiState {
     /// Serve the campus map.
     pub fn with_map(mut self, map: CampusMap) -> Self {
         self.map = Arc::new(map);
+        self
+    }
+
+    /// Show the JetStream publisher's status too.
+    pub fn with_jetstream(mut self, status: crate::northbound::jetstream::SharedStatus) -> Self {
+        self.jetstream = Some(status);
         self
     }
 

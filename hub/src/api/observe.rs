@@ -38,6 +38,16 @@ pub async fn northbound(State(s): State<ApiState>) -> Result<Json<Value>, ApiErr
     }
 }
 
+/// `GET /api/v1/northbound/jetstream`
+pub async fn jetstream(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    match &s.jetstream {
+        Some(st) => Ok(Json(json!(st.view(&s.bus)))),
+        None => Err(ApiError::not_found(
+            "the JetStream publisher is not configured ([jetstream] in hub.toml)",
+        )),
+    }
+}
+
 /// Count every request by method, route pattern and status.
 pub async fn count_requests(req: Request, next: Next) -> Response {
     let method = req.method().to_string();

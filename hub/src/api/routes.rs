@@ -51,6 +51,13 @@ fn pages(t: Table) -> Table {
     )
     .on(
         Method::GET,
+        "/api/v1/central/hello",
+        None,
+        "Whether this is a command centre (`twinwall central`): a hub answers `central: false`",
+        console::not_central,
+    )
+    .on(
+        Method::GET,
         "/api/docs",
         None,
         "This API as a page: every route, its least role and what it does",
@@ -205,6 +212,13 @@ fn events(t: Table) -> Table {
         Some(Viewer),
         "The MQTT bridge's status",
         observe::northbound,
+    )
+    .on(
+        Method::GET,
+        "/api/v1/northbound/jetstream",
+        Some(Viewer),
+        "The JetStream publisher's status: its stream, cursor, lag, duplicates dropped",
+        observe::jetstream,
     )
 }
 

@@ -7,6 +7,7 @@ mod alarms;
 mod devices;
 mod error;
 mod groups;
+pub mod jetstream;
 pub mod lint;
 pub mod map;
 mod model;
@@ -74,6 +75,19 @@ impl HubConfig {
             .flatten()
         {
             fix(p);
+        }
+        if let Some(js) = &mut self.jetstream {
+            for p in [
+                &mut js.ca_file,
+                &mut js.client_cert_file,
+                &mut js.client_key_file,
+                &mut js.credentials_file,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                fix(p);
+            }
         }
         if let Some(nb) = &mut self.northbound {
             for p in [

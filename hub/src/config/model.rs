@@ -69,6 +69,10 @@ pub struct HubConfig {
     /// Northbound MQTT bridge. Default: off.
     #[serde(default)]
     pub northbound: Option<Northbound>,
+    /// The log into NATS JetStream for a centre over several campuses.
+    /// Default: off.
+    #[serde(default)]
+    pub jetstream: Option<super::jetstream::JetStreamConfig>,
     /// The console's campus map: the site's plan.
     #[serde(default)]
     pub map: super::map::MapConfig,

@@ -14,13 +14,14 @@ use crate::runtime::RuntimeOptions;
 use crate::transport::rtsp::limits::ProbeLimits;
 
 impl BusConfig {
-    /// The bus of site `site`; `protect` names a cursor whose unacknowledged
-    /// events outlive the age and size limits (the northbound bridge's).
-    pub fn options(&self, site: &str, protect: Option<&'static str>) -> BusOptions {
+    /// The bus of site `site`; `protect` names the cursors whose
+    /// unacknowledged events outlive the age and size limits (the
+    /// northbound bridges').
+    pub fn options(&self, site: &str, protect: &'static [&'static str]) -> BusOptions {
         let retention = Retention {
             max_age_ms: (self.retention_days > 0).then(|| self.retention_days as i64 * 86_400_000),
             max_bytes: (self.retention_max_mb > 0).then_some(self.retention_max_mb << 20),
-            protect_cursor: protect,
+            protect_cursors: protect,
             hard_max_bytes: (self.retention_hard_max_mb > 0)
                 .then_some(self.retention_hard_max_mb << 20),
             ..Retention::default()

@@ -37,6 +37,7 @@ impl HubConfig {
         self.check_vehicles(&at, &zones)?;
         self.check_broadcast(&at)?;
         self.check_northbound(&at)?;
+        self.check_jetstream(&at)?;
         self.check_alarms(&at)?;
         self.check_map(&at)?;
         self.check_statistics(&at)?;
@@ -271,6 +272,16 @@ impl HubConfig {
             ));
         }
         Ok(())
+    }
+
+    fn check_jetstream(&self, at: &At<'_>) -> Result<(), ConfigError> {
+        let Some(js) = &self.jetstream else {
+            return Ok(());
+        };
+        match js.problems().into_iter().next() {
+            Some((key, message)) => Err(at.err(None, key, message)),
+            None => Ok(()),
+        }
     }
 
     fn check_northbound(&self, at: &At<'_>) -> Result<(), ConfigError> {

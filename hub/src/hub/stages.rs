@@ -45,10 +45,15 @@ pub(super) fn data_folder(config: &HubConfig) -> Result<PathBuf, HubError> {
 /// The event log in `data/events`.
 pub(super) fn bus(config: &HubConfig, data: &std::path::Path) -> Result<Bus, HubError> {
     // Events the broker has not acknowledged stay, up to the hard cap.
-    let protect = config
-        .northbound
-        .is_some()
-        .then_some(crate::northbound::CURSOR);
+    const MQTT: &str = crate::northbound::CURSOR;
+    const JS: &str = crate::northbound::jetstream::CURSOR;
+    let protect: &'static [&'static str] =
+        match (config.northbound.is_some(), config.jetstream.is_some()) {
+            (true, true) => &[MQTT, JS],
+            (true, false) => &[MQTT],
+            (false, true) => &[JS],
+            (false, false) => &[],
+        };
     Ok(Bus::open(
         &data.join("events"),
         config.bus.options(&config.site.id, protect),
@@ -145,6 +150,7 @@ pub(super) fn devices(
 /// What the services give the API.
 pub(super) struct Parts {
     northbound: Option<crate::northbound::SharedStatus>,
+    jetstream: Option<crate::northbound::jetstream::SharedStatus>,
     alarms: crate::alarms::Alarms,
     people: crate::people::People,
     vehicles: crate::vehicles::Vehicles,
@@ -244,9 +250,25 @@ impl Services {
             Duration::from_millis(config.linkage.reload_ms.max(100)),
         );
         tasks.extend(rule_tasks);
+        let jetstream = config.jetstream.clone().map(|js| {
+            let targets = crate::northbound::jetstream::Targets {
+                alarms: Some(alarms.clone()),
+                devices: devices.clone(),
+                accounts: accounts.clone(),
+            };
+            let (status, task) = crate::northbound::jetstream::spawn(
+                js,
+                config.site.id.clone(),
+                bus.clone(),
+                targets,
+            );
+            tasks.push(task);
+            status
+        });
         Ok(Services {
             parts: Parts {
                 northbound,
+                jetstream,
                 alarms,
                 people,
                 vehicles,
@@ -314,6 +336,9 @@ pub(super) fn api_state(
     );
     if let Some(status) = parts.northbound {
         state = state.with_northbound(status);
+    }
+    if let Some(status) = parts.jetstream {
+        state = state.with_jetstream(status);
     }
     Ok(state)
 }

@@ -7,6 +7,7 @@ mod acks;
 mod bridge;
 mod commands;
 mod home_assistant;
+pub mod jetstream;
 mod tls;
 pub mod topics;
 

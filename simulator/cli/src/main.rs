@@ -133,6 +133,17 @@ enum Command {
         /// Seconds a visitor may stay before being reported overdue.
         #[arg(long, default_value_t = 45)]
         visit_limit_s: u64,
+        /// The campus's site id: two demos with two ids feed one JetStream.
+        #[arg(long, default_value = "demo")]
+        site: String,
+        /// Keep the hub's files in this folder (a restarted demo goes on
+        /// where it stopped) instead of a temporary one.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Publish the log into NATS JetStream (repeat for a cluster), e.g.
+        /// nats://127.0.0.1:4222; the centre's commands are taken.
+        #[arg(long)]
+        jetstream: Vec<String>,
     },
     /// Every device a scenario file (TOML) declares, playing its steps.
     Scenario {
@@ -236,12 +247,18 @@ async fn main() -> anyhow::Result<()> {
             plugins,
             mqtt,
             visit_limit_s,
+            site,
+            data,
+            jetstream,
         } => {
             return demo::run(demo::DemoOptions {
                 http,
                 plugins: plugins.unwrap_or_else(demo::default_plugins_dir),
                 mqtt,
                 visit_limit_s,
+                site,
+                data,
+                jetstream,
             })
             .await;
         }

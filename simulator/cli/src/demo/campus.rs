@@ -38,7 +38,13 @@ impl Text {
 pub(super) const PLAN_FILE: &str = "campus-plan.svg";
 
 /// The config of the campus the fleet simulates, API on `http`.
-pub(super) fn config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit_s: u64) -> String {
+pub(super) fn config(
+    site: &str,
+    http: &str,
+    fleet: &Fleet,
+    scenario: &Scenario,
+    visit_limit_s: u64,
+) -> String {
     let zones = [
         // The chemistry building is orange from its register (its LEC score),
         // yellow only as the fallback while it has no assessed point.
@@ -50,7 +56,7 @@ pub(super) fn config(http: &str, fleet: &Fleet, scenario: &Scenario, visit_limit
     // The booked visitor's car overstays a little after the walking visitor.
     let vehicle_limit_s = visit_limit_s + 5;
     let head = format!(
-        "[site]\nid = \"demo\"\nname = \"Twinwall demo campus\"\ndata_dir = \"data\"\n\n[http]\nlisten = \"{http}\"\n\n\
+        "[site]\nid = \"{site}\"\nname = \"Twinwall demo campus\"\ndata_dir = \"data\"\n\n[http]\nlisten = \"{http}\"\n\n\
          [listen]\nhttp = \"127.0.0.1:0\"\n[listen.ports]\ndc09 = \"127.0.0.1:0\"\n\n[people]\nvisit_limit_s = {visit_limit_s}\n\n\
          [alarms]\nack_within_s = {{ red = 30 }}\n\n\
          [[vehicles.limits]]\ncategory = \"visitor\"\noverstay_s = {vehicle_limit_s}\n[[vehicles.limits]]\ncategory = \"unknown\"\noverstay_s = 3600\n\n\
@@ -315,7 +321,7 @@ mod tests {
     async fn the_demo_runs_exactly_the_drivers_its_devices_name() {
         let scenario = Scenario::parse(super::super::SCENARIO, "demo scenario").unwrap();
         let fleet = scenario.start("127.0.0.1".parse().unwrap()).await.unwrap();
-        let text = super::config("127.0.0.1:0", &fleet, &scenario, 45);
+        let text = super::config("demo", "127.0.0.1:0", &fleet, &scenario, 45);
         let doc: toml::Table = toml::from_str(&text).unwrap();
         let mut named: Vec<&str> = doc["devices"]
             .as_array()

@@ -80,6 +80,47 @@ pub struct DemoOptions {
     /// How long a visitor may stay before `people.visitor_overdue` (the
     /// demo's scenario has one stay longer than this).
     pub visit_limit_s: u64,
+    /// The campus's site id (`demo`): two demos with two ids feed one
+    /// JetStream cluster side by side.
+    pub site: String,
+    /// Keep the hub's files here instead of a temporary folder, so a
+    /// restarted demo goes on with its log where it stopped.
+    pub data: Option<PathBuf>,
+    /// Publish the log into JetStream on these servers (`nats://…`), the
+    /// centre's commands taken.
+    pub jetstream: Vec<String>,
+}
+
+impl DemoOptions {
+    /// The README's demo on `http`, drivers from `plugins`.
+    pub fn new(http: &str, plugins: PathBuf) -> Self {
+        DemoOptions {
+            http: http.into(),
+            plugins,
+            mqtt: None,
+            visit_limit_s: 45,
+            site: "demo".into(),
+            data: None,
+            jetstream: Vec::new(),
+        }
+    }
+}
+
+/// Where the demo keeps its files.
+enum Folder {
+    /// Gone when the demo ends.
+    Temporary(tempfile::TempDir),
+    /// The user's (`--data`).
+    Kept(PathBuf),
+}
+
+impl Folder {
+    fn path(&self) -> &Path {
+        match self {
+            Folder::Temporary(t) => t.path(),
+            Folder::Kept(p) => p,
+        }
+    }
 }
 
 /// The folder where `cargo drivers` puts the components.
@@ -111,7 +152,7 @@ pub struct Demo {
     /// The program's term holding today (`[[program.terms]]`).
     pub term: String,
     discovery: Responder,
-    tmp: tempfile::TempDir,
+    tmp: Folder,
 }
 
 impl Demo {
@@ -180,7 +221,7 @@ impl Demo {
         self.discovery.addr()
     }
 
-    /// The temporary data folder.
+    /// The data folder (temporary unless `--data` named one).
     pub fn folder(&self) -> &Path {
         self.tmp.path()
     }
@@ -189,10 +230,18 @@ impl Demo {
 /// Start the simulated campus and a hub with the demo's drivers, data in a
 /// temporary folder (the scenario is not played yet).
 pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
-    let tmp = tempfile::Builder::new()
-        .prefix("twinwall-demo-")
-        .tempdir()
-        .context("creating a temporary folder")?;
+    let tmp = match &opts.data {
+        Some(d) => {
+            std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+            Folder::Kept(std::path::absolute(d)?)
+        }
+        None => Folder::Temporary(
+            tempfile::Builder::new()
+                .prefix("twinwall-demo-")
+                .tempdir()
+                .context("creating a temporary folder")?,
+        ),
+    };
     let plugins = tmp.path().join("plugins");
     let drivers = copy_drivers(&opts.plugins, &plugins)?;
     let profiles = tmp.path().join("device-profiles");
@@ -213,7 +262,13 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
     let evacuation = clips
         .put_samples("evacuation tone", campus::evacuation_tone())?
         .hash;
-    let mut config_text = campus::config(&opts.http, &fleet, &scenario, opts.visit_limit_s);
+    let mut config_text = campus::config(
+        &opts.site,
+        &opts.http,
+        &fleet,
+        &scenario,
+        opts.visit_limit_s,
+    );
     config_text.push_str(&campus::rules(&evacuation));
     let (program, term) = campus::program(twinwall_hub::bus::now_ms().div_euclid(86_400_000));
     config_text.push_str(&program);
@@ -221,6 +276,13 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         config_text.push_str(&format!(
             "\n[northbound]\nurl = \"{url}\"\nclient_id = \"twinwall-demo-{}\"\n",
             std::process::id()
+        ));
+    }
+    if !opts.jetstream.is_empty() {
+        let servers: Vec<String> = opts.jetstream.iter().map(|s| format!("\"{s}\"")).collect();
+        config_text.push_str(&format!(
+            "\n[jetstream]\nservers = [{}]\n[jetstream.commands]\nenabled = true\n",
+            servers.join(", ")
         ));
     }
     std::fs::write(tmp.path().join(campus::PLAN_FILE), plan::svg())
@@ -293,6 +355,10 @@ fn demo_people(data: &Path) -> anyhow::Result<Vec<(String, twinwall_hub::auth::R
             vec!["campus/canteen", "campus/dorm-3"],
         ),
     ] {
+        // A demo started again on its `--data` has them already.
+        if accounts.units()?.iter().any(|u| u.id == id) {
+            continue;
+        }
         accounts.add_unit(Unit {
             id: id.into(),
             name: name.into(),
@@ -340,7 +406,12 @@ fn demo_people(data: &Path) -> anyhow::Result<Vec<(String, twinwall_hub::auth::R
             unit: unit.map(str::to_owned),
             zones,
         };
-        let (_, password) = accounts.add(&p, None, "demo")?;
+        // Again on its `--data`: the same people, new passwords to print.
+        let password = if accounts.get(login).is_some() {
+            accounts.set_password(login, None)?
+        } else {
+            accounts.add(&p, None, "demo")?.1
+        };
         out.push((login.to_owned(), role, password.unwrap_or_default()));
     }
     Ok(out)
@@ -419,7 +490,24 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
         demo.hub.push_addr()
     );
     if let Some(m) = &opts.mqtt {
-        println!("  mqtt:         {m}, topics twinwall/demo/# (status: {url}/api/v1/northbound)");
+        println!(
+            "  mqtt:         {m}, topics twinwall/{}/# (status: {url}/api/v1/northbound)",
+            opts.site
+        );
+    }
+    if !opts.jetstream.is_empty() {
+        println!(
+            "  jetstream:    {}, stream {} (status: {url}/api/v1/northbound/jetstream; a centre: twinwall central --jetstream {})",
+            opts.jetstream.join(", "),
+            twinwall_hub::northbound::jetstream::subjects::stream_name(&opts.site),
+            opts.jetstream[0]
+        );
+    }
+    if let Some(d) = &opts.data {
+        println!(
+            "  data:         {} (kept: start the demo again on it to go on)",
+            d.display()
+        );
     }
     println!(
         "  data folder:  {} (removed on exit)",
