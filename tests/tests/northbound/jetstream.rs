@@ -489,4 +489,51 @@ async fn a_campus_behind_its_own_leaf_node_keeps_its_stream_while_cut_off() {
     assert_eq!(acked["alarm"]["acknowledged_by"], "值班员#duty", "{acked}");
     let report = peer(&[leaf.url()], &[(&site, upto)]).await;
     assert_whole(&report, &site);
+
+    // The centre's console in a browser: a second alarm of the campus on its
+    // wall, acknowledged by its button, recorded by the owning hub.
+    panel.with_state(|s| s.alarm(5));
+    let second = wait_for(Duration::from_secs(30), || async {
+        let wall = desk.get("/api/v1/alarms?state=wall").await;
+        wall["alarms"]
+            .as_array()?
+            .iter()
+            .find(|a| {
+                a["site"] == site.as_str() && a["kind"] == "fire.alarm" && a["id"] != alarm["id"]
+            })
+            .cloned()
+    })
+    .await
+    .expect("a second fire alarm at the centre");
+    let id = second["id"].as_str().unwrap().to_owned();
+    let seen = interop(
+        "central_browser.py",
+        vec![
+            "--url".into(),
+            desk.url.clone(),
+            "--token".into(),
+            token.clone(),
+            "--site".into(),
+            site.clone(),
+            "--site-name".into(),
+            "本部".into(),
+            "--alarm".into(),
+            id.clone(),
+            "--shots".into(),
+            twinwall_tests::target_dir()
+                .join("central-shots")
+                .display()
+                .to_string(),
+        ],
+    )
+    .await;
+    assert_eq!(seen["foreign_requests"], json!([]), "{seen}");
+    assert_eq!(
+        seen["device_sites"],
+        json!([site]),
+        "narrowed to the campus: {seen}"
+    );
+    assert!(seen["fire_events"].as_u64() >= Some(2), "{seen}");
+    let at_hub = hub.get(&format!("/api/v1/alarms/{id}")).await.unwrap();
+    assert_eq!(at_hub["acknowledged_by"], "值班员#duty", "{at_hub}");
 }

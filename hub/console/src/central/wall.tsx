@@ -98,8 +98,7 @@ function AlarmLine({ alarm: a, busy, onAck }: { alarm: SiteAlarm; busy: boolean;
       </td>
       <td>{a.zone}</td>
       <td>{a.device ?? t.none}</td>
-      {/* The hub writes the state in English. */}
-      <td lang="en">{a.state}</td>
+      <td>{a.active ? t.active : t.cleared}</td>
       <td>
         <time dateTime={a.opened}>{formatTime(a.opened, lang)}</time>
       </td>

@@ -1,0 +1,108 @@
+"""The command centre's console in a real browser (Debian's Chromium through
+Playwright).
+
+Driven by tests/tests/northbound/jetstream.rs, which runs a campus hub, a
+NATS server and the centre, and raises a fire alarm at the campus. Signs in
+with the centre's API token, finds the campus's card and its alarm on the
+wall across campuses, acknowledges it by its button (named for the campus
+and the alarm), and waits for the row to say who acknowledged it, as the
+owning hub recorded it; switches to English and shows the devices and the
+history, narrowed to the campus by the picker. Every request the page
+makes must go to the centre. Prints a JSON report; screenshots go to
+--shots.
+"""
+
+import argparse
+import json
+import os
+import sys
+from urllib.parse import urlparse
+
+from playwright.sync_api import expect, sync_playwright
+
+
+def chromium() -> str:
+    for path in (os.environ.get("TWINWALL_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if path and os.path.exists(path):
+            return path
+    sys.exit("no Chromium: apt-get install chromium (the README's test command does)")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--url", required=True, help="the centre's address")
+    p.add_argument("--token", required=True, help="a centre API token")
+    p.add_argument("--site", required=True, help="the campus's site id")
+    p.add_argument("--site-name", required=True, help="its name at the centre")
+    p.add_argument("--alarm", required=True, help="the id of its alarm to acknowledge")
+    p.add_argument("--shots", required=True)
+    a = p.parse_args()
+    os.makedirs(a.shots, exist_ok=True)
+    centre = urlparse(a.url)
+    foreign: list[str] = []
+    report: dict[str, object] = {}
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+
+        def watch(route):
+            u = urlparse(route.request.url)
+            if u.scheme in ("data", "blob") or (u.hostname, u.port) == (centre.hostname, centre.port):
+                route.continue_()
+            else:
+                foreign.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", watch)
+        page.goto(a.url)
+
+        # Signed in with the token, in Chinese first.
+        page.get_by_label("令牌").fill(a.token)
+        page.get_by_role("button", name="登录").click()
+        wall = page.get_by_test_id("central-wall")
+        expect(wall).to_be_visible(timeout=20_000)
+        card = page.get_by_test_id("site-card").filter(has_text=a.site_name)
+        expect(card).to_be_visible(timeout=20_000)
+        row = page.locator(f'[data-testid=central-alarm][data-site="{a.site}"][data-alarm-id="{a.alarm}"]')
+        expect(row).to_be_visible(timeout=20_000)
+        expect(row).to_contain_text("火警")
+        page.screenshot(path=os.path.join(a.shots, "central-wall-zh.png"))
+
+        # Acknowledged from the wall: the row then names who, as the campus recorded it.
+        page.get_by_role("button", name=f"确认 {a.site_name} {a.alarm}", exact=True).click()
+        expect(row).to_contain_text("值班员", timeout=20_000)
+        report["row_after_ack"] = row.inner_text()
+        page.screenshot(path=os.path.join(a.shots, "central-wall-acked-zh.png"))
+
+        # In English, narrowed to the campus: its devices, then its history.
+        page.get_by_role("button", name="English").click()
+        page.get_by_label("Campus", exact=True).select_option(a.site)
+        page.get_by_role("button", name="Devices", exact=True).click()
+        devices = page.get_by_test_id("central-device")
+        expect(devices.first).to_be_visible(timeout=20_000)
+        report["devices"] = devices.count()
+        report["device_sites"] = sorted(set(devices.evaluate_all("rs => rs.map(r => r.dataset.site ?? '')")))
+        page.screenshot(path=os.path.join(a.shots, "central-devices-en.png"))
+        page.get_by_role("button", name="History", exact=True).click()
+        page.get_by_label("Kind", exact=True).fill("fire.*")
+        page.get_by_role("button", name="Filter", exact=True).click()
+        events = page.locator(f'[data-testid=central-event][data-site="{a.site}"][data-kind="fire.alarm"]')
+        expect(events.first).to_be_visible(timeout=20_000)
+        report["fire_events"] = events.count()
+        report["event_kinds"] = sorted(
+            set(page.get_by_test_id("central-event").evaluate_all("rs => rs.map(r => r.dataset.kind)"))
+        )
+        page.screenshot(path=os.path.join(a.shots, "central-history-en.png"))
+
+        # Signed out: the token is forgotten.
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_label("API token")).to_be_visible(timeout=10_000)
+        browser.close()
+
+    report["foreign_requests"] = foreign
+    print(json.dumps(report, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
