@@ -51,6 +51,11 @@ impl Forward {
                     let Ok(mut server) = TcpStream::connect(to).await else {
                         return;
                     };
+                    // As NATS sets on its own sockets: without it Nagle's
+                    // algorithm meets delayed acks and holds small frames
+                    // (a route's replication acks) for tens of ms.
+                    let _ = client.set_nodelay(true);
+                    let _ = server.set_nodelay(true);
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
                         _ = watch.wait_for(|(_, g)| *g != generation) => {}
@@ -86,6 +91,11 @@ impl Forward {
     /// The URL a NATS client is given.
     pub fn url(&self) -> String {
         format!("nats://{}", self.addr)
+    }
+
+    /// Where it forwards to now.
+    pub fn target(&self) -> Option<SocketAddr> {
+        *self.target.lock().unwrap()
     }
 }
 
@@ -248,6 +258,16 @@ impl Cluster {
     /// The client URLs, one per node.
     pub fn urls(&self) -> Vec<String> {
         self.nodes.iter().map(|n| n.client.url()).collect()
+    }
+
+    /// The nodes' own client URLs, past the forwarders (a benchmark's: the
+    /// nodes cannot be cut off from these clients, nor moved).
+    pub fn direct_urls(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .filter_map(|n| n.client.target())
+            .map(|a| format!("nats://{a}"))
+            .collect()
     }
 
     /// The client addresses, one per node (for forwarders of one's own).

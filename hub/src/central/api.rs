@@ -53,7 +53,7 @@ fn who(s: &Shared, headers: &HeaderMap, needs: Role) -> Result<Principal, Fail> 
             error(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
-                "send a token of this centre: Authorization: Bearer <token> (twinwall central token create)",
+                "send a token of this centre: Authorization: Bearer <token> (twinwall central token --name N --role R)",
             )
         })?;
     let p = s.tokens.verify(token).ok_or_else(|| {
@@ -127,7 +127,12 @@ async fn central(State(s): State<Arc<Shared>>, headers: HeaderMap) -> Answer {
         .iter()
         .filter_map(|x| {
             let connected = x.connected.load(std::sync::atomic::Ordering::Relaxed);
-            x.view.lock().ok().map(|v| v.summary(connected))
+            let held = x.held.load(std::sync::atomic::Ordering::Relaxed);
+            x.view.lock().ok().map(|v| {
+                let mut j = v.summary(connected);
+                j["held"] = json!(held);
+                j
+            })
         })
         .collect();
     Ok(axum::Json(
@@ -250,16 +255,21 @@ async fn events(
     };
     let mut all = Vec::new();
     let mut cut = Vec::new();
-    for site in chosen(&s, &q.site)? {
-        let (events, short) = history::query(
-            &site,
+    let sites = chosen(&s, &q.site)?;
+    // Every campus at once: one slow stream is not every campus's wait.
+    let answers = futures_util::future::join_all(sites.iter().map(|site| {
+        history::query(
+            site,
             &s.config.central.subject_prefix,
             q.kind.as_deref(),
             since_ms,
             limit,
         )
-        .await
-        .map_err(|e| error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e))?;
+    }))
+    .await;
+    for (site, answer) in sites.iter().zip(answers) {
+        let (events, short) =
+            answer.map_err(|e| error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e))?;
         if short {
             cut.push(site.view.lock().map(|v| v.site.clone()).unwrap_or_default());
         }
@@ -356,6 +366,8 @@ async fn act(
     };
     // The campus checks the person: the centre says only who it is.
     obj.insert("login".into(), json!(p.name));
+    obj.insert("role".into(), json!(p.role));
+    obj.insert("centre".into(), json!(s.config.central.id));
     obj.insert("alarm".into(), json!(id));
     let subject = Subjects::new(&s.config.central.subject_prefix, &site).command("alarm", name);
     ask(&s, &site, subject, req).await
@@ -381,7 +393,8 @@ async fn command(
         .map_err(|e| error(StatusCode::BAD_REQUEST, "bad-request", e.body_text()))?
         .0;
     let subject = Subjects::new(&s.config.central.subject_prefix, &site).command("device", &id);
-    let req = json!({"login": p.name, "command": b.command, "args": b.args});
+    let req = json!({"login": p.name, "role": p.role, "centre": s.config.central.id,
+        "command": b.command, "args": b.args});
     ask(&s, &site, subject, req).await
 }
 

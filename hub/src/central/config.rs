@@ -41,7 +41,7 @@ pub struct Centre {
     /// Where the API and console listen. Default `127.0.0.1:8090`.
     #[serde(default = "default_http")]
     pub http: SocketAddr,
-    /// The folder of its API tokens (`twinwall central token create`).
+    /// The folder of its API tokens (`twinwall central token`).
     /// Nothing else is kept: every view is rebuilt from the streams.
     #[serde(default = "default_data")]
     pub data_dir: PathBuf,
@@ -181,6 +181,17 @@ impl CentralConfig {
         use crate::northbound::jetstream::subjects::{is_stream_name, is_token};
         if self.nats.servers.is_empty() {
             return Err("nats.servers: name at least one server".into());
+        }
+        if let Some(s) = self
+            .nats
+            .servers
+            .iter()
+            .find(|s| crate::config::jetstream::has_userinfo(s))
+        {
+            return Err(format!(
+                "nats.servers: `{}://…` holds a user or password: give them as user/password or token instead",
+                s.split("://").next().unwrap_or("")
+            ));
         }
         if !is_stream_name(&self.central.id) {
             return Err(format!(

@@ -1,6 +1,9 @@
 //! History across campuses, read from the streams themselves: an ordered
 //! consumer per campus, filtered by kind on the subject, from a start time,
 //! with a budget of messages so one query cannot read a year of a campus.
+//! Where the stream holds more than the budget since that time, the read
+//! starts at the newest budget's first message instead: what is cut short
+//! is the oldest part of the window, never the newest.
 
 use std::time::Duration;
 
@@ -54,10 +57,25 @@ pub async fn query(
         .map_err(|e| format!("stream {name}: {e}"))?;
     let start = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(since_ms) * 1_000_000)
         .map_err(|e| format!("since: {e}"))?;
+    let last = stream.cached_info().state.last_sequence;
+    let mut deliver = consumer::DeliverPolicy::ByStartTime { start_time: start };
+    let mut cut = false;
+    if last > SCAN_BUDGET as u64 {
+        let newest = last - SCAN_BUDGET as u64 + 1;
+        // Removed (limits) or unreadable: from the time, as asked.
+        if let Ok(m) = stream.get_raw_message(newest).await
+            && m.time > start
+        {
+            deliver = consumer::DeliverPolicy::ByStartSequence {
+                start_sequence: newest,
+            };
+            cut = true;
+        }
+    }
     let c = stream
         .create_consumer(consumer::pull::OrderedConfig {
             filter_subject: filter(prefix, &id, kind),
-            deliver_policy: consumer::DeliverPolicy::ByStartTime { start_time: start },
+            deliver_policy: deliver,
             ..Default::default()
         })
         .await
@@ -80,13 +98,13 @@ pub async fn query(
             }
         }
         if pending == 0 {
-            return Ok((out.into_iter().rev().collect(), false));
+            return Ok((out.into_iter().rev().collect(), cut));
         }
         if read >= SCAN_BUDGET {
             return Ok((out.into_iter().rev().collect(), true));
         }
     }
-    Ok((out.into_iter().rev().collect(), false))
+    Ok((out.into_iter().rev().collect(), cut))
 }
 
 #[cfg(test)]

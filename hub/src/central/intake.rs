@@ -90,12 +90,18 @@ fn add(
         view: std::sync::Mutex::new(view),
         js,
         connected: Default::default(),
+        held: Default::default(),
     });
     if let Ok(mut s) = shared.sites.lock() {
         s.insert(id.to_owned(), site.clone());
     }
     readers.spawn(read(shared.clone(), site));
 }
+
+/// Messages taken between two acks, at most.
+const ACK_EVERY: usize = 256;
+/// And the longest an ack waits.
+const ACK_WITHIN: Duration = Duration::from_millis(200);
 
 /// Read one campus for ever.
 async fn read(shared: Arc<Shared>, site: Arc<Site>) {
@@ -129,8 +135,13 @@ async fn consume(site: &Site, durable: &str, fresh: bool, last: &mut u64) -> Str
         Err(e) => return format!("stream {name}: {e}"),
     };
     if fresh {
-        // A new centre process rebuilds its views from the first message.
-        let _ = stream.delete_consumer(durable).await;
+        // A new centre process rebuilds its views from the first message:
+        // a consumer it could not delete would go on from the middle.
+        if let Err(e) = stream.delete_consumer(durable).await
+            && !e.to_string().contains("not found")
+        {
+            return format!("deleting the old consumer {durable}: {e}");
+        }
     }
     let consumer: consumer::PullConsumer = match stream
         .get_or_create_consumer(
@@ -138,7 +149,10 @@ async fn consume(site: &Site, durable: &str, fresh: bool, last: &mut u64) -> Str
             consumer::pull::Config {
                 durable_name: Some(durable.to_owned()),
                 deliver_policy: consumer::DeliverPolicy::All,
-                ack_policy: consumer::AckPolicy::Explicit,
+                // Taken strictly in order, so one ack covers every message
+                // before it: an ack per message would be a replicated
+                // consumer update per message.
+                ack_policy: consumer::AckPolicy::All,
                 ack_wait: Duration::from_secs(5),
                 max_ack_pending: 20_000,
                 ..Default::default()
@@ -153,8 +167,30 @@ async fn consume(site: &Site, durable: &str, fresh: bool, last: &mut u64) -> Str
         Ok(m) => m,
         Err(e) => return format!("pull: {e}"),
     };
+    if *last == 0 {
+        // What comes first is the stream's first message, not seq 1 (the
+        // stream's limits may have removed the oldest).
+        *last = stream.cached_info().state.first_sequence.saturating_sub(1);
+    }
     site.connected.store(true, Ordering::Relaxed);
-    while let Some(m) = messages.next().await {
+    // The missing stream seq last looked up, and whether the stream has it.
+    let mut gap: Option<(u64, bool)> = None;
+    // The last message taken and not yet acknowledged, and how many since.
+    let mut unacked: Option<jetstream::Message> = None;
+    let mut taken = 0usize;
+    let mut flush = tokio::time::interval(ACK_WITHIN);
+    loop {
+        let next = tokio::select! {
+            m = messages.next() => m,
+            _ = flush.tick() => {
+                if let Some(m) = unacked.take() {
+                    let _ = m.ack().await;
+                    taken = 0;
+                }
+                continue;
+            }
+        };
+        let Some(m) = next else { break };
         let m = match m {
             Ok(m) => m,
             Err(e) => return format!("pull: {e}"),
@@ -165,15 +201,25 @@ async fn consume(site: &Site, durable: &str, fresh: bool, last: &mut u64) -> Str
             let _ = m.ack().await;
             continue;
         }
-        if *last > 0 && seq > *last + 1 {
+        if seq > *last + 1 {
             // Still in the stream? Then it was delivered and lost: wait for
-            // it to come again before this one.
-            let first = stream
-                .get_info()
-                .await
-                .map(|i| i.state.first_sequence)
-                .unwrap_or(0);
-            if first <= *last + 1 {
+            // it to come again before this one (unacked, this one comes
+            // again too). Gone (the stream's limits, a deleted message)?
+            // Then go on. Looked up once per gap, not per message held.
+            let missing = *last + 1;
+            let held = match gap {
+                Some((m, held)) if m == missing => held,
+                _ => {
+                    let held = match stream.get_raw_message(missing).await {
+                        Ok(_) => true,
+                        Err(e) => !e.to_string().contains("no message found"),
+                    };
+                    gap = Some((missing, held));
+                    held
+                }
+            };
+            if held {
+                site.held.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
         }
@@ -187,7 +233,14 @@ async fn consume(site: &Site, durable: &str, fresh: bool, last: &mut u64) -> Str
         }
         *last = seq;
         // A lost ack means a redelivery, which the order check skips.
-        let _ = m.ack().await;
+        unacked = Some(m);
+        taken += 1;
+        if taken >= ACK_EVERY
+            && let Some(m) = unacked.take()
+        {
+            let _ = m.ack().await;
+            taken = 0;
+        }
     }
     "the stream of messages ended".into()
 }

@@ -37,6 +37,9 @@ pub struct Site {
     pub js: Context,
     /// Whether its consumer is reading.
     pub connected: std::sync::atomic::AtomicBool,
+    /// Messages held back because one before them was missing (delivered
+    /// and lost, waiting for its redelivery).
+    pub held: std::sync::atomic::AtomicU64,
 }
 
 /// What every part of the centre shares.

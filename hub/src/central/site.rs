@@ -130,6 +130,11 @@ impl SiteView {
         &self.devices
     }
 
+    /// The lag of each of the last events (campus log → here), ms, oldest first.
+    pub fn lags(&self) -> impl Iterator<Item = i64> + '_ {
+        self.lags.iter().copied()
+    }
+
     /// The lag of the last events (campus log → here), ms: p50, p99 (nearest rank).
     pub fn lag_ms(&self) -> Option<(i64, i64)> {
         let mut v: Vec<i64> = self.lags.iter().copied().collect();

@@ -130,6 +130,25 @@ impl JetStreamConfig {
             .unwrap_or_else(|| crate::northbound::jetstream::subjects::stream_name(site))
     }
 
+    /// Problems, as `(key, message)`; `site` is the hub's `[site] id`,
+    /// which names subjects and the stream.
+    pub fn problems_for(&self, site: &str) -> Vec<(&'static str, String)> {
+        let mut out = self.problems();
+        if !crate::northbound::jetstream::subjects::is_token(site)
+            || !site
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        {
+            out.push((
+                "site.id",
+                format!(
+                    "`{site}` names this campus's JetStream subjects and stream: use lower-case letters, digits, `-` or `_` (two sites must not map to one stream)"
+                ),
+            ));
+        }
+        out
+    }
+
     /// Problems, as `(key, message)`.
     pub fn problems(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
@@ -145,6 +164,15 @@ impl JetStreamConfig {
                 out.push((
                     "jetstream.servers",
                     format!("`{s}` must be nats://host:port or tls://host:port"),
+                ));
+            } else if has_userinfo(s) {
+                // A URL is logged and shown in the status; secrets are not.
+                out.push((
+                    "jetstream.servers",
+                    format!(
+                        "`{}` holds a user or password: give them as user/password or token instead",
+                        s.split("://").next().unwrap_or("")
+                    ),
                 ));
             }
         }
@@ -210,5 +238,48 @@ impl JetStreamConfig {
             }
         }
         out
+    }
+}
+
+/// Whether a server URL holds `user[:password]@`.
+pub fn has_userinfo(url: &str) -> bool {
+    url.split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(rest).contains('@'))
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(servers: &[&str]) -> JetStreamConfig {
+        serde_json::from_value(serde_json::json!({ "servers": servers })).unwrap()
+    }
+
+    #[test]
+    fn a_secret_in_a_url_and_a_site_that_cannot_name_a_stream_are_refused_by_name() {
+        assert!(
+            config(&["nats://127.0.0.1:4222"])
+                .problems_for("north")
+                .is_empty()
+        );
+        let p = config(&["nats://duty:s3cret@n1:4222"]).problems_for("north");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].0, "jetstream.servers");
+        assert!(
+            !p[0].1.contains("s3cret"),
+            "the message repeats no secret: {}",
+            p[0].1
+        );
+        for bad in ["North", "north.campus", "本部"] {
+            let p = config(&["nats://n1:4222"]).problems_for(bad);
+            assert_eq!(
+                p.iter().map(|p| p.0).collect::<Vec<_>>(),
+                ["site.id"],
+                "{bad}: {p:?}"
+            );
+        }
+        assert!(has_userinfo("tls://token@n1:4222"));
+        assert!(!has_userinfo("nats://n1:4222/@path"));
     }
 }

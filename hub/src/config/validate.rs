@@ -278,7 +278,7 @@ impl HubConfig {
         let Some(js) = &self.jetstream else {
             return Ok(());
         };
-        match js.problems().into_iter().next() {
+        match js.problems_for(&self.site.id).into_iter().next() {
             Some((key, message)) => Err(at.err(None, key, message)),
             None => Ok(()),
         }

@@ -10,6 +10,7 @@
 
 mod p10_alarms;
 mod p11_console;
+mod p12_campuses;
 mod p1_ingest;
 mod p2_latency;
 mod p3_scale;
@@ -65,7 +66,7 @@ async fn table(args: Vec<String>) {
     // leave gigabytes for the kernel to write back, which would stall the
     // commits the others time.
     for id in [
-        "P3", "P9", "P2", "P4", "P5", "P8", "P1", "P6", "P7", "P10", "P11",
+        "P3", "P9", "P2", "P4", "P5", "P8", "P1", "P6", "P7", "P10", "P11", "P12",
     ] {
         if !want(id) {
             continue;
@@ -82,6 +83,7 @@ async fn table(args: Vec<String>) {
             "P9" => p9_cameras::run(size).await,
             "P10" => p10_alarms::run(size).await,
             "P11" => p11_console::run(size).await,
+            "P12" => p12_campuses::run(size).await,
             _ => p8_burst::run(size).await,
         };
         for row in rows {

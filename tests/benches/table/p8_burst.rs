@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use twinwall_hub::bus::{FlushPolicy, Level};
-use twinwall_hub::devices::{Devices, DriverPolicy};
 use twinwall_tests::mqtt::{Broker, event_subscriber, seqs};
 use twinwall_tests::wait_for;
 
@@ -22,23 +21,7 @@ async fn burst(broker: &Broker, run: usize) -> (f64, f64) {
     let dir = tempfile::tempdir().unwrap();
     let bus = setup::bus(dir.path(), FlushPolicy::Interval(200));
     let site = format!("bench{}r{run}", std::process::id());
-    let devices = Devices::new(
-        Vec::new(),
-        bus.clone(),
-        DriverPolicy {
-            events: Default::default(),
-            max_crashes: 3,
-            window: Duration::from_secs(60),
-            quarantine: Duration::from_secs(60),
-            command_timeout: Duration::from_secs(5),
-            starts_per_s: 500,
-            tap: None,
-        },
-        None,
-        None,
-        None,
-        twinwall_hub::transport::rtsp::limits::Probes::new(Default::default()),
-    );
+    let devices = setup::no_devices(&bus);
     let cfg = serde_json::from_value(json!({ "url": format!("mqtt://{}", broker.addr) })).unwrap();
     let (status, bridge) = twinwall_hub::northbound::spawn(cfg, site.clone(), bus.clone(), devices);
     wait_for(Duration::from_secs(10), || async {

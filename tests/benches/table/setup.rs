@@ -72,10 +72,15 @@ pub fn instance(driver: &Arc<LoadedDriver>) -> DriverInstance {
 
 /// A bus on disk with no retention in the way.
 pub fn bus(dir: &std::path::Path, flush: FlushPolicy) -> Bus {
+    site_bus(dir, "bench", flush)
+}
+
+/// The same, of the site `site`.
+pub fn site_bus(dir: &std::path::Path, site: &str, flush: FlushPolicy) -> Bus {
     Bus::open(
         dir,
         BusOptions {
-            site: "bench".into(),
+            site: site.into(),
             flush,
             retention: Retention {
                 max_age_ms: None,
@@ -162,4 +167,26 @@ pub fn campus_event(i: u64) -> NewEvent {
             .attr("lane", "in"),
     };
     e.device(&device)
+}
+
+/// A hub's devices with none configured: what a northbound needs beside
+/// the bus.
+pub fn no_devices(bus: &Bus) -> Arc<twinwall_hub::devices::Devices> {
+    twinwall_hub::devices::Devices::new(
+        Vec::new(),
+        bus.clone(),
+        twinwall_hub::devices::DriverPolicy {
+            events: Default::default(),
+            max_crashes: 3,
+            window: Duration::from_secs(60),
+            quarantine: Duration::from_secs(60),
+            command_timeout: Duration::from_secs(5),
+            starts_per_s: 500,
+            tap: None,
+        },
+        None,
+        None,
+        None,
+        twinwall_hub::transport::rtsp::limits::Probes::new(Default::default()),
+    )
 }

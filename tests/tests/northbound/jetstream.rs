@@ -183,12 +183,15 @@ async fn two_campuses_feed_a_three_node_cluster_through_faults_and_the_centre_ac
         )
         .await;
     assert_eq!(status, 200, "{acked}");
-    assert_eq!(acked["alarm"]["acknowledged_by"], "王老师#wang", "{acked}");
+    assert_eq!(
+        acked["alarm"]["acknowledged_by"], "王老师 (c1)#wang",
+        "{acked}"
+    );
     let at_hub = h1.get(&format!("/api/v1/alarms/{id}")).await.unwrap();
     assert_eq!(at_hub["acknowledged"], true, "{at_hub}");
     let audit = h1.events("kind=alarm.acknowledged").await.unwrap();
     assert_eq!(audit.len(), 1, "{audit:?}");
-    assert_eq!(audit[0]["actor"], "王老师#wang");
+    assert_eq!(audit[0]["actor"], "王老师 (c1)#wang");
     // The centre's view follows the campus's own log.
     wait_for(Duration::from_secs(10), || async {
         let a = wall_alarm(&desk, &s1).await?;
@@ -282,7 +285,7 @@ async fn two_campuses_feed_a_three_node_cluster_through_faults_and_the_centre_ac
         );
     }
     let acked = wall_alarm(&desk, &s1).await.unwrap();
-    assert_eq!(acked["acknowledged_by"], "王老师#wang", "{acked}");
+    assert_eq!(acked["acknowledged_by"], "王老师 (c1)#wang", "{acked}");
 
     // The independent reader: every seq below the bounds once, in order.
     let report = peer(&cluster.urls(), &[(&s1, upto.0), (&s2, upto.1)]).await;
@@ -329,6 +332,44 @@ async fn last_in_stream(js: &async_nats::jetstream::Context, site: &str) -> Opti
     let last = stream.info().await.ok()?.state.last_sequence;
     let m = stream.get_raw_message(last).await.ok()?;
     serde_json::from_slice::<Value>(&m.payload).ok()?["seq"].as_u64()
+}
+
+/// Two hubs given one stream (a copied config): the second finds the
+/// other site's message last in it and refuses by name, publishing nothing,
+/// rather than moving its cursor past events it never sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hub_refuses_a_stream_another_site_writes() {
+    let (servers, _own) = one_server().await;
+    let urls: Vec<String> = servers.iter().map(|s| format!("\"{s}\"")).collect();
+    let stream = format!("SHARED_{}", std::process::id());
+    let body = format!(
+        "{ZONES}{}[jetstream]\nservers = [{}]\nstream = \"{stream}\"\n",
+        ticker("tick-1"),
+        urls.join(", ")
+    );
+    let first = TestHub::start_site(&site("first"), &["hostile-test-driver"], &body)
+        .await
+        .unwrap();
+    wait_for(Duration::from_secs(20), || async {
+        let v = first.get("/api/v1/northbound/jetstream").await.ok()?;
+        (v["published"].as_u64()? > 0).then_some(())
+    })
+    .await
+    .expect("the first hub publishes");
+    let second = TestHub::start_site(&site("second"), &["hostile-test-driver"], &body)
+        .await
+        .unwrap();
+    let v = wait_for(Duration::from_secs(20), || async {
+        let v = second.get("/api/v1/northbound/jetstream").await.ok()?;
+        v["last_error"]
+            .as_str()?
+            .contains("two hubs write into one stream")
+            .then_some(v)
+    })
+    .await
+    .expect("the second hub names the shared stream");
+    assert_eq!(v["published"], 0, "{v}");
+    assert_eq!(v["cursor"], 0, "its cursor did not move: {v}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -486,7 +527,10 @@ async fn a_campus_behind_its_own_leaf_node_keeps_its_stream_while_cut_off() {
     })
     .await
     .expect("the centre acts again once linked");
-    assert_eq!(acked["alarm"]["acknowledged_by"], "值班员#duty", "{acked}");
+    assert_eq!(
+        acked["alarm"]["acknowledged_by"], "值班员 (centre)#duty",
+        "{acked}"
+    );
     let report = peer(&[leaf.url()], &[(&site, upto)]).await;
     assert_whole(&report, &site);
 
@@ -535,5 +579,8 @@ async fn a_campus_behind_its_own_leaf_node_keeps_its_stream_while_cut_off() {
     );
     assert!(seen["fire_events"].as_u64() >= Some(2), "{seen}");
     let at_hub = hub.get(&format!("/api/v1/alarms/{id}")).await.unwrap();
-    assert_eq!(at_hub["acknowledged_by"], "值班员#duty", "{at_hub}");
+    assert_eq!(
+        at_hub["acknowledged_by"], "值班员 (centre)#duty",
+        "{at_hub}"
+    );
 }

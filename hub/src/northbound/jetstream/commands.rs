@@ -35,6 +35,13 @@ pub struct Targets {
 #[serde(deny_unknown_fields)]
 struct Request {
     login: String,
+    /// The role of the centre's credential: the person acts here with the
+    /// lower of it and their own.
+    #[serde(default)]
+    role: Option<crate::auth::Role>,
+    /// The centre's id, recorded with the actor.
+    #[serde(default)]
+    centre: Option<String>,
     #[serde(default)]
     alarm: Option<String>,
     #[serde(default)]
@@ -98,10 +105,15 @@ pub async fn handle(
             ),
         );
     };
+    // The log says the action came from the centre, and which.
+    let name = match req.centre.as_deref() {
+        Some(c) if !c.is_empty() => format!("{} ({c})", person.name),
+        _ => person.name.clone(),
+    };
     let who = Principal {
         token_id: person.login.clone(),
-        name: person.name.clone(),
-        role: person.role,
+        name,
+        role: req.role.map_or(person.role, |r| r.min(person.role)),
         zones: person.zones.clone(),
         unit: person.unit.clone(),
     };

@@ -6,6 +6,16 @@
 //! contiguous acknowledged prefix. Any failure starts a new connection from
 //! the cursor; `Nats-Msg-Id` makes what is replayed within the stream's
 //! duplicate window a no-op.
+//!
+//! Each publish also names the stream sequence it must follow
+//! (`Nats-Expected-Last-Sequence`: the stream's last at the session's start
+//! plus what the session has published): the client reconnects by itself,
+//! and a message lost in a reconnect must not let the next ones in after it
+//! (the stream would hold a gap, and the cursor, moved past the stream's
+//! last message, would never fill it). The stream refuses them instead
+//! (and refuses a writer other than this hub); the session ends and starts
+//! again from the stream's end, which is then always a whole prefix of the
+//! log.
 
 use std::future::IntoFuture;
 use std::sync::Arc;
@@ -25,6 +35,9 @@ use crate::bus::{Bus, Event, Filter, Level, NewEvent};
 use crate::config::jetstream::JetStreamConfig;
 use crate::devices::HUB_ZONE;
 use crate::transport::Backoff;
+
+/// Central commands handled at once.
+const MAX_COMMANDS: usize = 32;
 
 /// Start the publisher (and, when enabled, the command listener); it runs
 /// until the task is aborted.
@@ -110,8 +123,16 @@ async fn ensure_stream(
     .map_err(|e| format!("stream {name}: {e}"))
 }
 
-/// The seq after the last event the stream holds, if any.
-async fn stream_end(stream: &mut stream::Stream) -> Result<Option<u64>, String> {
+/// The seq after the last event the stream holds, if any: an event of
+/// this site, and not past the log's end (a stream another site writes
+/// into, or a log started again empty, is refused by name, never skipped
+/// over).
+/// Also the stream's own last sequence.
+async fn stream_end(
+    stream: &mut stream::Stream,
+    site: &str,
+    log_end: u64,
+) -> Result<(Option<u64>, u64), String> {
     let last = stream
         .info()
         .await
@@ -119,18 +140,33 @@ async fn stream_end(stream: &mut stream::Stream) -> Result<Option<u64>, String> 
         .state
         .last_sequence;
     if last == 0 {
-        return Ok(None);
+        return Ok((None, 0));
     }
     let m = match stream.get_raw_message(last).await {
         Ok(m) => m,
         // Removed by the stream's own limits: nothing to learn from it.
-        Err(e) if e.to_string().contains("no message found") => return Ok(None),
+        Err(e) if e.to_string().contains("no message found") => return Ok((None, last)),
         Err(e) => return Err(format!("last message of the stream: {e}")),
     };
-    let seq = serde_json::from_slice::<Value>(&m.payload)
-        .ok()
-        .and_then(|v| v["seq"].as_u64());
-    Ok(seq.map(|s| s + 1))
+    let v = serde_json::from_slice::<Value>(&m.payload).unwrap_or(Value::Null);
+    let name = stream.cached_info().config.name.clone();
+    if v["site"].as_str() != Some(site) {
+        return Err(format!(
+            "stream {name}: its last message (stream seq {last}) is of site {}, not {site}: \
+             two hubs write into one stream (give each its own [site] id or [jetstream] stream)",
+            v["site"]
+        ));
+    }
+    let Some(seq) = v["seq"].as_u64() else {
+        return Ok((None, last));
+    };
+    if seq >= log_end {
+        return Err(format!(
+            "stream {name} holds event {seq} of site {site}, past this hub's log (next seq \
+             {log_end}): the log was started again; publish into a new stream"
+        ));
+    }
+    Ok((Some(seq + 1), last))
 }
 
 /// Pictures of `e` into the bucket, each once (by content hash).
@@ -218,21 +254,25 @@ async fn session(
         Ok(c) => c.unwrap_or(0),
         Err(e) => return format!("cannot read the cursor: {e}"),
     };
-    match stream_end(&mut stream).await {
-        Ok(Some(end)) if end > from => {
-            tracing::info!(
-                from,
-                end,
-                "the stream already holds events past the cursor (acks lost): going on after them"
-            );
-            if let Err(e) = bus.commit_cursor(CURSOR, end) {
-                return format!("cannot store the cursor: {e}");
+    let mut stream_last = match stream_end(&mut stream, site, bus.next_seq()).await {
+        Ok((end, last)) => {
+            if let Some(end) = end
+                && end > from
+            {
+                tracing::info!(
+                    from,
+                    end,
+                    "the stream already holds events past the cursor (acks lost): going on after them"
+                );
+                if let Err(e) = bus.commit_cursor(CURSOR, end) {
+                    return format!("cannot store the cursor: {e}");
+                }
+                from = end;
             }
-            from = end;
+            last
         }
-        Ok(_) => {}
         Err(e) => return e,
-    }
+    };
     status.connected.store(true, Ordering::Relaxed);
     backoff.reset();
     tracing::info!(stream = %name, from, "northbound JetStream connected");
@@ -277,6 +317,9 @@ async fn session(
                 }
                 let mut headers = HeaderMap::new();
                 headers.insert("Nats-Msg-Id", format!("{site}:{seq}").as_str());
+                // 0 (an empty stream) checks nothing, as the server reads it.
+                headers.insert("Nats-Expected-Last-Sequence", stream_last.to_string().as_str());
+                stream_last += 1;
                 let subject = subjects.event(&e.body.zone, &e.body.kind);
                 let ack = match js.publish_with_headers(subject, headers, payload.into()).await {
                     Ok(a) => a,
@@ -294,6 +337,10 @@ async fn session(
                 }));
             }
             _ = lag_tick.tick() => {
+                // The client reconnects by itself: between sessions the
+                // link may be down while nothing is in flight.
+                let up = client.connection_state() == async_nats::connection::State::Connected;
+                status.connected.store(up, Ordering::Relaxed);
                 let v = status.view(bus);
                 metrics::gauge!("twinwall_jetstream_lag_events").set(v.lag_events as f64);
             }
@@ -320,8 +367,24 @@ async fn listen(
     if client.flush().await.is_ok() {
         status.commands_ready.store(true, Ordering::Relaxed);
     }
+    // Commands wait for devices: at most this many at once; past it a
+    // request is answered busy at once.
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_COMMANDS));
     while let Some(m) = sub.next().await {
         let Some(reply) = m.reply.clone() else {
+            continue;
+        };
+        // Answers go to a requester's inbox only: never, with this hub's
+        // permissions, to a subject the requester names (another campus's
+        // events, the JetStream API).
+        if !reply.starts_with("_INBOX.") {
+            tracing::warn!(subject = %m.subject, reply = %reply, "central command refused: its reply subject is not an inbox");
+            continue;
+        }
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            let busy = serde_json::json!({"ok": false, "error": {"code": "unavailable",
+                "message": format!("busy: {MAX_COMMANDS} central commands are running at this campus")}});
+            let _ = client.publish(reply, busy.to_string().into()).await;
             continue;
         };
         let (client, subjects, allowed, targets) = (
@@ -338,6 +401,7 @@ async fn listen(
             if let Err(e) = client.publish(reply, answer.to_string().into()).await {
                 tracing::warn!("JetStream commands: cannot answer: {e}");
             }
+            drop(slot);
         });
     }
 }
