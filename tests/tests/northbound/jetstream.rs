@@ -449,8 +449,14 @@ async fn a_campus_behind_its_own_leaf_node_keeps_its_stream_while_cut_off() {
         .await
         .unwrap();
     let body = format!(
-        "{ZONES}{}{}[jetstream]\nservers = [\"{}\"]\ndomain = \"north\"\n[jetstream.commands]\nenabled = true\n",
-        panel_device("fp-1", "lab", panel.addr(), ""),
+        "{ZONES}{}{}[jetstream]\nservers = [\"{}\"]\ndomain = \"north\"\n[jetstream.commands]\nenabled = true\n\
+         allow = [\"alarm.acknowledge\", \"alarm.assign\", \"alarm.hold\", \"alarm.close\", \"device.silence\"]\n",
+        panel_device(
+            "fp-1",
+            "lab",
+            panel.addr(),
+            "settings = { allow_commands = \"silence\" }"
+        ),
         ticker("tick-1"),
         leaf.url(),
     );
@@ -578,6 +584,39 @@ async fn a_campus_behind_its_own_leaf_node_keeps_its_stream_while_cut_off() {
         "narrowed to the campus: {seen}"
     );
     assert!(seen["fire_events"].as_u64() >= Some(2), "{seen}");
+    // Device commands: only what the campus allows, and with the lower of
+    // the centre credential's role and the person's (an operator here).
+    let guard = Tokens::open(data.path())
+        .unwrap()
+        .create("duty", Role::Guard, "test")
+        .unwrap()
+        .secret;
+    let as_guard = Desk::of(&c, &guard);
+    let path = format!("/api/v1/sites/{site}/devices/fp-1/commands");
+    let (status, v) = as_guard.post(&path, &json!({"command": "silence"})).await;
+    assert_eq!(
+        status, 403,
+        "a guard credential stays a guard at the campus: {v}"
+    );
+    // (A guard with no zones of their own covers none: refused by zone.)
+    assert_eq!(v["error"]["code"], "forbidden", "{v}");
+    let (status, v) = desk.post(&path, &json!({"command": "reset"})).await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (403, Some("not-allowed")),
+        "{v}"
+    );
+    let (status, v) = desk.post(&path, &json!({"command": "silence"})).await;
+    assert_eq!(status, 200, "{v}");
+    let audit = hub
+        .get("/api/v1/events?kind=device.command&newest=true&limit=1")
+        .await
+        .unwrap();
+    assert_eq!(
+        audit["events"][0]["actor"], "值班员 (centre)#duty",
+        "{audit}"
+    );
+
     let at_hub = hub.get(&format!("/api/v1/alarms/{id}")).await.unwrap();
     assert_eq!(
         at_hub["acknowledged_by"], "值班员 (centre)#duty",
