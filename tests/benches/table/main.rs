@@ -11,6 +11,7 @@
 mod p10_alarms;
 mod p11_console;
 mod p12_campuses;
+mod p12_generated;
 mod p1_ingest;
 mod p2_latency;
 mod p3_scale;
