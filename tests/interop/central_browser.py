@@ -15,17 +15,10 @@ makes must go to the centre. Prints a JSON report; screenshots go to
 import argparse
 import json
 import os
-import sys
-from urllib.parse import urlparse
 
 from playwright.sync_api import expect, sync_playwright
 
-
-def chromium() -> str:
-    for path in (os.environ.get("TWINWALL_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if path and os.path.exists(path):
-            return path
-    sys.exit("no Chromium: apt-get install chromium (the README's test command does)")
+from console_browser import chromium, only_to
 
 
 def main() -> None:
@@ -38,7 +31,6 @@ def main() -> None:
     p.add_argument("--shots", required=True)
     a = p.parse_args()
     os.makedirs(a.shots, exist_ok=True)
-    centre = urlparse(a.url)
     foreign: list[str] = []
     report: dict[str, object] = {}
 
@@ -46,15 +38,7 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
 
-        def watch(route):
-            u = urlparse(route.request.url)
-            if u.scheme in ("data", "blob") or (u.hostname, u.port) == (centre.hostname, centre.port):
-                route.continue_()
-            else:
-                foreign.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", watch)
+        page.route("**/*", only_to(a.url, foreign))
         page.goto(a.url)
 
         # Signed in with the token, in Chinese first.

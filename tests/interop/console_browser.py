@@ -34,6 +34,22 @@ def chromium() -> str:
     sys.exit("no Chromium: apt-get install chromium (the README's test command does)")
 
 
+def only_to(url: str, foreign: list[str]):
+    """A route handler that lets the page reach `url`'s host and port only
+    (and data: and blob: URLs); anything else is aborted and noted in `foreign`."""
+    home = urlparse(url)
+
+    def watch(route):
+        u = urlparse(route.request.url)
+        if u.scheme in ("data", "blob") or (u.hostname, u.port) == (home.hostname, home.port):
+            route.continue_()
+        else:
+            foreign.append(route.request.url)
+            route.abort()
+
+    return watch
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--url", required=True)
@@ -44,7 +60,6 @@ def main() -> None:
     p.add_argument("--shots", required=True)
     a = p.parse_args()
     os.makedirs(a.shots, exist_ok=True)
-    hub = urlparse(a.url)
     foreign: list[str] = []
     report: dict[str, object] = {}
 
@@ -52,15 +67,7 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
 
-        def watch(route):
-            u = urlparse(route.request.url)
-            if u.scheme in ("data", "blob") or (u.hostname, u.port) == (hub.hostname, hub.port):
-                route.continue_()
-            else:
-                foreign.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", watch)
+        page.route("**/*", only_to(a.url, foreign))
         shot = lambda name: page.screenshot(path=os.path.join(a.shots, f"{name}.png"), full_page=True)
 
         def sign_in(credentials: str) -> None:

@@ -31,7 +31,7 @@ from urllib.parse import urlparse
 from playwright.sync_api import expect, sync_playwright
 
 # The one way the browser tests find Debian's Chromium.
-from console_browser import chromium
+from console_browser import chromium, only_to
 
 PHONE = {"width": 390, "height": 844}
 ROUND_NOTE = "洗眼器水压不足"
@@ -71,7 +71,6 @@ def main() -> None:
     a = p.parse_args()
     os.makedirs(a.shots, exist_ok=True)
     base = a.url.rstrip("/")
-    hub = urlparse(a.url)
     foreign: list[str] = []
     report: dict[str, object] = {}
     step = "start"
@@ -80,13 +79,7 @@ def main() -> None:
     def shot(page, name: str) -> None:
         page.screenshot(path=os.path.join(a.shots, f"{name}.png"), full_page=True)
 
-    def watch(route):
-        u = urlparse(route.request.url)
-        if u.scheme in ("data", "blob") or (u.hostname, u.port) == (hub.hostname, hub.port):
-            route.continue_()
-        else:
-            foreign.append(route.request.url)
-            route.abort()
+    watch = only_to(a.url, foreign)
 
     def sign_in(page, credentials: str) -> None:
         login, password = credentials.split(":", 1)

@@ -76,6 +76,13 @@ impl Desk {
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Acknowledge `alarm` (its JSON, with `id`) of `site` from the centre.
+    async fn ack(&self, site: &str, alarm: &Value) -> (u16, Value) {
+        let id = alarm["id"].as_str().expect("an alarm id");
+        self.post(&format!("/api/v1/sites/{site}/alarms/{id}/ack"), &json!({}))
+            .await
+    }
+
     fn site<'a>(central: &'a Value, site: &str) -> &'a Value {
         central["sites"]
             .as_array()
@@ -201,15 +208,7 @@ async fn two_campuses_feed_a_three_node_cluster_through_faults_and_the_centre_ac
     .expect("the centre shows it acknowledged");
     // South has no `wang`: its hub refuses, and says why.
     let a2 = wall_alarm(&desk, &s2).await.unwrap();
-    let (status, refused) = desk
-        .post(
-            &format!(
-                "/api/v1/sites/{s2}/alarms/{}/ack",
-                a2["id"].as_str().unwrap()
-            ),
-            &json!({}),
-        )
-        .await;
+    let (status, refused) = desk.ack(&s2, &a2).await;
     assert_eq!(status, 403, "{refused}");
     assert!(
         refused["error"]["message"]
@@ -499,15 +498,7 @@ async fn a_campus_behind_its_own_leaf_node_keeps_its_stream_while_cut_off() {
     })
     .await
     .expect("the campus's stream takes its events while the centre is away");
-    let (status, refused) = desk
-        .post(
-            &format!(
-                "/api/v1/sites/{site}/alarms/{}/ack",
-                alarm["id"].as_str().unwrap()
-            ),
-            &json!({}),
-        )
-        .await;
+    let (status, refused) = desk.ack(&site, &alarm).await;
     assert!(matches!(status, 503 | 504), "{status} {refused}");
     let now = Desk::site(&desk.get("/api/v1/central").await, &site)["last_seq"].clone();
     assert!(
@@ -520,15 +511,7 @@ async fn a_campus_behind_its_own_leaf_node_keeps_its_stream_while_cut_off() {
     let upto = hub.hub.bus().next_seq();
     centre_has(&desk, &site, upto, Duration::from_secs(60)).await;
     let acked = wait_for(Duration::from_secs(20), || async {
-        let (status, v) = desk
-            .post(
-                &format!(
-                    "/api/v1/sites/{site}/alarms/{}/ack",
-                    alarm["id"].as_str().unwrap()
-                ),
-                &json!({}),
-            )
-            .await;
+        let (status, v) = desk.ack(&site, &alarm).await;
         (status == 200).then_some(v)
     })
     .await
